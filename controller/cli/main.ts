@@ -1,0 +1,33 @@
+import { Command, CommanderError } from 'commander';
+import { registerValidate } from './commands/validate.ts';
+import { EXIT, UsageError, processIo, type CliIo } from './io.ts';
+
+/** Runs the CLI and returns its exit code: 0 success, 1 failure, 2 usage error. */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command('intctl')
+    .description('GitOps for API integrations and the connections they run with')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError('(run intctl --help for usage)');
+  const setExit = (code: number): void => {
+    exitCode = code;
+  };
+  registerValidate(program, io, setExit);
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof UsageError) {
+      io.stderr(`intctl: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    io.stderr(`intctl: ${(error as Error).message}\n`);
+    return EXIT.failed;
+  }
+}

@@ -1,0 +1,343 @@
+// Generated from crds/ by `npm run generate:types`. Do not edit.
+
+export type SystemKind = 'openapi' | 'odata' | 'postgresql';
+export type Operation = 'Get' | 'Search' | 'Count' | 'Create' | 'Update' | 'Delete';
+
+/**
+ * What to generate for one external system: the generator, the specification it is generated from, the entities, operations and functions selected, the connection it binds to and the environments it is published to.
+ */
+export interface Integration {
+  apiVersion: 'intctl.dev/v1alpha1';
+  kind: 'Integration';
+  metadata: ObjectMeta;
+  spec: IntegrationSpec;
+  status?: IntegrationStatus;
+}
+export interface ObjectMeta {
+  /**
+   * The name of the object, unique per kind: lower-case letters, digits and dashes.
+   */
+  name: string;
+  namespace?: string;
+  labels?: {
+    [k: string]: string | undefined;
+  };
+  annotations?: {
+    [k: string]: string | undefined;
+  };
+}
+export interface IntegrationSpec {
+  system: SystemKind;
+  /**
+   * A sentence for the people who call this integration.
+   */
+  description?: string;
+  source: IntegrationSource;
+  /**
+   * The entities to generate. When omitted, every entity of the specification is generated with every operation it supports.
+   *
+   * @maxItems 1000
+   */
+  entities?: EntitySelection[];
+  /**
+   * Functions of the system (OData function imports and actions, OpenAPI operations that are not create, read, update or delete) to expose as actions.
+   *
+   * @maxItems 1000
+   */
+  functions?: string[];
+  /**
+   * The Connection this integration authenticates with, bound by name in every target environment.
+   */
+  connection: string;
+  /**
+   * The Environments this integration is published to.
+   *
+   * @minItems 1
+   * @maxItems 100
+   */
+  environments: string[];
+  /**
+   * Stop reconciling this integration; what is published stays as it is.
+   */
+  suspend?: boolean;
+}
+export interface IntegrationSource {
+  /**
+   * Path of the specification document, relative to the repository root. It must exist and stay inside the repository.
+   */
+  path?: string;
+  /**
+   * The OData version of the metadata document; detected when omitted.
+   */
+  odataVersion?: 'v2' | 'v4';
+  introspect?: IntrospectSource;
+}
+export interface IntrospectSource {
+  /**
+   * Database schemas to read.
+   *
+   * @maxItems 64
+   */
+  schemas?: string[];
+}
+export interface EntitySelection {
+  /**
+   * The entity as the specification names it (entity set, resource or table).
+   */
+  name: string;
+  /**
+   * The operations to generate; when omitted, every operation the system supports.
+   *
+   * @maxItems 6
+   */
+  operations?: Operation[];
+  /**
+   * The attributes to expose; when omitted, every attribute.
+   *
+   * @maxItems 1000
+   */
+  attributes?: string[];
+}
+export interface IntegrationStatus {
+  /**
+   * Ready, Reconciling, Stalled, AwaitingApproval and Drifted, per environment.
+   *
+   * @maxItems 256
+   */
+  conditions?: Condition[];
+  /**
+   * What is published in each environment.
+   *
+   * @maxItems 100
+   */
+  published?: PublishedArtifact[];
+}
+export interface Condition {
+  type: 'Ready' | 'Reconciling' | 'Stalled' | 'AwaitingApproval' | 'Drifted';
+  status: 'True' | 'False' | 'Unknown';
+  /**
+   * The environment this condition speaks of.
+   */
+  environment?: string;
+  /**
+   * Why, as a CamelCase constant (GitFetchFailed, ValidationFailed, ...).
+   */
+  reason: string;
+  message?: string;
+  /**
+   * The Git commit this condition was computed at.
+   */
+  observedCommit?: string;
+  lastTransitionTime: string;
+}
+export interface PublishedArtifact {
+  environment: string;
+  version?: string;
+  artifactHash: string;
+  commit?: string;
+}
+
+export type AuthType =
+  'none' | 'basic' | 'apiKey' | 'oauth2ClientCredentials' | 'oauth2JwtBearer' | 'clientCertificate';
+
+/**
+ * How integrations authenticate at run time, defined per environment: the endpoint, the auth type and its secret values, which are sealed or referenced, never plain text outside environments that allow it.
+ */
+export interface Connection {
+  apiVersion: 'intctl.dev/v1alpha1';
+  kind: 'Connection';
+  metadata: ObjectMeta;
+  spec: ConnectionSpec;
+  status?: ConnectionStatus;
+}
+export interface ConnectionSpec {
+  system: SystemKind;
+  description?: string;
+  auth: ConnectionAuth;
+  /**
+   * The connection as each environment uses it, keyed by environment name.
+   */
+  environments: {
+    [k: string]: ConnectionEndpoint | undefined;
+  };
+}
+export interface ConnectionAuth {
+  type: AuthType;
+  /**
+   * Where an API key is sent (apiKey).
+   */
+  apiKeyIn?: 'header' | 'query';
+  /**
+   * The header or query parameter that carries the API key (apiKey).
+   */
+  apiKeyName?: string;
+  /**
+   * The OAuth 2.0 token endpoint (oauth2ClientCredentials, oauth2JwtBearer).
+   */
+  tokenUrl?: string;
+  /**
+   * OAuth 2.0 scopes to request.
+   *
+   * @maxItems 64
+   */
+  scopes?: string[];
+  /**
+   * The audience of the signed assertion (oauth2JwtBearer).
+   */
+  audience?: string;
+}
+export interface ConnectionEndpoint {
+  /**
+   * The base URL of the service, or the database URL (postgresql).
+   */
+  endpoint: string;
+  /**
+   * The user name (basic, and the database user of postgresql).
+   */
+  username?: string;
+  password?: SecretValue;
+  apiKey?: SecretValue;
+  /**
+   * The OAuth 2.0 client id (oauth2ClientCredentials, oauth2JwtBearer).
+   */
+  clientId?: string;
+  clientSecret?: SecretValue;
+  /**
+   * The user the signed assertion speaks for (oauth2JwtBearer).
+   */
+  subject?: string;
+  privateKey?: SecretValue;
+  /**
+   * The PEM client certificate (clientCertificate); public, so given as text.
+   */
+  certificate?: string;
+  /**
+   * Further non-secret parameters sent with every request (an SAP client number, say).
+   */
+  parameters?: {
+    [k: string]: string | undefined;
+  };
+}
+export interface SecretValue {
+  /**
+   * The value in plain text; refused unless the environment's policy allows plain secrets.
+   */
+  plain?: string;
+  /**
+   * The value sealed to the environment's public key with `intctl seal`.
+   */
+  sealed?: string;
+  /**
+   * The name of an environment variable that holds the value where the connection is used.
+   */
+  env?: string;
+  /**
+   * The path of a file that holds the value (a mounted Kubernetes Secret).
+   */
+  file?: string;
+}
+export interface ConnectionStatus {
+  /**
+   * Ready, Reconciling, Stalled, AwaitingApproval and Drifted, per environment.
+   *
+   * @maxItems 256
+   */
+  conditions?: Condition[];
+  /**
+   * A keyed fingerprint of the connection in each environment, which shows a change without revealing a secret.
+   */
+  fingerprints?: {
+    [k: string]: string | undefined;
+  };
+}
+/**
+ * A place where integrations are published: its driver and address, its policy, its promotion order and the pinned versions of its shared dependencies.
+ */
+export interface Environment {
+  apiVersion: 'intctl.dev/v1alpha1';
+  kind: 'Environment';
+  metadata: ObjectMeta;
+  spec: EnvironmentSpec;
+  status?: EnvironmentStatus;
+}
+export interface EnvironmentSpec {
+  /**
+   * How the environment is reached. embedded keeps it in a local SQLite file; http reaches an environment server.
+   */
+  driver: 'embedded' | 'http';
+  description?: string;
+  /**
+   * The environment server's base URL (http).
+   */
+  url?: string;
+  /**
+   * The SQLite file of an embedded environment; relative paths are resolved against the controller's state directory.
+   */
+  path?: string;
+  token?: SecretValue;
+  /**
+   * An environment this one follows. A commit is applied here only once that environment is Ready at the same commit.
+   */
+  promotesFrom?: string;
+  policy?: EnvironmentPolicy;
+  dependencies?: DependencyPins;
+  /**
+   * Stop reconciling this environment; what is applied stays as it is.
+   */
+  suspend?: boolean;
+}
+export interface EnvironmentPolicy {
+  /**
+   * Apply a plan as soon as its gate allows; when false, plans wait for `intctl apply`.
+   */
+  autoApply?: boolean;
+  /**
+   * Approving pull-request reviews a commit needs before it is applied here.
+   */
+  requiredApprovals?: number;
+  /**
+   * The users whose approvals count; when omitted, any reviewer with write access.
+   *
+   * @maxItems 256
+   */
+  approvers?: string[];
+  /**
+   * Whether a breaking interface change may be applied; when false the plan is blocked.
+   */
+  allowBreaking?: boolean;
+  /**
+   * Unpublish integrations and delete connections that Git no longer names.
+   */
+  prune?: boolean;
+  /**
+   * Correct drift (changes made outside Git) instead of only reporting it.
+   */
+  selfHeal?: boolean;
+  /**
+   * Accept secret values in plain text; meant for local development only.
+   */
+  plainSecrets?: boolean;
+}
+export interface DependencyPins {
+  'integration-utils'?: string;
+  'common-shared-services'?: string;
+  'secret-manager'?: string;
+  'integration-manager'?: string;
+  'sharepoint-utils'?: string;
+}
+export interface EnvironmentStatus {
+  /**
+   * Ready, Reconciling, Stalled, AwaitingApproval and Drifted, per environment.
+   *
+   * @maxItems 256
+   */
+  conditions?: Condition[];
+  lastAppliedCommit?: string;
+  lastAppliedTime?: string;
+  /**
+   * The versions installed now.
+   */
+  dependencies?: {
+    [k: string]: string | undefined;
+  };
+}

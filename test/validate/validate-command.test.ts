@@ -1,0 +1,119 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+
+let dir: string;
+afterEach(async () => rm(dir, { recursive: true, force: true }));
+
+async function repo(files: Record<string, string>): Promise<string> {
+  dir = await mkdtemp(join(tmpdir(), 'intctl-validate-'));
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), content);
+  }
+  return dir;
+}
+
+const environment = (name: string): string => `apiVersion: intctl.dev/v1alpha1
+kind: Environment
+metadata: { name: ${name} }
+spec: { driver: embedded, policy: { plainSecrets: true } }
+`;
+
+const connection = `apiVersion: intctl.dev/v1alpha1
+kind: Connection
+metadata: { name: crm }
+spec:
+  system: openapi
+  auth: { type: none }
+  environments:
+    dev: { endpoint: "https://crm.example.com" }
+`;
+
+const integration = (name: string, path = 'specs/crm.json'): string => `apiVersion: intctl.dev/v1alpha1
+kind: Integration
+metadata: { name: ${name} }
+spec:
+  system: openapi
+  source: { path: ${path} }
+  connection: crm
+  environments: [dev]
+`;
+
+describe('intctl validate', () => {
+  it('ignores YAML of other tools, even when it is not valid YAML, and other kinds in the same file', async () => {
+    const root = await repo({
+      'env.yaml': environment('dev'),
+      'connection.yaml': `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec: { replicas: 2 }\n---\n${connection}`,
+      'charts/web/templates/deployment.yaml': 'metadata:\n  name: {{ .Release.Name }}\n  {{- include "labels" . | nindent 4 }}\n',
+      'integrations/crm.yaml': integration('crm'),
+      'specs/crm.json': '{"openapi":"3.0.3","info":{"title":"crm","version":"1"},"paths":{}}',
+      'empty.yml': '',
+    });
+    const run = await runCli(['validate', root]);
+    expect(run.stdout).toBe(`${root}: valid: 1 integrations, 1 connections, 1 environments\n`);
+    expect(run.code).toBe(0);
+  });
+
+  it('does not refuse a large specification document that an integration names', async () => {
+    const root = await repo({
+      'env.yaml': environment('dev'),
+      'connection.yaml': connection,
+      'integrations/crm.yaml': integration('crm', 'specs/crm.yaml'),
+      'specs/crm.yaml': `openapi: 3.0.3\ninfo: { title: intctl.dev crm, version: "1" }\nx-notes: "${'x'.repeat(1_100_000)}"\npaths: {}\n`,
+      'specs/unnamed.yaml': `# intctl.dev\nnotes: "${'x'.repeat(1_100_000)}"\n`,
+    });
+    const run = await runCli(['validate', root]);
+    expect(run.stdout.split('\n')[0]).toBe('specs/unnamed.yaml:1:1: error: file is over the limit of 1048576 bytes (--max-file-size); it was not read');
+    expect(run.code).toBe(1);
+  });
+
+  it('reports every problem of many files at once', async () => {
+    const root = await repo({
+      'env.yaml': environment('dev'),
+      'connection.yaml': connection,
+      'specs/crm.json': '{}',
+      'a.yaml': integration('a').replace('connection: crm', 'connection: nope'),
+      'b.yaml': integration('b').replace('[dev]', '[prod]'),
+      'c.yaml': integration('c').replace('system: openapi', 'system: soap'),
+    });
+    const run = await runCli(['validate', root]);
+    expect(run.stdout.trim().split('\n')).toEqual([
+      'a.yaml:7:15: error: spec.connection connection nope does not exist (defined: crm) (Integration a)',
+      'b.yaml:8:18: error: spec.environments[0] environment prod does not exist (defined: dev) (Integration b)',
+      'c.yaml:5:11: error: spec.system must be one of openapi, odata, postgresql (Integration c)',
+      '3 errors in 3 files',
+    ]);
+    expect(run.code).toBe(1);
+  });
+
+  it.each([
+    [['validate', '--output', 'xml'], /--output must be text or json/],
+    [['validate', '/nonexistent/repository'], /is not a directory/],
+    [['validate', '--max-file-size', 'huge'], /--max-file-size must be a positive size/],
+    [['validate', '--frobnicate'], /unknown option/],
+    [['frobnicate'], /unknown command/],
+  ])('exits 2 on a usage error: %j', async (args, message) => {
+    const run = await runCli(args);
+    expect(run.stderr).toMatch(message);
+    expect(run.code).toBe(2);
+  });
+
+  it('validates a repository of 10,000 integrations and finds the one broken among them', async () => {
+    const files: Record<string, string> = {
+      'env.yaml': environment('dev'),
+      'connection.yaml': connection,
+      'specs/crm.json': '{}',
+    };
+    for (let i = 0; i < 10_000; i++) files[`integrations/${String(i).padStart(5, '0')}.yaml`] = integration(`crm-${i}`);
+    files['integrations/07777.yaml'] = integration('crm-7777').replace('[dev]', '[dev, qa]');
+    const root = await repo(files);
+    const run = await runCli(['validate', root, '-o', 'json']);
+    const result = JSON.parse(run.stdout);
+    expect(result.counts).toEqual({ integrations: 10_000, connections: 1, environments: 1 });
+    expect(result.problems.map((p: { file: string; field: string }) => `${p.file} ${p.field}`)).toEqual(['integrations/07777.yaml spec.environments[1]']);
+    expect(run.code).toBe(1);
+  });
+});
