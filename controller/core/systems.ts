@@ -43,4 +43,6 @@ export const AUTH_TYPES: Record<AuthType, AuthTraits> = {
 
 export const CREDENTIAL_FIELDS: readonly CredentialField[] = ['username', 'password', 'apiKey', 'clientId', 'clientSecret', 'subject', 'privateKey', 'certificate'];
 export const AUTH_FIELDS: readonly AuthField[] = ['apiKeyIn', 'apiKeyName', 'tokenUrl', 'scopes', 'audience'];
+/** The fields of `spec.auth` that one environment may give for itself. */
+export const ENDPOINT_AUTH_FIELDS = ['tokenUrl', 'scopes', 'audience'] as const;
 export const SECRET_FIELDS: readonly CredentialField[] = ['password', 'apiKey', 'clientSecret', 'privateKey'];

@@ -1,7 +1,7 @@
 import type { Connection, Environment, Integration, SecretValue } from '../generated/manifests.ts';
 import type { LoadedObject, Manifest, ManifestSet } from './manifest.ts';
 import { fieldName, type Problem, type ProblemReason } from './problem.ts';
-import { AUTH_FIELDS, AUTH_TYPES, CREDENTIAL_FIELDS, SECRET_FIELDS, SYSTEMS } from './systems.ts';
+import { AUTH_FIELDS, AUTH_TYPES, CREDENTIAL_FIELDS, ENDPOINT_AUTH_FIELDS, SECRET_FIELDS, SYSTEMS } from './systems.ts';
 
 /** What the loader found at a specification path, resolved against the real repository. */
 export type PathCheck = 'file' | 'missing' | 'directory' | 'outside';
@@ -109,8 +109,14 @@ function checkConnection(object: LoadedObject<Connection>, environments: Map<str
     return;
   }
   const traits = AUTH_TYPES[authType];
+  const endpoints = Object.values(spec.environments).filter((e) => e !== undefined);
   for (const field of traits.authRequired) {
-    if (spec.auth[field] === undefined) report(object, ['spec', 'auth', field], 'MissingCredential', `is required when auth type is ${authType}`);
+    // tokenUrl, scopes and audience may instead be given per environment.
+    const everyEnvironment = endpoints.length > 0 && endpoints.every((e) => (e as unknown as Record<string, unknown>)[field] !== undefined);
+    if (spec.auth[field] === undefined && !everyEnvironment) {
+      const perEnvironment = (ENDPOINT_AUTH_FIELDS as readonly string[]).includes(field) ? ', unless every environment gives its own' : '';
+      report(object, ['spec', 'auth', field], 'MissingCredential', `is required when auth type is ${authType}${perEnvironment}`);
+    }
   }
   for (const field of AUTH_FIELDS) {
     if (spec.auth[field] !== undefined && !traits.authRequired.includes(field) && !traits.authOptional.includes(field)) {
@@ -134,6 +140,11 @@ function checkConnection(object: LoadedObject<Connection>, environments: Map<str
     }
     for (const field of CREDENTIAL_FIELDS) {
       if (endpoint[field] !== undefined && !traits.required.includes(field) && !traits.optional.includes(field)) {
+        report(object, [...base, field], 'InvalidCombination', `does not apply to auth type ${authType}`, true);
+      }
+    }
+    for (const field of ENDPOINT_AUTH_FIELDS) {
+      if (endpoint[field] !== undefined && !traits.authRequired.includes(field) && !traits.authOptional.includes(field)) {
         report(object, [...base, field], 'InvalidCombination', `does not apply to auth type ${authType}`, true);
       }
     }

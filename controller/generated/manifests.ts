@@ -212,6 +212,20 @@ export interface ConnectionEndpoint {
    */
   certificate?: string;
   /**
+   * This environment's OAuth 2.0 token endpoint, in place of spec.auth.tokenUrl.
+   */
+  tokenUrl?: string;
+  /**
+   * This environment's OAuth 2.0 scopes, in place of spec.auth.scopes (Dataverse scopes name the organization).
+   *
+   * @maxItems 64
+   */
+  scopes?: string[];
+  /**
+   * This environment's assertion audience, in place of spec.auth.audience.
+   */
+  audience?: string;
+  /**
    * Further non-secret parameters sent with every request (an SAP client number, say).
    */
   parameters?: {

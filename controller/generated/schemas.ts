@@ -632,6 +632,28 @@ export const manifestSchemas = {
                   "type": "string",
                   "maxLength": 65536
                 },
+                "tokenUrl": {
+                  "description": "This environment's OAuth 2.0 token endpoint, in place of spec.auth.tokenUrl.",
+                  "type": "string",
+                  "format": "uri",
+                  "maxLength": 2048
+                },
+                "scopes": {
+                  "description": "This environment's OAuth 2.0 scopes, in place of spec.auth.scopes (Dataverse scopes name the organization).",
+                  "type": "array",
+                  "maxItems": 64,
+                  "x-kubernetes-list-type": "set",
+                  "items": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 512
+                  }
+                },
+                "audience": {
+                  "description": "This environment's assertion audience, in place of spec.auth.audience.",
+                  "type": "string",
+                  "maxLength": 2048
+                },
                 "parameters": {
                   "description": "Further non-secret parameters sent with every request (an SAP client number, say).",
                   "type": "object",
