@@ -1,0 +1,154 @@
+import semver from 'semver';
+import type {
+  ConnectionRecord,
+  DependencyName,
+  ObservedState,
+  PlanAction,
+  PublishedIntegration,
+} from '../environments/driver.ts';
+import { DEPENDENCY_NAMES } from '../environments/driver.ts';
+
+/** What Git wants in one environment, with every artifact already generated for it. */
+export interface DesiredState {
+  environment: string;
+  /** The pinned versions of the shared dependencies; a dependency not pinned is left as installed. */
+  dependencies: Partial<Record<DependencyName, string>>;
+  integrations: PublishedIntegration[];
+  connections: ConnectionRecord[];
+}
+
+export interface PlanPolicy {
+  /** Remove what Git no longer names. */
+  prune: boolean;
+  /** Put back what was changed outside Git. */
+  selfHeal: boolean;
+  /** Let a breaking interface change through; when false, a plan holding one is blocked. */
+  allowBreaking: boolean;
+}
+
+/** Something the plan found but leaves alone, for the report. */
+export type PlanNotice =
+  | { type: 'Drifted'; kind: 'Integration' | 'Connection'; name: string; message: string }
+  | { type: 'NotPruned'; kind: 'Integration' | 'Connection'; name: string; message: string };
+
+export interface Plan {
+  environment: string;
+  actions: PlanAction[];
+  notices: PlanNotice[];
+  /** Set when policy refuses the plan as it stands: nothing of it may be applied. */
+  blocked?: { reason: 'BreakingChangeRefused'; message: string };
+}
+
+/** Compares the catalogs of two versions of one integration: does the new one break callers of the old? */
+export type BreakingCheck = (name: string, before: unknown, after: unknown) => { breaking: boolean; summary: string[] };
+
+/**
+ * The ordered actions that take an environment from what it has to what Git wants: dependency
+ * updates first, then connections, then publishes, then unpublishes, then connection removals.
+ * Pure: no I/O, no clock. An integration whose published artifact requires a range that the new
+ * dependency versions leave is republished in the same plan (reason ForcedByDependency), so an
+ * update never leaves it broken. Nothing the manifests do not name is touched unless policy
+ * prunes; drift is corrected only where policy self-heals, and reported otherwise.
+ */
+export function plan(desired: DesiredState, observed: ObservedState, policy: PlanPolicy, checkBreaking: BreakingCheck): Plan {
+  const at = `@${observed.logHead}`;
+  const actions: PlanAction[] = [];
+  const notices: PlanNotice[] = [];
+
+  // 1. Shared dependencies.
+  const installed: Partial<Record<DependencyName, string>> = { ...observed.dependencies };
+  for (const name of DEPENDENCY_NAMES) {
+    const to = desired.dependencies[name];
+    const from = observed.dependencies[name];
+    if (to === undefined || to === from) continue;
+    actions.push({ id: `dependency:${name}:${from ?? 'none'}->${to}${at}`, type: 'UpdateDependency', name, ...(from ? { from } : {}), to, reason: 'Pinned' });
+    installed[name] = to;
+  }
+
+  // 2. Connections.
+  const observedConnections = new Map(observed.connections.map((c) => [c.name, c]));
+  for (const connection of sortByName(desired.connections)) {
+    const have = observedConnections.get(connection.name)?.fingerprint;
+    const last = observed.lastApplied.connections[connection.name];
+    const want = connection.fingerprint;
+    if (have === want) continue;
+    if (want !== last) {
+      const reason = have === undefined && last === undefined ? 'New' : 'Changed';
+      actions.push({ id: `connection:${connection.name}:${have ?? 'none'}->${want}${at}`, type: 'UpsertConnection', connection, reason });
+    } else if (policy.selfHeal) {
+      actions.push({ id: `connection:${connection.name}:${have ?? 'none'}->${want}${at}`, type: 'UpsertConnection', connection, reason: 'Drifted' });
+    } else {
+      notices.push({ type: 'Drifted', kind: 'Connection', name: connection.name, message: have === undefined ? 'removed outside Git' : 'changed outside Git' });
+    }
+  }
+
+  // 3. Publishes.
+  const observedIntegrations = new Map(observed.integrations.map((i) => [i.name, i]));
+  const breaking: string[] = [];
+  for (const integration of sortByName(desired.integrations)) {
+    const current = observedIntegrations.get(integration.name);
+    const have = current?.artifactHash;
+    const last = observed.lastApplied.integrations[integration.name];
+    const want = integration.artifactHash;
+    if (have === want) continue;
+    const id = `publish:${integration.name}:${have ?? 'none'}->${want}${at}`;
+    const check = current ? checkBreaking(integration.name, current.catalog, integration.catalog) : { breaking: false, summary: [] };
+    if (check.breaking) breaking.push(`${integration.name}: ${check.summary.join('; ')}`);
+    const forcedBy = current ? dependenciesLeft(current.requires, installed) : [];
+    if (forcedBy.length > 0) {
+      actions.push({ id, type: 'Publish', integration, reason: 'ForcedByDependency', forcedBy, breaking: check.breaking });
+    } else if (want !== last) {
+      actions.push({ id, type: 'Publish', integration, reason: have === undefined && last === undefined ? 'New' : 'Changed', breaking: check.breaking });
+    } else if (policy.selfHeal) {
+      actions.push({ id, type: 'Publish', integration, reason: 'Drifted', breaking: check.breaking });
+    } else {
+      if (check.breaking) breaking.pop();
+      notices.push({ type: 'Drifted', kind: 'Integration', name: integration.name, message: have === undefined ? 'unpublished outside Git' : 'changed outside Git' });
+    }
+  }
+
+  // 4. Unpublishes, then connection removals: only what Git no longer names, only when pruning.
+  const wantedIntegrations = new Set(desired.integrations.map((i) => i.name));
+  for (const current of sortByName(observed.integrations)) {
+    if (wantedIntegrations.has(current.name)) continue;
+    if (policy.prune) {
+      actions.push({ id: `unpublish:${current.name}:${current.artifactHash}${at}`, type: 'Unpublish', name: current.name, reason: 'Pruned' });
+    } else {
+      notices.push({ type: 'NotPruned', kind: 'Integration', name: current.name, message: 'no longer in Git; stays published because policy.prune is false' });
+    }
+  }
+  const wantedConnections = new Set(desired.connections.map((c) => c.name));
+  for (const current of sortByName(observed.connections)) {
+    if (wantedConnections.has(current.name)) continue;
+    if (policy.prune) {
+      actions.push({ id: `delete-connection:${current.name}:${current.fingerprint}${at}`, type: 'DeleteConnection', name: current.name, reason: 'Pruned' });
+    } else {
+      notices.push({ type: 'NotPruned', kind: 'Connection', name: current.name, message: 'no longer in Git; kept because policy.prune is false' });
+    }
+  }
+
+  const result: Plan = { environment: desired.environment, actions, notices };
+  if (breaking.length > 0 && !policy.allowBreaking) {
+    result.blocked = {
+      reason: 'BreakingChangeRefused',
+      message: `policy.allowBreaking is false and the plan breaks callers: ${breaking.join(' | ')}`,
+    };
+  }
+  return result;
+}
+
+/** The dependencies whose installed version no longer satisfies the range an artifact requires. */
+export function dependenciesLeft(requires: Partial<Record<DependencyName, string>>, installed: Partial<Record<DependencyName, string>>): DependencyName[] {
+  const out: DependencyName[] = [];
+  for (const name of DEPENDENCY_NAMES) {
+    const range = requires[name];
+    const version = installed[name];
+    if (range === undefined || version === undefined) continue;
+    if (!semver.satisfies(version, range, { includePrerelease: true })) out.push(name);
+  }
+  return out;
+}
+
+function sortByName<T extends { name: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
