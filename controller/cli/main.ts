@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerValidate } from './commands/validate.ts';
+import { registerEnvInit } from './commands/env-init.ts';
+import { registerSeal } from './commands/seal.ts';
 import { EXIT, UsageError, processIo, type CliIo } from './io.ts';
 
 /** Runs the CLI and returns its exit code: 0 success, 1 failure, 2 usage error. */
@@ -15,6 +17,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     exitCode = code;
   };
   registerValidate(program, io, setExit);
+  registerEnvInit(program, io, setExit);
+  registerSeal(program, io, setExit);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

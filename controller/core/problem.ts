@@ -22,7 +22,12 @@ export type ProblemReason =
   | 'PlainSecretRefused'
   | 'SystemMismatch'
   | 'PromotionCycle'
-  | 'InvalidCombination';
+  | 'InvalidCombination'
+  | 'UnknownEntity'
+  | 'UnknownAttribute'
+  | 'UnknownFunction'
+  | 'UnsupportedOperation'
+  | 'SpecificationInvalid';
 
 export type Severity = 'error' | 'warning';
 

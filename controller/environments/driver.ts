@@ -110,10 +110,16 @@ export interface EnvironmentDriver {
   observe(): Promise<ObservedState>;
   /** Takes the lease when it is free or expired; undefined when another holder has it. */
   acquireLease(holder: string, ttlMs: number): Promise<Lease | undefined>;
-  /** Extends a lease still held; throws LeaseLostError when it was taken over. */
+  /** Extends a lease whose token is still current (also once expired, if nobody took it since); throws LeaseLostError when it was taken over. */
   renewLease(lease: Lease, ttlMs: number): Promise<Lease>;
+  /** Frees the lease if its token is still current; a stale lease releases nothing (never a newer holder's lease) and does not throw. */
   releaseLease(lease: Lease): Promise<void>;
-  /** Applies one action under the lease, atomically with its log entry; a stale fencing token throws LeaseLostError. */
+  /**
+   * Applies one action under the lease, atomically with its log entry; a stale fencing token or an
+   * expired lease throws LeaseLostError; an action the environment will not store (a plain secret,
+   * a value sealed to another key, a malformed action) throws ActionRefusedError
+   * (./action-refused-error.ts) and changes nothing.
+   */
   apply(action: PlanAction, context: ApplyContext): Promise<ApplyOutcome>;
   /** The append-only log of applied actions, oldest first. */
   actionLog(): Promise<AppliedAction[]>;

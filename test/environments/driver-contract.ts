@@ -1,0 +1,343 @@
+/**
+ * The contract every environment driver keeps, written against the EnvironmentDriver interface
+ * only. Each driver's test file runs it: `describeDriverContract('embedded', makeDriver)`.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ActionRefusedError } from '../../controller/environments/action-refused-error.ts';
+import type {
+  ApplyContext,
+  ConnectionRecord,
+  EnvironmentDriver,
+  Lease,
+  ObservedState,
+  PlanAction,
+  PublishedIntegration,
+} from '../../controller/environments/driver.ts';
+import { LeaseLostError } from '../../controller/environments/driver.ts';
+import { generateKeyPair } from '../../controller/secrets/generate-key-pair.ts';
+import { sealSecret } from '../../controller/secrets/seal-secret.ts';
+
+export interface DriverUnderTest {
+  driver: EnvironmentDriver;
+  cleanup: () => Promise<void>;
+  /** Moves the environment's clock forward, so lease expiry is tested without sleeping. */
+  advanceClock: (ms: number) => void;
+}
+
+const TTL = 30_000;
+const COMMIT = 'c'.repeat(40);
+
+export const hash = (seed: string): string => `sha256:${Buffer.from(seed).toString('hex').padEnd(64, '0').slice(0, 64)}`;
+
+export function integration(name: string, seed = name): PublishedIntegration {
+  return {
+    name,
+    version: '1.0.0',
+    artifactHash: hash(seed),
+    system: 'openapi',
+    catalog: { entities: [{ name: 'Account', actions: ['GetAccount', 'SearchAccounts'] }] },
+    requires: { 'integration-utils': '^2.4.0', 'secret-manager': '^1.3.0' },
+    connection: 'crm',
+    commit: 'a'.repeat(40),
+  };
+}
+
+export function connection(name: string, secrets: ConnectionRecord['secrets'] = { apiKey: { env: 'CRM_API_KEY' } }, fingerprint = `${name}-fp`): ConnectionRecord {
+  return {
+    name,
+    system: 'openapi',
+    authType: 'apiKey',
+    parameters: { endpoint: 'https://crm.example.com/v2', apiKeyIn: 'header', apiKeyName: 'X-API-Key' },
+    secrets,
+    fingerprint,
+  };
+}
+
+export const publish = (i: PublishedIntegration, id = `publish:${i.name}:${i.artifactHash}`): PlanAction => ({ id, type: 'Publish', integration: i, reason: 'New', breaking: false });
+export const unpublish = (name: string, id = `unpublish:${name}`): PlanAction => ({ id, type: 'Unpublish', name, reason: 'Pruned' });
+export const upsert = (c: ConnectionRecord, id = `connection:${c.name}:${c.fingerprint}`): PlanAction => ({ id, type: 'UpsertConnection', connection: c, reason: 'New' });
+export const deleteConnection = (name: string, id = `delete-connection:${name}`): PlanAction => ({ id, type: 'DeleteConnection', name, reason: 'Pruned' });
+export const updateDependency = (to: string, id = `dependency:integration-utils:${to}`): PlanAction => ({ id, type: 'UpdateDependency', name: 'integration-utils', to, reason: 'Pinned' });
+
+const empty = (environment: string): ObservedState => ({
+  environment,
+  dependencies: {},
+  integrations: [],
+  connections: [],
+  logHead: 0,
+  lastApplied: { integrations: {}, connections: {} },
+});
+
+/** Runs the driver contract against drivers made by `makeDriver`, a fresh environment each test. */
+export function describeDriverContract(name: string, makeDriver: () => Promise<DriverUnderTest>): void {
+  describe(`environment driver contract: ${name}`, () => {
+    let env: DriverUnderTest;
+    let driver: EnvironmentDriver;
+    beforeEach(async () => {
+      env = await makeDriver();
+      driver = env.driver;
+    });
+    afterEach(async () => env.cleanup());
+
+    const lease = async (holder = 'controller-a'): Promise<ApplyContext> => {
+      const taken = await driver.acquireLease(holder, TTL);
+      if (!taken) throw new Error(`test setup: ${holder} could not take the lease`);
+      return { lease: taken, commit: COMMIT };
+    };
+    const applyAll = async (context: ApplyContext, actions: PlanAction[]): Promise<void> => {
+      for (const action of actions) expect(await driver.apply(action, context)).toBe('applied');
+    };
+
+    it('observes a new environment as empty, with an empty log and its own keys', async () => {
+      expect(await driver.observe()).toEqual(empty(driver.name));
+      expect(await driver.actionLog()).toEqual([]);
+      expect(Buffer.from(await driver.publicKey(), 'base64')).toHaveLength(32);
+      expect(Buffer.from(await driver.fingerprintKey(), 'base64').length).toBeGreaterThanOrEqual(32);
+      expect(await driver.publicKey()).toBe(await driver.publicKey());
+    });
+
+    const crm = connection('crm');
+    const crmV2 = connection('crm', { apiKey: { file: '/run/secrets/crm' } }, 'crm-fp-2');
+    const cases: Array<{ title: string; before: PlanAction[]; action: PlanAction; expected: (name: string) => Partial<ObservedState>; result: string; target: string }> = [
+      {
+        title: 'UpdateDependency installs a version',
+        before: [],
+        action: updateDependency('2.4.0'),
+        expected: () => ({ dependencies: { 'integration-utils': '2.4.0' } }),
+        result: '2.4.0',
+        target: 'integration-utils',
+      },
+      {
+        title: 'UpdateDependency replaces the installed version',
+        before: [updateDependency('2.4.0')],
+        action: updateDependency('3.0.0'),
+        expected: () => ({ dependencies: { 'integration-utils': '3.0.0' } }),
+        result: '3.0.0',
+        target: 'integration-utils',
+      },
+      {
+        title: 'UpsertConnection stores a connection',
+        before: [],
+        action: upsert(crm),
+        expected: () => ({ connections: [crm], lastApplied: { integrations: {}, connections: { crm: 'crm-fp' } } }),
+        result: 'crm-fp',
+        target: 'crm',
+      },
+      {
+        title: 'UpsertConnection replaces a connection',
+        before: [upsert(crm)],
+        action: upsert(crmV2),
+        expected: () => ({ connections: [crmV2], lastApplied: { integrations: {}, connections: { crm: 'crm-fp-2' } } }),
+        result: 'crm-fp-2',
+        target: 'crm',
+      },
+      {
+        title: 'DeleteConnection removes a connection',
+        before: [upsert(crm)],
+        action: deleteConnection('crm'),
+        expected: () => ({ connections: [] }),
+        result: '',
+        target: 'crm',
+      },
+      {
+        title: 'Unpublish removes an integration',
+        before: [publish(integration('accounts'))],
+        action: unpublish('accounts'),
+        expected: () => ({ integrations: [] }),
+        result: '',
+        target: 'accounts',
+      },
+    ];
+
+    it.each(cases)('$title', async ({ before, action, expected, result, target }) => {
+      const context = await lease();
+      await applyAll(context, before);
+      expect(await driver.apply(action, context)).toBe('applied');
+      expect(await driver.observe()).toEqual({ ...empty(driver.name), logHead: before.length + 1, ...expected(driver.name) });
+      const log = await driver.actionLog();
+      expect(log.at(-1)).toEqual({
+        seq: before.length + 1,
+        actionId: action.id,
+        type: action.type,
+        target,
+        leaseToken: context.lease.token,
+        commit: COMMIT,
+        appliedAt: expect.any(String),
+        result,
+      });
+    });
+
+    it('Publish stores the integration as given, stamped with when it was stored', async () => {
+      const context = await lease();
+      const accounts = integration('accounts');
+      expect(await driver.apply(publish(accounts), context)).toBe('applied');
+      const observed = await driver.observe();
+      expect(observed.integrations).toEqual([{ ...accounts, publishedAt: expect.any(String) }]);
+      expect(Number.isNaN(Date.parse(observed.integrations[0]!.publishedAt!))).toBe(false);
+      expect(observed.lastApplied).toEqual({ integrations: { accounts: accounts.artifactHash }, connections: {} });
+      expect((await driver.actionLog()).map((e) => [e.type, e.target, e.result])).toEqual([['Publish', 'accounts', accounts.artifactHash]]);
+    });
+
+    it('skips an action id it already applied, without a second log entry', async () => {
+      const context = await lease();
+      const first = publish(integration('accounts', 'v1'), 'publish:accounts@0');
+      expect(await driver.apply(first, context)).toBe('applied');
+      const again = publish(integration('accounts', 'v2'), 'publish:accounts@0');
+      expect(await driver.apply(again, context)).toBe('already-applied');
+      expect(await driver.actionLog()).toHaveLength(1);
+      expect((await driver.observe()).integrations.map((i) => i.artifactHash)).toEqual([hash('v1')]);
+    });
+
+    it('refuses an apply whose fencing token is stale after the lease was taken over', async () => {
+      const stale = await lease('controller-a');
+      env.advanceClock(TTL + 1);
+      const taken = await driver.acquireLease('controller-b', TTL);
+      expect(taken).toMatchObject({ holder: 'controller-b', token: stale.lease.token + 1 });
+      await expect(driver.apply(publish(integration('accounts')), stale)).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(driver.renewLease(stale.lease, TTL)).rejects.toBeInstanceOf(LeaseLostError);
+      expect(await driver.observe()).toEqual(empty(driver.name));
+      expect(await driver.apply(publish(integration('accounts')), { lease: taken!, commit: COMMIT })).toBe('applied');
+      expect((await driver.actionLog()).map((e) => e.leaseToken)).toEqual([taken!.token]);
+    });
+
+    it('refuses an apply under an expired lease, and under a lease it never gave', async () => {
+      const context = await lease();
+      const forged: Lease = { ...context.lease, holder: 'someone-else' };
+      await expect(driver.apply(updateDependency('1.0.0'), { ...context, lease: forged })).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(driver.apply(updateDependency('1.0.0'), { ...context, lease: { ...context.lease, token: context.lease.token + 1 } })).rejects.toBeInstanceOf(LeaseLostError);
+      env.advanceClock(TTL + 1);
+      await expect(driver.apply(updateDependency('1.0.0'), context)).rejects.toBeInstanceOf(LeaseLostError);
+      expect(await driver.actionLog()).toEqual([]);
+    });
+
+    it('gives no lease while another holder has it, and gives it once that lease expires', async () => {
+      const first = await lease('controller-a');
+      expect(await driver.acquireLease('controller-b', TTL)).toBeUndefined();
+      env.advanceClock(TTL - 1);
+      expect(await driver.acquireLease('controller-b', TTL)).toBeUndefined();
+      env.advanceClock(2);
+      const second = await driver.acquireLease('controller-b', TTL);
+      expect(second).toMatchObject({ environment: driver.name, holder: 'controller-b', token: first.lease.token + 1 });
+    });
+
+    it('renews a lease past its first expiry, so a long apply keeps it', async () => {
+      const context = await lease();
+      env.advanceClock(TTL - 1000);
+      const renewed = await driver.renewLease(context.lease, TTL);
+      expect(renewed).toMatchObject({ holder: context.lease.holder, token: context.lease.token });
+      expect(Date.parse(renewed.expiresAt)).toBeGreaterThan(Date.parse(context.lease.expiresAt));
+      env.advanceClock(2000);
+      expect(await driver.acquireLease('controller-b', TTL)).toBeUndefined();
+      expect(await driver.apply(updateDependency('2.4.0'), { lease: renewed, commit: COMMIT })).toBe('applied');
+    });
+
+    it('renews a lease that expired while nobody took it, since its token is still current', async () => {
+      const context = await lease();
+      env.advanceClock(TTL + 1);
+      const renewed = await driver.renewLease(context.lease, TTL);
+      expect(await driver.apply(updateDependency('2.4.0'), { lease: renewed, commit: COMMIT })).toBe('applied');
+    });
+
+    it('frees the lease on release, and a stale lease releases nothing', async () => {
+      const first = await lease('controller-a');
+      await driver.releaseLease(first.lease);
+      const second = await driver.acquireLease('controller-b', TTL);
+      expect(second).toMatchObject({ holder: 'controller-b', token: first.lease.token + 1 });
+      await driver.releaseLease(first.lease);
+      expect(await driver.acquireLease('controller-c', TTL)).toBeUndefined();
+      await expect(driver.apply(updateDependency('2.4.0'), first)).rejects.toBeInstanceOf(LeaseLostError);
+    });
+
+    it('keeps the log append-only and in order: later applies leave earlier entries as they were', async () => {
+      const context = await lease();
+      await applyAll(context, [updateDependency('2.4.0'), upsert(crm)]);
+      const before = await driver.actionLog();
+      await applyAll(context, [publish(integration('accounts')), unpublish('accounts')]);
+      const after = await driver.actionLog();
+      expect(after.slice(0, before.length)).toEqual(before);
+      expect(after.map((e) => [e.seq, e.actionId])).toEqual([
+        [1, 'dependency:integration-utils:2.4.0'],
+        [2, 'connection:crm:crm-fp'],
+        [3, `publish:accounts:${hash('accounts')}`],
+        [4, 'unpublish:accounts'],
+      ]);
+      expect((await driver.observe()).logHead).toBe(4);
+    });
+
+    it('publishes, unpublishes and publishes again', async () => {
+      const context = await lease();
+      const v1 = integration('accounts', 'v1');
+      const v2 = integration('accounts', 'v2');
+      const steps: Array<[PlanAction, string[], Record<string, string>]> = [
+        [publish(v1), [hash('v1')], { accounts: hash('v1') }],
+        [unpublish('accounts'), [], {}],
+        [publish(v2), [hash('v2')], { accounts: hash('v2') }],
+      ];
+      for (const [action, published, lastApplied] of steps) {
+        expect(await driver.apply(action, context)).toBe('applied');
+        const observed = await driver.observe();
+        expect(observed.integrations.map((i) => i.artifactHash)).toEqual(published);
+        expect(observed.lastApplied.integrations).toEqual(lastApplied);
+      }
+      expect((await driver.actionLog()).map((e) => e.type)).toEqual(['Publish', 'Unpublish', 'Publish']);
+    });
+
+    it('tracks the last applied hash and fingerprint per name, from the log', async () => {
+      const context = await lease();
+      await applyAll(context, [
+        publish(integration('accounts', 'a1')),
+        publish(integration('orders', 'o1')),
+        publish(integration('accounts', 'a2')),
+        upsert(crm),
+        upsert(connection('erp', {}, 'erp-fp')),
+        upsert(crmV2),
+        unpublish('orders'),
+        deleteConnection('erp'),
+      ]);
+      expect((await driver.observe()).lastApplied).toEqual({
+        integrations: { accounts: hash('a2') },
+        connections: { crm: 'crm-fp-2' },
+      });
+    });
+
+    it('keeps an integration and a connection of the same name apart', async () => {
+      const context = await lease();
+      await applyAll(context, [publish(integration('crm')), upsert(crm), deleteConnection('crm')]);
+      const observed = await driver.observe();
+      expect(observed.integrations.map((i) => i.name)).toEqual(['crm']);
+      expect(observed.lastApplied).toEqual({ integrations: { crm: hash('crm') }, connections: {} });
+    });
+
+    const refused: Array<{ title: string; secrets: (publicKey: string) => Record<string, unknown>; reason: string }> = [
+      { title: 'a plain secret', secrets: () => ({ apiKey: { plain: 'dev-only-key' } }), reason: 'PlainSecretRefused' },
+      { title: 'a secret sealed to another environment', secrets: () => ({ apiKey: { sealed: sealSecret(generateKeyPair().publicKey, 'k') } }), reason: 'SecretUnsealFailed' },
+      { title: 'a secret given two ways', secrets: () => ({ apiKey: { env: 'A', file: '/b' } }), reason: 'InvalidAction' },
+      { title: 'a secret given no way', secrets: () => ({ apiKey: {} }), reason: 'InvalidAction' },
+    ];
+
+    it.each(refused)('refuses a connection with $title, changing nothing', async ({ secrets, reason }) => {
+      const context = await lease();
+      const record = connection('crm', secrets(await driver.publicKey()) as ConnectionRecord['secrets']);
+      const error = await driver.apply(upsert(record), context).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ActionRefusedError);
+      expect(error).toMatchObject({ reason });
+      expect(String((error as Error).message)).not.toContain('dev-only-key');
+      expect(await driver.observe()).toEqual(empty(driver.name));
+      expect(await driver.actionLog()).toEqual([]);
+    });
+
+    it('accepts a secret sealed to its own public key', async () => {
+      const context = await lease();
+      const record = connection('crm', { apiKey: { sealed: sealSecret(await driver.publicKey(), 'the-key') } });
+      expect(await driver.apply(upsert(record), context)).toBe('applied');
+      expect((await driver.observe()).connections).toEqual([record]);
+    });
+
+    it('refuses an action of an unknown type', async () => {
+      const context = await lease();
+      const action = { id: 'x', type: 'DropEverything', name: 'all' } as unknown as PlanAction;
+      await expect(driver.apply(action, context)).rejects.toMatchObject({ reason: 'InvalidAction' });
+      expect(await driver.actionLog()).toEqual([]);
+    });
+  });
+}

@@ -1,0 +1,50 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EmbeddedEnvironment } from '../../controller/environments/embedded/embedded-environment.ts';
+import { DriverNotAvailableError, embeddedStorePath, openDriver } from '../../controller/environments/open-driver.ts';
+import type { Environment } from '../../controller/generated/manifests.ts';
+
+const environment = (name: string, spec: Partial<Environment['spec']> = {}): Environment => ({
+  apiVersion: 'intctl.dev/v1alpha1',
+  kind: 'Environment',
+  metadata: { name },
+  spec: { driver: 'embedded', ...spec },
+});
+
+describe('embeddedStorePath', () => {
+  it.each([
+    ['no path: one file per environment under the state directory', environment('dev'), '/var/lib/intctl/environments/dev.db'],
+    ['a relative path: under the state directory', environment('dev', { path: 'dev.sqlite' }), '/var/lib/intctl/dev.sqlite'],
+    ['a relative path with folders', environment('dev', { path: 'envs/./dev.sqlite' }), '/var/lib/intctl/envs/dev.sqlite'],
+    ['an absolute path: as given', environment('dev', { path: '/data/dev.sqlite' }), '/data/dev.sqlite'],
+  ])('%s', (_title, env, expected) => {
+    expect(embeddedStorePath(env, '/var/lib/intctl')).toBe(expected);
+  });
+});
+
+describe('openDriver', () => {
+  let dir: string;
+  afterEach(async () => rm(dir, { recursive: true, force: true }));
+
+  it('opens an embedded environment at its store path, named after the manifest', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'intctl-open-driver-'));
+    const driver = await openDriver(environment('test', { path: 'test.sqlite' }), { stateDir: dir });
+    try {
+      expect(driver).toBeInstanceOf(EmbeddedEnvironment);
+      expect(driver.name).toBe('test');
+      expect((driver as EmbeddedEnvironment).path).toBe(join(dir, 'test.sqlite'));
+      expect((await driver.observe()).environment).toBe('test');
+    } finally {
+      await driver.close();
+    }
+  });
+
+  it('says the http driver needs the environment server', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'intctl-open-driver-'));
+    const opening = openDriver(environment('prod', { driver: 'http', url: 'https://envs.example.com' }), { stateDir: dir });
+    await expect(opening).rejects.toBeInstanceOf(DriverNotAvailableError);
+    await expect(opening).rejects.toThrow('environment prod: driver http needs the environment server (not available yet)');
+  });
+});
