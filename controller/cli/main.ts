@@ -1,7 +1,11 @@
 import { Command, CommanderError } from 'commander';
+import { registerGenerate } from './commands/generate.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerEnvInit } from './commands/env-init.ts';
 import { registerSeal } from './commands/seal.ts';
+import { registerPlanApply } from './commands/plan-apply.ts';
+import { registerGet } from './commands/get.ts';
+import { registerDemo } from './commands/demo.ts';
 import { EXIT, UsageError, processIo, type CliIo } from './io.ts';
 
 /** Runs the CLI and returns its exit code: 0 success, 1 failure, 2 usage error. */
@@ -17,8 +21,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     exitCode = code;
   };
   registerValidate(program, io, setExit);
+  registerGenerate(program, io, setExit);
   registerEnvInit(program, io, setExit);
   registerSeal(program, io, setExit);
+  registerPlanApply(program, io, setExit);
+  registerGet(program, io, setExit);
+  registerDemo(program, io, setExit);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

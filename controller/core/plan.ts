@@ -35,6 +35,8 @@ export interface Plan {
   environment: string;
   actions: PlanAction[];
   notices: PlanNotice[];
+  /** The breaking interface changes of each integration the plan republishes, for reviewers. */
+  breakingChanges: Record<string, string[]>;
   /** Set when policy refuses the plan as it stands: nothing of it may be applied. */
   blocked?: { reason: 'BreakingChangeRefused'; message: string };
 }
@@ -85,6 +87,7 @@ export function plan(desired: DesiredState, observed: ObservedState, policy: Pla
   // 3. Publishes.
   const observedIntegrations = new Map(observed.integrations.map((i) => [i.name, i]));
   const breaking: string[] = [];
+  const breakingChanges: Record<string, string[]> = {};
   for (const integration of sortByName(desired.integrations)) {
     const current = observedIntegrations.get(integration.name);
     const have = current?.artifactHash;
@@ -93,7 +96,10 @@ export function plan(desired: DesiredState, observed: ObservedState, policy: Pla
     if (have === want) continue;
     const id = `publish:${integration.name}:${have ?? 'none'}->${want}${at}`;
     const check = current ? checkBreaking(integration.name, current.catalog, integration.catalog) : { breaking: false, summary: [] };
-    if (check.breaking) breaking.push(`${integration.name}: ${check.summary.join('; ')}`);
+    if (check.breaking) {
+      breaking.push(`${integration.name}: ${check.summary.join('; ')}`);
+      breakingChanges[integration.name] = check.summary;
+    }
     const forcedBy = current ? dependenciesLeft(current.requires, installed) : [];
     if (forcedBy.length > 0) {
       actions.push({ id, type: 'Publish', integration, reason: 'ForcedByDependency', forcedBy, breaking: check.breaking });
@@ -102,7 +108,10 @@ export function plan(desired: DesiredState, observed: ObservedState, policy: Pla
     } else if (policy.selfHeal) {
       actions.push({ id, type: 'Publish', integration, reason: 'Drifted', breaking: check.breaking });
     } else {
-      if (check.breaking) breaking.pop();
+      if (check.breaking) {
+        breaking.pop();
+        delete breakingChanges[integration.name];
+      }
       notices.push({ type: 'Drifted', kind: 'Integration', name: integration.name, message: have === undefined ? 'unpublished outside Git' : 'changed outside Git' });
     }
   }
@@ -127,7 +136,7 @@ export function plan(desired: DesiredState, observed: ObservedState, policy: Pla
     }
   }
 
-  const result: Plan = { environment: desired.environment, actions, notices };
+  const result: Plan = { environment: desired.environment, actions, notices, breakingChanges };
   if (breaking.length > 0 && !policy.allowBreaking) {
     result.blocked = {
       reason: 'BreakingChangeRefused',

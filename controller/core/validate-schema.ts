@@ -4,6 +4,7 @@ import { API_GROUP_VERSION, manifestSchemas } from '../generated/schemas.ts';
 import type { Position, YamlDocument } from '../load/parse-yaml-file.ts';
 import type { LoadedObject, Manifest, ManifestKind } from './manifest.ts';
 import { fieldName, type Problem } from './problem.ts';
+import { editDistance } from './edit-distance.ts';
 
 const API_GROUP = API_GROUP_VERSION.split('/')[0]!;
 const KINDS = Object.keys(manifestSchemas) as ManifestKind[];
@@ -176,18 +177,4 @@ function closest(word: string, candidates: string[]): string | undefined {
     }
   }
   return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }

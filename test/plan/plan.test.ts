@@ -128,6 +128,7 @@ describe('plan', () => {
       reason: 'BreakingChangeRefused',
       message: 'policy.allowBreaking is false and the plan breaks callers: a: removed action Geta',
     });
+    expect(result.breakingChanges).toEqual({ a: ['removed action Geta'] });
   });
 
   it('gives every action an id that includes the log head, so ids never repeat across plans', () => {

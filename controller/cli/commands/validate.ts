@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { fsRepository } from '../../adapters/fs-repository.ts';
 import { formatProblem } from '../../core/problem.ts';
 import { DEFAULT_YAML_LIMITS } from '../../load/parse-yaml-file.ts';
-import { loadManifests } from '../../load/load-manifests.ts';
+import { loadAndValidate } from '../../reconcile/load-and-validate.ts';
 import { EXIT, UsageError, type CliIo } from '../io.ts';
 import { parseOutput, parseSize } from '../options.ts';
 
@@ -22,8 +22,8 @@ export function registerValidate(program: Command, io: CliIo, setExit: (code: nu
       const info = await stat(root).catch(() => undefined);
       if (!info?.isDirectory()) throw new UsageError(`${dir} is not a directory`);
 
-      const result = await loadManifests(fsRepository(root), { ...DEFAULT_YAML_LIMITS, maxFileBytes });
-      const errors = result.problems.filter((p) => p.severity === 'error');
+      const result = await loadAndValidate(fsRepository(root), { ...DEFAULT_YAML_LIMITS, maxFileBytes });
+      const errors = result.errors;
       const counts = {
         integrations: result.set.integrations.length,
         connections: result.set.connections.length,

@@ -1,0 +1,84 @@
+import { posix } from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import type { PathCheck } from '../core/validate-references.ts';
+import type { RepoEntry, RepositoryReader } from '../load/repository-reader.ts';
+
+interface TreeEntry {
+  mode: string;
+  type: 'blob' | 'tree' | 'commit';
+  object: string;
+  size: number;
+}
+
+const SYMLINK = '120000';
+const MAX_LINKS = 40;
+
+/**
+ * Reads one commit of a Git repository, never the work tree: `git ls-tree -r -t -l -z <ref>` lists
+ * it once, `git cat-file` reads blobs by id. Symbolic links are entries of mode 120000 whose blob
+ * is the target; a specification path through one is resolved inside the commit, and is
+ * `outside` when the target leaves the repository.
+ */
+export async function gitRepository(dir: string, ref: string): Promise<RepositoryReader> {
+  const git: SimpleGit = simpleGit({ baseDir: dir });
+  const commit = (await git.revparse(['--verify', '--end-of-options', `${ref}^{commit}`])).trim();
+  const listing = await git.raw(['ls-tree', '-r', '-t', '-l', '-z', commit]);
+  const entries = new Map<string, TreeEntry>();
+  for (const record of listing.split('\0')) {
+    if (record.length === 0) continue;
+    const tab = record.indexOf('\t');
+    const [mode, type, object, size] = record.slice(0, tab).split(/\s+/);
+    entries.set(record.slice(tab + 1), { mode: mode!, type: type as TreeEntry['type'], object: object!, size: size === '-' ? 0 : Number(size) });
+  }
+  const readBlob = async (object: string): Promise<Uint8Array> => git.binaryCatFile(['blob', object]);
+
+  /** Follows symbolic links segment by segment, as the file system would. */
+  const resolvePath = async (path: string): Promise<{ entry?: TreeEntry; outside?: boolean }> => {
+    let pending = path.split('/').filter((s) => s.length > 0);
+    const done: string[] = [];
+    let links = 0;
+    while (pending.length > 0) {
+      const segment = pending.shift()!;
+      if (segment === '.') continue;
+      if (segment === '..') {
+        if (done.length === 0) return { outside: true };
+        done.pop();
+        continue;
+      }
+      done.push(segment);
+      const entry = entries.get(done.join('/'));
+      if (!entry) return {};
+      if (entry.mode !== SYMLINK) continue;
+      if (++links > MAX_LINKS) return {};
+      const target = Buffer.from(await readBlob(entry.object)).toString('utf8');
+      if (target.startsWith('/')) return { outside: true };
+      done.pop();
+      pending = [...target.split('/'), ...pending];
+    }
+    if (done.length === 0) return { entry: { mode: '040000', type: 'tree', object: '', size: 0 } };
+    return { entry: entries.get(done.join('/')) };
+  };
+
+  return {
+    async listYamlFiles(): Promise<RepoEntry[]> {
+      const out: RepoEntry[] = [];
+      for (const [path, entry] of entries) {
+        if (entry.type === 'blob' && entry.mode !== SYMLINK && /\.ya?ml$/i.test(path)) out.push({ path, size: entry.size });
+      }
+      return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    },
+
+    async read(path: string): Promise<Uint8Array> {
+      const { entry } = await resolvePath(posix.normalize(path));
+      if (!entry || entry.type !== 'blob') throw new Error(`${path} is not a file at ${ref}`);
+      return readBlob(entry.object);
+    },
+
+    async checkPath(path: string): Promise<PathCheck> {
+      const { entry, outside } = await resolvePath(path);
+      if (outside) return 'outside';
+      if (!entry) return 'missing';
+      return entry.type === 'tree' ? 'directory' : 'file';
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import type { AuthType, DependencyPins, Integration, SystemKind } from '../generated/manifests.ts';
+import { failed, ok, type Result } from '../generators/generator.ts';
+import { generatorFor } from '../generators/registry.ts';
+import type { ActionCatalog } from './catalog.ts';
+import { canonicalJson } from './canonical-json.ts';
+import { contentHash } from './content-hash.ts';
+import { renderDeclarations } from './declarations.ts';
+import { computeRequirements, DEFAULT_DEPENDENCIES } from './dependencies.ts';
+
+/** A generated integration: its catalog, declarations, dependency ranges and content hash. */
+export interface Artifact {
+  integration: string;
+  system: SystemKind;
+  generator: { system: SystemKind; version: string };
+  /** `sha256:<64 hex>` over the inputs (see contentHash). */
+  hash: string;
+  catalog: ActionCatalog;
+  declarations: string;
+  /** Shared dependency -> semver range. */
+  requires: Record<string, string>;
+}
+
+export interface BuildInput {
+  integration: Integration;
+  specBytes: Uint8Array;
+  /** Repository-relative path of the specification. */
+  specPath: string;
+  /** The pins of the environment the artifact is for; DEFAULT_DEPENDENCIES fill the gaps. */
+  pins?: DependencyPins;
+  /** The auth type of the connection the integration binds to in that environment. */
+  authType?: AuthType;
+}
+
+/**
+ * Generates the artifact of one integration for one environment. Problems (no generator for the
+ * system, a specification the generator cannot read, a selection it does not offer) come back as
+ * values, each naming the path in the specification and, for selections, the manifest field.
+ */
+export async function buildArtifact(input: BuildInput): Promise<Result<Artifact>> {
+  const { integration } = input;
+  const found = generatorFor(integration.spec.system);
+  if (!found.ok) return failed([{ reason: 'SpecificationInvalid', pointer: '', field: ['spec', 'system'], message: found.message }]);
+  const generator = found.generator;
+  const pins: DependencyPins = { ...DEFAULT_DEPENDENCIES, ...input.pins };
+  const requires = computeRequirements({ runtime: generator.runtime, authType: input.authType, pins });
+  const catalog = await generator.generate({
+    name: integration.metadata.name,
+    spec: integration.spec,
+    specBytes: input.specBytes,
+    specPath: input.specPath,
+    dependencies: pins,
+  });
+  if (!catalog.ok) return catalog;
+  const declarations = await renderDeclarations(catalog.value);
+  const identity = { system: generator.system, version: generator.version };
+  const hash = contentHash({ integration: integration.metadata.name, generator: identity, specBytes: input.specBytes, spec: integration.spec, requires });
+  return ok({ integration: integration.metadata.name, system: generator.system, generator: identity, hash, catalog: catalog.value, declarations, requires });
+}
+
+/**
+ * The files of an artifact, for a person to read or a driver to publish: `catalog.json` (canonical
+ * JSON, keys sorted), `index.d.ts`, and `artifact.json` (identity, hash, requirements and the
+ * digest of each file). The same artifact always gives the same bytes.
+ */
+export function renderArtifactFiles(artifact: Artifact): Record<string, string> {
+  const catalog = canonicalJson(artifact.catalog, 2);
+  const digest = (text: string): string => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+  const manifest = canonicalJson(
+    {
+      integration: artifact.integration,
+      system: artifact.system,
+      generator: artifact.generator,
+      hash: artifact.hash,
+      requires: artifact.requires,
+      files: { 'catalog.json': digest(catalog), 'index.d.ts': digest(artifact.declarations) },
+    },
+    2,
+  );
+  return { 'artifact.json': manifest, 'catalog.json': catalog, 'index.d.ts': artifact.declarations };
+}

@@ -1,0 +1,84 @@
+import type { Command } from 'commander';
+import type { EnvironmentDriver } from '../../environments/driver.ts';
+import { DEPENDENCY_NAMES } from '../../environments/driver.ts';
+import { findEnvironment } from '../../environments/find-environment.ts';
+import { openDriver } from '../../environments/open-driver.ts';
+import { EXIT, UsageError, type CliIo } from '../io.ts';
+import { parseOutput } from '../options.ts';
+import { openWorkspace } from '../workspace.ts';
+import { shortCommit } from '../format-plan.ts';
+
+const RESOURCES = ['integrations', 'connections', 'dependencies'] as const;
+type Resource = (typeof RESOURCES)[number];
+
+interface Options {
+  env: string;
+  output: string;
+  stateDir?: string;
+}
+
+/** `intctl get integrations|connections|dependencies --env <name>`: what an environment holds now. */
+export function registerGet(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('get')
+    .description('show what an environment holds: its published integrations, connections or shared dependencies')
+    .argument('<resource>', RESOURCES.join(', '))
+    .argument('[dir]', 'the repository directory that defines the environment', '.')
+    .requiredOption('--env <name>', 'the environment')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .option('--state-dir <dir>', 'where embedded environments keep their files (default: $INTCTL_STATE_DIR, else ./.intctl)')
+    .action(async (resource: string, dir: string, options: Options) => {
+      const output = parseOutput(options.output);
+      if (!RESOURCES.includes(resource as Resource)) throw new UsageError(`cannot get ${JSON.stringify(resource)}; use one of ${RESOURCES.join(', ')}`);
+      const workspace = await openWorkspace(io, dir, options);
+      const found = await findEnvironment(workspace.reader, options.env);
+      if (!found.ok) throw new UsageError(found.message);
+      const driver = await openDriver(found.environment, workspace.config, { create: false });
+      try {
+        const rows = await rowsOf(resource as Resource, driver, (found.environment.spec.dependencies ?? {}) as Record<string, string | undefined>);
+        if (output === 'json') io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
+        else io.stdout(table(rows));
+      } finally {
+        await driver.close();
+      }
+      setExit(EXIT.ok);
+    });
+}
+
+type Row = Record<string, string>;
+
+async function rowsOf(resource: Resource, driver: EnvironmentDriver, pins: Record<string, string | undefined>): Promise<Row[]> {
+  const state = await driver.observe();
+  switch (resource) {
+    case 'integrations':
+      return state.integrations.map((i) => ({
+        NAME: i.name,
+        SYSTEM: i.system,
+        VERSION: i.version,
+        CONNECTION: i.connection,
+        COMMIT: shortCommit(i.commit),
+        PUBLISHED: i.publishedAt ?? '',
+        HASH: i.artifactHash,
+      }));
+    case 'connections':
+      // Only what is safe to show: sealed values and references never leave as more than their kind.
+      return state.connections.map((c) => ({
+        NAME: c.name,
+        SYSTEM: c.system,
+        AUTH: c.authType,
+        ENDPOINT: String(c.parameters.endpoint ?? ''),
+        SECRETS: Object.entries(c.secrets).map(([field, s]) => `${field}:${Object.keys(s)[0]}`).join(',') || '-',
+        FINGERPRINT: c.fingerprint.slice(0, 12),
+      }));
+    case 'dependencies':
+      return DEPENDENCY_NAMES.map((name) => ({ NAME: name, INSTALLED: state.dependencies[name] ?? '-', PINNED: pins[name] ?? '-' }));
+  }
+}
+
+function table(rows: Row[]): string {
+  if (rows.length === 0) return 'nothing here yet\n';
+  const columns = Object.keys(rows[0]!);
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  return `${[line(columns), ...rows.map((r) => line(columns.map((c) => r[c]!)))].join('\n')}\n`;
+}

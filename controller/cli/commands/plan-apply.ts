@@ -1,0 +1,123 @@
+import type { Command } from 'commander';
+import { formatProblem } from '../../core/problem.ts';
+import { openDriver } from '../../environments/open-driver.ts';
+import { reconcileEnvironment, UnknownEnvironmentError, type ReconcileReport } from '../../reconcile/reconcile-environment.ts';
+import { actionRow, formatPlan } from '../format-plan.ts';
+import { EXIT, UsageError, type CliIo } from '../io.ts';
+import { parseOutput } from '../options.ts';
+import { openWorkspace, type Workspace } from '../workspace.ts';
+
+interface Options {
+  env: string;
+  output: string;
+  ref?: string;
+  stateDir?: string;
+}
+
+/** `intctl plan` and `intctl apply`: one reconcile of one environment, stopping after the plan or going through the gate. */
+export function registerPlanApply(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  for (const mode of ['plan', 'apply'] as const) {
+    program
+      .command(mode)
+      .description(
+        mode === 'plan'
+          ? 'show what applying would do to an environment; exit 0 when nothing, 2 when there are changes, 1 on error'
+          : 'apply the plan to an environment, action by action under its lease; exit 0 when applied, 1 when not',
+      )
+      .argument('[dir]', 'the repository directory', '.')
+      .requiredOption('--env <name>', 'the environment')
+      .option('-o, --output <format>', 'text or json', 'text')
+      .option('--ref <ref>', 'read the manifests of this Git commit, branch or tag instead of the work tree')
+      .option('--state-dir <dir>', 'where embedded environments keep their files (default: $INTCTL_STATE_DIR, else ./.intctl)')
+      .action(async (dir: string, options: Options) => {
+        const output = parseOutput(options.output);
+        const workspace = await openWorkspace(io, dir, options);
+        const report = await run(mode, options.env, workspace, io, output === 'text');
+        if (output === 'json') io.stdout(`${JSON.stringify(toJson(report), null, 2)}\n`);
+        else printReport(mode, report, workspace.commit, io);
+        setExit(exitCode(mode, report));
+      });
+  }
+}
+
+async function run(mode: 'plan' | 'apply', environment: string, workspace: Workspace, io: CliIo, progress: boolean): Promise<ReconcileReport> {
+  const open = (env: Parameters<Parameters<typeof reconcileEnvironment>[0]['openDriver']>[0]) => openDriver(env.manifest, workspace.config);
+  const common = {
+    commit: workspace.commit,
+    reader: workspace.reader,
+    openDriver: open,
+    trigger: 'manual' as const,
+    approvals: [],
+    holder: workspace.config.holder,
+    leaseTtlMs: workspace.config.leaseTtlMs,
+  };
+  try {
+    return await reconcileEnvironment({
+      ...common,
+      environment,
+      mode,
+      // An environment that promotes from another applies a commit once that one has nothing left to do at it.
+      promotionReady: async (from) => {
+        const upstream = await reconcileEnvironment({ ...common, environment: from, mode: 'plan' });
+        return upstream.outcome.kind === 'Applied' && (upstream.plan?.actions.length ?? 0) === 0;
+      },
+      ...(progress && mode === 'apply'
+        ? {
+            onAction: (action, outcome, index, total) => {
+              const [what, target, why] = actionRow(action);
+              io.stdout(`  [${index + 1}/${total}] ${what} ${target} (${why})${outcome === 'already-applied' ? ': already applied' : ': done'}\n`);
+            },
+          }
+        : {}),
+    });
+  } catch (error) {
+    if (error instanceof UnknownEnvironmentError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function printReport(mode: 'plan' | 'apply', report: ReconcileReport, commit: string, io: CliIo): void {
+  for (const problem of report.problems) io.stdout(`${formatProblem(problem)}\n`);
+  if (report.plan && (mode === 'plan' || !report.apply)) io.stdout(formatPlan(report.plan, commit));
+  const outcome = report.outcome;
+  switch (outcome.kind) {
+    case 'Applied':
+      if (mode === 'apply') io.stdout(outcome.applied === 0 ? `environment ${report.environment} is in step with Git.\n` : `Applied ${outcome.applied} ${outcome.applied === 1 ? 'action' : 'actions'} to ${report.environment}.\n`);
+      break;
+    case 'Waiting':
+      if (mode === 'apply') io.stdout(`Not applied (${outcome.reason}): ${outcome.message}\n`);
+      break;
+    case 'Suspended':
+      io.stdout(`environment ${report.environment} is suspended; nothing planned or applied.\n`);
+      break;
+    case 'Blocked':
+      if (mode === 'apply') io.stdout(`Not applied (${outcome.reason}).\n`);
+      break;
+    default:
+      io.stderr(`intctl: ${report.environment}: ${outcome.message} (${outcome.kind})\n`);
+  }
+}
+
+function exitCode(mode: 'plan' | 'apply', report: ReconcileReport): number {
+  const kind = report.outcome.kind;
+  if (mode === 'plan') {
+    if (kind === 'Applied' || kind === 'Suspended') return (report.plan?.actions.length ?? 0) === 0 ? EXIT.ok : EXIT.usage;
+    if (kind === 'Blocked') return EXIT.usage;
+    return EXIT.failed;
+  }
+  return kind === 'Applied' || kind === 'Suspended' ? EXIT.ok : EXIT.failed;
+}
+
+/** The report as machines read it; catalogs are left out of actions to keep it short. */
+function toJson(report: ReconcileReport): unknown {
+  const actions = report.plan?.actions.map((a) => (a.type === 'Publish' ? { ...a, integration: { ...a.integration, catalog: undefined } } : a));
+  return {
+    environment: report.environment,
+    commit: report.commit,
+    outcome: report.outcome,
+    problems: report.problems,
+    ...(report.plan ? { plan: { ...report.plan, actions } } : {}),
+    ...(report.decision ? { decision: report.decision } : {}),
+    ...(report.apply ? { apply: report.apply.status === 'Failed' ? { ...report.apply, failedAction: report.apply.failedAction.id } : report.apply } : {}),
+  };
+}

@@ -1,0 +1,104 @@
+import { cp, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
+import { gitRepository } from '../adapters/git-repository.ts';
+import type { Config } from '../config/read-config.ts';
+import type { LoadedObject } from '../core/manifest.ts';
+import { environmentConditions } from '../core/status.ts';
+import { openDriver } from '../environments/open-driver.ts';
+import type { Environment } from '../generated/manifests.ts';
+import { formatPlan, shortCommit } from '../cli/format-plan.ts';
+import { loadAndValidate } from '../reconcile/load-and-validate.ts';
+import { reconcileEnvironment, type ReconcileReport } from '../reconcile/reconcile-environment.ts';
+
+export interface DemoOptions {
+  /** The example repository to copy. */
+  examples: string;
+  config: Pick<Config, 'holder' | 'leaseTtlMs'>;
+  write: (text: string) => void;
+  now?: () => Date;
+  /** Where to put the throwaway repository and state; a new temporary directory by default. */
+  workDir?: string;
+}
+
+/**
+ * The README's demo: the example repository becomes a throwaway Git repository, and each of its
+ * environments is reconciled at its commit, in promotion order, as the controller would: the
+ * plan, then the outcome and the status conditions. A protected environment stops at its gate.
+ */
+export async function runDemo(options: DemoOptions): Promise<{ repo: string; stateDir: string; reports: ReconcileReport[] }> {
+  const { write } = options;
+  const now = options.now ?? (() => new Date());
+  const work = options.workDir ?? (await mkdtemp(join(tmpdir(), 'intctl-demo-')));
+  const repo = join(work, 'repo');
+  const stateDir = join(work, 'state');
+  await cp(options.examples, repo, { recursive: true });
+  const git = simpleGit({ baseDir: repo });
+  await git.init(['--initial-branch=main']);
+  await git.addConfig('user.name', 'intctl demo').addConfig('user.email', 'demo@intctl.invalid').addConfig('commit.gpgsign', 'false');
+  await git.add('.');
+  await git.commit('Integrations, connections and environments of the example');
+  const commit = (await git.revparse(['HEAD'])).trim();
+  write(`A throwaway Git repository of the examples: ${repo} (commit ${shortCommit(commit)})\n`);
+  write(`Embedded environments keep their SQLite files in ${stateDir}\n`);
+
+  const reader = await gitRepository(repo, commit);
+  const loaded = await loadAndValidate(reader);
+  if (loaded.errors.length > 0) throw new Error(`the examples do not validate: ${loaded.errors.length} problems (run intctl validate examples)`);
+  const config = { stateDir };
+  const common = {
+    commit,
+    reader,
+    manifests: loaded.set,
+    openDriver: (env: LoadedObject<Environment>) => openDriver(env.manifest, config),
+    trigger: 'automatic' as const,
+    approvals: [] as string[],
+    holder: options.config.holder,
+    leaseTtlMs: options.config.leaseTtlMs,
+  };
+  const reports: ReconcileReport[] = [];
+  const ready = new Set<string>();
+  for (const environment of promotionOrder(loaded.set.environments)) {
+    const name = environment.manifest.metadata.name;
+    write(`\n=== ${name} ${'='.repeat(Math.max(0, 60 - name.length))}\n`);
+    const report = await reconcileEnvironment({
+      ...common,
+      environment: name,
+      mode: 'apply',
+      promotionReady: async (from) => ready.has(from),
+    });
+    reports.push(report);
+    if (report.plan) write(formatPlan(report.plan, commit));
+    const conditions = environmentConditions(report.outcome, commit, now());
+    if (conditions.some((c) => c.type === 'Ready' && c.status === 'True')) ready.add(name);
+    write('\nStatus:\n');
+    for (const c of conditions) write(`  ${c.type}=${c.status}  ${c.reason}: ${c.message}\n`);
+  }
+
+  write(`
+What to try next:
+  npx intctl get integrations --env dev ${repo} --state-dir ${stateDir}
+  npx intctl plan --env prod ${repo} --state-dir ${stateDir}
+      (prod waits for two approving reviews; pull requests bring those in)
+  edit ${join(repo, 'integrations', 'crm.yaml')} (drop an operation), then
+  npx intctl plan --env dev ${repo} --state-dir ${stateDir}
+      (the removed action shows as a breaking change)
+  echo -n 's3cret' | npx intctl seal --env prod --repo ${repo} --state-dir ${stateDir}
+  npx intctl validate examples
+`);
+  return { repo, stateDir, reports };
+}
+
+/** Environments ordered so that each comes after the one it promotes from; ties by name. */
+export function promotionOrder<T extends { manifest: Environment }>(environments: readonly T[]): T[] {
+  const byName = new Map(environments.map((e) => [e.manifest.metadata.name, e]));
+  const depth = (e: T, seen = new Set<string>()): number => {
+    const from = e.manifest.spec.promotesFrom;
+    const upstream = from ? byName.get(from) : undefined;
+    if (!upstream || seen.has(from!)) return 0;
+    seen.add(from!);
+    return 1 + depth(upstream, seen);
+  };
+  return [...environments].sort((a, b) => depth(a) - depth(b) || (a.manifest.metadata.name < b.manifest.metadata.name ? -1 : 1));
+}

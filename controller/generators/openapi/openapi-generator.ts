@@ -1,0 +1,279 @@
+import type { ActionCatalog, CatalogAction, JsonSchema, ParameterBinding } from '../../artifact/catalog.ts';
+import type { Operation } from '../../generated/manifests.ts';
+import { checkSelection, resolveSelection } from '../check-selection.ts';
+import { failed, ok, OPERATIONS, type GenerateInput, type Generator, type Result, type SpecDescription } from '../generator.ts';
+import { actionName, buildEntityActions, type EntityModel, type ModelAttribute, type OperationModel } from '../standard-actions.ts';
+import { inferResources, type RawFunction, type RawOperation, type Resource } from './infer-resources.ts';
+import { loadOpenApi, type OpenApiDocument } from './load-openapi.ts';
+import {
+  baseRequest, deref, listPointer, parametersOf, requestBody, requiredExtras, schemaOrEmpty, searchBindings, successResponse,
+} from './openapi-operations.ts';
+import { escape, SchemaConverter } from './openapi-schemas.ts';
+
+interface ResourceInfo {
+  resource: Resource;
+  item?: { schema: unknown; at: string };
+  attributes: string[];
+  createRequired: Set<string>;
+}
+
+interface Analysis {
+  document: OpenApiDocument;
+  format: string;
+  nullableKeyword: boolean;
+  resources: ResourceInfo[];
+  functions: RawFunction[];
+}
+
+/**
+ * Generates integrations from OpenAPI 3.0 and 3.1 documents (and Swagger 2.0, converted).
+ * Entities are the resources its paths describe; every other operation is a function.
+ */
+export const openapiGenerator: Generator = {
+  system: 'openapi',
+  version: '1.0.0',
+  runtime: ['integration-utils', 'common-shared-services', 'integration-manager'],
+
+  async describe(specBytes: Uint8Array): Promise<Result<SpecDescription>> {
+    const analysis = await analyse(specBytes);
+    return analysis.ok ? ok(describeAnalysis(analysis.value)) : analysis;
+  },
+
+  async generate(input: GenerateInput): Promise<Result<ActionCatalog>> {
+    const analysis = await analyse(input.specBytes);
+    if (!analysis.ok) return analysis;
+    const a = analysis.value;
+    const description = describeAnalysis(a);
+    const selectionProblems = checkSelection(description, input.spec);
+    if (selectionProblems.length > 0) return failed(selectionProblems);
+    const selection = resolveSelection(description, input.spec);
+
+    const schemas = new SchemaConverter(a.document, reservedNames(a), a.nullableKeyword);
+    const byName = new Map(a.resources.map((r) => [r.resource.name, r]));
+    const entities: ActionCatalog['entities'] = [];
+    const actions: CatalogAction[] = [];
+    const definitions: Record<string, JsonSchema> = {};
+    for (const chosen of selection.entities) {
+      const info = byName.get(chosen.entity.name)!;
+      const model = entityModel(info, chosen.attributes, schemas);
+      const built = buildEntityActions(model, chosen.operations, chosen.attributes);
+      entities.push(built.entity);
+      actions.push(...built.actions);
+      Object.assign(definitions, built.definitions);
+    }
+    const functions = new Map(a.functions.map((f) => [f.name, f]));
+    for (const name of selection.functions) {
+      const built = functionAction(functions.get(name)!, schemas);
+      actions.push(built.action);
+      Object.assign(definitions, built.definitions);
+    }
+    if (schemas.problems.length > 0) return failed(schemas.problems);
+    for (const [name, schema] of schemas.definitions) definitions[name] = schema;
+
+    const info = (a.document.info ?? {}) as Record<string, unknown>;
+    return ok({
+      integration: input.name,
+      system: 'openapi',
+      generator: { system: 'openapi', version: openapiGenerator.version },
+      specification: {
+        path: input.specPath,
+        format: a.format,
+        ...(typeof info.title === 'string' ? { title: info.title } : {}),
+        ...(typeof info.version === 'string' ? { version: info.version } : {}),
+      },
+      entities,
+      actions: actions.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0)),
+      definitions,
+    });
+  },
+};
+
+async function analyse(bytes: Uint8Array): Promise<Result<Analysis>> {
+  const loaded = await loadOpenApi(bytes);
+  if (!loaded.ok) return loaded;
+  const { document, format } = loaded.value;
+  const nullableKeyword = !document.openapi.startsWith('3.1');
+  const resolver = new SchemaConverter(document, new Set(), nullableKeyword);
+  const isList = (op: RawOperation): boolean => {
+    const response = successResponse(op, resolver);
+    return response?.schema !== undefined && listPointer(response.schema, response.at, resolver) !== undefined;
+  };
+  const inferred = inferResources((document.paths ?? {}) as Record<string, unknown>, isList);
+  const resources: ResourceInfo[] = [];
+  for (const resource of inferred.resources) {
+    const item = itemSchema(resource, resolver);
+    const shape = item ? resolver.objectShape(item.schema, item.at) : undefined;
+    const create = resource.operations.Create ? requestBody(resource.operations.Create, resolver) : undefined;
+    const createShape = create ? resolver.objectShape(create.schema, create.at) : undefined;
+    resources.push({
+      resource,
+      ...(item ? { item } : {}),
+      attributes: (shape?.properties ?? []).map((p) => p.name),
+      createRequired: createShape?.required ?? shape?.required ?? new Set(),
+    });
+  }
+  if (resolver.problems.length > 0) return failed(resolver.problems);
+  return ok({ document, format, nullableKeyword, resources, functions: inferred.functions });
+}
+
+function describeAnalysis(a: Analysis): SpecDescription {
+  return {
+    format: a.format,
+    entities: a.resources.map((r) => ({
+      name: r.resource.name,
+      pointer: r.resource.pointer,
+      attributes: r.attributes,
+      operations: OPERATIONS.filter((o) => r.resource.operations[o] !== undefined),
+    })),
+    functions: a.functions.map((f) => ({ name: f.name, pointer: f.pointer })),
+  };
+}
+
+/** The record schema of a resource: what Get returns, else a search item, else the create body. */
+function itemSchema(resource: Resource, schemas: SchemaConverter): { schema: unknown; at: string } | undefined {
+  const get = resource.operations.Get ? successResponse(resource.operations.Get, schemas) : undefined;
+  if (get?.schema !== undefined && schemas.objectShape(get.schema, get.at)) return { schema: get.schema, at: get.at };
+  const search = resource.operations.Search ? successResponse(resource.operations.Search, schemas) : undefined;
+  const list = search?.schema !== undefined ? listPointer(search.schema, search.at, schemas) : undefined;
+  if (list?.items !== undefined) return { schema: list.items, at: list.itemsAt };
+  const create = resource.operations.Create ? requestBody(resource.operations.Create, schemas) : undefined;
+  return create ? { schema: create.schema, at: create.at } : undefined;
+}
+
+/** Every name an entity or action takes, so component schemas are named around them. */
+function reservedNames(a: Analysis): Set<string> {
+  const names = new Set<string>();
+  for (const r of a.resources) {
+    names.add(r.resource.typeName);
+    for (const op of OPERATIONS) {
+      if (!r.resource.operations[op]) continue;
+      const name = actionName(op, r.resource);
+      names.add(`${name}Input`).add(`${name}Output`);
+    }
+  }
+  for (const f of a.functions) names.add(`${f.actionName}Input`).add(`${f.actionName}Output`);
+  return names;
+}
+
+function entityModel(info: ResourceInfo, attributes: string[] | undefined, schemas: SchemaConverter): EntityModel {
+  const { resource } = info;
+  const shape = info.item ? schemas.objectShape(info.item.schema, info.item.at) : undefined;
+  const all = new Set(info.attributes);
+  const getParams = resource.operations.Get ? parametersOf(resource.operations.Get, schemas) : [];
+  const idParam = getParams.filter((p) => p.in === 'path').at(-1)?.name;
+  const keyAttributes = idParam !== undefined && all.has(idParam) ? [idParam] : all.has('id') ? ['id'] : [];
+  const wanted = attributes ? new Set([...attributes, ...keyAttributes]) : all;
+
+  const searchParams = resource.operations.Search ? parametersOf(resource.operations.Search, schemas) : [];
+  const search = searchBindings(searchParams, all);
+  const modelAttributes: ModelAttribute[] = [];
+  for (const property of shape?.properties ?? []) {
+    if (!wanted.has(property.name)) continue;
+    const resolved = deref(property.schema, property.at, schemas)?.value as Record<string, unknown> | undefined;
+    modelAttributes.push({
+      name: property.name,
+      schema: schemas.convert(property.schema, property.at),
+      required: info.createRequired.has(property.name),
+      readOnly: resolved?.readOnly === true,
+      filterable: search.caps.filterAttributes?.includes(property.name) ?? false,
+      sortable: search.caps.basicOrder,
+    });
+  }
+
+  const operations: Partial<Record<Operation, OperationModel>> = {};
+  for (const operation of OPERATIONS) {
+    const op = resource.operations[operation];
+    if (op) operations[operation] = operationModel(operation, op, schemas, all);
+  }
+  return {
+    name: resource.name,
+    typeName: resource.typeName,
+    pluralName: resource.pluralName,
+    source: resource.pointer,
+    keyAttributes,
+    attributes: modelAttributes,
+    operations,
+  };
+}
+
+function operationModel(operation: Operation, op: RawOperation, schemas: SchemaConverter, attributes: Set<string>): OperationModel {
+  const parameters = parametersOf(op, schemas);
+  const search = searchBindings(parameters, attributes);
+  const { request, inputs } = baseRequest(op, parameters, schemas);
+  const summary = typeof op.operation.summary === 'string' ? op.operation.summary : undefined;
+  const response = successResponse(op, schemas);
+  const used = new Set<string>(operation === 'Search' || operation === 'Count' ? search.used : []);
+  const extras = requiredExtras(parameters, used, schemas);
+  inputs.push(...extras.inputs);
+  request.query.push(...extras.query);
+  request.headers.push(...extras.headers);
+  if (response?.status !== undefined) request.response.status = response.status;
+
+  if (operation === 'Search' || operation === 'Count') {
+    const bindings = search.query.filter((b) => operation === 'Search' || b.from?.[0] === '/filters' || b.from?.[0] === '/filter');
+    request.query.push(...bindings);
+    if (operation === 'Search' && response?.schema !== undefined) {
+      const list = listPointer(response.schema, response.at, schemas);
+      if (list) {
+        request.response.pointer = list.pointer;
+        if (list.count) request.response.count = list.count;
+        request.paging = { style: search.caps.paging, ...(list.next ? { nextLink: list.next } : {}) };
+      }
+    }
+    if (operation === 'Count' && response?.schema !== undefined) {
+      const resolved = deref(response.schema, response.at, schemas)?.value as Record<string, unknown> | undefined;
+      const shape = resolved && resolved.type !== 'integer' && resolved.type !== 'number' ? schemas.objectShape(resolved, response.at) : undefined;
+      const countProperty = shape?.properties.find((p) => ['count', 'total', 'totalCount', 'total_count', '@odata.count'].includes(p.name));
+      if (countProperty) request.response.pointer = `/${escape(countProperty.name)}`;
+    }
+    const caps = operation === 'Count' ? { ...search.caps, basicOrder: false, advancedOrder: false, paging: 'none' as const } : search.caps;
+    return { source: op.pointer, ...(summary ? { summary } : {}), request, inputs, search: caps, returns: 'entity' };
+  }
+  if (operation === 'Create' || operation === 'Update') {
+    const body = requestBody(op, schemas);
+    request.body = { from: '/record', contentType: body?.contentType ?? 'application/json' };
+  }
+  const returns = response?.schema !== undefined && operation !== 'Delete' ? 'entity' : 'nothing';
+  return { source: op.pointer, ...(summary ? { summary } : {}), request, inputs, returns };
+}
+
+/** A function: its parameters by name (and `body`) in, its success response out. */
+function functionAction(fn: RawFunction, schemas: SchemaConverter): { action: CatalogAction; definitions: Record<string, JsonSchema> } {
+  const parameters = parametersOf(fn, schemas);
+  const { request } = baseRequest(fn, parameters, schemas);
+  const properties: Record<string, JsonSchema> = {};
+  const required: string[] = [];
+  for (const p of parameters) {
+    if (p.in === 'cookie' || p.name in properties) continue;
+    properties[p.name] = schemas.convert(p.schema, p.at);
+    if (p.required) required.push(p.name);
+    const binding: ParameterBinding = { name: p.name, from: [`/${escape(p.name)}`], format: 'plain' };
+    if (p.in === 'query') request.query.push(binding);
+    if (p.in === 'header') request.headers.push(binding);
+  }
+  const body = requestBody(fn, schemas);
+  if (body) {
+    const key = 'body' in properties ? 'requestBody' : 'body';
+    properties[key] = schemas.convert(body.schema, body.at);
+    if (body.required) required.push(key);
+    request.body = { from: `/${key}`, contentType: body.contentType };
+  }
+  const response = successResponse(fn, schemas);
+  if (response) request.response.status = response.status;
+  const output = response?.schema !== undefined ? schemas.convert(response.schema, response.at) : undefined;
+  const input: JsonSchema = { type: 'object', properties, ...(required.length > 0 ? { required: [...new Set(required)].sort() } : {}), additionalProperties: false };
+  const summary = typeof fn.operation.summary === 'string' ? fn.operation.summary : undefined;
+  return {
+    action: {
+      name: fn.actionName,
+      kind: 'Function',
+      function: fn.name,
+      ...(summary ? { summary } : {}),
+      source: fn.pointer,
+      input: { $ref: `#/definitions/${fn.actionName}Input` },
+      output: output?.$ref !== undefined ? output : { $ref: `#/definitions/${fn.actionName}Output` },
+      request,
+    },
+    definitions: { [`${fn.actionName}Input`]: input, ...(output?.$ref !== undefined ? {} : { [`${fn.actionName}Output`]: schemaOrEmpty(output) }) },
+  };
+}

@@ -1,0 +1,224 @@
+import type { JsonSchema, ParameterBinding, RequestTemplate } from '../../artifact/catalog.ts';
+import type { ModelInput, SearchCapabilities } from '../standard-actions.ts';
+import { escape, type SchemaConverter } from './openapi-schemas.ts';
+import type { RawOperation } from './infer-resources.ts';
+
+/** A resolved parameter of an operation. */
+export interface Parameter {
+  name: string;
+  in: 'path' | 'query' | 'header' | 'cookie';
+  required: boolean;
+  schema: unknown;
+  at: string;
+}
+
+/** Property names that hold the list in a list response wrapped in an object, most likely first. */
+const LIST_PROPERTIES = ['items', 'value', 'data', 'results', 'records', 'content', 'elements', 'entries'];
+const FILTER_PARAMS = ['filter', '$filter', 'filters', 'where'];
+const ORDER_PARAMS = ['orderBy', 'orderby', '$orderby', 'order_by', 'sort', 'sortBy', 'sort_by'];
+const SKIP_PARAMS = ['skip', '$skip', 'offset'];
+const TOP_PARAMS = ['top', '$top', 'limit'];
+const PAGE_PARAMS = ['page', 'pageNumber', 'page_number'];
+const PAGE_SIZE_PARAMS = ['per_page', 'perPage', 'pageSize', 'page_size', 'size', 'limit'];
+const COUNT_PROPERTIES = ['total_count', 'totalCount', 'total', 'count', '@odata.count'];
+const NEXT_PROPERTIES = ['next', 'nextLink', 'next_link', '@odata.nextLink'];
+
+/** The parameters of an operation with `$ref`s followed; operation-level ones win over path-level ones. */
+export function parametersOf(op: RawOperation, schemas: SchemaConverter): Parameter[] {
+  const byKey = new Map<string, Parameter>();
+  for (const [i, raw] of op.parameters.entries()) {
+    let node = raw;
+    let at = `${op.pointer}/parameters/${i}`;
+    if (node && typeof node === 'object' && typeof (node as Record<string, unknown>).$ref === 'string') {
+      const target = schemas.resolve((node as Record<string, string>).$ref!, `${at}/$ref`);
+      if (!target) continue;
+      node = target.value;
+      at = target.at;
+    }
+    if (node === null || typeof node !== 'object') continue;
+    const p = node as Record<string, unknown>;
+    if (typeof p.name !== 'string' || !['path', 'query', 'header', 'cookie'].includes(String(p.in))) continue;
+    const schema = p.schema ?? firstMediaSchema(p.content) ?? { type: 'string' };
+    byKey.set(`${String(p.in)}:${p.name}`, { name: p.name, in: p.in as Parameter['in'], required: p.required === true || p.in === 'path', schema, at: `${at}/schema` });
+  }
+  return [...byKey.values()];
+}
+
+/** The success response of an operation: its status, and its JSON schema if it has a body. */
+export function successResponse(op: RawOperation, schemas: SchemaConverter): { status: number; schema?: unknown; at: string } | undefined {
+  const responses = op.operation.responses as Record<string, unknown> | undefined;
+  if (!responses || typeof responses !== 'object') return undefined;
+  const codes = Object.keys(responses).filter((c) => /^2(\d\d|XX)$/i.test(c)).sort();
+  const code = codes[0] ?? ('default' in responses ? 'default' : undefined);
+  if (code === undefined) return undefined;
+  let response = responses[code];
+  let at = `${op.pointer}/responses/${code}`;
+  if (response && typeof response === 'object' && typeof (response as Record<string, unknown>).$ref === 'string') {
+    const target = schemas.resolve((response as Record<string, string>).$ref!, `${at}/$ref`);
+    response = target?.value;
+    at = target?.at ?? at;
+  }
+  const status = /^\d+$/.test(code) ? Number(code) : 200;
+  const media = pickMedia((response as Record<string, unknown> | undefined)?.content);
+  if (!media) return { status, at };
+  return { status, schema: media.schema, at: `${at}/content/${escape(media.type)}/schema` };
+}
+
+/** The JSON body of an operation's request, if it takes one. */
+export function requestBody(op: RawOperation, schemas: SchemaConverter): { schema: unknown; at: string; contentType: string; required: boolean } | undefined {
+  let body = op.operation.requestBody;
+  let at = `${op.pointer}/requestBody`;
+  if (body && typeof body === 'object' && typeof (body as Record<string, unknown>).$ref === 'string') {
+    const target = schemas.resolve((body as Record<string, string>).$ref!, `${at}/$ref`);
+    body = target?.value;
+    at = target?.at ?? at;
+  }
+  if (!body || typeof body !== 'object') return undefined;
+  const media = pickMedia((body as Record<string, unknown>).content);
+  if (!media) return undefined;
+  return { schema: media.schema, at: `${at}/content/${escape(media.type)}/schema`, contentType: media.type, required: (body as Record<string, unknown>).required === true };
+}
+
+function pickMedia(content: unknown): { type: string; schema: unknown } | undefined {
+  if (!content || typeof content !== 'object') return undefined;
+  const types = Object.keys(content).sort();
+  const type = types.find((t) => t === 'application/json') ?? types.find((t) => /[/+]json\b/.test(t)) ?? types[0];
+  if (type === undefined) return undefined;
+  return { type, schema: (content as Record<string, Record<string, unknown>>)[type]?.schema };
+}
+
+function firstMediaSchema(content: unknown): unknown {
+  return pickMedia(content)?.schema;
+}
+
+/** Where the list is in a list response: '' for a bare array, `/items` for a wrapped one. */
+export function listPointer(schema: unknown, at: string, schemas: SchemaConverter): { pointer: string; items: unknown; itemsAt: string; count?: string; next?: string } | undefined {
+  const resolved = deref(schema, at, schemas);
+  if (!resolved) return undefined;
+  const node = resolved.value as Record<string, unknown>;
+  if (node.type === 'array' || (Array.isArray(node.type) && node.type.includes('array'))) {
+    return { pointer: '', items: node.items, itemsAt: `${resolved.at}/items` };
+  }
+  const shape = schemas.objectShape(resolved.value, resolved.at);
+  if (!shape) return undefined;
+  const arrays = shape.properties.filter((p) => {
+    const d = deref(p.schema, p.at, schemas);
+    return d !== undefined && (d.value as Record<string, unknown>).type === 'array';
+  });
+  const chosen = LIST_PROPERTIES.map((n) => arrays.find((a) => a.name === n)).find((a) => a !== undefined) ?? (arrays.length === 1 ? arrays[0] : undefined);
+  if (!chosen) return undefined;
+  const d = deref(chosen.schema, chosen.at, schemas)!;
+  const names = new Set(shape.properties.map((p) => p.name));
+  const count = COUNT_PROPERTIES.find((n) => names.has(n) && n !== chosen.name);
+  const next = NEXT_PROPERTIES.find((n) => names.has(n));
+  return {
+    pointer: `/${escape(chosen.name)}`,
+    items: (d.value as Record<string, unknown>).items,
+    itemsAt: `${d.at}/items`,
+    ...(count ? { count: `/${escape(count)}` } : {}),
+    ...(next ? { next: `/${escape(next)}` } : {}),
+  };
+}
+
+/** Follows `$ref`s at the top of a schema. */
+export function deref(schema: unknown, at: string, schemas: SchemaConverter): { value: unknown; at: string } | undefined {
+  let node = schema;
+  let where = at;
+  for (let i = 0; i < 16; i++) {
+    if (node === null || typeof node !== 'object') return undefined;
+    const ref = (node as Record<string, unknown>).$ref;
+    if (typeof ref !== 'string') return { value: node, at: where };
+    const target = schemas.resolve(ref, `${where}/$ref`);
+    if (!target) return undefined;
+    node = target.value;
+    where = target.at;
+  }
+  return undefined;
+}
+
+const pathBinding = (name: string): ParameterBinding => ({ name, from: [`/${escape(name)}`], format: 'plain' });
+
+/** A request template and the inputs it needs, for the parameters given. */
+export function baseRequest(op: RawOperation, parameters: Parameter[], schemas: SchemaConverter): { request: RequestTemplate; inputs: ModelInput[] } {
+  const pathParameters: Record<string, ParameterBinding> = {};
+  const inputs: ModelInput[] = [];
+  for (const p of parameters.filter((x) => x.in === 'path')) {
+    pathParameters[p.name] = pathBinding(p.name);
+    inputs.push({ name: p.name, schema: schemas.convert(p.schema, p.at), required: true });
+  }
+  const request: RequestTemplate = { method: op.method.toUpperCase() as RequestTemplate['method'], path: op.path, pathParameters, query: [], headers: [], response: { pointer: '' } };
+  return { request, inputs };
+}
+
+/** Search capabilities and query bindings, from the parameters a list operation takes. */
+export function searchBindings(parameters: Parameter[], attributes: Set<string>): { caps: SearchCapabilities; query: ParameterBinding[]; used: Set<string> } {
+  const query: ParameterBinding[] = [];
+  const used = new Set<string>();
+  const queryParams = parameters.filter((p) => p.in === 'query');
+  const named = (names: string[]): Parameter | undefined => names.map((n) => queryParams.find((p) => p.name === n)).find((p) => p !== undefined);
+
+  const filterAttributes = queryParams.filter((p) => attributes.has(p.name)).map((p) => p.name).sort();
+  for (const name of filterAttributes) {
+    query.push({ name, from: ['/filters'], format: 'plain', attribute: name });
+    used.add(name);
+  }
+  const filter = named(FILTER_PARAMS);
+  if (filter) {
+    query.push({ name: filter.name, from: ['/filter'], format: 'plain' });
+    used.add(filter.name);
+  }
+  const order = named(ORDER_PARAMS);
+  if (order) {
+    query.push({ name: order.name, from: ['/orderBy', '/order'], format: 'csv' });
+    used.add(order.name);
+  }
+  let paging: SearchCapabilities['paging'] = 'none';
+  const skip = named(SKIP_PARAMS);
+  const top = named(TOP_PARAMS);
+  const page = named(PAGE_PARAMS);
+  const size = named(PAGE_SIZE_PARAMS);
+  if (skip && top) {
+    paging = 'skip-top';
+    query.push({ name: skip.name, from: ['/skip'], format: 'plain' }, { name: top.name, from: ['/top'], format: 'plain' });
+    used.add(skip.name).add(top.name);
+  } else if (page && size) {
+    paging = 'page';
+    query.push({ name: page.name, from: ['/page'], format: 'plain' }, { name: size.name, from: ['/pageSize'], format: 'plain' });
+    used.add(page.name).add(size.name);
+  }
+  const orderAttributes = order ? enumValues(order.schema)?.filter((v) => attributes.has(v)) : undefined;
+  const caps: SearchCapabilities = {
+    operators: filterAttributes.length > 0 ? ['eq'] : [],
+    filterAttributes,
+    advancedFilter: filter !== undefined,
+    ...(orderAttributes ? { orderAttributes } : {}),
+    basicOrder: order !== undefined,
+    advancedOrder: order !== undefined,
+    paging,
+  };
+  return { caps, query, used };
+}
+
+function enumValues(schema: unknown): string[] | undefined {
+  if (!schema || typeof schema !== 'object') return undefined;
+  const node = schema as Record<string, unknown>;
+  const values = Array.isArray(node.enum) ? node.enum : Array.isArray((node.items as Record<string, unknown> | undefined)?.enum) ? ((node.items as Record<string, unknown>).enum as unknown[]) : undefined;
+  return values?.map(String);
+}
+
+/** Required query and header parameters no standard input covers become inputs of their own. */
+export function requiredExtras(parameters: Parameter[], used: Set<string>, schemas: SchemaConverter): { inputs: ModelInput[]; query: ParameterBinding[]; headers: ParameterBinding[] } {
+  const inputs: ModelInput[] = [];
+  const query: ParameterBinding[] = [];
+  const headers: ParameterBinding[] = [];
+  for (const p of parameters) {
+    if (!p.required || p.in === 'path' || p.in === 'cookie' || used.has(p.name)) continue;
+    inputs.push({ name: p.name, schema: schemas.convert(p.schema, p.at), required: true });
+    (p.in === 'query' ? query : headers).push(pathBinding(p.name));
+  }
+  return { inputs, query, headers };
+}
+
+export function schemaOrEmpty(schema: JsonSchema | undefined): JsonSchema {
+  return schema ?? { type: 'object', properties: {}, additionalProperties: false };
+}

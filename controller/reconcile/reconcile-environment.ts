@@ -1,0 +1,174 @@
+import type { Environment } from '../generated/manifests.ts';
+import { applyPlan, type ApplyResult } from '../apply/apply-plan.ts';
+import { gate, type GateDecision } from '../core/gate.ts';
+import type { LoadedObject, ManifestSet } from '../core/manifest.ts';
+import { plan as makePlan, type Plan } from '../core/plan.ts';
+import type { Problem } from '../core/problem.ts';
+import type { ReconcileOutcome } from '../core/status.ts';
+import type { EnvironmentDriver, PlanAction } from '../environments/driver.ts';
+import { EnvironmentUnavailableError } from '../environments/driver.ts';
+import { breakingCheck } from './breaking-check.ts';
+import { buildDesiredState } from './desired-state.ts';
+import { loadAndValidate } from './load-and-validate.ts';
+import type { RepositoryReader } from '../load/repository-reader.ts';
+
+export interface ReconcileRequest {
+  environment: string;
+  /** The commit the reader reads; recorded on everything applied. */
+  commit: string;
+  reader: RepositoryReader;
+  openDriver: (environment: LoadedObject<Environment>) => Promise<EnvironmentDriver>;
+  /** `plan` computes and stops; `apply` goes on through the gate. */
+  mode: 'plan' | 'apply';
+  trigger: 'automatic' | 'manual';
+  /** Current approvals of the pull request the commit came from. */
+  approvals: readonly string[];
+  /** For an environment that promotes from another: is that one Ready at this commit? */
+  promotionReady?: (from: string) => Promise<boolean>;
+  holder: string;
+  leaseTtlMs: number;
+  onAction?: Parameters<typeof applyPlan>[2]['onAction'];
+  /** Manifests already loaded for this commit, to skip loading them again. */
+  manifests?: ManifestSet;
+}
+
+export interface ReconcileReport {
+  environment: string;
+  commit: string;
+  problems: Problem[];
+  plan?: Plan;
+  decision?: GateDecision;
+  apply?: ApplyResult;
+  outcome: ReconcileOutcome;
+}
+
+/** The environment a request names does not exist in the manifests: a mistake of the caller. */
+export class UnknownEnvironmentError extends Error {
+  readonly reason = 'UnknownEnvironment';
+}
+
+/**
+ * One reconcile of one environment at one commit, in the fixed order of the design: load and
+ * validate, generate the desired state, observe, plan, gate, apply. Every way it can end is a
+ * ReconcileOutcome; only a caller's mistake (an environment that does not exist) throws.
+ */
+export async function reconcileEnvironment(request: ReconcileRequest): Promise<ReconcileReport> {
+  const base = { environment: request.environment, commit: request.commit };
+  let set = request.manifests;
+  if (!set) {
+    const loaded = await loadAndValidate(request.reader);
+    if (loaded.errors.length > 0) {
+      const message = `${loaded.errors.length} ${loaded.errors.length === 1 ? 'problem' : 'problems'} in the manifests; nothing applied`;
+      return { ...base, problems: loaded.errors, outcome: { kind: 'ValidationFailed', message } };
+    }
+    set = loaded.set;
+  }
+  const environment = set.environments.find((e) => e.manifest.metadata.name === request.environment);
+  if (!environment) {
+    const known = set.environments.map((e) => e.manifest.metadata.name).sort().join(', ') || 'none';
+    throw new UnknownEnvironmentError(`environment ${request.environment} is not defined in the repository (defined: ${known})`);
+  }
+  if (environment.manifest.spec.suspend) return { ...base, problems: [], outcome: { kind: 'Suspended' } };
+
+  let driver: EnvironmentDriver;
+  try {
+    driver = await request.openDriver(environment);
+  } catch (error) {
+    return { ...base, problems: [], outcome: unavailable(error) };
+  }
+  try {
+    const keys = { publicKey: await driver.publicKey(), fingerprintKey: await driver.fingerprintKey() };
+    const desired = await buildDesiredState(set, environment, request.reader, keys, request.commit);
+    if (desired.problems.length > 0) {
+      const names = [...new Set(desired.problems.map((p) => p.object?.name).filter(Boolean))].join(', ');
+      return { ...base, problems: desired.problems, outcome: { kind: 'GenerationFailed', message: `could not generate ${names}; nothing applied` } };
+    }
+    const observed = await driver.observe();
+    const policy = environment.manifest.spec.policy ?? {};
+    const thePlan = makePlan(desired.state, observed, {
+      prune: policy.prune ?? false,
+      selfHeal: policy.selfHeal ?? false,
+      allowBreaking: policy.allowBreaking ?? true,
+    }, breakingCheck);
+    const drifted = thePlan.notices.filter((n) => n.type === 'Drifted').map((n) => n.name);
+    if (request.mode === 'plan') {
+      return { ...base, problems: [], plan: thePlan, outcome: planOutcome(thePlan, drifted) };
+    }
+
+    const from = environment.manifest.spec.promotesFrom;
+    const promotion = from && request.promotionReady ? { from, ready: await request.promotionReady(from) } : undefined;
+    const decision = gate({
+      plan: thePlan,
+      policy: {
+        autoApply: policy.autoApply ?? true,
+        requiredApprovals: policy.requiredApprovals ?? 0,
+        approvers: policy.approvers ?? [],
+      },
+      trigger: request.trigger,
+      approvals: request.approvals,
+      ...(promotion ? { promotion } : {}),
+    });
+    if (!decision.allowed) {
+      const outcome: ReconcileOutcome = decision.reason === 'BreakingChangeRefused'
+        ? { kind: 'Blocked', reason: decision.reason, message: decision.message }
+        : { kind: 'Waiting', reason: decision.reason, message: decision.message, pending: thePlan.actions.length };
+      return { ...base, problems: [], plan: thePlan, decision, outcome };
+    }
+    if (decision.reason === 'NothingToDo') {
+      return { ...base, problems: [], plan: thePlan, decision, outcome: { kind: 'Applied', applied: 0, drifted } };
+    }
+    const result = await applyPlan(driver, thePlan, {
+      holder: request.holder,
+      leaseTtlMs: request.leaseTtlMs,
+      commit: request.commit,
+      ...(request.onAction ? { onAction: request.onAction } : {}),
+    });
+    return { ...base, problems: [], plan: thePlan, decision, apply: result, outcome: applyOutcome(result, drifted) };
+  } catch (error) {
+    return { ...base, problems: [], outcome: unavailable(error) };
+  } finally {
+    await driver.close();
+  }
+}
+
+function planOutcome(thePlan: Plan, drifted: string[]): ReconcileOutcome {
+  if (thePlan.blocked) return { kind: 'Blocked', reason: thePlan.blocked.reason, message: thePlan.blocked.message };
+  return { kind: 'Applied', applied: 0, drifted };
+}
+
+function applyOutcome(result: ApplyResult, drifted: string[]): ReconcileOutcome {
+  switch (result.status) {
+    case 'Applied':
+      return { kind: 'Applied', applied: result.applied, drifted };
+    case 'LeaseHeld':
+      return { kind: 'LeaseHeld', message: result.message };
+    case 'Failed':
+      return {
+        kind: 'ApplyFailed',
+        reason: result.reason,
+        message: `${describe(result.failedAction)} failed: ${result.message}`,
+        transient: result.reason === 'EnvironmentUnavailable',
+      };
+  }
+}
+
+function unavailable(error: unknown): ReconcileOutcome {
+  const transient = error instanceof EnvironmentUnavailableError || (error as { code?: string }).code === 'SQLITE_BUSY';
+  const reason = (error as { reason?: string }).reason ?? 'EnvironmentUnavailable';
+  return { kind: 'ApplyFailed', reason, message: (error as Error).message, transient };
+}
+
+function describe(action: PlanAction): string {
+  switch (action.type) {
+    case 'Publish':
+      return `publish ${action.integration.name}`;
+    case 'UpsertConnection':
+      return `upsert connection ${action.connection.name}`;
+    case 'UpdateDependency':
+      return `update ${action.name} to ${action.to}`;
+    case 'Unpublish':
+      return `unpublish ${action.name}`;
+    case 'DeleteConnection':
+      return `delete connection ${action.name}`;
+  }
+}

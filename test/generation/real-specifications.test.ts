@@ -1,0 +1,73 @@
+import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildArtifact, renderArtifactFiles } from '../../controller/artifact/build-artifact.ts';
+import type { SystemKind } from '../../controller/generated/manifests.ts';
+import { fixture, integration, packaged, typeCheck } from './support.ts';
+
+const require = createRequire(import.meta.url);
+const examplesRoot = join(require.resolve('@readme/oas-examples/package.json'), '..');
+
+/** Every JSON document of @readme/oas-examples: Petstore and friends in Swagger 2.0, OpenAPI 3.0 and 3.1. */
+const oasExamples = ['2.0/json', '3.0/json', '3.1/json'].flatMap((dir) =>
+  readdirSync(join(examplesRoot, dir)).filter((f) => f.endsWith('.json')).sort().map((f) => `${dir}/${f}`),
+);
+
+interface Case {
+  name: string;
+  system: SystemKind;
+  bytes: () => Uint8Array;
+  /** Least number of actions expected: a generator that silently drops everything must fail. */
+  minActions: number;
+}
+
+const cases: Case[] = [
+  { name: 'GitHub REST API (@octokit/openapi generated/api.github.com.json)', system: 'openapi', bytes: () => packaged('@octokit/openapi', 'generated/api.github.com.json'), minActions: 1000 },
+  { name: 'Microsoft Dataverse $metadata (dataverse-gen 2.0.15, fixture)', system: 'odata', bytes: () => fixture('dataverse-metadata.edmx.gz'), minActions: 5000 },
+  { name: 'Swagger Petstore (@readme/oas-examples 3.0/json/petstore.json)', system: 'openapi', bytes: () => packaged('@readme/oas-examples', '3.0/json/petstore.json'), minActions: 10 },
+  { name: 'Swagger Petstore 2.0 (@readme/oas-examples 2.0/json/petstore.json)', system: 'openapi', bytes: () => packaged('@readme/oas-examples', '2.0/json/petstore.json'), minActions: 10 },
+];
+
+async function generateTwice(c: Case) {
+  const make = () => buildArtifact({ integration: integration(c.system, 'spec', {}, 'real'), specBytes: c.bytes(), specPath: 'spec' });
+  const first = await make();
+  const second = await make();
+  return { first, second };
+}
+
+describe.each(cases)('$name', (c) => {
+  it('generates, its declarations type-check, and a second run gives the same bytes', async () => {
+    const { first, second } = await generateTwice(c);
+    if (!first.ok) throw new Error(JSON.stringify(first.problems.slice(0, 3)));
+    if (!second.ok) throw new Error('second run failed');
+    expect(first.value.catalog.actions.length).toBeGreaterThanOrEqual(c.minActions);
+    expect(typeCheck(first.value.declarations)).toEqual([]);
+    expect(renderArtifactFiles(second.value)).toEqual(renderArtifactFiles(first.value));
+    expect(second.value.hash).toBe(first.value.hash);
+  }, 300_000);
+});
+
+describe('every document of @readme/oas-examples', () => {
+  it.each(oasExamples)('%s generates with type-checking declarations, or is refused with a path', async (file) => {
+    const result = await buildArtifact({ integration: integration('openapi', file, {}, 'example'), specBytes: packaged('@readme/oas-examples', file), specPath: file });
+    if (!result.ok) {
+      // A document the generator cannot handle must say where, as a problem value.
+      for (const p of result.problems) {
+        expect(p.reason).toBe('SpecificationInvalid');
+        expect(p.message.length).toBeGreaterThan(0);
+      }
+      return;
+    }
+    expect(typeCheck(result.value.declarations)).toEqual([]);
+  }, 60_000);
+
+  it('generates nearly all of them', async () => {
+    let generated = 0;
+    for (const file of oasExamples) {
+      const result = await buildArtifact({ integration: integration('openapi', file, {}, 'example'), specBytes: packaged('@readme/oas-examples', file), specPath: file });
+      if (result.ok) generated++;
+    }
+    expect(generated).toBeGreaterThanOrEqual(Math.floor(oasExamples.length * 0.9));
+  }, 120_000);
+});
