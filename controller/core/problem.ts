@@ -3,7 +3,7 @@
  * which object it belongs to. Every stage of loading and validation reports these, never throws.
  */
 
-/** Why a manifest is refused; CamelCase constants, listed in docs/reasons.md. */
+/** Why a manifest is refused; CamelCase constants, documented in docs/reasons.md. */
 export type ProblemReason =
   | 'FileTooLarge'
   | 'NotUtf8'
