@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'controller/generated/', 'test/fixtures/', 'examples/', 'coverage/'] },
+  { ignores: ['node_modules/', 'controller/generated/', 'test/fixtures/', 'examples/', 'coverage/', '.scratch/', 'bench/results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -38,7 +38,7 @@ export async function applyPlan(driver: EnvironmentDriver, plan: Plan, options: 
       }
       let outcome: ApplyOutcome;
       try {
-        outcome = await driver.apply(action, { lease, commit: options.commit });
+        outcome = await driver.apply(action, { lease, commit: options.commit, plan: { head: plan.basedOn, id: plan.id } });
       } catch (error) {
         const reason = (error as { reason?: string }).reason ?? 'ApplyFailed';
         return { status: 'Failed', applied, skipped, failedAction: action, reason, message: (error as Error).message };

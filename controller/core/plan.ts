@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import semver from 'semver';
 import type {
   ConnectionRecord,
@@ -33,6 +34,10 @@ export type PlanNotice =
 
 export interface Plan {
   environment: string;
+  /** The log head of the observed state the plan was made against. */
+  basedOn: number;
+  /** `<basedOn>.<digest of the actions>`; every action id ends in `@<id>`, so ids never repeat across plans. */
+  id: string;
   actions: PlanAction[];
   notices: PlanNotice[];
   /** The breaking interface changes of each integration the plan republishes, for reviewers. */
@@ -53,7 +58,6 @@ export type BreakingCheck = (name: string, before: unknown, after: unknown) => {
  * prunes; drift is corrected only where policy self-heals, and reported otherwise.
  */
 export function plan(desired: DesiredState, observed: ObservedState, policy: PlanPolicy, checkBreaking: BreakingCheck): Plan {
-  const at = `@${observed.logHead}`;
   const actions: PlanAction[] = [];
   const notices: PlanNotice[] = [];
 
@@ -63,7 +67,7 @@ export function plan(desired: DesiredState, observed: ObservedState, policy: Pla
     const to = desired.dependencies[name];
     const from = observed.dependencies[name];
     if (to === undefined || to === from) continue;
-    actions.push({ id: `dependency:${name}:${from ?? 'none'}->${to}${at}`, type: 'UpdateDependency', name, ...(from ? { from } : {}), to, reason: 'Pinned' });
+    actions.push({ id: `dependency:${name}:${from ?? 'none'}->${to}`, type: 'UpdateDependency', name, ...(from ? { from } : {}), to, reason: 'Pinned' });
     installed[name] = to;
   }
 
@@ -76,9 +80,9 @@ export function plan(desired: DesiredState, observed: ObservedState, policy: Pla
     if (have === want) continue;
     if (want !== last) {
       const reason = have === undefined && last === undefined ? 'New' : 'Changed';
-      actions.push({ id: `connection:${connection.name}:${have ?? 'none'}->${want}${at}`, type: 'UpsertConnection', connection, reason });
+      actions.push({ id: `connection:${connection.name}:${have ?? 'none'}->${want}`, type: 'UpsertConnection', connection, reason });
     } else if (policy.selfHeal) {
-      actions.push({ id: `connection:${connection.name}:${have ?? 'none'}->${want}${at}`, type: 'UpsertConnection', connection, reason: 'Drifted' });
+      actions.push({ id: `connection:${connection.name}:${have ?? 'none'}->${want}`, type: 'UpsertConnection', connection, reason: 'Drifted' });
     } else {
       notices.push({ type: 'Drifted', kind: 'Connection', name: connection.name, message: have === undefined ? 'removed outside Git' : 'changed outside Git' });
     }
@@ -94,7 +98,7 @@ export function plan(desired: DesiredState, observed: ObservedState, policy: Pla
     const last = observed.lastApplied.integrations[integration.name];
     const want = integration.artifactHash;
     if (have === want) continue;
-    const id = `publish:${integration.name}:${have ?? 'none'}->${want}${at}`;
+    const id = `publish:${integration.name}:${have ?? 'none'}->${want}`;
     const check = current ? checkBreaking(integration.name, current.catalog, integration.catalog) : { breaking: false, summary: [] };
     if (check.breaking) {
       breaking.push(`${integration.name}: ${check.summary.join('; ')}`);
@@ -121,7 +125,7 @@ export function plan(desired: DesiredState, observed: ObservedState, policy: Pla
   for (const current of sortByName(observed.integrations)) {
     if (wantedIntegrations.has(current.name)) continue;
     if (policy.prune) {
-      actions.push({ id: `unpublish:${current.name}:${current.artifactHash}${at}`, type: 'Unpublish', name: current.name, reason: 'Pruned' });
+      actions.push({ id: `unpublish:${current.name}:${current.artifactHash}`, type: 'Unpublish', name: current.name, reason: 'Pruned' });
     } else {
       notices.push({ type: 'NotPruned', kind: 'Integration', name: current.name, message: 'no longer in Git; stays published because policy.prune is false' });
     }
@@ -130,13 +134,17 @@ export function plan(desired: DesiredState, observed: ObservedState, policy: Pla
   for (const current of sortByName(observed.connections)) {
     if (wantedConnections.has(current.name)) continue;
     if (policy.prune) {
-      actions.push({ id: `delete-connection:${current.name}:${current.fingerprint}${at}`, type: 'DeleteConnection', name: current.name, reason: 'Pruned' });
+      actions.push({ id: `delete-connection:${current.name}:${current.fingerprint}`, type: 'DeleteConnection', name: current.name, reason: 'Pruned' });
     } else {
       notices.push({ type: 'NotPruned', kind: 'Connection', name: current.name, message: 'no longer in Git; kept because policy.prune is false' });
     }
   }
 
-  const result: Plan = { environment: desired.environment, actions, notices, breakingChanges };
+  // Name the plan after its head and content, and its actions after the plan.
+  const digest = createHash('sha256').update(actions.map((a) => a.id).join('\n')).digest('hex').slice(0, 12);
+  const id = `${observed.logHead}.${digest}`;
+  for (const action of actions) action.id = `${action.id}@${id}`;
+  const result: Plan = { environment: desired.environment, basedOn: observed.logHead, id, actions, notices, breakingChanges };
   if (breaking.length > 0 && !policy.allowBreaking) {
     result.blocked = {
       reason: 'BreakingChangeRefused',

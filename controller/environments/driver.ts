@@ -96,6 +96,13 @@ export interface AppliedAction {
 export interface ApplyContext {
   lease: Lease;
   commit: string;
+  /**
+   * The plan the action belongs to: the log head it was made against and its id (every action
+   * id of the plan ends in `@<id>`). The environment refuses an action when the log has grown
+   * since that head by actions of another plan (StalePlanError): applying a stale plan could take
+   * the environment back to an older commit. Actions of the same plan may resume.
+   */
+  plan: { head: number; id: string };
 }
 
 /** `applied` when the action changed the environment; `already-applied` when the same action id was logged before. */
@@ -129,6 +136,11 @@ export interface EnvironmentDriver {
 /** The lease is held by someone else, or this holder's fencing token is no longer current. Not retried: re-plan. */
 export class LeaseLostError extends Error {
   readonly reason = 'LeaseLost';
+}
+
+/** The environment changed since the plan was made; re-plan and apply the new plan. */
+export class StalePlanError extends Error {
+  readonly reason = 'StalePlan';
 }
 
 /** The environment cannot be reached or answered with an error; retried with backoff. */

@@ -147,7 +147,8 @@ function applyOutcome(result: ApplyResult, drifted: string[]): ReconcileOutcome 
         kind: 'ApplyFailed',
         reason: result.reason,
         message: `${describe(result.failedAction)} failed: ${result.message}`,
-        transient: result.reason === 'EnvironmentUnavailable',
+        // Another writer got in first, or the environment was busy: planning again sorts it out.
+        transient: ['EnvironmentUnavailable', 'StalePlan', 'LeaseLost'].includes(result.reason),
       };
   }
 }

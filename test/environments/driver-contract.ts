@@ -13,7 +13,7 @@ import type {
   PlanAction,
   PublishedIntegration,
 } from '../../controller/environments/driver.ts';
-import { LeaseLostError } from '../../controller/environments/driver.ts';
+import { LeaseLostError, StalePlanError } from '../../controller/environments/driver.ts';
 import { generateKeyPair } from '../../controller/secrets/generate-key-pair.ts';
 import { sealSecret } from '../../controller/secrets/seal-secret.ts';
 
@@ -53,11 +53,18 @@ export function connection(name: string, secrets: ConnectionRecord['secrets'] = 
   };
 }
 
-export const publish = (i: PublishedIntegration, id = `publish:${i.name}:${i.artifactHash}`): PlanAction => ({ id, type: 'Publish', integration: i, reason: 'New', breaking: false });
-export const unpublish = (name: string, id = `unpublish:${name}`): PlanAction => ({ id, type: 'Unpublish', name, reason: 'Pruned' });
-export const upsert = (c: ConnectionRecord, id = `connection:${c.name}:${c.fingerprint}`): PlanAction => ({ id, type: 'UpsertConnection', connection: c, reason: 'New' });
-export const deleteConnection = (name: string, id = `delete-connection:${name}`): PlanAction => ({ id, type: 'DeleteConnection', name, reason: 'Pruned' });
-export const updateDependency = (to: string, id = `dependency:integration-utils:${to}`): PlanAction => ({ id, type: 'UpdateDependency', name: 'integration-utils', to, reason: 'Pinned' });
+/**
+ * The contract applies its actions as one plan made against an empty log: every action id ends in
+ * the plan's id, as the planner makes them.
+ */
+export const PLAN = { head: 0, id: '0.contract' };
+const PLAN_SUFFIX = `@${PLAN.id}`;
+
+export const publish = (i: PublishedIntegration, id = `publish:${i.name}:${i.artifactHash}${PLAN_SUFFIX}`): PlanAction => ({ id, type: 'Publish', integration: i, reason: 'New', breaking: false });
+export const unpublish = (name: string, id = `unpublish:${name}${PLAN_SUFFIX}`): PlanAction => ({ id, type: 'Unpublish', name, reason: 'Pruned' });
+export const upsert = (c: ConnectionRecord, id = `connection:${c.name}:${c.fingerprint}${PLAN_SUFFIX}`): PlanAction => ({ id, type: 'UpsertConnection', connection: c, reason: 'New' });
+export const deleteConnection = (name: string, id = `delete-connection:${name}${PLAN_SUFFIX}`): PlanAction => ({ id, type: 'DeleteConnection', name, reason: 'Pruned' });
+export const updateDependency = (to: string, id = `dependency:integration-utils:${to}${PLAN_SUFFIX}`): PlanAction => ({ id, type: 'UpdateDependency', name: 'integration-utils', to, reason: 'Pinned' });
 
 const empty = (environment: string): ObservedState => ({
   environment,
@@ -82,7 +89,7 @@ export function describeDriverContract(name: string, makeDriver: () => Promise<D
     const lease = async (holder = 'controller-a'): Promise<ApplyContext> => {
       const taken = await driver.acquireLease(holder, TTL);
       if (!taken) throw new Error(`test setup: ${holder} could not take the lease`);
-      return { lease: taken, commit: COMMIT };
+      return { lease: taken, commit: COMMIT, plan: PLAN };
     };
     const applyAll = async (context: ApplyContext, actions: PlanAction[]): Promise<void> => {
       for (const action of actions) expect(await driver.apply(action, context)).toBe('applied');
@@ -196,7 +203,7 @@ export function describeDriverContract(name: string, makeDriver: () => Promise<D
       await expect(driver.apply(publish(integration('accounts')), stale)).rejects.toBeInstanceOf(LeaseLostError);
       await expect(driver.renewLease(stale.lease, TTL)).rejects.toBeInstanceOf(LeaseLostError);
       expect(await driver.observe()).toEqual(empty(driver.name));
-      expect(await driver.apply(publish(integration('accounts')), { lease: taken!, commit: COMMIT })).toBe('applied');
+      expect(await driver.apply(publish(integration('accounts')), { lease: taken!, commit: COMMIT, plan: PLAN })).toBe('applied');
       expect((await driver.actionLog()).map((e) => e.leaseToken)).toEqual([taken!.token]);
     });
 
@@ -228,14 +235,14 @@ export function describeDriverContract(name: string, makeDriver: () => Promise<D
       expect(Date.parse(renewed.expiresAt)).toBeGreaterThan(Date.parse(context.lease.expiresAt));
       env.advanceClock(2000);
       expect(await driver.acquireLease('controller-b', TTL)).toBeUndefined();
-      expect(await driver.apply(updateDependency('2.4.0'), { lease: renewed, commit: COMMIT })).toBe('applied');
+      expect(await driver.apply(updateDependency('2.4.0'), { lease: renewed, commit: COMMIT, plan: PLAN })).toBe('applied');
     });
 
     it('renews a lease that expired while nobody took it, since its token is still current', async () => {
       const context = await lease();
       env.advanceClock(TTL + 1);
       const renewed = await driver.renewLease(context.lease, TTL);
-      expect(await driver.apply(updateDependency('2.4.0'), { lease: renewed, commit: COMMIT })).toBe('applied');
+      expect(await driver.apply(updateDependency('2.4.0'), { lease: renewed, commit: COMMIT, plan: PLAN })).toBe('applied');
     });
 
     it('frees the lease on release, and a stale lease releases nothing', async () => {
@@ -256,12 +263,26 @@ export function describeDriverContract(name: string, makeDriver: () => Promise<D
       const after = await driver.actionLog();
       expect(after.slice(0, before.length)).toEqual(before);
       expect(after.map((e) => [e.seq, e.actionId])).toEqual([
-        [1, 'dependency:integration-utils:2.4.0'],
-        [2, 'connection:crm:crm-fp'],
-        [3, `publish:accounts:${hash('accounts')}`],
-        [4, 'unpublish:accounts'],
+        [1, `dependency:integration-utils:2.4.0${PLAN_SUFFIX}`],
+        [2, `connection:crm:crm-fp${PLAN_SUFFIX}`],
+        [3, `publish:accounts:${hash('accounts')}${PLAN_SUFFIX}`],
+        [4, `unpublish:accounts${PLAN_SUFFIX}`],
       ]);
       expect((await driver.observe()).logHead).toBe(4);
+    });
+
+    it('refuses a stale plan: one made at a log head that another plan has since moved past', async () => {
+      const context = await lease();
+      const older = { head: 0, id: '0.older' };
+      const newer = { head: 0, id: '0.newer' };
+      // Both plans were made against the empty log; the newer one is applied first.
+      expect(await driver.apply(publish(integration('accounts', 'v2'), 'publish:accounts:v2@0.newer'), { ...context, plan: newer })).toBe('applied');
+      await expect(driver.apply(publish(integration('accounts', 'v1'), 'publish:accounts:v1@0.older'), { ...context, plan: older })).rejects.toBeInstanceOf(StalePlanError);
+      expect((await driver.observe()).integrations.map((i) => i.artifactHash)).toEqual([hash('v2')]);
+      // The newer plan may go on, and a plan made at the new head applies.
+      expect(await driver.apply(upsert(crm, 'connection:crm@0.newer'), { ...context, plan: newer })).toBe('applied');
+      expect(await driver.apply(unpublish('accounts', 'unpublish:accounts@2.later'), { ...context, plan: { head: 2, id: '2.later' } })).toBe('applied');
+      expect((await driver.actionLog()).map((e) => e.actionId)).toEqual(['publish:accounts:v2@0.newer', 'connection:crm@0.newer', 'unpublish:accounts@2.later']);
     });
 
     it('publishes, unpublishes and publishes again', async () => {

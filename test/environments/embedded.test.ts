@@ -12,7 +12,7 @@ import {
   EnvironmentNotInitializedError,
   openEmbeddedEnvironment,
 } from '../../controller/environments/embedded/open-embedded-environment.ts';
-import { connection, describeDriverContract, hash, integration, publish, updateDependency, upsert } from './driver-contract.ts';
+import { PLAN, connection, describeDriverContract, hash, integration, publish, updateDependency, upsert } from './driver-contract.ts';
 
 /** A clock that moves only when told to; several drivers may share it. */
 function testClock(): { now: () => Date; advance: (ms: number) => void } {
@@ -54,7 +54,7 @@ describe('embedded environment', () => {
   const leaseOf = async (driver: EmbeddedEnvironment, holder: string, ttl = 30_000): Promise<ApplyContext> => {
     const lease = await driver.acquireLease(holder, ttl);
     if (!lease) throw new Error(`test setup: ${holder} could not take the lease`);
-    return { lease, commit: 'c'.repeat(40) };
+    return { lease, commit: 'c'.repeat(40), plan: PLAN };
   };
 
   it('creates a WAL-journaled file at the newest schema, readable by its owner only (its write-ahead log too), in a new directory', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { gate, type GateInput } from '../../controller/core/gate.ts';
 import type { Plan } from '../../controller/core/plan.ts';
 
-const work: Plan = { environment: 'prod', actions: [{ id: 'x', type: 'Unpublish', name: 'a', reason: 'Pruned' }], notices: [], breakingChanges: {} };
+const work: Plan = { environment: 'prod', basedOn: 0, id: '0.x', actions: [{ id: 'x', type: 'Unpublish', name: 'a', reason: 'Pruned' }], notices: [], breakingChanges: {} };
 const input = (parts: Partial<GateInput> = {}): GateInput => ({
   plan: work,
   policy: { autoApply: true, requiredApprovals: 0, approvers: [] },

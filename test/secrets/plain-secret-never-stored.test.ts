@@ -55,7 +55,7 @@ describe('a plain secret in a manifest', () => {
     if (!built.ok) throw new Error(built.message);
     const sealed = (built.record.secrets.password as { sealed: string }).sealed;
     const lease = (await driver.acquireLease('controller', 30_000))!;
-    expect(await driver.apply({ id: 'upsert-sap-s4', type: 'UpsertConnection', connection: built.record, reason: 'New' }, { lease, commit: 'c'.repeat(40) })).toBe('applied');
+    expect(await driver.apply({ id: 'upsert-sap-s4@0.test', type: 'UpsertConnection', connection: built.record, reason: 'New' }, { lease, commit: 'c'.repeat(40), plan: { head: 0, id: '0.test' } })).toBe('applied');
 
     const whileOpen = await storeBytes(driver.path);
     expect(existsSync(`${driver.path}-wal`)).toBe(true);

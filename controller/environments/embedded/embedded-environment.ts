@@ -12,7 +12,7 @@ import type {
   ObservedState,
   PlanAction,
 } from '../driver.ts';
-import { LeaseLostError } from '../driver.ts';
+import { LeaseLostError, StalePlanError } from '../driver.ts';
 import {
   appliedFromRow,
   connectionFromRow,
@@ -147,7 +147,8 @@ export class EmbeddedEnvironment implements EnvironmentDriver {
 
   /**
    * Applies one action in one immediate transaction: the lease must be current and unexpired
-   * (else LeaseLostError), an action id already in the log is skipped ('already-applied'), an
+   * (else LeaseLostError), an action id already in the log is skipped ('already-applied'), a plan
+   * whose head the log has moved past with another plan's actions is refused (StalePlanError), an
    * action checkAction refuses throws ActionRefusedError; otherwise the state changes and the log
    * entry is appended. Any failure rolls back both.
    */
@@ -162,6 +163,10 @@ export class EmbeddedEnvironment implements EnvironmentDriver {
             throw new LeaseLostError(`the lease on environment ${this.name} expired at ${iso(row.expires_at ?? 0)}; renew it before applying`);
           }
           if (this.#sql.logged.get(action.id) !== undefined) return 'already-applied';
+          const suffix = `@${context.plan.id}`;
+          if (this.#sql.foreignSince.get(context.plan.head, suffix.length, suffix)!.n > 0) {
+            throw new StalePlanError(`environment ${this.name} changed since plan ${context.plan.id} was made; re-plan`);
+          }
           const refusal = checkAction(action, this.#keyPair);
           if (refusal) throw new ActionRefusedError(refusal.reason, refusal.message);
           const { target, result } = this.#change(action, now.toISOString());
@@ -230,6 +235,10 @@ function prepare(db: Database) {
     ),
     log: db.prepare<[], LogRow>('SELECT * FROM action_log ORDER BY seq'),
     logged: db.prepare<[string], { seq: number }>('SELECT seq FROM action_log WHERE action_id = ?'),
+    /** Log entries after a plan's head that belong to another plan (action ids end in `@<plan id>`). */
+    foreignSince: db.prepare<[number, number, string], { n: number }>(
+      'SELECT COUNT(*) AS n FROM action_log WHERE seq > ? AND substr(action_id, -?) != ?',
+    ),
     append: db.prepare<[string, string, string, number, string, string, string]>(
       'INSERT INTO action_log (action_id, type, target, lease_token, commit_sha, applied_at, result) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
