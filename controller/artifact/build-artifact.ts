@@ -33,17 +33,31 @@ export interface BuildInput {
 }
 
 /**
+ * Artifacts already generated, by content hash. The hash covers every input of generation, so an
+ * entry is valid for as long as it is kept: a Map will do, or any cache that bounds its size.
+ */
+export interface ArtifactCache {
+  get(hash: string): Artifact | undefined;
+  set(hash: string, artifact: Artifact): void;
+}
+
+/**
  * Generates the artifact of one integration for one environment. Problems (no generator for the
  * system, a specification the generator cannot read, a selection it does not offer) come back as
  * values, each naming the path in the specification and, for selections, the manifest field.
+ * The content hash is known before generating, so with a cache unchanged inputs cost a hash.
  */
-export async function buildArtifact(input: BuildInput): Promise<Result<Artifact>> {
+export async function buildArtifact(input: BuildInput, cache?: ArtifactCache): Promise<Result<Artifact>> {
   const { integration } = input;
   const found = generatorFor(integration.spec.system);
   if (!found.ok) return failed([{ reason: 'SpecificationInvalid', pointer: '', field: ['spec', 'system'], message: found.message }]);
   const generator = found.generator;
   const pins: DependencyPins = { ...DEFAULT_DEPENDENCIES, ...input.pins };
   const requires = computeRequirements({ runtime: generator.runtime, authType: input.authType, pins });
+  const identity = { system: generator.system, version: generator.version };
+  const hash = contentHash({ integration: integration.metadata.name, generator: identity, specBytes: input.specBytes, spec: integration.spec, requires });
+  const cached = cache?.get(hash);
+  if (cached) return ok(cached);
   const catalog = await generator.generate({
     name: integration.metadata.name,
     spec: integration.spec,
@@ -53,9 +67,9 @@ export async function buildArtifact(input: BuildInput): Promise<Result<Artifact>
   });
   if (!catalog.ok) return catalog;
   const declarations = await renderDeclarations(catalog.value);
-  const identity = { system: generator.system, version: generator.version };
-  const hash = contentHash({ integration: integration.metadata.name, generator: identity, specBytes: input.specBytes, spec: integration.spec, requires });
-  return ok({ integration: integration.metadata.name, system: generator.system, generator: identity, hash, catalog: catalog.value, declarations, requires });
+  const artifact: Artifact = { integration: integration.metadata.name, system: generator.system, generator: identity, hash, catalog: catalog.value, declarations, requires };
+  cache?.set(hash, artifact);
+  return ok(artifact);
 }
 
 /**

@@ -6,6 +6,7 @@ import { registerSeal } from './commands/seal.ts';
 import { registerPlanApply } from './commands/plan-apply.ts';
 import { registerGet } from './commands/get.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerController } from './commands/controller.ts';
 import { EXIT, UsageError, processIo, type CliIo } from './io.ts';
 
 /** Runs the CLI and returns its exit code: 0 success, 1 failure, 2 usage error. */
@@ -27,6 +28,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerPlanApply(program, io, setExit);
   registerGet(program, io, setExit);
   registerDemo(program, io, setExit);
+  registerController(program, io, setExit);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,7 +1,22 @@
 /**
- * Configuration, read in one place. Everything else receives a Config; nothing else touches
- * process.env.
+ * Configuration, read in one place. Everything else receives a Config (or, for the controller, a
+ * ControllerConfig); nothing else touches process.env.
  */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parse } from 'yaml';
+import {
+  ConfigError,
+  label,
+  validateControllerConfig,
+  valuesFromFile,
+  withEnvironment,
+  type ControllerConfig,
+  type FieldName,
+  type LogLevel,
+  type SecretFiles,
+} from './controller-config.ts';
+
 export interface Config {
   /** Where embedded environments keep their SQLite files, and the controller its own state. */
   stateDir: string;
@@ -9,14 +24,109 @@ export interface Config {
   holder: string;
   /** How long an apply lease lasts without renewal. */
   leaseTtlMs: number;
+  /**
+   * The variables `{ env: NAME }` secret references are read from (an http environment's
+   * spec.token, a connection's secrets in the runtime): the process's own.
+   */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   return {
     stateDir: env.INTCTL_STATE_DIR ?? `${cwd}/.intctl`,
-    holder: env.INTCTL_HOLDER ?? `${env.HOSTNAME ?? 'local'}-${process.pid}`,
+    holder: env.INTCTL_HOLDER ?? defaultHolder(env),
     leaseTtlMs: positiveInteger(env.INTCTL_LEASE_TTL_MS, 30_000, 'INTCTL_LEASE_TTL_MS'),
+    env,
   };
+}
+
+export interface ReadControllerConfigOptions {
+  /** The YAML file (`--config`); else `INTCTL_CONFIG`; else variables only. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+/** A secret file larger than this is a mistake (a key file given where a token file belongs). */
+const MAX_SECRET_FILE_BYTES = 64 * 1024;
+
+/**
+ * The controller's configuration: the YAML file, each variable overriding its field, validated
+ * (every problem at once, each naming its field), then the secret files read. Relative paths in
+ * the file resolve against the file's directory, those in variables against the working directory.
+ * Throws ConfigError.
+ */
+export async function readControllerConfig(options: ReadControllerConfigOptions = {}): Promise<ControllerConfig> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const fileName = options.file ?? (env.INTCTL_CONFIG || undefined);
+  let fromFile: ReturnType<typeof valuesFromFile> = { values: {}, problems: [] };
+  if (fileName !== undefined) {
+    const path = resolve(cwd, fileName);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      throw new ConfigError([`--config ${fileName}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
+    }
+    let document: unknown;
+    try {
+      document = parse(text, { uniqueKeys: true });
+    } catch (error) {
+      throw new ConfigError([`--config ${fileName}: not valid YAML: ${(error as Error).message.split('\n')[0]}`]);
+    }
+    fromFile = valuesFromFile(document, dirname(path));
+  }
+  const validated = validateControllerConfig(withEnvironment(fromFile.values, env, cwd), { cwd, holder: defaultHolder(env) });
+  if ('problems' in validated || fromFile.problems.length > 0) {
+    throw new ConfigError([...fromFile.problems, ...('problems' in validated ? validated.problems : [])]);
+  }
+  const { config, secretFiles, secretValues } = validated;
+  const secrets = { ...secretValues, ...(await readSecretFiles(secretFiles)) };
+  const { username, ...git } = config.git;
+  return {
+    ...config,
+    env,
+    git: { ...git, env, ...(secrets.gitToken !== undefined ? { auth: { username, password: secrets.gitToken } } : {}) },
+    webhook: {
+      ...config.webhook,
+      ...(secrets.githubSecret !== undefined ? { githubSecret: secrets.githubSecret } : {}),
+      ...(secrets.genericToken !== undefined ? { genericToken: secrets.genericToken } : {}),
+    },
+  };
+}
+
+const SECRET_FIELDS: Record<keyof SecretFiles, FieldName> = {
+  gitToken: 'gitTokenFile',
+  githubSecret: 'webhookSecretFile',
+  genericToken: 'webhookTokenFile',
+};
+
+/** Reads each secret file; one trailing line break is dropped, as `echo` and editors add one. */
+async function readSecretFiles(files: SecretFiles): Promise<SecretFiles> {
+  const out: SecretFiles = {};
+  const problems: string[] = [];
+  for (const [key, path] of Object.entries(files) as Array<[keyof SecretFiles, string]>) {
+    const field = label(SECRET_FIELDS[key]);
+    try {
+      const bytes = await readFile(path);
+      if (bytes.length > MAX_SECRET_FILE_BYTES) {
+        problems.push(`${field}: ${path} is larger than ${MAX_SECRET_FILE_BYTES} bytes`);
+        continue;
+      }
+      const value = bytes.toString('utf8').replace(/\r?\n$/, '');
+      if (value.trim() === '') problems.push(`${field}: ${path} is empty`);
+      else out[key] = value;
+    } catch (error) {
+      problems.push(`${field}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return out;
+}
+
+function defaultHolder(env: NodeJS.ProcessEnv): string {
+  return `${env.HOSTNAME ?? 'local'}-${process.pid}`;
 }
 
 function positiveInteger(value: string | undefined, fallback: number, name: string): number {
@@ -24,4 +134,75 @@ function positiveInteger(value: string | undefined, fallback: number, name: stri
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number, not ${JSON.stringify(value)}`);
   return n;
+}
+
+/** What `intctl environment serve` runs with. Tokens are secrets: never logged, never printed. */
+export interface EnvironmentServerConfig {
+  /** The environment served, as the repository names it. */
+  name: string;
+  listen: { host: string; port: number };
+  /** A SQLite file (the default, `<stateDir>/environments/<name>.db`) or a PostgreSQL database and schema. */
+  store: { kind: 'sqlite'; path: string } | { kind: 'postgresql'; url: string; schema: string };
+  tokens: { controller: string; applications: string[]; operator?: string };
+  /** The controller's generic webhook, called when the environment changes outside Git. */
+  callback?: { url: string; token?: string };
+  /** Where `{ env: NAME }` secrets of connections are read: the server's own variables. */
+  variables: Readonly<Record<string, string | undefined>>;
+  logLevel: LogLevel;
+}
+
+/**
+ * The environment server's configuration, from variables (each secret from a variable or from a
+ * file named by `<VARIABLE>_FILE`); flags of the command override name, host and port. Every
+ * problem is reported at once (ConfigError).
+ */
+export async function readEnvironmentServerConfig(
+  overrides: { name?: string; host?: string; port?: number } = {},
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): Promise<EnvironmentServerConfig> {
+  const problems: string[] = [];
+  const secret = async (name: string): Promise<string | undefined> => {
+    const file = env[`${name}_FILE`];
+    if (file === undefined || file === '') return env[name] === '' ? undefined : env[name];
+    try {
+      const bytes = await readFile(resolve(cwd, file));
+      if (bytes.length > MAX_SECRET_FILE_BYTES) problems.push(`${name}_FILE: ${file} is larger than ${MAX_SECRET_FILE_BYTES} bytes`);
+      else return bytes.toString('utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      problems.push(`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    return undefined;
+  };
+  const name = overrides.name ?? env.INTCTL_ENV_SERVER_NAME;
+  if (name === undefined || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) problems.push('the environment name (--name or INTCTL_ENV_SERVER_NAME) must be a lowercase DNS label');
+  const port = overrides.port ?? Number(env.INTCTL_ENV_SERVER_PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push('the port (--port or INTCTL_ENV_SERVER_PORT) must be a whole number from 0 to 65535');
+  const controller = await secret('INTCTL_ENV_SERVER_CONTROLLER_TOKEN');
+  if (controller === undefined || controller.trim().length < 16) problems.push('INTCTL_ENV_SERVER_CONTROLLER_TOKEN (or _FILE) must give a token of at least 16 characters');
+  const applications = ((await secret('INTCTL_ENV_SERVER_APPLICATION_TOKENS')) ?? '').split(/[\s,]+/).filter((t) => t !== '');
+  if (applications.some((t) => t.length < 16)) problems.push('INTCTL_ENV_SERVER_APPLICATION_TOKENS: every token must have at least 16 characters');
+  const operator = await secret('INTCTL_ENV_SERVER_OPERATOR_TOKEN');
+  if (operator !== undefined && operator.trim().length < 16) problems.push('INTCTL_ENV_SERVER_OPERATOR_TOKEN must have at least 16 characters');
+  const callbackUrl = env.INTCTL_ENV_SERVER_CALLBACK_URL || undefined;
+  if (callbackUrl !== undefined && !URL.canParse(callbackUrl)) problems.push('INTCTL_ENV_SERVER_CALLBACK_URL must be a URL');
+  const callbackToken = await secret('INTCTL_ENV_SERVER_CALLBACK_TOKEN');
+  const logLevel = (env.INTCTL_LOG_LEVEL ?? 'info') as LogLevel;
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) problems.push('INTCTL_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
+  const databaseUrl = env.INTCTL_ENV_SERVER_DATABASE_URL || undefined;
+  const schema = env.INTCTL_ENV_SERVER_DATABASE_SCHEMA || 'intctl';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) problems.push('INTCTL_ENV_SERVER_DATABASE_SCHEMA must be a lowercase SQL identifier');
+  if (problems.length > 0) throw new ConfigError(problems);
+  const stateDir = env.INTCTL_STATE_DIR ?? `${cwd}/.intctl`;
+  return {
+    name: name!,
+    listen: { host: overrides.host ?? env.INTCTL_ENV_SERVER_HOST ?? '127.0.0.1', port },
+    store: databaseUrl
+      ? { kind: 'postgresql', url: databaseUrl, schema }
+      : { kind: 'sqlite', path: resolve(cwd, env.INTCTL_ENV_SERVER_STORE ?? `${stateDir}/environments/${name}.db`) },
+    tokens: { controller: controller!.trim(), applications, ...(operator !== undefined ? { operator: operator.trim() } : {}) },
+    ...(callbackUrl ? { callback: { url: callbackUrl, ...(callbackToken !== undefined ? { token: callbackToken.trim() } : {}) } } : {}),
+    variables: env,
+    logLevel,
+  };
 }

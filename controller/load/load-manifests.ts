@@ -4,13 +4,32 @@ import { sortProblems, type Problem } from '../core/problem.ts';
 import { validateDocument } from '../core/validate-schema.ts';
 import { normalizeRepoPath, validateReferences, type PathCheck } from '../core/validate-references.ts';
 import { DEFAULT_YAML_LIMITS, parseYamlFile, type YamlLimits } from './parse-yaml-file.ts';
-import type { RepositoryReader } from './repository-reader.ts';
+import type { RepoEntry, RepositoryReader } from './repository-reader.ts';
 
 export interface LoadResult {
   set: ManifestSet;
   problems: Problem[];
-  /** YAML files looked at, and those that held objects of our API group. */
-  stats: { files: number; manifestFiles: number };
+  /**
+   * YAML files looked at, those that held objects of our API group, and those read in this load
+   * (the others were skipped for their size or came from the cache).
+   */
+  stats: { files: number; manifestFiles: number; read: number };
+}
+
+/** What loading made of one file: its schema-valid objects, its own problems, and whether it is ours. */
+export interface LoadedFile {
+  objects: LoadedObject[];
+  problems: Problem[];
+  manifest: boolean;
+}
+
+/**
+ * Results of earlier loads by file, for a reader that knows content ids (RepoEntry.id): a file whose
+ * id and path are unchanged is neither read nor parsed again. A Map will do; the keys are opaque.
+ */
+export interface LoadCache {
+  get(key: string): LoadedFile | undefined;
+  set(key: string, value: LoadedFile): void;
 }
 
 /** Files without our API group's name cannot hold our objects: third-party YAML is never parsed. */
@@ -21,40 +40,42 @@ const READ_CONCURRENCY = 32;
  * Loads and validates every manifest of a repository: reads each YAML file (skipping those that
  * cannot hold our objects), parses it within limits, validates each object against its schema,
  * then across objects. Never throws for bad input; every problem found is returned at once.
+ * With a cache, a file whose content id is unchanged costs neither a read nor a parse; validation
+ * across objects always runs over the whole set.
  */
-export async function loadManifests(reader: RepositoryReader, limits: YamlLimits = DEFAULT_YAML_LIMITS): Promise<LoadResult> {
+export async function loadManifests(reader: RepositoryReader, limits: YamlLimits = DEFAULT_YAML_LIMITS, cache?: LoadCache): Promise<LoadResult> {
   const entries = await reader.listYamlFiles();
   const set: ManifestSet = { integrations: [], connections: [], environments: [] };
   const problems: Problem[] = [];
   const oversized: string[] = [];
   let manifestFiles = 0;
+  let read = 0;
+  // Results depend on the limits too, so a cache shared across limits never mixes them up.
+  const limitsKey = `${limits.maxFileBytes}/${limits.maxDepth}/${limits.maxAliases}`;
 
-  const loadOne = async (path: string, size: number): Promise<void> => {
-    if (size > limits.maxFileBytes) {
-      oversized.push(path);
+  const loadOne = async (entry: RepoEntry): Promise<void> => {
+    if (entry.size > limits.maxFileBytes) {
+      oversized.push(entry.path);
       return;
     }
-    const bytes = await reader.read(path);
-    if (!contains(bytes, MARKER)) return;
-    const parsed = parseYamlFile(path, bytes, limits);
-    problems.push(...parsed.problems);
-    let ours = parsed.problems.length > 0;
-    for (const doc of parsed.documents) {
-      const result = validateDocument(doc);
-      problems.push(...result.problems);
-      if (result.problems.length > 0) ours = true;
-      if (!result.object) continue;
-      ours = true;
-      const object = result.object;
+    const key = cache && entry.id !== undefined ? `${entry.id}\0${limitsKey}\0${entry.path}` : undefined;
+    let file = key === undefined ? undefined : cache!.get(key);
+    if (!file) {
+      read++;
+      file = loadFile(entry.path, await reader.read(entry.path), limits);
+      if (key !== undefined) cache!.set(key, file);
+    }
+    problems.push(...file.problems);
+    if (file.manifest) manifestFiles++;
+    for (const object of file.objects) {
       if (object.manifest.kind === 'Integration') set.integrations.push(object as LoadedObject<Integration>);
       else if (object.manifest.kind === 'Connection') set.connections.push(object as LoadedObject<Connection>);
       else set.environments.push(object as LoadedObject<Environment>);
     }
-    if (ours) manifestFiles++;
   };
 
   for (let i = 0; i < entries.length; i += READ_CONCURRENCY) {
-    await Promise.all(entries.slice(i, i + READ_CONCURRENCY).map((e) => loadOne(e.path, e.size)));
+    await Promise.all(entries.slice(i, i + READ_CONCURRENCY).map(loadOne));
   }
   // Concurrent reads finish in any order; keep objects in file order so output is stable.
   for (const list of [set.integrations, set.connections, set.environments] as LoadedObject[][]) {
@@ -80,7 +101,25 @@ export async function loadManifests(reader: RepositoryReader, limits: YamlLimits
   }
 
   problems.push(...validateReferences(set, paths));
-  return { set, problems: sortProblems(problems), stats: { files: entries.length, manifestFiles } };
+  return { set, problems: sortProblems(problems), stats: { files: entries.length, manifestFiles, read } };
+}
+
+/** One file on its own: parsed within limits, each document validated against its schema. */
+function loadFile(path: string, bytes: Uint8Array, limits: YamlLimits): LoadedFile {
+  if (!contains(bytes, MARKER)) return { objects: [], problems: [], manifest: false };
+  const parsed = parseYamlFile(path, bytes, limits);
+  const problems = [...parsed.problems];
+  const objects: LoadedObject[] = [];
+  let ours = parsed.problems.length > 0;
+  for (const doc of parsed.documents) {
+    const result = validateDocument(doc);
+    problems.push(...result.problems);
+    if (result.problems.length > 0) ours = true;
+    if (!result.object) continue;
+    ours = true;
+    objects.push(result.object);
+  }
+  return { objects, problems, manifest: ours };
 }
 
 function contains(haystack: Uint8Array, needle: string): boolean {

@@ -4,6 +4,11 @@ export interface RepoEntry {
   /** Relative to the repository root, with forward slashes. */
   path: string;
   size: number;
+  /**
+   * The content address of the file where the reader knows one (a Git blob id): equal ids mean
+   * equal bytes, so a loader may reuse what it made of the file before without reading it.
+   */
+  id?: string;
 }
 
 /**
@@ -16,4 +21,9 @@ export interface RepositoryReader {
   read(path: string): Promise<Uint8Array>;
   /** What a normalized repository-relative path is, following symbolic links. */
   checkPath(path: string): Promise<PathCheck>;
+  /**
+   * The content address of the file a path leads to (following symbolic links), where the reader
+   * knows one; undefined when it does not, or when the path is not a file.
+   */
+  contentId?(path: string): Promise<string | undefined>;
 }

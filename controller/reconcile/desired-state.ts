@@ -1,4 +1,4 @@
-import { buildArtifact } from '../artifact/build-artifact.ts';
+import { buildArtifact, type ArtifactCache } from '../artifact/build-artifact.ts';
 import { DEFAULT_DEPENDENCIES } from '../artifact/dependencies.ts';
 import type { LoadedObject, ManifestSet } from '../core/manifest.ts';
 import type { DesiredState } from '../core/plan.ts';
@@ -19,7 +19,8 @@ export interface EnvironmentKeys {
  * What Git wants in one environment: its pinned dependencies (the built-in defaults where it pins
  * none), an artifact per integration that targets it, generated for those dependencies, and a
  * record per connection defined for it, with plain secrets sealed to its key. Problems of any
- * integration make the whole desired state unusable, so nothing half-generated is applied.
+ * integration make the whole desired state unusable, so nothing half-generated is applied. With
+ * an artifact cache, integrations whose inputs did not change are not generated again.
  */
 export async function buildDesiredState(
   set: ManifestSet,
@@ -27,6 +28,7 @@ export async function buildDesiredState(
   reader: RepositoryReader,
   keys: EnvironmentKeys,
   commit: string,
+  artifactCache?: ArtifactCache,
 ): Promise<{ state: DesiredState; problems: Problem[] }> {
   const name = environment.manifest.metadata.name;
   const pins = { ...DEFAULT_DEPENDENCIES, ...environment.manifest.spec.dependencies };
@@ -67,7 +69,7 @@ export async function buildDesiredState(
       specPath: specPath ?? '',
       pins,
       ...(authType ? { authType: authType as never } : {}),
-    });
+    }, artifactCache);
     if (!artifact.ok) {
       for (const p of artifact.problems) problems.push(toProblem(object, p));
       continue;

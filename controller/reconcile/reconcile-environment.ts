@@ -1,5 +1,6 @@
 import type { Environment } from '../generated/manifests.ts';
 import { applyPlan, type ApplyResult } from '../apply/apply-plan.ts';
+import type { ArtifactCache } from '../artifact/build-artifact.ts';
 import { gate, type GateDecision } from '../core/gate.ts';
 import type { LoadedObject, ManifestSet } from '../core/manifest.ts';
 import { plan as makePlan, type Plan } from '../core/plan.ts';
@@ -30,6 +31,8 @@ export interface ReconcileRequest {
   onAction?: Parameters<typeof applyPlan>[2]['onAction'];
   /** Manifests already loaded for this commit, to skip loading them again. */
   manifests?: ManifestSet;
+  /** Artifacts generated before, by content hash, so unchanged integrations are not generated again. */
+  artifactCache?: ArtifactCache;
 }
 
 export interface ReconcileReport {
@@ -78,7 +81,7 @@ export async function reconcileEnvironment(request: ReconcileRequest): Promise<R
   }
   try {
     const keys = { publicKey: await driver.publicKey(), fingerprintKey: await driver.fingerprintKey() };
-    const desired = await buildDesiredState(set, environment, request.reader, keys, request.commit);
+    const desired = await buildDesiredState(set, environment, request.reader, keys, request.commit, request.artifactCache);
     if (desired.problems.length > 0) {
       const names = [...new Set(desired.problems.map((p) => p.object?.name).filter(Boolean))].join(', ');
       return { ...base, problems: desired.problems, outcome: { kind: 'GenerationFailed', message: `could not generate ${names}; nothing applied` } };

@@ -1,0 +1,252 @@
+import { randomUUID } from 'node:crypto';
+import type { LoadedObject, ManifestSet } from '../core/manifest.ts';
+import { formatProblem } from '../core/problem.ts';
+import { environmentConditions, type ReconcileOutcome } from '../core/status.ts';
+import type { EnvironmentDriver } from '../environments/driver.ts';
+import type { Environment } from '../generated/manifests.ts';
+import { reconcileEnvironment, UnknownEnvironmentError, type ReconcileReport } from '../reconcile/reconcile-environment.ts';
+import type { GitSource, LoadedCommit } from '../source/git-source.ts';
+import type { StatusWriter } from '../source/status-writer.ts';
+import { createArtifactCache } from './artifact-cache.ts';
+import type { BackoffOptions } from './backoff.ts';
+import { actionTarget, isReadyAt, readyReason, type EnvironmentStatus } from './environment-status.ts';
+import type { Logger } from './logger.ts';
+import type { ControllerMetrics } from './metrics.ts';
+import { publishedAndApplied, statusReporter } from './report-status.ts';
+import { requeueFor, type Requeue } from './requeue-policy.ts';
+import { trackSource } from './tracked-source.ts';
+import { createWorkQueue, type QueueTimers, type WorkQueue } from './work-queue.ts';
+
+/** The queue key that fetches, loads and enqueues every environment found: used until environments are known. */
+export const SOURCE_KEY = '@source';
+
+/** Artifacts kept between reconciles: enough for every integration of a large repository in a few environments. */
+const ARTIFACT_CACHE_SIZE = 512;
+
+export interface ControllerDeps {
+  source: GitSource;
+  /** Status commits; none: the status lives in memory only. */
+  statusWriter?: StatusWriter;
+  openDriver: (environment: LoadedObject<Environment>) => Promise<EnvironmentDriver>;
+  holder: string;
+  leaseTtlMs: number;
+  logger: Logger;
+  metrics: ControllerMetrics;
+  queue: { concurrency: number; backoff: BackoffOptions; requeueWaitingMs: number; timers?: QueueTimers; random?: () => number };
+  now?: () => Date;
+  newReconcileId?: () => string;
+}
+
+export interface Controller {
+  /** Enqueues every environment of the tracked branch (or, before any is known, a fetch that finds them). */
+  enqueueAll(reason: string): string[];
+  /** Enqueues the environments named that are known; the others come back as `unknown`. */
+  enqueue(environments: readonly string[], reason: string): { enqueued: string[]; unknown: string[] };
+  /** Ready for traffic once a fetch has succeeded, until shutdown begins; when not, why. */
+  readiness(): { ready: boolean; reason?: string };
+  statuses(): EnvironmentStatus[];
+  readonly queue: WorkQueue;
+  /** Stops taking work and resolves once the reconciles in flight have finished. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The reconcile loop. Each queue item names one environment; its reconcile fetches the branch,
+ * loads the commit, reconciles the environment (reconcileEnvironment), computes its conditions,
+ * writes `status/<environment>.yaml` when the status changed, and hands the outcome to the requeue
+ * policy. An environment that became Ready enqueues those that promote from it.
+ */
+export function createController(deps: ControllerDeps): Controller {
+  const now = deps.now ?? (() => new Date());
+  const newId = deps.newReconcileId ?? (() => randomUUID());
+  const source = trackSource(deps.source, deps.metrics);
+  const statuses = new Map<string, EnvironmentStatus>();
+  let known = new Set<string>();
+  let stopping = false;
+  const artifactCache = createArtifactCache(ARTIFACT_CACHE_SIZE);
+  const reporter = statusReporter(deps.statusWriter, deps.metrics);
+  const delays = { waitingMs: deps.queue.requeueWaitingMs, leaseHeldMs: deps.leaseTtlMs };
+
+  const queue = createWorkQueue({
+    concurrency: deps.queue.concurrency,
+    backoff: deps.queue.backoff,
+    ...(deps.queue.timers ? { timers: deps.queue.timers } : {}),
+    ...(deps.queue.random ? { random: deps.queue.random } : {}),
+    worker: (key) => (key === SOURCE_KEY ? discover() : reconcile(key)),
+    onError: (key, error) => {
+      deps.metrics.errors.inc({ reason: 'InternalError' });
+      deps.logger.error({ key, err: error }, 'reconcile failed unexpectedly; retrying with backoff');
+    },
+    onRequeue: (key, delayMs, requeue) => deps.logger.debug({ key, delayMs, policy: requeue.policy }, 'requeued'),
+  });
+  deps.metrics.observeQueueDepth(() => queue.depth());
+
+  /** Takes note of the environments of a valid commit: new ones are enqueued, removed ones forgotten. */
+  const learn = (set: ManifestSet): void => {
+    const names = new Set(set.environments.map((e) => e.manifest.metadata.name));
+    for (const name of names) if (!known.has(name)) queue.add(name);
+    for (const name of known) if (!names.has(name)) forget(name);
+    known = names;
+  };
+
+  const forget = (name: string): void => {
+    statuses.delete(name);
+    reporter.forget(name);
+    deps.metrics.lastSuccess.remove({ environment: name });
+  };
+
+  async function discover(): Promise<Requeue> {
+    const log = deps.logger.child({ reconcileId: newId(), key: SOURCE_KEY });
+    let loaded: LoadedCommit;
+    try {
+      loaded = await source.load(await source.fetch());
+    } catch (error) {
+      deps.metrics.errors.inc({ reason: 'GitFetchFailed' });
+      log.warn({ err: error }, 'cannot fetch the tracked branch; retrying with backoff');
+      return { policy: 'transient' };
+    }
+    const errors = loaded.errors;
+    if (errors.length > 0) {
+      log.warn({ commit: loaded.commit, problems: errors.slice(0, 20).map(formatProblem) }, 'the manifests are not valid; waiting for a fix');
+      return { policy: 'needs-human' };
+    }
+    learn(loaded.set);
+    log.info({ commit: loaded.commit, environments: [...known] }, 'environments found');
+    return { policy: 'settled' };
+  }
+
+  async function reconcile(environment: string): Promise<Requeue> {
+    const started = performance.now();
+    let log = deps.logger.child({ environment, reconcileId: newId() });
+    log.debug('reconcile started');
+    const previous = statuses.get(environment);
+    let commit: string;
+    let loaded: LoadedCommit;
+    try {
+      commit = await source.fetch();
+    } catch (error) {
+      return finish(environment, log, started, { kind: 'GitFetchFailed', message: messageOf(error) }, previous?.observedCommit);
+    }
+    log = log.child({ commit });
+    try {
+      loaded = await source.load(commit);
+    } catch (error) {
+      return finish(environment, log, started, { kind: 'GitFetchFailed', message: `cannot read commit ${commit}: ${messageOf(error)}` }, previous?.observedCommit);
+    }
+    const errors = loaded.errors;
+    if (errors.length > 0) {
+      log.warn({ problems: errors.slice(0, 20).map(formatProblem) }, 'the manifests are not valid; nothing applied');
+      const message = `${errors.length} ${errors.length === 1 ? 'problem' : 'problems'} in the manifests; nothing applied`;
+      return finish(environment, log, started, { kind: 'ValidationFailed', message }, commit);
+    }
+    learn(loaded.set);
+    if (!known.has(environment)) {
+      log.info('the environment is no longer in the repository; forgotten');
+      return { policy: 'settled' };
+    }
+    let report: ReconcileReport;
+    try {
+      report = await reconcileEnvironment({
+        environment,
+        commit,
+        reader: loaded.reader,
+        manifests: loaded.set,
+        artifactCache,
+        openDriver: deps.openDriver,
+        mode: 'apply',
+        trigger: 'automatic',
+        approvals: [],
+        promotionReady: async (from) => isReadyAt(statuses.get(from), commit),
+        holder: deps.holder,
+        leaseTtlMs: deps.leaseTtlMs,
+        onAction: (action, outcome, index, total) =>
+          log.info({ action: action.type, target: actionTarget(action), result: outcome, step: index + 1, of: total }, 'action applied'),
+      });
+    } catch (error) {
+      if (!(error instanceof UnknownEnvironmentError)) throw error;
+      forget(environment);
+      return { policy: 'settled' };
+    }
+    if (report.problems.length > 0) log.warn({ problems: report.problems.slice(0, 20).map(formatProblem) }, 'problems found');
+    const object = loaded.set.environments.find((e) => e.manifest.metadata.name === environment)!;
+    const extra = await publishedAndApplied(report, () => deps.openDriver(object), previous, now(), log);
+    const requeue = await finish(environment, log, started, report.outcome, commit, extra);
+    if (report.outcome.kind === 'Applied') {
+      for (const next of loaded.set.environments) {
+        if (next.manifest.spec.promotesFrom === environment) queue.add(next.manifest.metadata.name);
+      }
+    }
+    return requeue;
+  }
+
+  async function finish(
+    environment: string,
+    log: Logger,
+    started: number,
+    outcome: ReconcileOutcome,
+    commit: string | undefined,
+    extra?: Pick<EnvironmentStatus, 'published' | 'lastApplied'>,
+  ): Promise<Requeue> {
+    const at = now();
+    const previous = statuses.get(environment);
+    const conditions = environmentConditions(outcome, commit, at, previous?.conditions);
+    const ready = outcome.kind === 'Applied';
+    const status: EnvironmentStatus = {
+      environment,
+      conditions,
+      ...(commit ? { observedCommit: commit } : {}),
+      lastReconcileTime: at.toISOString(),
+      ...(ready ? { lastSuccessfulReconcileTime: at.toISOString() } : previous?.lastSuccessfulReconcileTime ? { lastSuccessfulReconcileTime: previous.lastSuccessfulReconcileTime } : {}),
+      outcome: outcome.kind,
+      published: extra?.published ?? previous?.published ?? [],
+      ...(extra?.lastApplied ? { lastApplied: extra.lastApplied } : previous?.lastApplied ? { lastApplied: previous.lastApplied } : {}),
+    };
+    statuses.set(environment, status);
+
+    const reason = readyReason(conditions);
+    const seconds = (performance.now() - started) / 1000;
+    deps.metrics.reconcileDuration.observe({ environment, outcome: outcome.kind }, seconds);
+    if (ready) deps.metrics.lastSuccess.set({ environment }, at.getTime() / 1000);
+    const requeue = requeueFor(outcome, delays);
+    const isError = !ready && outcome.kind !== 'Suspended' && outcome.kind !== 'Waiting';
+    if (isError) deps.metrics.errors.inc({ reason });
+    const fields = { outcome: outcome.kind, reason, durationMs: Math.round(seconds * 1000), requeue: requeue.policy, ...('message' in outcome ? { detail: outcome.message } : {}) };
+    if (isError) log.warn(fields, 'reconcile ended with an error');
+    else log.info({ ...fields, ...(outcome.kind === 'Applied' ? { applied: outcome.applied } : {}) }, 'reconcile finished');
+    await reporter.write(status, log);
+    return requeue;
+  }
+
+  return {
+    enqueueAll(reason) {
+      const keys = known.size > 0 ? [...known] : [SOURCE_KEY];
+      const enqueued = keys.filter((key) => queue.add(key));
+      deps.logger.debug({ reason, enqueued }, 'enqueued');
+      return enqueued;
+    },
+    enqueue(environments, reason) {
+      const names = [...new Set(environments)];
+      const unknown = names.filter((name) => !known.has(name));
+      const enqueued = names.filter((name) => known.has(name) && queue.add(name));
+      // A name not known may have been added in a commit not fetched yet.
+      if (unknown.length > 0) queue.add(SOURCE_KEY);
+      deps.logger.debug({ reason, enqueued, unknown }, 'enqueued');
+      return { enqueued, unknown };
+    },
+    readiness() {
+      if (stopping) return { ready: false, reason: 'shutting down' };
+      if (!source.fetchedOnce()) return { ready: false, reason: 'the tracked branch has not been fetched yet' };
+      return { ready: true };
+    },
+    statuses: () => [...statuses.values()].sort((a, b) => (a.environment < b.environment ? -1 : 1)),
+    queue,
+    async stop() {
+      stopping = true;
+      await queue.shutDown();
+    },
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

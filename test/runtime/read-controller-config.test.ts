@@ -1,0 +1,131 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../controller/config/controller-config.ts';
+import { readControllerConfig } from '../../controller/config/read-config.ts';
+
+let dir: string;
+let cwd: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'intctl-config-'));
+  cwd = join(dir, 'cwd');
+  await mkdir(join(dir, 'etc', 'secrets'), { recursive: true });
+  await mkdir(cwd);
+});
+afterEach(async () => rm(dir, { recursive: true, force: true }));
+
+async function read(yaml: string | undefined, env: Record<string, string> = {}) {
+  const file = join(dir, 'etc', 'controller.yaml');
+  if (yaml !== undefined) await writeFile(file, yaml);
+  return readControllerConfig({ ...(yaml !== undefined ? { file } : {}), env: { HOSTNAME: 'pod-1', ...env }, cwd });
+}
+
+async function problems(yaml: string | undefined, env: Record<string, string> = {}): Promise<string[]> {
+  try {
+    await read(yaml, env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('the configuration was accepted');
+}
+
+describe('readControllerConfig', () => {
+  it('fills in every default around the one required field', async () => {
+    const config = await read('git:\n  url: https://github.com/acme/integrations.git\n');
+    expect(config.env).toEqual({ HOSTNAME: 'pod-1' });
+    expect(config.git.env).toBe(config.env);
+    expect({ ...config, env: undefined, git: { ...config.git, env: undefined }, holder: config.holder.replace(/\d+$/, 'PID') }).toEqual({
+      env: undefined,
+      git: { url: 'https://github.com/acme/integrations.git', branch: 'main', timeoutMs: 120_000, env: undefined },
+      poll: { schedule: '* * * * *', jitterMs: 10_000 },
+      webhook: { deliveryCacheSize: 10_000 },
+      listen: { host: '0.0.0.0', port: 8080 },
+      stateDir: join(cwd, '.intctl'),
+      statusBranch: 'intctl/status',
+      statusAuthor: { name: 'intctl', email: 'intctl@localhost' },
+      leaseTtlMs: 30_000,
+      holder: 'pod-1-PID',
+      queue: { concurrency: 4, backoffBaseMs: 1000, backoffMaxMs: 300_000, requeueWaitingMs: 60_000 },
+      logLevel: 'info',
+    });
+  });
+
+  it('lets each variable override its field of the file', async () => {
+    const config = await read(
+      'git: { url: https://github.com/acme/a.git, branch: main }\nlisten: { port: 8080 }\npoll: { schedule: "*/5 * * * *" }\nlogLevel: debug\n',
+      { INTCTL_GIT_BRANCH: 'release', INTCTL_LISTEN_PORT: '9090', INTCTL_POLL_SCHEDULE: 'off', INTCTL_POLL_JITTER_MS: '0', INTCTL_HOLDER: 'replica-a' },
+    );
+    expect([config.git.branch, config.listen.port, config.poll, config.logLevel, config.holder]).toEqual(['release', 9090, { jitterMs: 0 }, 'debug', 'replica-a']);
+  });
+
+  it('reads the configuration from variables alone', async () => {
+    const config = await read(undefined, { INTCTL_GIT_URL: 'git@github.com:acme/a.git', INTCTL_STATE_DIR: 'state' });
+    expect([config.git.url, config.stateDir]).toEqual(['git@github.com:acme/a.git', join(cwd, 'state')]);
+  });
+
+  it("resolves relative paths in the file against the file's directory, and in variables against the working directory", async () => {
+    const config = await read('git: { url: ../repo, sshKeyFile: secrets/id_ed25519 }\nstateDir: state\nwatch: { dir: ../repo }\n', {
+      INTCTL_GIT_KNOWN_HOSTS_FILE: 'known_hosts',
+    });
+    expect(config.git).toMatchObject({ url: join(dir, 'repo'), ssh: { privateKeyPath: join(dir, 'etc', 'secrets', 'id_ed25519'), knownHostsPath: join(cwd, 'known_hosts') } });
+    expect(config.stateDir).toBe(join(dir, 'etc', 'state'));
+    expect(config.watch).toEqual({ dir: join(dir, 'repo'), debounceMs: 500 });
+  });
+
+  it('reads secrets from the files named, dropping one trailing line break, or from variables', async () => {
+    await writeFile(join(dir, 'etc', 'secrets', 'token'), 'ghp_from_a_file\n');
+    await writeFile(join(dir, 'etc', 'secrets', 'webhook'), 'hook secret with spaces \n');
+    const config = await read('git: { url: https://github.com/acme/a.git, tokenFile: secrets/token }\nwebhook: { githubSecretFile: secrets/webhook }\n', {
+      INTCTL_WEBHOOK_TOKEN: 'generic-token-value',
+    });
+    expect(config.git.auth).toEqual({ username: 'x-access-token', password: 'ghp_from_a_file' });
+    expect(config.webhook).toEqual({ githubSecret: 'hook secret with spaces ', genericToken: 'generic-token-value', deliveryCacheSize: 10_000 });
+  });
+
+  it.each([
+    ['a missing repository', 'listen: { port: 8080 }\n', {}, 'git.url (INTCTL_GIT_URL): required'],
+    ['a port out of range, from a variable', 'git: { url: /r }\n', { INTCTL_LISTEN_PORT: '99999' }, 'INTCTL_LISTEN_PORT: must be a port number from 0 to 65535, not "99999"'],
+    ['a port that is not a number', 'git: { url: /r }\nlisten: { port: http }\n', {}, 'listen.port: must be a port number from 0 to 65535, not "http"'],
+    ['a cron expression out of range', 'git: { url: /r }\npoll: { schedule: "61 * * * *" }\n', {}, 'poll.schedule: is not a cron expression'],
+    ['a typo', 'git: { urll: /r }\n', {}, 'git.urll: unknown field (did you mean git.url?)'],
+    ['a secret value in the file', 'git: { url: /r }\nwebhook: { githubSecret: s3cr3t }\n', {}, 'webhook.githubSecret: unknown field (did you mean webhook.githubSecretFile? a secret is given as a file that holds it)'],
+    ['a section that is not a mapping', 'git: https://github.com/acme/a.git\n', {}, 'git: must be a mapping'],
+    ['a negative jitter', 'git: { url: /r }\npoll: { jitterMs: -1 }\n', {}, 'poll.jitterMs: must be a whole number, 0 or more, not -1'],
+    ['a lease of no time', 'git: { url: /r }\nleaseTtlMs: 0\n', {}, 'leaseTtlMs: must be a positive whole number, not 0'],
+    ['an unknown log level', 'git: { url: /r }\nlogLevel: loud\n', {}, 'logLevel: must be one of fatal, error, warn, info, debug, trace, silent, not "loud"'],
+    ['a status branch that is the tracked branch', 'git: { url: /r, branch: main }\nstatusBranch: main\n', {}, 'statusBranch (INTCTL_STATUS_BRANCH): must differ from git.branch (INTCTL_GIT_BRANCH) (main)'],
+    ['a bad branch name', 'git: { url: /r, branch: "feature..x" }\n', {}, 'git.branch: is not a valid branch name: "feature..x"'],
+    ['a cap below the base delay', 'git: { url: /r }\nqueue: { backoffBaseMs: 5000, backoffMaxMs: 1000 }\n', {}, 'queue.backoffMaxMs (INTCTL_BACKOFF_MAX_MS): must be at least queue.backoffBaseMs (INTCTL_BACKOFF_BASE_MS) (5000)'],
+    ['an unsupported URL scheme', 'git: { url: "ftp://example.com/r.git" }\n', {}, 'git.url: scheme ftp:// is not supported'],
+    ['a secret given twice', 'git: { url: /r }\nwebhook: { githubSecretFile: secrets/webhook }\n', { INTCTL_WEBHOOK_SECRET: 'x' }, 'INTCTL_WEBHOOK_SECRET and webhook.githubSecretFile (INTCTL_WEBHOOK_SECRET_FILE): give the value or a file that holds it, not both'],
+    ['a token and a key', 'git: { url: /r, tokenFile: t, sshKeyFile: k }\n', {}, 'git.tokenFile (INTCTL_GIT_TOKEN_FILE) and git.sshKeyFile (INTCTL_GIT_SSH_KEY_FILE): give one way to authenticate, not both'],
+    ['known hosts without a key', 'git: { url: /r, knownHostsFile: k }\n', {}, 'git.knownHostsFile (INTCTL_GIT_KNOWN_HOSTS_FILE): only used with git.sshKeyFile (INTCTL_GIT_SSH_KEY_FILE), which is not given'],
+    ['a token file that does not exist', 'git: { url: https://github.com/a/b.git, tokenFile: secrets/missing }\n', {}, 'git.tokenFile (INTCTL_GIT_TOKEN_FILE): cannot read'],
+    ['a file that is not YAML', 'git: [\n', {}, 'not valid YAML'],
+    ['a file that is a list', '- git\n', {}, 'the configuration file must hold a mapping of fields'],
+  ])('names the field of %s', async (_name, yaml, env, message) => {
+    const found = await problems(yaml, env);
+    expect(found.some((p) => p.includes(message)), `${JSON.stringify(found)} should include ${message}`).toBe(true);
+  });
+
+  it('refuses a token in the URL without repeating it', async () => {
+    const found = await problems('git: { url: "https://bot:ghp_0123456789abcdef@github.com/acme/a.git" }\n');
+    expect(found).toEqual(['git.url: must not hold a password or token; put the token in a file named by git.tokenFile (INTCTL_GIT_TOKEN_FILE)']);
+  });
+
+  it('reports every problem at once', async () => {
+    const found = await problems('git: { url: /r }\nlisten: { port: -1 }\nleaseTtlMs: soon\nextra: 1\n');
+    expect(found).toEqual([
+      'extra: unknown field',
+      'listen.port: must be a port number from 0 to 65535, not -1',
+      'leaseTtlMs: must be a positive whole number, not "soon"',
+    ]);
+  });
+
+  it('names the file when it cannot be read', async () => {
+    await expect(readControllerConfig({ file: join(dir, 'nowhere.yaml'), env: {}, cwd })).rejects.toThrow(/--config .*nowhere\.yaml: cannot be read \(ENOENT\)/);
+  });
+});

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { WebhookDefinition } from '@octokit/webhooks-examples';
+import { sign } from '@octokit/webhooks-methods';
+import { afterEach, describe, expect, it } from 'vitest';
+import { serve, type TestServer } from './support/serve.ts';
+
+const SECRET = 'It’s a Secret to Everybody';
+
+/** GitHub's published example payloads (the package's main is their JSON file). */
+const webhooks = createRequire(import.meta.url)('@octokit/webhooks-examples') as WebhookDefinition[];
+
+/** A real payload of GitHub's published examples. */
+function example(event: string, match: (payload: Record<string, unknown>) => boolean = () => true): Record<string, unknown> {
+  const definition = webhooks.find((w) => w.name === event);
+  const found = (definition?.examples as Array<Record<string, unknown>> | undefined)?.find(match);
+  if (!found) throw new Error(`no example of ${event}`);
+  return found;
+}
+
+/** Sends a payload as GitHub does: the JSON bytes, signed with HMAC-SHA256 in X-Hub-Signature-256. */
+async function deliver(
+  server: TestServer,
+  event: string,
+  payload: unknown,
+  options: { secret?: string; delivery?: string; signature?: string | null; body?: string } = {},
+) {
+  const body = options.body ?? JSON.stringify(payload);
+  const signature = options.signature === undefined ? await sign(options.secret ?? SECRET, JSON.stringify(payload)) : options.signature;
+  const response = await fetch(`${server.url}/webhooks/github`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': 'GitHub-Hookshot/044aadd',
+      'x-github-event': event,
+      'x-github-delivery': options.delivery ?? randomUUID(),
+      ...(signature === null ? {} : { 'x-hub-signature-256': signature }),
+    },
+    body,
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+let server: TestServer;
+afterEach(async () => server?.close());
+
+describe('POST /webhooks/github', () => {
+  it('answers a ping with 200 and enqueues nothing', async () => {
+    server = await serve({ githubSecret: SECRET });
+    const reply = await deliver(server, 'ping', example('ping'));
+    expect(reply).toMatchObject({ status: 200, body: { result: 'pong', event: 'ping' } });
+    expect(server.enqueued.all).toEqual([]);
+  });
+
+  it('enqueues every environment for a push to the tracked branch', async () => {
+    server = await serve({ githubSecret: SECRET, branch: 'master' });
+    const push = example('push', (p) => p.ref === 'refs/heads/master');
+    const reply = await deliver(server, 'push', push);
+    expect(reply).toMatchObject({ status: 202, body: { result: 'accepted', event: 'push', enqueued: ['dev', 'test'] } });
+    expect(server.enqueued.all).toEqual([`push ${String(push.after)}`]);
+  });
+
+  it.each([
+    ['a tag', 'master', (p: Record<string, unknown>) => p.ref === 'refs/tags/simple-tag', 'push to refs/tags/simple-tag, not to the tracked branch master'],
+    ['another branch', 'main', (p: Record<string, unknown>) => p.ref === 'refs/heads/master', 'push to refs/heads/master, not to the tracked branch main'],
+  ])('ignores a push of %s', async (_name, branch, match, reason) => {
+    server = await serve({ githubSecret: SECRET, branch });
+    const reply = await deliver(server, 'push', example('push', match));
+    expect(reply).toMatchObject({ status: 202, body: { result: 'ignored', reason } });
+    expect(server.enqueued.all).toEqual([]);
+  });
+
+  it.each(['opened', 'synchronize', 'reopened'])('acknowledges a pull request %s with 202 and enqueues nothing yet', async (action) => {
+    server = await serve({ githubSecret: SECRET });
+    const reply = await deliver(server, 'pull_request', example('pull_request', (p) => p.action === action));
+    expect(reply).toMatchObject({
+      status: 202,
+      body: { result: 'ignored', event: 'pull_request', reason: `pull_request ${action} received; planning pull requests is not implemented yet` },
+    });
+    expect(server.enqueued.all).toEqual([]);
+    expect(server.logs.lines().some((l) => l.msg.startsWith('pull request received') && l.action === action)).toBe(true);
+  });
+
+  it('ignores a pull request that was closed', async () => {
+    server = await serve({ githubSecret: SECRET });
+    const reply = await deliver(server, 'pull_request', example('pull_request', (p) => p.action === 'closed'));
+    expect(reply).toMatchObject({ status: 202, body: { result: 'ignored', reason: 'pull_request closed is not acted on' } });
+  });
+
+  it.each([
+    ['signed with another secret', { secret: 'not the secret' }],
+    ['without a signature', { signature: null }],
+    ['with a SHA-1 signature', { signature: 'sha1=7d38cdd689735b008b3c702edd92eea23791c5f6' }],
+    ['with a signature of the right length that is not the HMAC', { signature: `sha256=${'0'.repeat(64)}` }],
+    ['whose body was changed after signing', { body: JSON.stringify({ ...example('push', (p) => p.ref === 'refs/heads/master'), after: 'f'.repeat(40) }) }],
+  ])('refuses a push %s with 401, logs it, and enqueues nothing', async (_name, options) => {
+    server = await serve({ githubSecret: SECRET });
+    const reply = await deliver(server, 'push', example('push', (p) => p.ref === 'refs/heads/master'), options);
+    expect(reply).toMatchObject({ status: 401, body: { error: 'InvalidSignature' } });
+    expect(server.enqueued.all).toEqual([]);
+    expect(server.logs.lines().some((l) => l.level === 'warn' && l.msg.startsWith('webhook refused: the signature'))).toBe(true);
+  });
+
+  it('refuses a delivery sent a second time (a replay) with 401', async () => {
+    server = await serve({ githubSecret: SECRET });
+    const push = example('push', (p) => p.ref === 'refs/heads/master');
+    const delivery = randomUUID();
+    expect((await deliver(server, 'push', push, { delivery })).status).toBe(202);
+    const replay = await deliver(server, 'push', push, { delivery });
+    expect(replay).toMatchObject({ status: 401, body: { error: 'ReplayedDelivery', message: `delivery ${delivery} was received before` } });
+    expect(server.enqueued.all).toHaveLength(1);
+    expect(server.logs.lines().some((l) => l.level === 'warn' && l.delivery === delivery && l.msg.includes('replay'))).toBe(true);
+  });
+
+  it('does not let a forged request use up a delivery id', async () => {
+    server = await serve({ githubSecret: SECRET });
+    const push = example('push', (p) => p.ref === 'refs/heads/master');
+    const delivery = randomUUID();
+    expect((await deliver(server, 'push', push, { delivery, secret: 'forged' })).status).toBe(401);
+    expect((await deliver(server, 'push', push, { delivery })).status).toBe(202);
+  });
+
+  it('answers 400 to a request without the event or delivery headers', async () => {
+    server = await serve({ githubSecret: SECRET });
+    const response = await fetch(`${server.url}/webhooks/github`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(response.status).toBe(400);
+    expect(server.enqueued.all).toEqual([]);
+  });
+
+  it('is not there without a webhook secret', async () => {
+    server = await serve({});
+    const reply = await fetch(`${server.url}/webhooks/github`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(reply.status).toBe(404);
+  });
+});

@@ -1,0 +1,205 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+export const SPECS = join(ROOT, 'test', 'fixtures', 'specs');
+
+/** Git for tests: no user or system configuration, a fixed identity, never a prompt. */
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_TERMINAL_PROMPT: '0',
+      GIT_AUTHOR_NAME: 'Author',
+      GIT_AUTHOR_EMAIL: 'author@example.com',
+      GIT_COMMITTER_NAME: 'Author',
+      GIT_COMMITTER_EMAIL: 'author@example.com',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** A bare remote (`remote.git`, default branch main) and a clone of it to commit and push from, in one temporary directory. */
+export interface Repo {
+  root: string;
+  remote: string;
+  work: string;
+  write(path: string, text: string): void;
+  remove(path: string): void;
+  /** Commits everything and pushes main; returns the commit. */
+  commit(message: string, options?: { force?: boolean }): string;
+  /** Every blob reachable from a ref of the remote, as text. */
+  blobsOf(ref: string): string[];
+  cleanup(): void;
+}
+
+export function makeRepo(prefix = 'intctl-source-'): Repo {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  const remote = join(root, 'remote.git');
+  const work = join(root, 'work');
+  git(root, 'init', '--quiet', '--bare', '--initial-branch=main', remote);
+  git(root, 'clone', '--quiet', remote, work);
+  git(work, 'checkout', '--quiet', '-B', 'main');
+  return {
+    root,
+    remote,
+    work,
+    write(path, text) {
+      mkdirSync(dirname(join(work, path)), { recursive: true });
+      writeFileSync(join(work, path), text);
+    },
+    remove(path) {
+      rmSync(join(work, path));
+    },
+    commit(message, options = {}) {
+      git(work, 'add', '-A');
+      git(work, 'commit', '--quiet', '--allow-empty', '-m', message);
+      git(work, 'push', '--quiet', ...(options.force ? ['--force'] : []), 'origin', 'main');
+      return git(work, 'rev-parse', 'HEAD').trim();
+    },
+    blobsOf(ref) {
+      const objects = git(remote, 'rev-list', '--objects', ref).trim().split('\n');
+      const out: string[] = [];
+      for (const line of objects) {
+        const id = line.split(' ')[0]!;
+        if (git(remote, 'cat-file', '-t', id).trim() === 'blob') out.push(git(remote, 'cat-file', 'blob', id));
+      }
+      return out;
+    },
+    cleanup() {
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export function spec(name: string): string {
+  return readFileSync(join(SPECS, name), 'utf8');
+}
+
+export const ENVIRONMENT = `apiVersion: intctl.dev/v1alpha1
+kind: Environment
+metadata: { name: dev }
+spec: { driver: embedded, policy: { plainSecrets: true, prune: true } }
+`;
+
+/** The connection the integrations bind to, with a plain password (dev allows plain secrets). */
+export function connection(password = 'dev-only-password'): string {
+  return `apiVersion: intctl.dev/v1alpha1
+kind: Connection
+metadata: { name: sap }
+spec:
+  system: odata
+  auth: { type: basic }
+  environments: { dev: { endpoint: "https://sap.example.com", username: u, password: { plain: ${JSON.stringify(password)} } } }
+`;
+}
+
+/** An OData integration over specs/sales.edmx (test/fixtures/specs/sales-v2.edmx). */
+export function salesIntegration(name: string, operations = '[Get, Search]'): string {
+  return `apiVersion: intctl.dev/v1alpha1
+kind: Integration
+metadata: { name: ${name} }
+spec:
+  system: odata
+  source: { path: specs/sales.edmx }
+  entities:
+    - name: A_SalesOrder
+      operations: ${operations}
+  connection: sap
+  environments: [dev]
+`;
+}
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  authorization?: string;
+}
+
+export interface GitHttpServer {
+  /** The http URL of a repository under the root. */
+  url(repository: string): string;
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+/**
+ * Git's smart HTTP protocol on a loopback port, through `git http-backend` (CGI), behind HTTP
+ * basic auth when credentials are given: a wrong or missing Authorization header gets a 401.
+ * Pushing is allowed to an authenticated user.
+ */
+export async function startGitHttpServer(root: string, credentials?: { username: string; password: string }): Promise<GitHttpServer> {
+  const requests: RecordedRequest[] = [];
+  const expected = credentials ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` : undefined;
+  const server = createServer((req, res) => {
+    requests.push({ method: req.method ?? '', url: req.url ?? '', ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
+    if (expected !== undefined && req.headers.authorization !== expected) {
+      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="intctl-test"' }).end('unauthorized');
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const child = spawn('git', ['http-backend'], { env: cgiEnvironment(root, req.method ?? 'GET', url, req.headers, credentials?.username), stdio: ['pipe', 'pipe', 'inherit'] });
+    req.pipe(child.stdin);
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.on('close', () => {
+      const out = Buffer.concat(chunks);
+      const end = out.indexOf('\r\n\r\n') >= 0 ? out.indexOf('\r\n\r\n') : out.indexOf('\n\n');
+      const gap = out.indexOf('\r\n\r\n') >= 0 ? 4 : 2;
+      const headers: Record<string, string> = {};
+      let status = 200;
+      for (const line of out.subarray(0, end).toString('latin1').split(/\r?\n/)) {
+        const colon = line.indexOf(':');
+        if (colon < 0) continue;
+        const name = line.slice(0, colon).trim();
+        const value = line.slice(colon + 1).trim();
+        if (name.toLowerCase() === 'status') status = Number(value.split(' ')[0]);
+        else headers[name] = value;
+      }
+      res.writeHead(status, headers).end(out.subarray(end + gap));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: (repository) => `http://127.0.0.1:${port}/${repository}`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+function cgiEnvironment(root: string, method: string, url: URL, headers: IncomingHttpHeaders, user: string | undefined): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    GIT_PROJECT_ROOT: root,
+    GIT_HTTP_EXPORT_ALL: '1',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    REQUEST_METHOD: method,
+    PATH_INFO: decodeURIComponent(url.pathname),
+    QUERY_STRING: url.search.replace(/^\?/, ''),
+    CONTENT_TYPE: headers['content-type'] ?? '',
+    REMOTE_ADDR: '127.0.0.1',
+    ...(headers['content-length'] ? { CONTENT_LENGTH: headers['content-length'] } : {}),
+    ...(headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: headers['content-encoding'] } : {}),
+    ...(headers['git-protocol'] ? { GIT_PROTOCOL: String(headers['git-protocol']) } : {}),
+    ...(user ? { REMOTE_USER: user } : {}),
+  };
+}
+
+/** A loopback port nothing listens on (taken, then freed). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
