@@ -7,6 +7,8 @@ import { registerPlanApply } from './commands/plan-apply.ts';
 import { registerGet } from './commands/get.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerController } from './commands/controller.ts';
+import { registerEnvironmentServe } from './commands/environment-serve.ts';
+import { registerInvoke } from './commands/invoke.ts';
 import { EXIT, UsageError, processIo, type CliIo } from './io.ts';
 
 /** Runs the CLI and returns its exit code: 0 success, 1 failure, 2 usage error. */
@@ -28,6 +30,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerPlanApply(program, io, setExit);
   registerGet(program, io, setExit);
   registerDemo(program, io, setExit);
+  registerEnvironmentServe(program, io, setExit);
+  registerInvoke(program, io, setExit);
   registerController(program, io, setExit);
 
   try {

@@ -146,6 +146,8 @@ export interface EnvironmentServerConfig {
   tokens: { controller: string; applications: string[]; operator?: string };
   /** The controller's generic webhook, called when the environment changes outside Git. */
   callback?: { url: string; token?: string };
+  /** How often the state is compared with the action log to catch changes made around the API; 0: never. */
+  driftCheckMs: number;
   /** Where `{ env: NAME }` secrets of connections are read: the server's own variables. */
   variables: Readonly<Record<string, string | undefined>>;
   logLevel: LogLevel;
@@ -187,6 +189,8 @@ export async function readEnvironmentServerConfig(
   const callbackUrl = env.INTCTL_ENV_SERVER_CALLBACK_URL || undefined;
   if (callbackUrl !== undefined && !URL.canParse(callbackUrl)) problems.push('INTCTL_ENV_SERVER_CALLBACK_URL must be a URL');
   const callbackToken = await secret('INTCTL_ENV_SERVER_CALLBACK_TOKEN');
+  const driftCheckMs = Number(env.INTCTL_ENV_SERVER_DRIFT_CHECK_MS ?? 30_000);
+  if (!Number.isInteger(driftCheckMs) || driftCheckMs < 0) problems.push('INTCTL_ENV_SERVER_DRIFT_CHECK_MS must be a whole number of milliseconds (0: off)');
   const logLevel = (env.INTCTL_LOG_LEVEL ?? 'info') as LogLevel;
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) problems.push('INTCTL_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
   const databaseUrl = env.INTCTL_ENV_SERVER_DATABASE_URL || undefined;
@@ -202,6 +206,7 @@ export async function readEnvironmentServerConfig(
       : { kind: 'sqlite', path: resolve(cwd, env.INTCTL_ENV_SERVER_STORE ?? `${stateDir}/environments/${name}.db`) },
     tokens: { controller: controller!.trim(), applications, ...(operator !== undefined ? { operator: operator.trim() } : {}) },
     ...(callbackUrl ? { callback: { url: callbackUrl, ...(callbackToken !== undefined ? { token: callbackToken.trim() } : {}) } } : {}),
+    driftCheckMs,
     variables: env,
     logLevel,
   };

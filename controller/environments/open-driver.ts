@@ -3,6 +3,8 @@ import type { Config } from '../config/read-config.ts';
 import type { Environment } from '../generated/manifests.ts';
 import type { EnvironmentDriver } from './driver.ts';
 import { openEmbeddedEnvironment } from './embedded/open-embedded-environment.ts';
+import { HttpEnvironment } from './http/http-environment.ts';
+import { resolveToken } from './http/resolve-token.ts';
 
 /** The Environment names a driver this build of intctl cannot reach yet. Needs a human: not retried. */
 export class DriverNotAvailableError extends Error {
@@ -14,6 +16,8 @@ export interface OpenDriverOptions {
   now?: () => Date;
   /** Create an embedded environment's store when missing (the default). */
   create?: boolean;
+  /** How an http driver reaches its server; tests and benchmarks pass their own. */
+  fetch?: typeof fetch;
 }
 
 /**
@@ -27,7 +31,7 @@ export function embeddedStorePath(environment: Environment, stateDir: string): s
 }
 
 /** The driver of an Environment manifest: the registry of drivers, one entry per `spec.driver`. */
-export async function openDriver(environment: Environment, config: Pick<Config, 'stateDir'>, options: OpenDriverOptions = {}): Promise<EnvironmentDriver> {
+export async function openDriver(environment: Environment, config: Pick<Config, 'stateDir' | 'env'>, options: OpenDriverOptions = {}): Promise<EnvironmentDriver> {
   const name = environment.metadata.name;
   switch (environment.spec.driver) {
     case 'embedded':
@@ -36,8 +40,11 @@ export async function openDriver(environment: Environment, config: Pick<Config, 
         ...(options.now ? { now: options.now } : {}),
         ...(options.create === undefined ? {} : { create: options.create }),
       });
-    case 'http':
-      throw new DriverNotAvailableError(`environment ${name}: driver http needs the environment server (not available yet)`);
+    case 'http': {
+      if (environment.spec.url === undefined) throw new DriverNotAvailableError(`environment ${name}: driver http needs spec.url`);
+      const token = await resolveToken(name, environment.spec.token, config.env ?? {});
+      return new HttpEnvironment({ name, url: environment.spec.url, token, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    }
     default:
       throw new DriverNotAvailableError(`environment ${name}: unknown driver ${JSON.stringify((environment.spec as { driver?: unknown }).driver)}`);
   }

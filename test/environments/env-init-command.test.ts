@@ -65,7 +65,7 @@ describe('intctl env init', () => {
 
   it.each([
     ['an environment the repository does not define', ['env', 'init', 'staging', '--repo', 'repo', '--state-dir', 'state'], 1, 'intctl: environment staging is not defined in the repository (defined: dev, prod, test)\n'],
-    ['an http environment', ['env', 'init', 'prod', '--repo', 'repo', '--state-dir', 'state'], 1, 'intctl: environment prod: driver http needs the environment server (not available yet)\n'],
+    ['an http environment without a token', ['env', 'init', 'prod', '--repo', 'repo', '--state-dir', 'state'], 1, 'intctl: environment prod: spec.token is required for driver http\n'],
     ['a repository directory that does not exist', ['env', 'init', 'dev', '--repo', 'nowhere', '--state-dir', 'state'], 2, 'intctl: --repo nowhere is not a directory\n'],
   ])('refuses %s', async (_title, args, code, stderr) => {
     const root = await repo();

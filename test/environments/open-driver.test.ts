@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedEnvironment } from '../../controller/environments/embedded/embedded-environment.ts';
-import { DriverNotAvailableError, embeddedStorePath, openDriver } from '../../controller/environments/open-driver.ts';
+import { HttpEnvironment } from '../../controller/environments/http/http-environment.ts';
+import { HttpEnvironmentError } from '../../controller/environments/http/http-environment-error.ts';
+import { embeddedStorePath, openDriver } from '../../controller/environments/open-driver.ts';
 import type { Environment } from '../../controller/generated/manifests.ts';
 
 const environment = (name: string, spec: Partial<Environment['spec']> = {}): Environment => ({
@@ -41,10 +43,18 @@ describe('openDriver', () => {
     }
   });
 
-  it('says the http driver needs the environment server', async () => {
+  it('opens an http environment at spec.url with the token spec.token names, and needs one', async () => {
     dir = await mkdtemp(join(tmpdir(), 'intctl-open-driver-'));
+    const env = { ENV_TOKEN: 'the-controller-token' };
+    const driver = await openDriver(environment('prod', { driver: 'http', url: 'https://envs.example.com/', token: { env: 'ENV_TOKEN' } }), { stateDir: dir, env });
+    expect(driver).toBeInstanceOf(HttpEnvironment);
+    expect(driver.name).toBe('prod');
+    expect((driver as HttpEnvironment).url).toBe('https://envs.example.com');
     const opening = openDriver(environment('prod', { driver: 'http', url: 'https://envs.example.com' }), { stateDir: dir });
-    await expect(opening).rejects.toBeInstanceOf(DriverNotAvailableError);
-    await expect(opening).rejects.toThrow('environment prod: driver http needs the environment server (not available yet)');
+    await expect(opening).rejects.toBeInstanceOf(HttpEnvironmentError);
+    await expect(opening).rejects.toThrow('environment prod: spec.token is required for driver http');
+    await expect(openDriver(environment('prod', { driver: 'http', url: 'https://envs.example.com', token: { env: 'UNSET' } }), { stateDir: dir, env })).rejects.toThrow(
+      'environment prod: spec.token names variable UNSET, which is not set',
+    );
   });
 });

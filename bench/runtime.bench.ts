@@ -1,0 +1,161 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bench, describe } from 'vitest';
+import { HttpEnvironment } from '../controller/environments/http/http-environment.ts';
+import { sealSecret } from '../controller/secrets/seal-secret.ts';
+import { generateCatalog, publishWith } from '../test/environment-server/support/publish.ts';
+import { startWarehouse, WAREHOUSE_KEY } from '../test/environment-server/support/warehouse.ts';
+
+/**
+ * The action runtime's cost, on loopback. An environment server (`intctl environment serve`,
+ * SQLite store) runs in its own process with the warehouse test service's integration published;
+ * the warehouse and the load generator share this process.
+ *
+ * - Overhead: GetItem through the runtime (token check, input validation, catalog and connection
+ *   read from the store, sealed key opened, request built, output validated, response validated
+ *   against the Environment API) against the same GET sent to the warehouse directly. Sequential
+ *   calls, alternating the two, after a warm-up; the median latency of each and their ratio.
+ * - Throughput: a bounded load on the action endpoint, a fixed number of requests with a fixed
+ *   number in flight, and the requests per second it sustained (every answer checked for 200).
+ *
+ * Prints, and writes to bench/results/runtime.json.
+ */
+
+const WARMUP = 200;
+const SEQUENTIAL = 1000;
+const LOAD_REQUESTS = 5000;
+const IN_FLIGHT = 32;
+const CONTROLLER = 'bench-controller-token-0123456789';
+const APP = 'bench-application-token-012345678';
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const percentile = (values: readonly number[], p: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
+const round = (n: number, digits = 3): number => Math.round(n * 10 ** digits) / 10 ** digits;
+
+async function startServer(dir: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'intctl.js'), 'environment', 'serve', '--name', 'bench', '--port', '0'], {
+    env: { INTCTL_STATE_DIR: dir, INTCTL_LOG_LEVEL: 'warn', INTCTL_ENV_SERVER_CONTROLLER_TOKEN: CONTROLLER, INTCTL_ENV_SERVER_APPLICATION_TOKENS: APP },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const match = /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`the environment server exited (${code})`)));
+  });
+  return { url, child };
+}
+
+async function measure(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'intctl-bench-runtime-'));
+  const warehouse = await startWarehouse('apiKey');
+  const server = await startServer(dir);
+  try {
+    const driver = new HttpEnvironment({ name: 'bench', url: server.url, token: CONTROLLER });
+    const spec = new Uint8Array(Buffer.from(await (await fetch(`${warehouse.url}/openapi.yaml`)).arrayBuffer()));
+    const catalog = await generateCatalog('warehouse', 'openapi', spec, { entities: [{ name: 'items', operations: ['Get', 'Search'] }] });
+    await publishWith(driver, catalog, {
+      name: 'warehouse',
+      system: 'openapi',
+      authType: 'apiKey',
+      parameters: { endpoint: warehouse.url, apiKeyIn: 'header', apiKeyName: 'X-API-Key' },
+      secrets: { apiKey: { sealed: sealSecret(await driver.publicKey(), WAREHOUSE_KEY) } },
+      fingerprint: 'bench',
+    });
+
+    const directCall = async (): Promise<number> => {
+      const response = await fetch(`${warehouse.url}/items/i1`, { headers: { 'x-api-key': WAREHOUSE_KEY } });
+      await response.arrayBuffer();
+      return response.status;
+    };
+    const runtimeCall = async (): Promise<number> => {
+      const response = await fetch(`${server.url}/v1/integrations/warehouse/actions/GetItem`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${APP}`, 'content-type': 'application/json' },
+        body: '{"itemId":"i1"}',
+      });
+      await response.arrayBuffer();
+      return response.status;
+    };
+    const timed = async (call: () => Promise<number>): Promise<number> => {
+      const started = performance.now();
+      const status = await call();
+      if (status !== 200) throw new Error(`a call answered ${status}`);
+      return performance.now() - started;
+    };
+
+    for (let i = 0; i < WARMUP; i++) {
+      await timed(directCall);
+      await timed(runtimeCall);
+    }
+    const direct: number[] = [];
+    const runtime: number[] = [];
+    for (let i = 0; i < SEQUENTIAL; i++) {
+      direct.push(await timed(directCall));
+      runtime.push(await timed(runtimeCall));
+    }
+
+    const load = async (call: () => Promise<number>): Promise<{ rps: number; failed: number; seconds: number }> => {
+      let next = 0;
+      let failed = 0;
+      const started = performance.now();
+      const worker = async (): Promise<void> => {
+        while (next < LOAD_REQUESTS) {
+          next++;
+          if ((await call()) !== 200) failed++;
+        }
+      };
+      await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+      const seconds = (performance.now() - started) / 1000;
+      return { rps: LOAD_REQUESTS / seconds, failed, seconds };
+    };
+    const runtimeLoad = await load(runtimeCall);
+    const directLoad = await load(directCall);
+
+    const result = {
+      overhead: {
+        calls: SEQUENTIAL,
+        directMedianMs: round(median(direct)),
+        runtimeMedianMs: round(median(runtime)),
+        medianLatencyRatio: round(median(runtime) / median(direct), 2),
+        directP95Ms: round(percentile(direct, 0.95)),
+        runtimeP95Ms: round(percentile(runtime, 0.95)),
+      },
+      throughput: {
+        requests: LOAD_REQUESTS,
+        inFlight: IN_FLIGHT,
+        actionEndpointRps: Math.round(runtimeLoad.rps),
+        actionEndpointFailed: runtimeLoad.failed,
+        directRps: Math.round(directLoad.rps),
+        directFailed: directLoad.failed,
+      },
+    };
+    mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
+    writeFileSync(join(import.meta.dirname, 'results', 'runtime.json'), `${JSON.stringify(result, null, 2)}\n`);
+    process.stderr.write(
+      `\naction runtime on loopback (environment server in its own process, SQLite store):\n` +
+        `  GetItem latency, median over ${SEQUENTIAL} sequential calls: direct ${result.overhead.directMedianMs} ms, through the runtime ${result.overhead.runtimeMedianMs} ms: ratio ${result.overhead.medianLatencyRatio}\n` +
+        `  p95: direct ${result.overhead.directP95Ms} ms, through the runtime ${result.overhead.runtimeP95Ms} ms\n` +
+        `  action endpoint under load, ${LOAD_REQUESTS} requests, ${IN_FLIGHT} in flight: ${result.throughput.actionEndpointRps} requests/s (${runtimeLoad.failed} failed); the service directly: ${result.throughput.directRps} requests/s\n\n`,
+    );
+    if (runtimeLoad.failed > 0 || directLoad.failed > 0) throw new Error('some requests under load failed');
+  } finally {
+    server.child.kill('SIGTERM');
+    await new Promise((resolve) => (server.child.exitCode !== null ? resolve(undefined) : server.child.once('exit', resolve)));
+    await warehouse.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('action runtime', () => {
+  bench('overhead against a direct call, and requests per second under a bounded load', measure, { iterations: 1, warmupIterations: 0, time: 0, warmupTime: 0 });
+});

@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { ConfigError } from '../../config/controller-config.ts';
+import { readEnvironmentServerConfig } from '../../config/read-config.ts';
+import { startEnvironmentServer } from '../../environment-server/start-environment-server.ts';
+import { EXIT, UsageError, type CliIo } from '../io.ts';
+
+interface Options {
+  name?: string;
+  host?: string;
+  port?: string;
+}
+
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+/**
+ * `intctl environment serve`: the environment server of one environment (the Environment API,
+ * specs/environment-api.yaml), over a SQLite file or, with INTCTL_ENV_SERVER_DATABASE_URL, a
+ * PostgreSQL database several replicas share. Runs until SIGTERM or SIGINT, then closes.
+ */
+export function registerEnvironmentServe(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  const environment = program.commands.find((c) => c.name() === 'environment') ?? program.command('environment').description('run the environment server');
+  environment
+    .command('serve')
+    .description('serve an environment over the Environment API: state, leases, applies, and the actions of its published integrations')
+    .option('--name <name>', 'the environment (default: $INTCTL_ENV_SERVER_NAME)')
+    .option('--host <host>', 'the address to listen on (default: $INTCTL_ENV_SERVER_HOST, else 127.0.0.1)')
+    .option('--port <port>', 'the port to listen on (default: $INTCTL_ENV_SERVER_PORT, else 8080)')
+    .action(async (options: Options) => {
+      const port = options.port === undefined ? undefined : Number(options.port);
+      if (port !== undefined && !Number.isInteger(port)) throw new UsageError(`--port must be a whole number, not ${JSON.stringify(options.port)}`);
+      let config;
+      try {
+        config = await readEnvironmentServerConfig({ ...(options.name ? { name: options.name } : {}), ...(options.host ? { host: options.host } : {}), ...(port !== undefined ? { port } : {}) }, undefined, io.cwd);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        io.stderr(`intctl: ${error.message}\n`);
+        setExit(EXIT.usage);
+        return;
+      }
+      const signalled = new Promise<NodeJS.Signals>((resolve) => {
+        for (const name of SIGNALS) process.once(name, () => resolve(name));
+      });
+      const running = await startEnvironmentServer(config);
+      io.stdout(`environment ${config.name}: serving on ${running.url}\n`);
+      const signal = await signalled;
+      running.logger.info({ signal }, 'signal received; closing');
+      await running.stop();
+      setExit(EXIT.ok);
+    });
+}

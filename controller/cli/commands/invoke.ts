@@ -1,0 +1,91 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { SqliteStore } from '../../environment-server/store/sqlite-store.ts';
+import { HttpEnvironment } from '../../environments/http/http-environment.ts';
+import { findEnvironment } from '../../environments/find-environment.ts';
+import { embeddedStorePath, openDriver } from '../../environments/open-driver.ts';
+import { createActionRuntime, type ActionResult } from '../../runtime-actions/action-runtime.ts';
+import { actionFailure, type ActionErrorBody } from '../../runtime-actions/action-failure.ts';
+import { EXIT, UsageError, type CliIo } from '../io.ts';
+import { openWorkspace } from '../workspace.ts';
+
+interface Options {
+  env: string;
+  input: string;
+  repo: string;
+  stateDir?: string;
+}
+
+/**
+ * `intctl invoke --env <name> <integration> <action> --input '{...}'`: runs a published action,
+ * as an application would. For an http environment the environment server runs it (with the
+ * environment's token); for an embedded one it runs here, over the environment's file, opening
+ * its secrets with the environment's own key. Prints the output as JSON; a failure prints its
+ * reason, message and what the external system answered, and exits 1.
+ */
+export function registerInvoke(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('invoke')
+    .description('run an action of an integration published in an environment, and print its output as JSON')
+    .argument('<integration>', 'the published integration')
+    .argument('<action>', 'the action, as its catalog names it (GetBook, SearchBooks, ...)')
+    .requiredOption('--env <name>', 'the environment')
+    .option('--input <json>', "the action's input as JSON, or @file to read it from a file", '{}')
+    .option('--repo <dir>', 'the repository directory that defines the environment', '.')
+    .option('--state-dir <dir>', 'where embedded environments keep their files (default: $INTCTL_STATE_DIR, else ./.intctl)')
+    .action(async (integration: string, action: string, options: Options) => {
+      const input = await parseInput(options.input, io.cwd);
+      const workspace = await openWorkspace(io, options.repo, options);
+      const found = await findEnvironment(workspace.reader, options.env);
+      if (!found.ok) throw new UsageError(found.message);
+      const result = await run(found.environment, workspace.config, integration, action, input);
+      if (result.ok) {
+        io.stdout(`${JSON.stringify(result.output, null, 2)}\n`);
+        setExit(EXIT.ok);
+        return;
+      }
+      io.stderr(describeFailure(result.body));
+      setExit(EXIT.failed);
+    });
+}
+
+type Environment = Extract<Awaited<ReturnType<typeof findEnvironment>>, { ok: true }>['environment'];
+type Config = Awaited<ReturnType<typeof openWorkspace>>['config'];
+
+async function run(environment: Environment, config: Config, integration: string, action: string, input: unknown): Promise<ActionResult> {
+  if (environment.spec.driver === 'embedded') {
+    const store = await SqliteStore.open(embeddedStorePath(environment, config.stateDir), { name: environment.metadata.name, create: false });
+    try {
+      return await createActionRuntime({ source: store, variables: config.env ?? {} }).invoke(integration, action, input);
+    } finally {
+      await store.close();
+    }
+  }
+  const driver = await openDriver(environment, config);
+  if (!(driver instanceof HttpEnvironment)) throw new UsageError(`environment ${environment.metadata.name}: driver ${environment.spec.driver} cannot run actions`);
+  const answer = await driver.invoke(integration, action, input);
+  const body = answer.body as { output?: unknown; pages?: number } | ActionErrorBody | undefined;
+  if (answer.status === 200 && body && 'output' in body) return { ok: true, output: body.output, pages: body.pages ?? 1 };
+  if (body && 'reason' in body) return { ok: false, status: answer.status, body };
+  const said = (body as { message?: string } | undefined)?.message;
+  return actionFailure('EnvironmentUnavailable', `the environment server answered ${answer.status}${said ? `: ${said}` : ''}`);
+}
+
+async function parseInput(text: string, cwd: string): Promise<unknown> {
+  const source = text.startsWith('@') ? await readFile(resolve(cwd, text.slice(1)), 'utf8').catch(() => {
+    throw new UsageError(`--input ${text}: the file cannot be read`);
+  }) : text;
+  try {
+    return JSON.parse(source) as unknown;
+  } catch (error) {
+    throw new UsageError(`--input must be JSON: ${(error as Error).message}`);
+  }
+}
+
+function describeFailure(body: ActionErrorBody): string {
+  const lines = [`intctl: action failed: ${body.reason}: ${body.message}`];
+  for (const d of body.details ?? []) lines.push(`  at ${d.path}: ${d.message}`);
+  if (body.upstream) lines.push(`  the system answered ${body.upstream.status}${body.upstream.code ? ` ${body.upstream.code}` : ''}${body.upstream.message ? `: ${body.upstream.message}` : ''}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,18 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ServerTokens } from '../authorize.ts';
+import { defineRoute } from '../define-route.ts';
+import type { EnvironmentStore } from '../store/environment-store.ts';
+
+export interface EnvironmentRoutesOptions {
+  store: EnvironmentStore;
+  tokens: ServerTokens;
+}
+
+/** Who the environment is and what it holds: liveness, name and public key, fingerprint key, observed state, dependencies. */
+export const environmentRoutes: FastifyPluginAsync<EnvironmentRoutesOptions> = async (app, { store, tokens }) => {
+  defineRoute(app, tokens, 'health', async () => ({ status: 'ok' }), { logLevel: 'warn' });
+  defineRoute(app, tokens, 'getEnvironment', async () => ({ name: store.name, publicKey: await store.publicKey(), store: store.kind, apiVersion: 'v1' }));
+  defineRoute(app, tokens, 'getFingerprintKey', async () => ({ fingerprintKey: await store.fingerprintKey() }));
+  defineRoute(app, tokens, 'observeState', async () => store.observe());
+  defineRoute(app, tokens, 'getDependencies', async () => (await store.observe()).dependencies);
+};

@@ -1,0 +1,27 @@
+import type { ConnectionRecord, EnvironmentDriver, PublishedIntegration } from '../../environments/driver.ts';
+import type { KeyPair } from '../../secrets/generate-key-pair.ts';
+
+/** Which database keeps the environment: a SQLite file (one server) or PostgreSQL (several replicas). */
+export type StoreKind = 'sqlite' | 'postgresql';
+
+/**
+ * What the environment server keeps an environment in: the driver interface the controller sees
+ * (observe, lease, apply, log), plus what only the server itself may do with it. Both stores keep
+ * the same semantics; the driver contract suite runs against each, through the server.
+ */
+export interface EnvironmentStore extends EnvironmentDriver {
+  readonly kind: StoreKind;
+  /** The environment's own key pair, to open a sealed secret at the moment a connection is used. Never sent anywhere. */
+  keyPair(): KeyPair;
+  /** One published integration, read on its own (the runtime reads one per call). */
+  integration(name: string): Promise<PublishedIntegration | undefined>;
+  /** One connection, as stored: sealed values and references, never opened. */
+  connection(name: string): Promise<ConnectionRecord | undefined>;
+  /**
+   * A change made outside Git by an operator: it changes state without an entry in the action
+   * log, so the controller's next plan sees it as drift. False when there was nothing to remove.
+   */
+  unpublishByHand(name: string): Promise<boolean>;
+  /** Stores a connection outside Git, after the same checks an UpsertConnection action gets (throws ActionRefusedError). */
+  editConnectionByHand(record: ConnectionRecord): Promise<void>;
+}

@@ -1,0 +1,59 @@
+import { actionFailure, type ActionFailure } from './action-failure.ts';
+import type { BuiltRequest } from './build-request.ts';
+
+/** What the external system answered: status, and the body as JSON, text, or nothing. */
+export interface UpstreamAnswer {
+  status: number;
+  contentType: string;
+  /** The body parsed as JSON when it says it is JSON (or looks like it), else its text; undefined when empty. */
+  body: unknown;
+  retryAfter?: string;
+}
+
+/** The largest response body read; larger ones are a failure, not a memory problem. */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Sends one request to the external system and reads its answer, whatever its status. A system
+ * that cannot be reached, or does not answer within the timeout, is a failure as a value
+ * (UpstreamUnreachable, UpstreamTimeout) naming only its origin.
+ */
+export async function callUpstream(request: BuiltRequest, send: typeof fetch, timeoutMs: number): Promise<UpstreamAnswer | ActionFailure> {
+  let response: Response;
+  let text: string;
+  try {
+    response = await send(request.url, {
+      method: request.method,
+      headers: request.headers,
+      ...(request.body !== undefined ? { body: request.body } : {}),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const length = Number(response.headers.get('content-length') ?? '0');
+    if (length > MAX_BODY_BYTES) {
+      await response.body?.cancel();
+      return actionFailure('UpstreamFailed', `${request.url.origin} answered a body of ${length} bytes, more than ${MAX_BODY_BYTES}`);
+    }
+    text = await response.text();
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'TimeoutError' || name === 'AbortError') return actionFailure('UpstreamTimeout', `${request.url.origin} did not answer within ${timeoutMs} ms`);
+    const code = (error as Error & { cause?: { code?: string } }).cause?.code;
+    return actionFailure('UpstreamUnreachable', `${request.url.origin} cannot be reached${code ? ` (${code})` : ''}`);
+  }
+  const contentType = response.headers.get('content-type') ?? '';
+  const retryAfter = response.headers.get('retry-after') ?? undefined;
+  return { status: response.status, contentType, body: parseBody(text, contentType), ...(retryAfter ? { retryAfter } : {}) };
+}
+
+function parseBody(text: string, contentType: string): unknown {
+  if (text === '') return undefined;
+  if (/[/+]json\b/i.test(contentType) || (contentType === '' && /^\s*[[{]/.test(text))) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}

@@ -1,0 +1,99 @@
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PostgresStore } from '../../controller/environment-server/store/postgres-store.ts';
+import { EnvironmentUnavailableError, LeaseLostError } from '../../controller/environments/driver.ts';
+import { EnvironmentMismatchError } from '../../controller/environments/embedded/open-embedded-environment.ts';
+import { describeDriverContract, PLAN, updateDependency } from '../environments/driver-contract.ts';
+import { DATABASE_URL, dropSchema, postgresStores, uniqueSchema } from './support/postgres.ts';
+import { serveEnvironment } from './support/serve-environment.ts';
+import { testClock } from './support/test-clock.ts';
+
+// The driver contract, unchanged, against the PostgreSQL store itself...
+describeDriverContract('PostgreSQL store', async () => {
+  const clock = testClock();
+  const { store, drop } = await postgresStores('dev', clock.now);
+  return {
+    driver: store,
+    advanceClock: clock.advance,
+    cleanup: async () => {
+      await store.close();
+      await drop();
+    },
+  };
+});
+
+// ...and through the environment server and the http driver, as a controller reaches it.
+describeDriverContract('http (environment server over PostgreSQL)', async () => {
+  const served = await serveEnvironment({ stores: postgresStores });
+  return { driver: served.driver, advanceClock: served.clock.advance, cleanup: served.close };
+});
+
+describe('PostgreSQL store: several replicas on one database', () => {
+  const schemas: string[] = [];
+  const stores: PostgresStore[] = [];
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close();
+    for (const schema of schemas.splice(0)) await dropSchema(schema);
+  });
+  const open = async (schema: string, name = 'prod', now?: () => Date): Promise<PostgresStore> => {
+    const store = await PostgresStore.open({ name, connectionString: DATABASE_URL, schema, poolSize: 2, ...(now ? { now } : {}) });
+    stores.push(store);
+    return store;
+  };
+
+  it('migrates a schema once when replicas start together, and they share keys, lease and log', async () => {
+    const schema = uniqueSchema();
+    schemas.push(schema);
+    const clock = testClock();
+    const replicas = await Promise.all([1, 2, 3].map(() => open(schema, 'prod', clock.now)));
+    const keys = await Promise.all(replicas.map((r) => r.publicKey()));
+    expect(new Set(keys).size).toBe(1);
+
+    const [a, b, c] = replicas as [PostgresStore, PostgresStore, PostgresStore];
+    const held = (await a.acquireLease('controller-a', 10_000))!;
+    expect(await b.acquireLease('controller-b', 10_000)).toBeUndefined();
+    expect(await b.apply(updateDependency('2.4.0'), { lease: held, commit: 'c'.repeat(40), plan: PLAN })).toBe('applied');
+    clock.advance(10_001);
+    const taken = (await c.acquireLease('controller-c', 10_000))!;
+    expect(taken.token).toBe(held.token + 1);
+    await expect(a.apply(updateDependency('3.0.0'), { lease: held, commit: 'c'.repeat(40), plan: PLAN })).rejects.toBeInstanceOf(LeaseLostError);
+    expect((await b.observe()).dependencies).toEqual({ 'integration-utils': '2.4.0' });
+    expect((await c.actionLog()).map((e) => [e.seq, e.leaseToken])).toEqual([[1, held.token]]);
+  });
+
+  it('gives one lease to one of many replicas racing for it', async () => {
+    const schema = uniqueSchema();
+    schemas.push(schema);
+    const replicas = await Promise.all([1, 2, 3, 4].map(() => open(schema)));
+    const leases = await Promise.all(replicas.map((r, i) => r.acquireLease(`controller-${i}`, 30_000)));
+    expect(leases.filter((l) => l !== undefined)).toHaveLength(1);
+  });
+
+  it('refuses to change or delete log entries, even through SQL', async () => {
+    const schema = uniqueSchema();
+    schemas.push(schema);
+    const store = await open(schema);
+    await store.apply(updateDependency('2.4.0'), { lease: (await store.acquireLease('a', 10_000))!, commit: 'c'.repeat(40), plan: PLAN });
+    const client = new pg.Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    try {
+      await expect(client.query(`UPDATE "${schema}".action_log SET result = 'x'`)).rejects.toThrow('append-only');
+      await expect(client.query(`DELETE FROM "${schema}".action_log`)).rejects.toThrow('append-only');
+    } finally {
+      await client.end();
+    }
+    expect(await store.actionLog()).toHaveLength(1);
+  });
+
+  it('refuses a schema that holds another environment', async () => {
+    const schema = uniqueSchema();
+    schemas.push(schema);
+    await open(schema, 'prod');
+    await expect(open(schema, 'dev')).rejects.toBeInstanceOf(EnvironmentMismatchError);
+  });
+
+  it('reports a database it cannot reach as unavailable, a retryable error', async () => {
+    const opening = PostgresStore.open({ name: 'prod', connectionString: 'postgresql://postgres@127.0.0.1:1/test', schema: uniqueSchema() });
+    await expect(opening).rejects.toBeInstanceOf(EnvironmentUnavailableError);
+  });
+});

@@ -1,0 +1,69 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildEnvironmentServer, type EnvironmentServer, type EnvironmentServerDeps } from '../../../controller/environment-server/build-environment-server.ts';
+import type { ServerTokens } from '../../../controller/environment-server/authorize.ts';
+import type { EnvironmentStore } from '../../../controller/environment-server/store/environment-store.ts';
+import { SqliteStore } from '../../../controller/environment-server/store/sqlite-store.ts';
+import { HttpEnvironment } from '../../../controller/environments/http/http-environment.ts';
+import { createLogger } from '../../../controller/runtime/logger.ts';
+import { captureLogs } from '../../runtime/support/capture-logs.ts';
+import { testClock } from './test-clock.ts';
+
+export const TOKENS: ServerTokens = {
+  controller: 'controller-token-0123456789abcdef',
+  applications: ['app-token-one-0123456789abcdef', 'app-token-two-0123456789abcdef'],
+  operator: 'operator-token-0123456789abcdef',
+};
+
+/** Makes a fresh store for one test: a SQLite file in a temporary directory, or a PostgreSQL schema. */
+export type StoreFactory = (name: string, now: () => Date) => Promise<{ store: EnvironmentStore; drop: () => Promise<void> }>;
+
+export const sqliteStores: StoreFactory = async (name, now) => {
+  const dir = await mkdtemp(join(tmpdir(), 'intctl-envserver-'));
+  const store = await SqliteStore.open(join(dir, `${name}.db`), { name, now });
+  return { store, drop: () => rm(dir, { recursive: true, force: true }) };
+};
+
+export interface ServedEnvironment {
+  url: string;
+  app: EnvironmentServer;
+  store: EnvironmentStore;
+  /** The http driver, with the controller's token. */
+  driver: HttpEnvironment;
+  clock: ReturnType<typeof testClock>;
+  logs: ReturnType<typeof captureLogs>;
+  close(): Promise<void>;
+}
+
+/** An environment server over a fresh store, listening on a loopback port, and an http driver for it. */
+export async function serveEnvironment(
+  options: { name?: string; stores?: StoreFactory; deps?: Partial<Omit<EnvironmentServerDeps, 'store' | 'logger'>> } = {},
+): Promise<ServedEnvironment> {
+  const name = options.name ?? 'dev';
+  const clock = testClock();
+  const { store, drop } = await (options.stores ?? sqliteStores)(name, clock.now);
+  const logs = captureLogs();
+  const app = await buildEnvironmentServer({
+    store,
+    tokens: TOKENS,
+    logger: createLogger({ level: 'debug', destination: logs.destination }),
+    ...options.deps,
+  });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const driver = new HttpEnvironment({ name, url, token: TOKENS.controller });
+  return {
+    url,
+    app,
+    store,
+    driver,
+    clock,
+    logs,
+    close: async () => {
+      await driver.close();
+      await app.close();
+      await store.close();
+      await drop();
+    },
+  };
+}
