@@ -20,8 +20,12 @@ import { createWorkQueue, type QueueTimers, type WorkQueue } from './work-queue.
 /** The queue key that fetches, loads and enqueues every environment found: used until environments are known. */
 export const SOURCE_KEY = '@source';
 
-/** Artifacts kept between reconciles: enough for every integration of a large repository in a few environments. */
-const ARTIFACT_CACHE_SIZE = 512;
+/**
+ * Artifacts kept between reconciles. It must hold every integration of every environment, or a
+ * reconcile generates again what it evicted the time before and stops being incremental: 10,000
+ * integrations in a few environments fit. Memory grows with the repository, not with time.
+ */
+const ARTIFACT_CACHE_SIZE = 50_000;
 
 export interface ControllerDeps {
   source: GitSource;
