@@ -9,6 +9,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerController } from './commands/controller.ts';
 import { registerEnvironmentServe } from './commands/environment-serve.ts';
 import { registerInvoke } from './commands/invoke.ts';
+import { ConfigError } from '../config/controller-config.ts';
 import { EXIT, UsageError, processIo, type CliIo } from './io.ts';
 
 /** Runs the CLI and returns its exit code: 0 success, 1 failure, 2 usage error. */
@@ -41,7 +42,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (error instanceof UsageError) {
+    // A mistake in how intctl was called or configured: each says what to change.
+    if (error instanceof UsageError || error instanceof ConfigError) {
       io.stderr(`intctl: ${error.message}\n`);
       return EXIT.usage;
     }

@@ -12,3 +12,17 @@ export function editDistance(a: string, b: string): number {
   }
   return row[b.length]!;
 }
+
+/** The candidate closest to a misspelt word, when it is close enough to be a likely typo. */
+export function closestName(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}

@@ -4,7 +4,7 @@ import { API_GROUP_VERSION, manifestSchemas } from '../generated/schemas.ts';
 import type { Position, YamlDocument } from '../load/parse-yaml-file.ts';
 import type { LoadedObject, Manifest, ManifestKind } from './manifest.ts';
 import { fieldName, type Problem } from './problem.ts';
-import { editDistance } from './edit-distance.ts';
+import { closestName } from './edit-distance.ts';
 
 const API_GROUP = API_GROUP_VERSION.split('/')[0]!;
 const KINDS = Object.keys(manifestSchemas) as ManifestKind[];
@@ -122,7 +122,7 @@ function describeError(error: ErrorObject): { path: (string | number)[]; message
     case 'additionalProperties': {
       const field = String(params.additionalProperty);
       const known = Object.keys((schema?.properties as object | undefined) ?? {});
-      const hint = closest(field, known);
+      const hint = closestName(field, known);
       return {
         path: [...path, field],
         message: `is not a known field${hint ? `; did you mean ${hint}?` : known.length > 0 ? `; known fields: ${known.join(', ')}` : ''}`,
@@ -163,18 +163,4 @@ function patternMessage(pattern: string): string {
     '^[A-Za-z0-9+/=_-]+$': 'must be the base64 text that `intctl seal` prints',
   };
   return known[pattern] ?? `must match ${pattern}`;
-}
-
-/** The known name closest to a misspelt one, when it is close enough to be a likely typo. */
-function closest(word: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const candidate of candidates) {
-    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
 }

@@ -1,6 +1,6 @@
 import type { EntitySelection, IntegrationSpec, Operation } from '../generated/manifests.ts';
 import { OPERATIONS, type DescribedEntity, type SpecDescription, type SpecProblem } from './generator.ts';
-import { editDistance } from '../core/edit-distance.ts';
+import { closestName } from '../core/edit-distance.ts';
 
 /** One entity as it will be generated: the operations and attributes chosen (all when omitted). */
 export interface ResolvedEntity {
@@ -105,15 +105,7 @@ function compare(a: string, b: string): number {
 
 /** `; did you mean X?` for a likely typo, or a short list of what exists. */
 function hint(word: string, candidates: readonly string[]): string {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const candidate of candidates) {
-    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
+  const best = closestName(word, candidates);
   if (best !== undefined) return `; did you mean ${best}?`;
   if (candidates.length === 0) return '; it offers none';
   const sorted = [...candidates].sort(compare);

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { ConfigError } from '../../config/controller-config.ts';
 import { readControllerConfig } from '../../config/read-config.ts';
 import { startController } from '../../runtime/start-controller.ts';
 import { createGitSource } from '../../source/create-git-source.ts';
@@ -23,15 +22,7 @@ export function registerController(program: Command, io: CliIo, setExit: (code: 
     .description('run the GitOps controller: fetch the tracked branch, reconcile every environment, report status to Git')
     .option('--config <file>', 'the YAML configuration file (default: $INTCTL_CONFIG); INTCTL_* variables override its fields')
     .action(async (options: Options) => {
-      let config;
-      try {
-        config = await readControllerConfig({ ...(options.config !== undefined ? { file: options.config } : {}), cwd: io.cwd });
-      } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        io.stderr(`intctl: ${error.message}\n`);
-        setExit(EXIT.usage);
-        return;
-      }
+      const config = await readControllerConfig({ ...(options.config !== undefined ? { file: options.config } : {}), cwd: io.cwd });
       // Listening before starting: a signal during startup stops the controller once it has started.
       const signalled = new Promise<NodeJS.Signals>((resolve) => {
         for (const name of SIGNALS) process.once(name, () => resolve(name));

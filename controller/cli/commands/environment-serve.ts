@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { ConfigError } from '../../config/controller-config.ts';
 import { readEnvironmentServerConfig } from '../../config/read-config.ts';
 import { startEnvironmentServer } from '../../environment-server/start-environment-server.ts';
 import { EXIT, UsageError, type CliIo } from '../io.ts';
@@ -28,15 +27,7 @@ export function registerEnvironmentServe(program: Command, io: CliIo, setExit: (
     .action(async (options: Options) => {
       const port = options.port === undefined ? undefined : Number(options.port);
       if (port !== undefined && !Number.isInteger(port)) throw new UsageError(`--port must be a whole number, not ${JSON.stringify(options.port)}`);
-      let config;
-      try {
-        config = await readEnvironmentServerConfig({ ...(options.name ? { name: options.name } : {}), ...(options.host ? { host: options.host } : {}), ...(port !== undefined ? { port } : {}) }, undefined, io.cwd);
-      } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        io.stderr(`intctl: ${error.message}\n`);
-        setExit(EXIT.usage);
-        return;
-      }
+      const config = await readEnvironmentServerConfig({ ...(options.name ? { name: options.name } : {}), ...(options.host ? { host: options.host } : {}), ...(port !== undefined ? { port } : {}) }, undefined, io.cwd);
       const signalled = new Promise<NodeJS.Signals>((resolve) => {
         for (const name of SIGNALS) process.once(name, () => resolve(name));
       });
