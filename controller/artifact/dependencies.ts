@@ -3,17 +3,13 @@
  * the environment it is generated for. A pin that moves to a new major gives a new range, so a
  * new content hash, so the plan republishes the integration in the same apply.
  */
+import { DEPENDENCY_NAMES, type DependencyName } from '../environments/driver.ts';
 import type { AuthType, DependencyPins } from '../generated/manifests.ts';
 
-export type SharedDependency = keyof DependencyPins & string;
+export type SharedDependency = DependencyName;
 
-export const SHARED_DEPENDENCIES: readonly SharedDependency[] = [
-  'integration-utils',
-  'common-shared-services',
-  'secret-manager',
-  'integration-manager',
-  'sharepoint-utils',
-];
+/** The five shared dependencies, in the order the environment driver lists them. */
+export const SHARED_DEPENDENCIES: readonly SharedDependency[] = DEPENDENCY_NAMES;
 
 /** The versions assumed where an environment pins nothing. */
 export const DEFAULT_DEPENDENCIES: Readonly<Required<DependencyPins>> = {
