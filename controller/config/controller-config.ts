@@ -11,6 +11,18 @@ import type { Config } from './read-config.ts';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+/** Which share of the environments this replica reconciles (controller/core/shard-ring.ts), and how it reaches the others. */
+export interface ShardConfig {
+  /** This replica's shard, from 0: the StatefulSet ordinal. */
+  index: number;
+  /** How many replicas share the environments; 1: this one owns all of them and probes nobody. */
+  count: number;
+  /** The base URL of every replica's server, by shard (this one's included); empty when count is 1 and none is given. */
+  peers: string[];
+  /** How often each peer is asked `GET /api/v1/shard`; a peer unanswered for leaseTtlMs counts as gone. */
+  probeIntervalMs: number;
+}
+
 /** Everything the controller runs with, validated, with paths absolute and secret files read. */
 export interface ControllerConfig extends Config {
   git: {
@@ -37,19 +49,38 @@ export interface ControllerConfig extends Config {
   /** A local directory whose changes enqueue every environment (a workstation's repository). */
   watch?: { dir: string; debounceMs: number };
   listen: { host: string; port: number };
+  shard: ShardConfig;
   statusBranch: string;
   /** Author and committer of status commits. */
   statusAuthor: { name: string; email: string };
   queue: { concurrency: number; backoffBaseMs: number; backoffMaxMs: number; requeueWaitingMs: number };
   logLevel: LogLevel;
+  /** Reporting to GitHub (check runs or commit statuses, pull request plans, approvals); absent: off. */
+  github?: GithubConfig;
 }
 
-type Kind = 'string' | 'email' | 'wholeNumber' | 'branch' | 'gitUrl' | 'path' | 'secretFile' | 'secretValue' | 'positiveInteger' | 'port' | 'cron' | 'logLevel';
+/** How the controller reaches GitHub, or GitHub Enterprise Server at another `apiUrl`. */
+export interface GithubConfig {
+  /** `https://api.github.com`, or `https://<host>/api/v3` for GitHub Enterprise Server. */
+  apiUrl: string;
+  owner: string;
+  repo: string;
+  auth: { kind: 'token'; token: string } | { kind: 'app'; appId: number; privateKey: string; installationId?: number };
+  /** Check runs need a GitHub App; a personal access token reports commit statuses. */
+  report: GithubReportKind;
+}
+
+export type GithubReportKind = 'checks' | 'statuses';
+
+type Kind = 'string' | 'url' | 'repository' | 'reportKind' | 'email' | 'wholeNumber' | 'branch' | 'gitUrl' | 'path' | 'secretFile' | 'secretValue' | 'positiveInteger' | 'port' | 'cron' | 'logLevel'
+  | 'shardIndex';
 
 interface FieldSpec {
   /** The dotted path of the field in the YAML file; undefined for what only a variable may give. */
   file?: string;
   env: string;
+  /** The command-line flag that overrides the variable, for the few fields that have one. */
+  flag?: string;
   kind: Kind;
 }
 
@@ -88,6 +119,19 @@ export const CONFIG_FIELDS = {
   backoffMaxMs: { file: 'queue.backoffMaxMs', env: 'INTCTL_BACKOFF_MAX_MS', kind: 'positiveInteger' },
   requeueWaitingMs: { file: 'queue.requeueWaitingMs', env: 'INTCTL_REQUEUE_WAITING_MS', kind: 'positiveInteger' },
   logLevel: { file: 'logLevel', env: 'INTCTL_LOG_LEVEL', kind: 'logLevel' },
+  githubApiUrl: { file: 'github.apiUrl', env: 'INTCTL_GITHUB_API_URL', kind: 'url' },
+  githubRepository: { file: 'github.repository', env: 'INTCTL_GITHUB_REPOSITORY', kind: 'repository' },
+  githubToken: { env: 'INTCTL_GITHUB_TOKEN', kind: 'secretValue' },
+  githubTokenFile: { file: 'github.tokenFile', env: 'INTCTL_GITHUB_TOKEN_FILE', kind: 'secretFile' },
+  githubAppId: { file: 'github.appId', env: 'INTCTL_GITHUB_APP_ID', kind: 'positiveInteger' },
+  githubAppPrivateKeyFile: { file: 'github.appPrivateKeyFile', env: 'INTCTL_GITHUB_APP_PRIVATE_KEY_FILE', kind: 'secretFile' },
+  githubInstallationId: { file: 'github.installationId', env: 'INTCTL_GITHUB_APP_INSTALLATION_ID', kind: 'positiveInteger' },
+  githubReport: { file: 'github.report', env: 'INTCTL_GITHUB_REPORT', kind: 'reportKind' },
+  // Shards: the Helm chart sets these variables by these names.
+  shardIndex: { file: 'shard.index', env: 'INTCTL_SHARD', flag: '--shard', kind: 'shardIndex' },
+  shardCount: { file: 'shard.count', env: 'INTCTL_SHARDS', flag: '--shards', kind: 'positiveInteger' },
+  shardPeers: { file: 'shard.peers', env: 'INTCTL_SHARD_PEERS', flag: '--shard-peers', kind: 'string' },
+  shardProbeIntervalMs: { file: 'shard.probeIntervalMs', env: 'INTCTL_SHARD_PROBE_INTERVAL_MS', kind: 'positiveInteger' },
 } as const satisfies Record<string, FieldSpec>;
 
 export type FieldName = keyof typeof CONFIG_FIELDS;
@@ -95,8 +139,8 @@ export type FieldName = keyof typeof CONFIG_FIELDS;
 /** One given value, and where it came from: relative paths resolve against `base`. */
 export interface GivenValue {
   value: unknown;
-  /** `file <path>` or `env`. */
-  source: 'file' | 'env';
+  /** `file <path>`, `env`, or a command-line `flag`. */
+  source: 'file' | 'env' | 'flag';
   base: string;
 }
 
@@ -116,6 +160,8 @@ export interface SecretFiles {
   gitToken?: string;
   githubSecret?: string;
   genericToken?: string;
+  githubToken?: string;
+  githubAppPrivateKey?: string;
 }
 
 export interface Defaults {
@@ -180,10 +226,21 @@ export function withEnvironment(values: GivenValues, env: NodeJS.ProcessEnv, cwd
   return out;
 }
 
+/** The given values with each command-line flag laid over its field (flags win over variables and the file). */
+export function withFlags(values: GivenValues, flags: Partial<Record<FieldName, string>>, cwd: string): GivenValues {
+  const out: GivenValues = { ...values };
+  for (const [name, value] of Object.entries(flags) as Array<[FieldName, string | undefined]>) {
+    if (value !== undefined) out[name] = { value, source: 'flag', base: cwd };
+  }
+  return out;
+}
+
 /** The configuration before secret files are read: their paths stand where their values will. */
-export type ConfigWithoutSecrets = Omit<ControllerConfig, 'git' | 'webhook'> & {
+export type ConfigWithoutSecrets = Omit<ControllerConfig, 'git' | 'webhook' | 'github'> & {
   git: Omit<ControllerConfig['git'], 'auth' | 'env'> & { username: string };
   webhook: Omit<ControllerConfig['webhook'], 'githubSecret' | 'genericToken'>;
+  /** GitHub without its credentials: which kind, and the App's ids. */
+  github?: Omit<GithubConfig, 'auth'> & { auth: { kind: 'token' } | { kind: 'app'; appId: number; installationId?: number } };
 };
 
 export type ValidatedConfig = { config: ConfigWithoutSecrets; secretFiles: SecretFiles; secretValues: SecretFiles } | { problems: string[] };
@@ -223,6 +280,7 @@ export function validateControllerConfig(given: GivenValues, defaults: Defaults)
   for (const [valueField, fileField, key] of [
     ['webhookSecret', 'webhookSecretFile', 'githubSecret'],
     ['webhookToken', 'webhookTokenFile', 'genericToken'],
+    ['githubToken', 'githubTokenFile', 'githubToken'],
   ] as const) {
     const value = optional(valueField);
     const file = optional(fileField);
@@ -247,6 +305,7 @@ export function validateControllerConfig(given: GivenValues, defaults: Defaults)
     webhook: { deliveryCacheSize: whole('deliveryCacheSize', 10_000) },
     ...(watchDir !== undefined ? { watch: { dir: String(watchDir), debounceMs: whole('watchDebounceMs', 500) } } : {}),
     listen: { host: text('listenHost', '0.0.0.0'), port: whole('listenPort', 8080) },
+    shard: validateShard(optional, problems),
     stateDir: text('stateDir', resolve(defaults.cwd, '.intctl')),
     statusBranch: text('statusBranch', 'intctl/status'),
     statusAuthor: { name: text('statusAuthorName', 'intctl'), email: text('statusAuthorEmail', 'intctl@localhost') },
@@ -255,11 +314,98 @@ export function validateControllerConfig(given: GivenValues, defaults: Defaults)
     queue: { concurrency: whole('concurrency', 4), backoffBaseMs, backoffMaxMs, requeueWaitingMs: whole('requeueWaitingMs', 60_000) },
     logLevel: text('logLevel', 'info') as LogLevel,
   };
+  const github = validateGithub(optional, String(url ?? ''), secretFiles, secretValues, problems);
+  if (github) config.github = github;
+  if (config.shard.count > 1 && config.shard.probeIntervalMs >= config.leaseTtlMs) {
+    problems.push(`${label('shardProbeIntervalMs')}: must be shorter than ${label('leaseTtlMs')} (${config.leaseTtlMs}), or a live peer counts as gone between two probes`);
+  }
   if (config.git.branch === config.statusBranch) {
     problems.push(`${label('statusBranch')}: must differ from ${label('gitBranch')} (${config.git.branch}): status commits never go to the tracked branch`);
   }
   if (problems.length > 0) return { problems };
   return { config, secretFiles, secretValues };
+}
+
+/**
+ * The GitHub part: on when a token or an App is given. The repository defaults to the one the Git
+ * URL names (`https://github.com/acme/integrations.git`, `git@github.com:acme/integrations.git`).
+ */
+function validateGithub(
+  optional: (name: FieldName) => string | number | undefined,
+  gitUrl: string,
+  secretFiles: SecretFiles,
+  secretValues: SecretFiles,
+  problems: string[],
+): ConfigWithoutSecrets['github'] {
+  const appId = optional('githubAppId');
+  const keyFile = optional('githubAppPrivateKeyFile');
+  const installationId = optional('githubInstallationId');
+  const hasToken = secretFiles.githubToken !== undefined || secretValues.githubToken !== undefined;
+  const apiUrl = String(optional('githubApiUrl') ?? 'https://api.github.com').replace(/\/+$/, '');
+  const repository = optional('githubRepository');
+  const report = optional('githubReport');
+  if (keyFile !== undefined) secretFiles.githubAppPrivateKey = String(keyFile);
+  if (!hasToken && appId === undefined && keyFile === undefined) {
+    if (repository !== undefined || report !== undefined || installationId !== undefined) {
+      problems.push(`${label('githubTokenFile')} or ${label('githubAppId')}: GitHub settings are given, but no way to authenticate`);
+    }
+    return undefined;
+  }
+  if (hasToken && (appId !== undefined || keyFile !== undefined)) {
+    problems.push(`${label('githubTokenFile')} and ${label('githubAppId')}: give a token or a GitHub App, not both`);
+    return undefined;
+  }
+  if (!hasToken && (appId === undefined || keyFile === undefined)) {
+    problems.push(`${label(appId === undefined ? 'githubAppId' : 'githubAppPrivateKeyFile')}: a GitHub App needs both its id and its private key file`);
+    return undefined;
+  }
+  if (hasToken && installationId !== undefined) problems.push(`${label('githubInstallationId')}: only used with a GitHub App, not with a token`);
+  const slug = repository !== undefined ? String(repository) : repositoryOf(gitUrl);
+  if (slug === undefined) {
+    problems.push(`${label('githubRepository')}: required: owner/name of the repository (it cannot be told from the Git URL)`);
+    return undefined;
+  }
+  const [owner = '', repo = ''] = slug.split('/');
+  const kind: GithubReportKind = report !== undefined ? (report as GithubReportKind) : hasToken ? 'statuses' : 'checks';
+  if (kind === 'checks' && hasToken) problems.push(`${label('githubReport')}: check runs can only be created by a GitHub App; with a token, use statuses`);
+  const auth = hasToken
+    ? ({ kind: 'token' } as const)
+    : ({ kind: 'app', appId: Number(appId), ...(installationId !== undefined ? { installationId: Number(installationId) } : {}) } as const);
+  return { apiUrl, owner, repo, auth, report: kind };
+}
+
+/** `owner/name` of a Git URL on a GitHub-like host, when it has that shape. */
+export function repositoryOf(url: string): string | undefined {
+  const match = /^(?:[a-z][a-z0-9+.-]*:\/\/[^/]+\/|[^/\s]+@[^/\s:]+:)([^/\s]+)\/([^/\s]+?)(?:\.git)?\/?$/i.exec(url);
+  return match ? `${match[1]}/${match[2]}` : undefined;
+}
+
+/**
+ * The shard part: this replica's index (a number, or a StatefulSet pod name whose trailing ordinal
+ * is the index), the count, and the peers' URLs, from a template with `{i}` or a list of exactly
+ * `count` URLs. Peers are required when there is more than one shard.
+ */
+function validateShard(optional: (name: FieldName) => string | number | undefined, problems: string[]): ShardConfig {
+  const given = optional('shardCount');
+  const count = given === undefined ? 1 : Number(given);
+  const index = Number(optional('shardIndex') ?? 0);
+  const probeIntervalMs = Number(optional('shardProbeIntervalMs') ?? 5000);
+  if (index >= count) problems.push(`${label('shardIndex')}: must be less than ${label('shardCount')} (${count}), not ${index}`);
+  const peersText = optional('shardPeers');
+  if (peersText === undefined) {
+    if (count > 1) problems.push(`${label('shardPeers')}: required with ${count} shards: a URL template with {i} (http://intctl-controller-{i}.intctl-controller-headless:8080) or ${count} URLs separated by commas`);
+    return { index, count, peers: [], probeIntervalMs };
+  }
+  const text = String(peersText);
+  const peers = text.includes('{i}')
+    ? Array.from({ length: count }, (_, i) => text.replaceAll('{i}', String(i)))
+    : text.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  if (peers.length !== count) {
+    problems.push(`${label('shardPeers')}: must list ${count} ${count === 1 ? 'URL' : 'URLs'}, one per shard (or be a template with {i}), not ${peers.length}`);
+  }
+  const bad = peers.filter((p) => !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(p) || !URL.canParse(p));
+  if (bad.length > 0) problems.push(`${label('shardPeers')}: not an http(s) URL: ${bad.map((p) => show(p)).join(', ')}`);
+  return { index, count, peers: peers.map((p) => p.replace(/\/+$/, '')), probeIntervalMs };
 }
 
 /** `git.url (INTCTL_GIT_URL)`: how a message names a field, whichever way it can be given. */
@@ -270,7 +416,7 @@ export function label(name: FieldName): string {
 
 function check(name: FieldName, item: GivenValue): string | number | { problem: string } {
   const spec: FieldSpec = CONFIG_FIELDS[name];
-  const where = item.source === 'env' ? spec.env : spec.file ?? spec.env;
+  const where = item.source === 'env' ? spec.env : item.source === 'flag' ? spec.flag ?? spec.env : spec.file ?? spec.env;
   const fail = (why: string) => ({ problem: `${where}: ${why}` });
   const { value } = item;
   const secret = spec.kind === 'secretValue';
@@ -280,9 +426,22 @@ function check(name: FieldName, item: GivenValue): string | number | { problem: 
     if (spec.kind === 'wholeNumber') return Number.isInteger(n) && n >= 0 ? n : fail(`must be a whole number, 0 or more, not ${show(value)}`);
     return Number.isInteger(n) && n > 0 ? n : fail(`must be a positive whole number, not ${show(value)}`);
   }
+  if (spec.kind === 'shardIndex') {
+    // A StatefulSet pod's name ends in its ordinal: the chart may pass $(POD_NAME) as it is.
+    const ordinal = typeof value === 'number' || typeof value === 'string' ? /^(?:[A-Za-z0-9][-A-Za-z0-9.]*-)?(\d+)$/.exec(String(value).trim())?.[1] : undefined;
+    return ordinal !== undefined && Number.isSafeInteger(Number(ordinal))
+      ? Number(ordinal)
+      : fail(`must be a whole number, 0 or more, or a StatefulSet pod name ending in its ordinal (intctl-controller-2), not ${show(value)}`);
+  }
   if (typeof value !== 'string' || value.trim() === '') return fail(secret ? 'must be a non-empty string' : `must be a non-empty string, not ${show(value)}`);
   const text = value.trim();
   switch (spec.kind) {
+    case 'url':
+      return /^https?:\/\/[^\s/]+(\/\S*)?$/.test(text) ? text : fail(`must be an http(s) URL such as https://api.github.com, not ${show(value)}`);
+    case 'repository':
+      return /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(text) ? text : fail(`must be owner/name, not ${show(value)}`);
+    case 'reportKind':
+      return text === 'checks' || text === 'statuses' ? text : fail(`must be checks or statuses, not ${show(value)}`);
     case 'string':
     case 'secretValue':
       return spec.kind === 'secretValue' ? value : text;

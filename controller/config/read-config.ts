@@ -11,8 +11,11 @@ import {
   validateControllerConfig,
   valuesFromFile,
   withEnvironment,
+  withFlags,
+  type ConfigWithoutSecrets,
   type ControllerConfig,
   type FieldName,
+  type GithubConfig,
   type LogLevel,
   type SecretFiles,
 } from './controller-config.ts';
@@ -45,13 +48,16 @@ export interface ReadControllerConfigOptions {
   file?: string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Values of command-line flags (`--shard 2`), by field: they override the variables and the file. */
+  flags?: Partial<Record<FieldName, string>>;
 }
 
 /** A secret file larger than this is a mistake (a key file given where a token file belongs). */
 const MAX_SECRET_FILE_BYTES = 64 * 1024;
 
 /**
- * The controller's configuration: the YAML file, each variable overriding its field, validated
+ * The controller's configuration: the YAML file, each variable overriding its field and each flag
+ * given overriding both, validated
  * (every problem at once, each naming its field), then the secret files read. Relative paths in
  * the file resolve against the file's directory, those in variables against the working directory.
  * Throws ConfigError.
@@ -77,15 +83,16 @@ export async function readControllerConfig(options: ReadControllerConfigOptions 
     }
     fromFile = valuesFromFile(document, dirname(path));
   }
-  const validated = validateControllerConfig(withEnvironment(fromFile.values, env, cwd), { cwd, holder: defaultHolder(env) });
+  const validated = validateControllerConfig(withFlags(withEnvironment(fromFile.values, env, cwd), options.flags ?? {}, cwd), { cwd, holder: defaultHolder(env) });
   if ('problems' in validated || fromFile.problems.length > 0) {
     throw new ConfigError([...fromFile.problems, ...('problems' in validated ? validated.problems : [])]);
   }
   const { config, secretFiles, secretValues } = validated;
   const secrets = { ...secretValues, ...(await readSecretFiles(secretFiles)) };
   const { username, ...git } = config.git;
+  const { github, ...rest } = config;
   return {
-    ...config,
+    ...rest,
     env,
     git: { ...git, env, ...(secrets.gitToken !== undefined ? { auth: { username, password: secrets.gitToken } } : {}) },
     webhook: {
@@ -93,13 +100,21 @@ export async function readControllerConfig(options: ReadControllerConfigOptions 
       ...(secrets.githubSecret !== undefined ? { githubSecret: secrets.githubSecret } : {}),
       ...(secrets.genericToken !== undefined ? { genericToken: secrets.genericToken } : {}),
     },
+    ...(github ? { github: withGithubSecrets(github, secrets) } : {}),
   };
+}
+
+function withGithubSecrets(github: NonNullable<ConfigWithoutSecrets['github']>, secrets: SecretFiles): GithubConfig {
+  if (github.auth.kind === 'token') return { ...github, auth: { kind: 'token', token: secrets.githubToken ?? '' } };
+  return { ...github, auth: { ...github.auth, privateKey: secrets.githubAppPrivateKey ?? '' } };
 }
 
 const SECRET_FIELDS: Record<keyof SecretFiles, FieldName> = {
   gitToken: 'gitTokenFile',
   githubSecret: 'webhookSecretFile',
   genericToken: 'webhookTokenFile',
+  githubToken: 'githubTokenFile',
+  githubAppPrivateKey: 'githubAppPrivateKeyFile',
 };
 
 /** Reads each secret file; one trailing line break is dropped, as `echo` and editors add one. */

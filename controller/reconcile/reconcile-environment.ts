@@ -6,7 +6,9 @@ import type { LoadedObject, ManifestSet } from '../core/manifest.ts';
 import { plan as makePlan, type Plan } from '../core/plan.ts';
 import type { Problem } from '../core/problem.ts';
 import type { ReconcileOutcome } from '../core/status.ts';
-import type { EnvironmentDriver, PlanAction } from '../environments/driver.ts';
+import type { EnvironmentDriver, ObservedState, PlanAction } from '../environments/driver.ts';
+import type { ActionCatalog } from '../artifact/catalog.ts';
+import { diffCatalogs, type CatalogChange } from '../artifact/diff-catalogs.ts';
 import { EnvironmentUnavailableError } from '../environments/driver.ts';
 import { breakingCheck } from './breaking-check.ts';
 import { buildDesiredState } from './desired-state.ts';
@@ -43,6 +45,8 @@ export interface ReconcileReport {
   decision?: GateDecision;
   apply?: ApplyResult;
   outcome: ReconcileOutcome;
+  /** Per integration the plan republishes over a published version: its interface changes, breaking first. */
+  interfaceChanges?: Record<string, CatalogChange[]>;
 }
 
 /** The environment a request names does not exist in the manifests: a mistake of the caller. */
@@ -94,8 +98,9 @@ export async function reconcileEnvironment(request: ReconcileRequest): Promise<R
       allowBreaking: policy.allowBreaking ?? true,
     }, breakingCheck);
     const drifted = thePlan.notices.filter((n) => n.type === 'Drifted').map((n) => n.name);
+    const interfaceChanges = changesOf(thePlan, observed);
     if (request.mode === 'plan') {
-      return { ...base, problems: [], plan: thePlan, outcome: planOutcome(thePlan, drifted) };
+      return { ...base, problems: [], plan: thePlan, interfaceChanges, outcome: planOutcome(thePlan, drifted) };
     }
 
     const from = environment.manifest.spec.promotesFrom;
@@ -115,10 +120,10 @@ export async function reconcileEnvironment(request: ReconcileRequest): Promise<R
       const outcome: ReconcileOutcome = decision.reason === 'BreakingChangeRefused'
         ? { kind: 'Blocked', reason: decision.reason, message: decision.message }
         : { kind: 'Waiting', reason: decision.reason, message: decision.message, pending: thePlan.actions.length };
-      return { ...base, problems: [], plan: thePlan, decision, outcome };
+      return { ...base, problems: [], plan: thePlan, decision, interfaceChanges, outcome };
     }
     if (decision.reason === 'NothingToDo') {
-      return { ...base, problems: [], plan: thePlan, decision, outcome: { kind: 'Applied', applied: 0, drifted } };
+      return { ...base, problems: [], plan: thePlan, decision, interfaceChanges, outcome: { kind: 'Applied', applied: 0, drifted } };
     }
     const result = await applyPlan(driver, thePlan, {
       holder: request.holder,
@@ -126,12 +131,26 @@ export async function reconcileEnvironment(request: ReconcileRequest): Promise<R
       commit: request.commit,
       ...(request.onAction ? { onAction: request.onAction } : {}),
     });
-    return { ...base, problems: [], plan: thePlan, decision, apply: result, outcome: applyOutcome(result, drifted) };
+    return { ...base, problems: [], plan: thePlan, decision, apply: result, interfaceChanges, outcome: applyOutcome(result, drifted) };
   } catch (error) {
     return { ...base, problems: [], outcome: unavailable(error) };
   } finally {
     await driver.close();
   }
+}
+
+/** The interface changes of each integration the plan publishes over a version the environment has. */
+function changesOf(thePlan: Plan, observed: ObservedState): Record<string, CatalogChange[]> {
+  const published = new Map(observed.integrations.map((i) => [i.name, i]));
+  const out: Record<string, CatalogChange[]> = {};
+  for (const action of thePlan.actions) {
+    if (action.type !== 'Publish') continue;
+    const current = published.get(action.integration.name);
+    if (!current) continue;
+    const changes = diffCatalogs(current.catalog as ActionCatalog, action.integration.catalog as ActionCatalog);
+    if (changes.length > 0) out[action.integration.name] = changes;
+  }
+  return out;
 }
 
 function planOutcome(thePlan: Plan, drifted: string[]): ReconcileOutcome {

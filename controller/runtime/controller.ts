@@ -16,6 +16,7 @@ import { publishedAndApplied, statusReporter } from './report-status.ts';
 import { requeueFor, type Requeue } from './requeue-policy.ts';
 import { trackSource } from './tracked-source.ts';
 import { createWorkQueue, type QueueTimers, type WorkQueue } from './work-queue.ts';
+import { createControllerGithub, pullRequestKey, pullRequestOfKey, type GithubDeps } from '../github/controller-github.ts';
 
 /** The queue key that fetches, loads and enqueues every environment found: used until environments are known. */
 export const SOURCE_KEY = '@source';
@@ -32,11 +33,21 @@ export interface ControllerDeps {
   /** Status commits; none: the status lives in memory only. */
   statusWriter?: StatusWriter;
   openDriver: (environment: LoadedObject<Environment>) => Promise<EnvironmentDriver>;
+  /**
+   * Shards: whether this replica owns a key (runtime/shard-membership.ts); default: it owns
+   * everything. The key of an environment is the first environment of its promotion chain, so that
+   * a chain stays on one replica, where the promotion gate can read the status it promotes from.
+   */
+  owns?: (key: string) => boolean;
   holder: string;
   leaseTtlMs: number;
   logger: Logger;
   metrics: ControllerMetrics;
   queue: { concurrency: number; backoff: BackoffOptions; requeueWaitingMs: number; timers?: QueueTimers; random?: () => number };
+  /** GitHub: check runs or statuses, pull request plans, approvals; none: approvals are never given. */
+  github?: GithubDeps;
+  /** The tracked branch: pull requests into it are planned. */
+  branch?: string;
   now?: () => Date;
   newReconcileId?: () => string;
 }
@@ -46,9 +57,23 @@ export interface Controller {
   enqueueAll(reason: string): string[];
   /** Enqueues the environments named that are known; the others come back as `unknown`. */
   enqueue(environments: readonly string[], reason: string): { enqueued: string[]; unknown: string[] };
+  /** Enqueues the plan of a pull request (reported as check runs); false when GitHub is not configured. */
+  enqueuePullRequest(number: number, reason: string): boolean;
+  /**
+   * A review of a pull request was submitted or dismissed: its checks are planned again and, once
+   * merged, the environments waiting for its approvals are reconciled, without a new push.
+   */
+  reviewed(number: number, merged: boolean, reason: string): string[];
   /** Ready for traffic once a fetch has succeeded, until shutdown begins; when not, why. */
   readiness(): { ready: boolean; reason?: string };
   statuses(): EnvironmentStatus[];
+  /** The known environments this replica owns, sorted. */
+  owned(): string[];
+  /**
+   * After the live shards changed: enqueues the environments this replica owns now and did not
+   * before, and forgets the status of those it no longer owns (their new owner reports them).
+   */
+  rebalance(reason: string): string[];
   readonly queue: WorkQueue;
   /** Stops taking work and resolves once the reconciles in flight have finished. */
   stop(): Promise<void>;
@@ -67,7 +92,23 @@ export function createController(deps: ControllerDeps): Controller {
   const statuses = new Map<string, EnvironmentStatus>();
   let known = new Set<string>();
   let stopping = false;
+  const ownsKey = deps.owns ?? (() => true);
+  let environments: ManifestSet['environments'] = [];
+  let owned = new Set<string>();
   const artifactCache = createArtifactCache(ARTIFACT_CACHE_SIZE);
+  const github = deps.github
+    ? createControllerGithub({
+        ...deps.github,
+        source,
+        branch: deps.branch ?? 'main',
+        openDriver: deps.openDriver,
+        artifactCache,
+        knownEnvironments: () => [...known],
+        holder: deps.holder,
+        leaseTtlMs: deps.leaseTtlMs,
+        logger: deps.logger,
+      })
+    : undefined;
   const reporter = statusReporter(deps.statusWriter, deps.metrics);
   const delays = { waitingMs: deps.queue.requeueWaitingMs, leaseHeldMs: deps.leaseTtlMs };
 
@@ -76,7 +117,7 @@ export function createController(deps: ControllerDeps): Controller {
     backoff: deps.queue.backoff,
     ...(deps.queue.timers ? { timers: deps.queue.timers } : {}),
     ...(deps.queue.random ? { random: deps.queue.random } : {}),
-    worker: (key) => (key === SOURCE_KEY ? discover() : reconcile(key)),
+    worker: (key) => (key === SOURCE_KEY ? discover() : pullRequestOfKey(key) !== undefined ? planPull(pullRequestOfKey(key)!) : reconcile(key)),
     onError: (key, error) => {
       deps.metrics.errors.inc({ reason: 'InternalError' });
       deps.logger.error({ key, err: error }, 'reconcile failed unexpectedly; retrying with backoff');
@@ -85,12 +126,36 @@ export function createController(deps: ControllerDeps): Controller {
   });
   deps.metrics.observeQueueDepth(() => queue.depth());
 
-  /** Takes note of the environments of a valid commit: new ones are enqueued, removed ones forgotten. */
+  /** Takes note of the environments of a valid commit: new ones are enqueued (if owned), removed ones forgotten. */
   const learn = (set: ManifestSet): void => {
     const names = new Set(set.environments.map((e) => e.manifest.metadata.name));
-    for (const name of names) if (!known.has(name)) queue.add(name);
     for (const name of known) if (!names.has(name)) forget(name);
     known = names;
+    environments = set.environments;
+    refreshOwnership();
+  };
+
+  /** The shard key of an environment: the first of its promotion chain (a cycle, refused by validation, stops the walk). */
+  const shardKey = (name: string): string => {
+    const seen = new Set<string>();
+    let key = name;
+    for (;;) {
+      seen.add(key);
+      const from = environments.find((e) => e.manifest.metadata.name === key)?.manifest.spec.promotesFrom;
+      if (from === undefined || seen.has(from) || !known.has(from)) return key;
+      key = from;
+    }
+  };
+
+  const isOwned = (name: string): boolean => ownsKey(shardKey(name));
+
+  /** Recomputes which known environments are owned: enqueues those newly owned, forgets those no longer owned. */
+  const refreshOwnership = (): string[] => {
+    const next = new Set([...known].filter(isOwned));
+    const gained = [...next].filter((name) => !owned.has(name));
+    for (const name of owned) if (known.has(name) && !next.has(name)) forget(name);
+    owned = next;
+    return gained.filter((name) => queue.add(name));
   };
 
   const forget = (name: string): void => {
@@ -122,6 +187,8 @@ export function createController(deps: ControllerDeps): Controller {
   async function reconcile(environment: string): Promise<Requeue> {
     const started = performance.now();
     let log = deps.logger.child({ environment, reconcileId: newId() });
+    // Queued before the shards changed: its new owner reconciles it.
+    if (known.has(environment) && !isOwned(environment)) return notOwned(log);
     log.debug('reconcile started');
     const previous = statuses.get(environment);
     let commit: string;
@@ -141,13 +208,18 @@ export function createController(deps: ControllerDeps): Controller {
     if (errors.length > 0) {
       log.warn({ problems: errors.slice(0, 20).map(formatProblem) }, 'the manifests are not valid; nothing applied');
       const message = `${errors.length} ${errors.length === 1 ? 'problem' : 'problems'} in the manifests; nothing applied`;
-      return finish(environment, log, started, { kind: 'ValidationFailed', message }, commit);
+      const outcome = { kind: 'ValidationFailed', message } as const;
+      await github?.reportPush({ environment, commit, problems: errors, outcome }, errors, undefined, log);
+      return finish(environment, log, started, outcome, commit);
     }
     learn(loaded.set);
     if (!known.has(environment)) {
       log.info('the environment is no longer in the repository; forgotten');
       return { policy: 'settled' };
     }
+    if (!isOwned(environment)) return notOwned(log);
+    const target = loaded.set.environments.find((e) => e.manifest.metadata.name === environment);
+    const approvals = github && target ? await github.approvals(target, commit, log) : undefined;
     let report: ReconcileReport;
     try {
       report = await reconcileEnvironment({
@@ -159,7 +231,7 @@ export function createController(deps: ControllerDeps): Controller {
         openDriver: deps.openDriver,
         mode: 'apply',
         trigger: 'automatic',
-        approvals: [],
+        approvals: approvals?.counted ?? [],
         promotionReady: async (from) => isReadyAt(statuses.get(from), commit),
         holder: deps.holder,
         leaseTtlMs: deps.leaseTtlMs,
@@ -175,12 +247,26 @@ export function createController(deps: ControllerDeps): Controller {
     const object = loaded.set.environments.find((e) => e.manifest.metadata.name === environment)!;
     const extra = await publishedAndApplied(report, () => deps.openDriver(object), previous, now(), log);
     const requeue = await finish(environment, log, started, report.outcome, commit, extra);
+    await github?.reportPush(report, loaded.problems, approvals, log);
+    // The shards changed while it ran: the new owner reports it from now on.
+    if (!isOwned(environment)) forget(environment);
     if (report.outcome.kind === 'Applied') {
       for (const next of loaded.set.environments) {
-        if (next.manifest.spec.promotesFrom === environment) queue.add(next.manifest.metadata.name);
+        if (next.manifest.spec.promotesFrom === environment && isOwned(next.manifest.metadata.name)) queue.add(next.manifest.metadata.name);
       }
     }
     return requeue;
+  }
+
+  /** A pull request's plan: read-only, so any replica may run it (shards split applies, not plans). */
+  async function planPull(number: number): Promise<Requeue> {
+    if (!github) return { policy: 'settled' };
+    return github.planPullRequest(number);
+  }
+
+  function notOwned(log: Logger): Requeue {
+    log.debug('owned by another shard; skipped');
+    return { policy: 'settled' };
   }
 
   async function finish(
@@ -223,7 +309,9 @@ export function createController(deps: ControllerDeps): Controller {
 
   return {
     enqueueAll(reason) {
-      const keys = known.size > 0 ? [...known] : [SOURCE_KEY];
+      // A replica that owns none of the known environments still fetches, to find new ones it may own.
+      const mine = [...known].filter(isOwned);
+      const keys = mine.length > 0 ? mine : [SOURCE_KEY];
       const enqueued = keys.filter((key) => queue.add(key));
       deps.logger.debug({ reason, enqueued }, 'enqueued');
       return enqueued;
@@ -231,11 +319,29 @@ export function createController(deps: ControllerDeps): Controller {
     enqueue(environments, reason) {
       const names = [...new Set(environments)];
       const unknown = names.filter((name) => !known.has(name));
-      const enqueued = names.filter((name) => known.has(name) && queue.add(name));
+      // A known name owned by another shard is neither enqueued nor unknown: its owner reconciles it.
+      const notOwned = names.filter((name) => known.has(name) && !isOwned(name));
+      const enqueued = names.filter((name) => known.has(name) && isOwned(name) && queue.add(name));
       // A name not known may have been added in a commit not fetched yet.
       if (unknown.length > 0) queue.add(SOURCE_KEY);
-      deps.logger.debug({ reason, enqueued, unknown }, 'enqueued');
+      deps.logger.debug({ reason, enqueued, unknown, ...(notOwned.length > 0 ? { notOwned } : {}) }, 'enqueued');
       return { enqueued, unknown };
+    },
+    enqueuePullRequest(number, reason) {
+      if (!github) return false;
+      const added = queue.add(pullRequestKey(number));
+      deps.logger.debug({ reason, pullRequest: number, added }, 'pull request enqueued');
+      return true;
+    },
+    reviewed(number, merged, reason) {
+      if (!github) return [];
+      if (!merged) {
+        queue.add(pullRequestKey(number));
+        return [pullRequestKey(number)];
+      }
+      const waiting = [...known].filter((name) => statuses.get(name)?.outcome === 'Waiting' || !statuses.has(name));
+      const result = this.enqueue(waiting, reason);
+      return result.enqueued;
     },
     readiness() {
       if (stopping) return { ready: false, reason: 'shutting down' };
@@ -243,6 +349,12 @@ export function createController(deps: ControllerDeps): Controller {
       return { ready: true };
     },
     statuses: () => [...statuses.values()].sort((a, b) => (a.environment < b.environment ? -1 : 1)),
+    owned: () => [...owned].sort(),
+    rebalance(reason) {
+      const enqueued = refreshOwnership();
+      deps.logger.info({ reason, owned: [...owned].sort(), enqueued }, 'shards rebalanced');
+      return enqueued;
+    },
     queue,
     async stop() {
       stopping = true;

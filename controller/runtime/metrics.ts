@@ -13,6 +13,8 @@ export interface ControllerMetrics {
   gitFetchDuration: Histogram<'result'>;
   /** Sets what intctl_queue_depth reports when scraped. */
   observeQueueDepth(depth: () => number): void;
+  /** Sets what intctl_shard_owned_environments and intctl_shard_live_peers report when scraped. */
+  observeShards(shards: { owned: () => number; livePeers: () => number }): void;
 }
 
 export interface MetricsOptions {
@@ -35,6 +37,23 @@ export function createMetrics(options: MetricsOptions = {}): ControllerMetrics {
     registers: [registry],
     collect() {
       this.set(depth());
+    },
+  });
+  let shards = { owned: (): number => 0, livePeers: (): number => 0 };
+  new Gauge({
+    name: 'intctl_shard_owned_environments',
+    help: 'Environments this replica owns among the live shards, and reconciles.',
+    registers: [registry],
+    collect() {
+      this.set(shards.owned());
+    },
+  });
+  new Gauge({
+    name: 'intctl_shard_live_peers',
+    help: 'Other replicas this one counts as live (they answered within the lease TTL).',
+    registers: [registry],
+    collect() {
+      this.set(shards.livePeers());
     },
   });
   return {
@@ -67,6 +86,9 @@ export function createMetrics(options: MetricsOptions = {}): ControllerMetrics {
     }),
     observeQueueDepth(source) {
       depth = source;
+    },
+    observeShards(source) {
+      shards = source;
     },
   };
 }

@@ -10,6 +10,13 @@ import { createController, type Controller } from './controller.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { startPolling, type Trigger } from './poll-trigger.ts';
+import { createShardMembership } from './shard-membership.ts';
+import type { Registry } from 'prom-client';
+import type { GithubConfig } from '../config/controller-config.ts';
+import type { GithubDeps } from '../github/controller-github.ts';
+import { createGithubClient } from '../github/github-client.ts';
+import { createGithubMetrics } from '../github/github-metrics.ts';
+import { createGithubReporter } from '../github/github-reporter.ts';
 import { startWatching } from './watch-trigger.ts';
 
 /** How the controller reaches Git: the source and status writer of controller/source, or a test's own. */
@@ -58,10 +65,24 @@ export async function startController(config: ControllerConfig, options: StartOp
     dir: join(config.stateDir, 'git', 'status'),
     author: config.statusAuthor,
   });
+  // Rebalancing needs the controller, which needs the membership: a late binding between the two.
+  let rebalance = (): void => undefined;
+  const membership = createShardMembership({
+    shard: config.shard.index,
+    shards: config.shard.count,
+    peers: config.shard.peers,
+    goneAfterMs: config.leaseTtlMs,
+    probeIntervalMs: config.shard.probeIntervalMs,
+    logger,
+    onChange: () => rebalance(),
+  });
+  const github = config.github ? startGithub(config.github, logger, metrics.registry) : undefined;
   const controller = createController({
     source,
     statusWriter,
+    ...(github ? { github, branch: config.git.branch } : {}),
     openDriver: (environment) => openDriver(environment.manifest, config),
+    ...(config.shard.count > 1 ? { owns: (key: string) => membership.owns(key) } : {}),
     holder: config.holder,
     leaseTtlMs: config.leaseTtlMs,
     logger,
@@ -72,6 +93,8 @@ export async function startController(config: ControllerConfig, options: StartOp
       requeueWaitingMs: config.queue.requeueWaitingMs,
     },
   });
+  rebalance = () => void controller.rebalance('shard membership changed');
+  metrics.observeShards({ owned: () => controller.owned().length, livePeers: () => membership.live().length - 1 });
   const enqueueAll = (reason: string) => controller.enqueueAll(reason);
   const server = await buildServer({
     logger,
@@ -80,8 +103,23 @@ export async function startController(config: ControllerConfig, options: StartOp
     registry: metrics.registry,
     enqueueAll,
     enqueue: (names, reason) => controller.enqueue(names, reason),
+    shard: () => ({ shard: membership.shard, shards: membership.shards, ready: controller.readiness().ready, live: membership.live() }),
     ...(config.webhook.githubSecret !== undefined
-      ? { github: { secret: config.webhook.githubSecret, branch: config.git.branch, deliveries: createDeliveryCache(config.webhook.deliveryCacheSize) } }
+      ? {
+          github: {
+            secret: config.webhook.githubSecret,
+            branch: config.git.branch,
+            deliveries: createDeliveryCache(config.webhook.deliveryCacheSize),
+            ...(github
+              ? {
+                  pullRequests: {
+                    enqueue: (number: number, reason: string) => controller.enqueuePullRequest(number, reason),
+                    reviewed: (number: number, merged: boolean, reason: string) => controller.reviewed(number, merged, reason),
+                  },
+                }
+              : {}),
+          },
+        }
       : {}),
     ...(config.webhook.genericToken !== undefined ? { genericToken: config.webhook.genericToken } : {}),
   });
@@ -91,6 +129,8 @@ export async function startController(config: ControllerConfig, options: StartOp
     url = await server.listen({ host: config.listen.host, port: config.listen.port });
     if (config.poll.schedule !== undefined) triggers.push(startPolling({ schedule: config.poll.schedule, jitterMs: config.poll.jitterMs, enqueueAll, logger }));
     if (config.watch) triggers.push(await startWatching({ ...config.watch, enqueueAll, logger }));
+    membership.start();
+    triggers.push(membership);
   } catch (error) {
     await Promise.all(triggers.map((t) => t.stop()));
     await controller.stop();
@@ -144,5 +184,16 @@ export function describeConfig(config: ControllerConfig): Record<string, unknown
     leaseTtlMs: config.leaseTtlMs,
     holder: config.holder,
     queue: config.queue,
+    github: config.github
+      ? { apiUrl: config.github.apiUrl, repository: `${config.github.owner}/${config.github.repo}`, auth: config.github.auth.kind, report: config.github.report }
+      : 'off',
+    shard: config.shard.count === 1 ? { index: 0, count: 1 } : config.shard,
   };
+}
+
+/** The GitHub client and reporter of the configuration. */
+function startGithub(config: GithubConfig, logger: Logger, registry: Registry): GithubDeps {
+  const metrics = createGithubMetrics(registry);
+  const client = createGithubClient({ config, logger, metrics });
+  return { client, reporter: createGithubReporter({ client, kind: config.report, logger, metrics }) };
 }

@@ -9,6 +9,10 @@ export interface TrackedSource {
   load(commit: string): Promise<LoadedCommit>;
   /** Whether a fetch has ever succeeded: what /readyz waits for. */
   fetchedOnce(): boolean;
+  /** Fetches a pull request's head into the mirror (GitSource.fetchPullRequest). */
+  fetchPullRequest(number: number): Promise<string>;
+  /** The files a commit changes against the tracked branch (GitSource.changedSinceBranch). */
+  changedSinceBranch(commit: string): Promise<string[]>;
 }
 
 /**
@@ -55,5 +59,7 @@ export function trackSource(source: GitSource, metrics: ControllerMetrics, clock
       return loaded;
     },
     fetchedOnce: () => succeeded,
+    fetchPullRequest: (number) => source.fetchPullRequest(number),
+    changedSinceBranch: (commit) => source.changedSinceBranch(commit),
   };
 }

@@ -4,9 +4,10 @@ import type { EnvironmentStatus } from '../runtime/environment-status.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { DeliveryCache } from './delivery-cache.ts';
 import { genericWebhookRoutes } from './generic-webhook-routes.ts';
-import { githubWebhookRoutes } from './github-webhook-routes.ts';
+import { githubWebhookRoutes, type PullRequestTriggers } from './github-webhook-routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
+import { shardRoutes, type ShardReply } from './shard-routes.ts';
 import { statusRoutes } from './status-routes.ts';
 
 export interface ServerDeps {
@@ -18,9 +19,11 @@ export interface ServerDeps {
   enqueueAll: (reason: string) => string[];
   enqueue: (environments: readonly string[], reason: string) => { enqueued: string[]; unknown: string[] };
   /** POST /webhooks/github; absent without a webhook secret. */
-  github?: { secret: string; branch: string; deliveries: DeliveryCache };
+  github?: { secret: string; branch: string; deliveries: DeliveryCache; pullRequests?: PullRequestTriggers };
   /** POST /webhooks/generic; absent without a token. */
   genericToken?: string;
+  /** GET /api/v1/shard, the probe of the replicas' membership; absent without it. */
+  shard?: () => ShardReply;
 }
 
 /**
@@ -36,6 +39,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance<Raw
   await app.register(healthRoutes, { readiness: deps.readiness });
   await app.register(metricsRoutes, { registry: deps.registry });
   await app.register(statusRoutes, { statuses: deps.statuses });
+  if (deps.shard) await app.register(shardRoutes, { shard: deps.shard });
   if (deps.github) {
     await app.register(githubWebhookRoutes, { ...deps.github, enqueueAll: deps.enqueueAll });
   }

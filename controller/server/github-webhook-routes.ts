@@ -9,13 +9,23 @@ export interface GithubWebhookOptions {
   branch: string;
   deliveries: DeliveryCache;
   enqueueAll: (reason: string) => string[];
+  /** Pull requests and reviews; absent when GitHub reporting is not configured (they are then ignored). */
+  pullRequests?: PullRequestTriggers;
+}
+
+/** What a pull request or review event may do: enqueue, nothing more. */
+export interface PullRequestTriggers {
+  enqueue(number: number, reason: string): boolean;
+  reviewed(number: number, merged: boolean, reason: string): string[];
 }
 
 /** GitHub sends up to 25 MB. */
 const MAX_PAYLOAD_BYTES = 25 * 1024 * 1024;
 
-/** The pull request actions that will plan the pull request once that is built. */
-const PLANNED_ACTIONS = new Set(['opened', 'synchronize', 'reopened']);
+/** The pull request actions that plan it again; `closed` lets go of what is kept of it. */
+const PLANNED_ACTIONS = new Set(['opened', 'synchronize', 'reopened', 'closed']);
+/** Review actions that change which approvals count. */
+const REVIEW_ACTIONS = new Set(['submitted', 'dismissed', 'edited']);
 
 interface Headers {
   'x-github-event': string;
@@ -27,8 +37,10 @@ interface Headers {
  * `POST /webhooks/github`. The raw body is kept as bytes (a content-type parser of this plugin
  * only), its `X-Hub-Signature-256` checked before anything is read from it, and the delivery id
  * remembered so that a delivery sent twice is refused. Then: `ping` answers 200; a `push` to the
- * tracked branch enqueues every environment; `pull_request` is acknowledged (planning pull
- * requests comes later); anything else is ignored. Refusals answer 401 and enqueue nothing.
+ * tracked branch enqueues every environment; `pull_request` (opened, synchronize, reopened)
+ * enqueues the pull request's plan; `pull_request_review` enqueues it again and, once the pull
+ * request is merged, the environments waiting for approvals; anything else is ignored. Refusals
+ * answer 401 and enqueue nothing.
  */
 export const githubWebhookRoutes: FastifyPluginAsync<GithubWebhookOptions> = async (app, options) => {
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: MAX_PAYLOAD_BYTES }, (_request, body, done) => done(null, body));
@@ -85,13 +97,31 @@ export const githubWebhookRoutes: FastifyPluginAsync<GithubWebhookOptions> = asy
         }
         case 'pull_request': {
           const action = String(payload.action ?? '');
-          const number = payload.number;
-          if (!PLANNED_ACTIONS.has(action)) {
+          const number = pullNumber(payload.number);
+          if (!PLANNED_ACTIONS.has(action) || number === undefined) {
             log.info({ action, number }, 'pull request event ignored');
             return reply.code(202).send({ result: 'ignored', ...base, reason: `pull_request ${action} is not acted on` });
           }
-          log.info({ action, number }, 'pull request received; planning pull requests is not implemented yet');
-          return reply.code(202).send({ result: 'ignored', ...base, reason: `pull_request ${action} received; planning pull requests is not implemented yet` });
+          if (!options.pullRequests) {
+            log.info({ action, number }, 'pull request ignored: GitHub reporting is not configured');
+            return reply.code(202).send({ result: 'ignored', ...base, reason: 'pull requests are planned only when GitHub reporting is configured (github.*)' });
+          }
+          options.pullRequests.enqueue(number, `pull_request ${action} #${number}`);
+          log.info({ action, number }, 'pull request: plan enqueued');
+          return reply.code(202).send({ result: 'accepted', ...base, enqueued: [`pull/${number}`] });
+        }
+        case 'pull_request_review': {
+          const action = String(payload.action ?? '');
+          const pull = (payload.pull_request ?? {}) as Record<string, unknown>;
+          const number = pullNumber(pull.number);
+          if (!REVIEW_ACTIONS.has(action) || number === undefined || !options.pullRequests) {
+            log.info({ action, number }, 'pull request review ignored');
+            return reply.code(202).send({ result: 'ignored', ...base, reason: options.pullRequests ? `pull_request_review ${action} is not acted on` : 'reviews are read only when GitHub reporting is configured (github.*)' });
+          }
+          const merged = typeof pull.merged_at === 'string' && pull.merged_at !== '';
+          const enqueued = options.pullRequests.reviewed(number, merged, `pull_request_review ${action} #${number}`);
+          log.info({ action, number, merged, enqueued }, 'pull request review: enqueued');
+          return reply.code(202).send({ result: 'accepted', ...base, enqueued });
         }
         default:
           log.info('webhook event ignored');
@@ -100,3 +130,7 @@ export const githubWebhookRoutes: FastifyPluginAsync<GithubWebhookOptions> = asy
     },
   );
 };
+
+function pullNumber(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined;
+}

@@ -87,8 +87,35 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     }
   };
 
+  const fetchPull = async (number: number): Promise<string> => {
+    const signal = AbortSignal.timeout(transport.timeoutMs);
+    const ref = `refs/intctl/pull/${number}/head`;
+    try {
+      if (!Number.isSafeInteger(number) || number <= 0) throw new Error(`${number} is not a pull request number`);
+      if (!prepared) {
+        await prepareBareRepository(dir, options.url, branch, transport);
+        prepared = true;
+      }
+      const git = simpleGit({ baseDir: dir, unsafe: transport.unsafe, abort: signal }).env(transport.env);
+      await git.raw(['fetch', '--force', '--no-tags', 'origin', `+refs/pull/${number}/head:${ref}`, `+refs/heads/${branch}:refs/heads/${branch}`]);
+      return (await git.revparse(['--verify', '--end-of-options', `${ref}^{commit}`])).trim();
+    } catch (error) {
+      const detail = signal.aborted ? `timed out after ${transport.timeoutMs} ms` : describeGitError(error);
+      throw new GitFetchFailedError(transport.redact(`cannot fetch pull request ${number} of ${options.url}: ${detail}`));
+    }
+  };
+
+  const changedSinceBranch = async (commit: string): Promise<string[]> => {
+    if (!/^[0-9a-f]{40}$/.test(commit)) throw new Error(`${JSON.stringify(commit)} is not a commit id`);
+    const git = simpleGit({ baseDir: dir, unsafe: transport.unsafe }).env(transport.localEnv);
+    const out = await git.raw(['diff', '--name-only', '-z', '--no-renames', `refs/heads/${branch}...${commit}`, '--']);
+    return out.split('\0').filter((p) => p !== '').sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  };
+
   return {
     fetch: () => fetchLock(fetchTip),
+    fetchPullRequest: (number) => fetchLock(() => fetchPull(number)),
+    changedSinceBranch,
     load: (commit) => loadLock(() => loadCommit(commit)),
     close: () => blobs.close(),
   };

@@ -76,6 +76,16 @@ export interface GitSource {
    * commit loaded last returns the same result. Throws when the commit is not in the mirror.
    */
   load(commit: string): Promise<LoadedCommit>;
+  /**
+   * Fetches a pull request's head (`refs/pull/<number>/head`, as GitHub publishes it) into the
+   * mirror and returns its commit, which `load` can then read. Throws GitFetchFailedError.
+   */
+  fetchPullRequest(number: number): Promise<string>;
+  /**
+   * The files a commit changes against the tracked branch as last fetched, since the two parted
+   * (`git diff <branch>...<commit>`, what a pull request's "Files changed" shows), sorted.
+   */
+  changedSinceBranch(commit: string): Promise<string[]>;
   /** Stops the git process kept for reading blobs; the source may still be used (it starts again). */
   close(): Promise<void>;
 }

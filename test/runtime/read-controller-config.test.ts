@@ -43,6 +43,7 @@ describe('readControllerConfig', () => {
       poll: { schedule: '* * * * *', jitterMs: 10_000 },
       webhook: { deliveryCacheSize: 10_000 },
       listen: { host: '0.0.0.0', port: 8080 },
+      shard: { index: 0, count: 1, peers: [], probeIntervalMs: 5000 },
       stateDir: join(cwd, '.intctl'),
       statusBranch: 'intctl/status',
       statusAuthor: { name: 'intctl', email: 'intctl@localhost' },
@@ -127,5 +128,65 @@ describe('readControllerConfig', () => {
 
   it('names the file when it cannot be read', async () => {
     await expect(readControllerConfig({ file: join(dir, 'nowhere.yaml'), env: {}, cwd })).rejects.toThrow(/--config .*nowhere\.yaml: cannot be read \(ENOENT\)/);
+  });
+});
+
+describe('readControllerConfig: shards', () => {
+  const peers = 'http://c-0:8080,http://c-1:8080,http://c-2:8080';
+
+  it('reads the shard, the count and the peers from the file', async () => {
+    const config = await read(`git: { url: /r }
+shard: { index: 2, count: 3, peers: "${peers}", probeIntervalMs: 1000 }
+`);
+    expect(config.shard).toEqual({ index: 2, count: 3, peers: ['http://c-0:8080', 'http://c-1:8080', 'http://c-2:8080'], probeIntervalMs: 1000 });
+  });
+
+  it("expands a template with {i}, and takes a StatefulSet pod name's ordinal as the index", async () => {
+    const config = await read(undefined, {
+      INTCTL_GIT_URL: '/r',
+      INTCTL_SHARD: 'my-release-intctl-1',
+      INTCTL_SHARDS: '2',
+      INTCTL_SHARD_PEERS: 'http://intctl-controller-{i}.intctl-controller-headless:8080/',
+      INTCTL_SHARD_PROBE_INTERVAL_MS: '2000',
+    });
+    expect(config.shard).toEqual({
+      index: 1,
+      count: 2,
+      peers: ['http://intctl-controller-0.intctl-controller-headless:8080', 'http://intctl-controller-1.intctl-controller-headless:8080'],
+      probeIntervalMs: 2000,
+    });
+  });
+
+  it('lets the flags override the variables, which override the file', async () => {
+    const file = join(dir, 'etc', 'controller.yaml');
+    await writeFile(file, 'git: { url: /r }\nshard: { index: 0, count: 2, peers: "http://x-{i}" }\n');
+    const config = await readControllerConfig({
+      file,
+      env: { INTCTL_SHARD: '1', INTCTL_SHARDS: '3' },
+      cwd,
+      flags: { shardIndex: '2', shardPeers: peers },
+    });
+    expect([config.shard.index, config.shard.count, config.shard.peers.length]).toEqual([2, 3, 3]);
+  });
+
+  it.each([
+    ['an index that is not a number', 'shard: { index: first }\n', {}, 'shard.index: must be a whole number, 0 or more, or a StatefulSet pod name ending in its ordinal (intctl-controller-2), not "first"'],
+    ['a negative index', '', { INTCTL_SHARD: '-1' }, 'INTCTL_SHARD: must be a whole number, 0 or more, or a StatefulSet pod name'],
+    ['a fractional index in the file', 'shard: { index: 1.5 }\n', {}, 'shard.index: must be a whole number, 0 or more, or a StatefulSet pod name'],
+    ['a negative index in the file', 'shard: { index: -1 }\n', {}, 'shard.index: must be a whole number, 0 or more, or a StatefulSet pod name'],
+    ['an index beyond the count', '', { INTCTL_SHARD: 'intctl-controller-3', INTCTL_SHARDS: '3', INTCTL_SHARD_PEERS: 'http://c-{i}' }, 'shard.index (INTCTL_SHARD): must be less than shard.count (INTCTL_SHARDS) (3), not 3'],
+    ['no shards', 'shard: { count: 0 }\n', {}, 'shard.count: must be a positive whole number, not 0'],
+    ['several shards and no peers', '', { INTCTL_SHARDS: '3' }, 'shard.peers (INTCTL_SHARD_PEERS): required with 3 shards'],
+    ['too few peers', 'shard: { count: 3, peers: "http://a:1,http://b:1" }\n', {}, 'shard.peers (INTCTL_SHARD_PEERS): must list 3 URLs, one per shard (or be a template with {i}), not 2'],
+    ['a peer that is not a URL', '', { INTCTL_SHARDS: '2', INTCTL_SHARD_PEERS: 'http://a:1, c-1:8080' }, 'shard.peers (INTCTL_SHARD_PEERS): not an http(s) URL: "c-1:8080"'],
+    ['a probe interval as long as the lease', 'leaseTtlMs: 2000\nshard: { count: 2, peers: "http://c-{i}", probeIntervalMs: 2000 }\n', {}, 'shard.probeIntervalMs (INTCTL_SHARD_PROBE_INTERVAL_MS): must be shorter than leaseTtlMs (INTCTL_LEASE_TTL_MS) (2000)'],
+    ['a typo in the section', 'shard: { indx: 1 }\n', {}, 'shard.indx: unknown field (did you mean shard.index?)'],
+  ])('names the field of %s', async (_name, yaml, env, message) => {
+    const found = await problems(`git: { url: /r }\n${yaml}`, env);
+    expect(found.some((p) => p.includes(message)), `${JSON.stringify(found)} should include ${message}`).toBe(true);
+  });
+
+  it('names the flag that gave a bad value', async () => {
+    await expect(readControllerConfig({ env: { INTCTL_GIT_URL: '/r' }, cwd, flags: { shardCount: 'many' } })).rejects.toThrow('--shards: must be a positive whole number, not "many"');
   });
 });

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { WebhookDefinition } from '@octokit/webhooks-examples';
 import { sign } from '@octokit/webhooks-methods';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createDeliveryCache } from '../../controller/server/delivery-cache.ts';
 import { serve, type TestServer } from './support/serve.ts';
 
 const SECRET = 'It’s a Secret to Everybody';
@@ -70,21 +71,49 @@ describe('POST /webhooks/github', () => {
     expect(server.enqueued.all).toEqual([]);
   });
 
-  it.each(['opened', 'synchronize', 'reopened'])('acknowledges a pull request %s with 202 and enqueues nothing yet', async (action) => {
-    server = await serve({ githubSecret: SECRET });
-    const reply = await deliver(server, 'pull_request', example('pull_request', (p) => p.action === action));
-    expect(reply).toMatchObject({
-      status: 202,
-      body: { result: 'ignored', event: 'pull_request', reason: `pull_request ${action} received; planning pull requests is not implemented yet` },
+  it.each(['opened', 'synchronize', 'reopened', 'closed'])('enqueues the plan of a pull request %s', async (action) => {
+    const pulls: Array<{ number: number; reason: string }> = [];
+    server = await serve({
+      github: {
+        secret: SECRET,
+        branch: 'master',
+        deliveries: createDeliveryCache(10),
+        pullRequests: { enqueue: (number, reason) => pulls.push({ number, reason }) > 0, reviewed: () => [] },
+      },
     });
+    const payload = example('pull_request', (p) => p.action === action);
+    const reply = await deliver(server, 'pull_request', payload);
+    expect(reply).toMatchObject({ status: 202, body: { result: 'accepted', event: 'pull_request', enqueued: [`pull/${String(payload.number)}`] } });
+    expect(pulls).toEqual([{ number: payload.number, reason: `pull_request ${action} #${String(payload.number)}` }]);
     expect(server.enqueued.all).toEqual([]);
-    expect(server.logs.lines().some((l) => l.msg.startsWith('pull request received') && l.action === action)).toBe(true);
   });
 
-  it('ignores a pull request that was closed', async () => {
+  it('ignores pull requests when GitHub reporting is not configured', async () => {
     server = await serve({ githubSecret: SECRET });
-    const reply = await deliver(server, 'pull_request', example('pull_request', (p) => p.action === 'closed'));
-    expect(reply).toMatchObject({ status: 202, body: { result: 'ignored', reason: 'pull_request closed is not acted on' } });
+    const reply = await deliver(server, 'pull_request', example('pull_request', (p) => p.action === 'opened'));
+    expect(reply).toMatchObject({ status: 202, body: { result: 'ignored', reason: 'pull requests are planned only when GitHub reporting is configured (github.*)' } });
+    expect(server.enqueued.all).toEqual([]);
+  });
+
+  it.each([
+    ['an open pull request', false],
+    ['a merged pull request', true],
+  ])('passes a review of %s on, saying whether it is merged', async (_name, merged) => {
+    const reviews: Array<{ number: number; merged: boolean }> = [];
+    server = await serve({
+      github: {
+        secret: SECRET,
+        branch: 'master',
+        deliveries: createDeliveryCache(10),
+        pullRequests: { enqueue: () => true, reviewed: (number, isMerged) => (reviews.push({ number, merged: isMerged }), ['prod']) },
+      },
+    });
+    const payload = structuredClone(example('pull_request_review', (p) => p.action === 'submitted'));
+    const pull = payload.pull_request as Record<string, unknown>;
+    pull.merged_at = merged ? '2026-11-30T10:00:00Z' : null;
+    const reply = await deliver(server, 'pull_request_review', payload);
+    expect(reply).toMatchObject({ status: 202, body: { result: 'accepted', event: 'pull_request_review', enqueued: ['prod'] } });
+    expect(reviews).toEqual([{ number: pull.number, merged }]);
   });
 
   it.each([

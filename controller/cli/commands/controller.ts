@@ -7,6 +7,9 @@ import { EXIT, type CliIo } from '../io.ts';
 
 interface Options {
   config?: string;
+  shard?: string;
+  shards?: string;
+  shardPeers?: string;
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -14,15 +17,24 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 /**
  * `intctl controller`: runs the controller until SIGTERM or SIGINT, then shuts down gracefully
  * (the reconciles in flight finish, their leases released) and exits 0. A second signal while
- * shutting down exits at once with 1. Configuration comes from the file and INTCTL_* variables.
+ * shutting down exits at once with 1. Configuration comes from the file and INTCTL_* variables;
+ * the shard flags override both.
  */
 export function registerController(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command('controller')
     .description('run the GitOps controller: fetch the tracked branch, reconcile every environment, report status to Git')
     .option('--config <file>', 'the YAML configuration file (default: $INTCTL_CONFIG); INTCTL_* variables override its fields')
+    .option('--shard <i>', "this replica's shard, from 0, or a StatefulSet pod name ending in its ordinal (default: $INTCTL_SHARD, or 0)")
+    .option('--shards <n>', 'how many replicas share the environments (default: $INTCTL_SHARDS, or 1)')
+    .option('--shard-peers <urls>', 'every replica\'s URL: a template with {i}, or n URLs separated by commas (default: $INTCTL_SHARD_PEERS)')
     .action(async (options: Options) => {
-      const config = await readControllerConfig({ ...(options.config !== undefined ? { file: options.config } : {}), cwd: io.cwd });
+      const flags = {
+        ...(options.shard !== undefined ? { shardIndex: options.shard } : {}),
+        ...(options.shards !== undefined ? { shardCount: options.shards } : {}),
+        ...(options.shardPeers !== undefined ? { shardPeers: options.shardPeers } : {}),
+      };
+      const config = await readControllerConfig({ ...(options.config !== undefined ? { file: options.config } : {}), cwd: io.cwd, flags });
       // Listening before starting: a signal during startup stops the controller once it has started.
       const signalled = new Promise<NodeJS.Signals>((resolve) => {
         for (const name of SIGNALS) process.once(name, () => resolve(name));

@@ -13,6 +13,8 @@ export interface HarnessOptions {
   statusWriter?: StatusWriter;
   concurrency?: number;
   holder?: string;
+  /** Shards: which keys this controller owns; default all. */
+  owns?: (key: string) => boolean;
 }
 
 /** A controller over a real source and real embedded environments, with logs captured and retries fired by hand. */
@@ -29,6 +31,7 @@ export function controllerHarness(options: HarnessOptions): {
     source: options.source,
     ...(options.statusWriter ? { statusWriter: options.statusWriter } : {}),
     openDriver: (environment) => openDriver(environment.manifest, { stateDir: options.stateDir }),
+    ...(options.owns ? { owns: options.owns } : {}),
     holder: options.holder ?? 'controller-under-test',
     leaseTtlMs: 30_000,
     logger: createLogger({ level: 'debug', destination: logs.destination }),

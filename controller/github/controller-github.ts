@@ -1,0 +1,136 @@
+/**
+ * What the controller does with GitHub, kept apart from the reconcile loop: the approvals an
+ * environment's gate counts, the apply result reported on the tracked branch's commit, and the
+ * plans of pull requests (queue keys `pull/<number>`).
+ */
+import type { Environment } from '../generated/manifests.ts';
+import type { ArtifactCache } from '../artifact/build-artifact.ts';
+import type { LoadedObject } from '../core/manifest.ts';
+import type { Problem } from '../core/problem.ts';
+import type { EnvironmentDriver } from '../environments/driver.ts';
+import type { ReconcileReport } from '../reconcile/reconcile-environment.ts';
+import type { Logger } from '../runtime/logger.ts';
+import type { Requeue } from '../runtime/requeue-policy.ts';
+import type { TrackedSource } from '../runtime/tracked-source.ts';
+import { countApprovals, pullRequestOfCommit, reviewsOf } from './approvals.ts';
+import type { ApprovalSummary, EnvironmentCheck } from './check-report.ts';
+import type { GithubClient } from './github-client.ts';
+import type { GithubReporter } from './github-reporter.ts';
+import { planPullRequest } from './plan-pull-request.ts';
+
+/** What the controller is given to work with GitHub. */
+export interface GithubDeps {
+  client: GithubClient;
+  reporter: GithubReporter;
+  /** A page about the controller's state, linked from every check (its status endpoint). */
+  detailsUrl?: string;
+}
+
+const PULL_PREFIX = 'pull/';
+
+/** The queue key of a pull request's plan. */
+export function pullRequestKey(number: number): string {
+  return `${PULL_PREFIX}${number}`;
+}
+
+/** The pull request a queue key names, or undefined for an environment's key. */
+export function pullRequestOfKey(key: string): number | undefined {
+  if (!key.startsWith(PULL_PREFIX)) return undefined;
+  const n = Number(key.slice(PULL_PREFIX.length));
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+export interface ControllerGithub {
+  /**
+   * The approvals of the pull request a tracked commit came from, for an environment whose policy
+   * requires any (none asked otherwise, to spend no API requests). A commit pushed directly has
+   * none. When GitHub cannot be read, none count (the gate waits) and the reason is logged.
+   */
+  approvals(environment: LoadedObject<Environment>, commit: string, log: Logger): Promise<ApprovalSummary | undefined>;
+  /** Reports the outcome of a reconcile of the tracked branch on its commit; a failure is logged, never thrown. */
+  reportPush(report: ReconcileReport, problems: Problem[], approvals: ApprovalSummary | undefined, log: Logger): Promise<void>;
+  /** Plans a pull request (queue key `pull/<number>`). */
+  planPullRequest(number: number): Promise<Requeue>;
+}
+
+export interface ControllerGithubDeps extends GithubDeps {
+  source: TrackedSource;
+  branch: string;
+  openDriver: (environment: LoadedObject<Environment>) => Promise<EnvironmentDriver>;
+  artifactCache: ArtifactCache;
+  knownEnvironments: () => string[];
+  holder: string;
+  leaseTtlMs: number;
+  logger: Logger;
+}
+
+export function createControllerGithub(deps: ControllerGithubDeps): ControllerGithub {
+  // Read again at every reconcile (a review may have come in since): two conditional requests,
+  // answered 304 at no rate-limit cost while nothing changed.
+  const readApprovals = async (commit: string) => {
+    const pr = await pullRequestOfCommit(deps.client, commit);
+    if (!pr) return undefined;
+    return { pr, reviews: await reviewsOf(deps.client, pr.number) };
+  };
+
+  return {
+    async approvals(environment, commit, log) {
+      const policy = environment.manifest.spec.policy ?? {};
+      const required = policy.requiredApprovals ?? 0;
+      if (required === 0) return undefined;
+      try {
+        const found = await readApprovals(commit);
+        if (!found) return { required, counted: [], ignored: [], approvers: [...(policy.approvers ?? [])] };
+        return countApprovals(found.reviews, found.pr, { required, approvers: policy.approvers ?? [] });
+      } catch (error) {
+        log.warn({ err: error }, 'cannot read the approvals of the commit from GitHub; none counted');
+        return { required, counted: [], ignored: [], approvers: [...(policy.approvers ?? [])] };
+      }
+    },
+
+    async reportPush(report, problems, approvals, log) {
+      const check: EnvironmentCheck = {
+        environment: report.environment,
+        event: 'push',
+        commit: report.commit,
+        problems: problems.length > 0 ? problems : report.problems,
+        outcome: report.outcome,
+        ...(report.plan ? { plan: report.plan } : {}),
+        ...(report.decision ? { decision: report.decision } : {}),
+        interfaceChanges: report.interfaceChanges ?? {},
+        ...(approvals ? { approvals } : {}),
+        ...(approvals?.pullRequest !== undefined ? { pullRequest: approvals.pullRequest } : {}),
+        ...(deps.detailsUrl ? { detailsUrl: deps.detailsUrl } : {}),
+      };
+      try {
+        await deps.reporter.report(check);
+      } catch (error) {
+        log.warn({ err: error }, 'cannot report the result to GitHub');
+      }
+    },
+
+    async planPullRequest(number) {
+      try {
+        const result = await planPullRequest(
+          {
+            source: deps.source,
+            github: deps.client,
+            reporter: deps.reporter,
+            branch: deps.branch,
+            openDriver: deps.openDriver,
+            artifactCache: deps.artifactCache,
+            knownEnvironments: deps.knownEnvironments,
+            holder: deps.holder,
+            leaseTtlMs: deps.leaseTtlMs,
+            logger: deps.logger,
+          },
+          number,
+        );
+        return result.requeue;
+      } catch (error) {
+        deps.logger.warn({ pullRequest: number, err: error }, 'cannot plan the pull request; retrying with backoff');
+        return { policy: 'transient' };
+      }
+    },
+  };
+}

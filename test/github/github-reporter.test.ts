@@ -1,0 +1,232 @@
+/**
+ * The GitHub client and reporter against the GitHub stand-in (every request checked against
+ * GitHub's published description): rate limits honoured, 5xx retried, conditional requests,
+ * annotations in batches, and a request count that does not grow with the number of integrations.
+ */
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Plan } from '../../controller/core/plan.ts';
+import type { Problem } from '../../controller/core/problem.ts';
+import type { PlanAction } from '../../controller/environments/driver.ts';
+import { reviewsOf } from '../../controller/github/approvals.ts';
+import type { EnvironmentCheck } from '../../controller/github/check-report.ts';
+import { createGithubClient, GithubRequestError } from '../../controller/github/github-client.ts';
+import { createGithubMetrics } from '../../controller/github/github-metrics.ts';
+import { createGithubReporter, MAX_ANNOTATIONS } from '../../controller/github/github-reporter.ts';
+import { createLogger } from '../../controller/runtime/logger.ts';
+import { captureLogs } from '../runtime/support/capture-logs.ts';
+import { startGithubStandIn, type GithubStandIn } from '../support/github/github-stand-in.ts';
+
+const SHA = 'c'.repeat(40);
+/** Milliseconds per second of retry-after: waits are scaled down, never skipped. */
+const BASE_MS = 40;
+
+let gh: GithubStandIn | undefined;
+afterEach(async () => {
+  if (gh) {
+    expect(gh.invalidRequests).toEqual([]);
+    expect(gh.invalidResponses).toEqual([]);
+    await gh.close();
+  }
+  gh = undefined;
+});
+
+async function setUp(auth: 'app' | 'token' = 'app', pathPrefix?: string) {
+  gh = await startGithubStandIn({ owner: 'acme', repo: 'integrations', auth, ...(pathPrefix ? { pathPrefix } : {}) });
+  const logs = captureLogs();
+  const logger = createLogger({ level: 'debug', destination: logs.destination });
+  const registry = new Registry();
+  const metrics = createGithubMetrics(registry);
+  const config = {
+    apiUrl: gh.url,
+    owner: 'acme',
+    repo: 'integrations',
+    auth: auth === 'app' ? ({ kind: 'app', appId: gh.appId, privateKey: gh.appPrivateKeyPem } as const) : ({ kind: 'token', token: gh.token } as const),
+  };
+  const client = createGithubClient({ config, logger, metrics, retryAfterBaseMs: BASE_MS });
+  const reporter = createGithubReporter({ client, kind: auth === 'app' ? 'checks' : 'statuses', logger, metrics });
+  return { gh, client, reporter, logs, registry, metrics };
+}
+
+function publish(name: string): PlanAction {
+  return {
+    id: `publish:${name}:none->sha256:${name}@1.abc`,
+    type: 'Publish',
+    integration: { name, version: '1.0.0', artifactHash: `sha256:${name}`, system: 'openapi', catalog: {}, requires: {}, connection: 'crm-api', commit: SHA },
+    reason: 'New',
+    breaking: false,
+  };
+}
+
+function check(integrations: number, problems: Problem[] = []): EnvironmentCheck {
+  const actions = Array.from({ length: integrations }, (_, i) => publish(`integration-${String(i).padStart(5, '0')}`));
+  const plan: Plan = { environment: 'dev', basedOn: 1, id: '1.abc', actions, notices: [], breakingChanges: {} };
+  return {
+    environment: 'dev',
+    event: 'push',
+    commit: SHA,
+    problems,
+    outcome: problems.length > 0 ? { kind: 'ValidationFailed', message: 'invalid' } : { kind: 'Applied', applied: actions.length, drifted: [] },
+    ...(problems.length > 0 ? {} : { plan }),
+    interfaceChanges: {},
+  };
+}
+
+const problem = (line: number): Problem => ({ file: 'integrations/crm.yaml', line, column: 3, severity: 'error', reason: 'SchemaViolation', field: `spec.entities[${line}]`, message: 'is wrong' });
+
+describe('rate limits and server errors', () => {
+  it('waits as long as a secondary rate limit (403, retry-after) asks, then succeeds', async () => {
+    const { gh, reporter, logs } = await setUp();
+    gh.failNext({ status: 403, retryAfter: 3, operationId: 'checks/create' });
+    const started = performance.now();
+    await reporter.report(check(2));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(3 * BASE_MS);
+    expect(gh.requests.filter((r) => r.operationId === 'checks/create').map((r) => r.status)).toEqual([403, 201]);
+    expect(gh.state.checkRuns).toMatchObject([{ name: 'intctl/dev', conclusion: 'success' }]);
+    expect(logs.lines().some((l) => l.msg === 'GitHub secondary rate limit; retrying in 3 s')).toBe(true);
+  });
+
+  it.each([
+    ['a secondary limit answered 429', { status: 429 as const, retryAfter: 2 }],
+    ['a plain 429 with retry-after', { status: 429 as const, retryAfter: 2, secondary: false }],
+  ])('retries %s after retry-after', async (_name, fault) => {
+    const { gh, reporter } = await setUp('token');
+    gh.failNext({ ...fault, operationId: 'repos/create-commit-status' });
+    const started = performance.now();
+    await reporter.report(check(1));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(2 * BASE_MS);
+    expect(gh.requests.filter((r) => r.operationId === 'repos/create-commit-status').map((r) => r.status)).toEqual([429, 201]);
+    expect(gh.state.statuses).toMatchObject([{ context: 'intctl/dev', state: 'success' }]);
+  });
+
+  it('waits for the reset of an exhausted primary rate limit', async () => {
+    const { gh, reporter, logs } = await setUp('token');
+    gh.failNext({ status: 403, primary: true, retryAfter: 1, operationId: 'repos/create-commit-status' });
+    await reporter.report(check(1));
+    expect(gh.requests.filter((r) => r.operationId === 'repos/create-commit-status').map((r) => r.status)).toEqual([403, 201]);
+    expect(logs.lines().some((l) => String(l.msg).startsWith('GitHub rate limit exhausted; retrying in'))).toBe(true);
+  });
+
+  it.each([500, 502, 503] as const)('retries a %i from the API', async (status) => {
+    const { gh, reporter } = await setUp();
+    gh.failNext({ status, operationId: 'checks/create' });
+    await reporter.report(check(1));
+    expect(gh.requests.filter((r) => r.operationId === 'checks/create').map((r) => r.status)).toEqual([status, 201]);
+  });
+
+  it('gives up after its retries with an error that says what GitHub answered, and counts the failure', async () => {
+    const { gh, reporter, metrics } = await setUp();
+    gh.failNext({ status: 500, times: 4, operationId: 'checks/create' });
+    const error = await reporter.report(check(1)).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(GithubRequestError);
+    expect((error as Error).message).toMatch(/^GitHub answered 500 to POST http:\/\/127\.0\.0\.1:\d+\/repos\/acme\/integrations\/check-runs: Server Error$/);
+    expect(gh.requests.filter((r) => r.operationId === 'checks/create')).toHaveLength(4);
+    expect((await metrics.reportFailures.get()).values).toEqual([expect.objectContaining({ value: 1, labels: { kind: 'checks' } })]);
+  });
+});
+
+describe('what the reporter sends', () => {
+  it('sends annotations 50 to a request, appended to one check run, up to its cap', async () => {
+    const { gh, reporter } = await setUp();
+    await reporter.report(check(0, Array.from({ length: 120 }, (_, i) => problem(i + 1))));
+    const [run] = gh.state.checkRuns;
+    expect(run).toMatchObject({ name: 'intctl/dev', conclusion: 'failure', writes: 3 });
+    expect(run!.annotations.map((a) => a.start_line)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+  });
+
+  it('caps the annotations of one run and says how many more there are', async () => {
+    const { gh, reporter } = await setUp();
+    await reporter.report(check(0, Array.from({ length: MAX_ANNOTATIONS + 30 }, (_, i) => problem(i + 1))));
+    const [run] = gh.state.checkRuns;
+    expect(run!.annotations).toHaveLength(MAX_ANNOTATIONS);
+    expect(run!.output.summary).toContain(`30 more problems are not annotated here (at most ${MAX_ANNOTATIONS} a check run)`);
+  });
+
+  it('marks the runs still in progress on an older head of a pull request superseded by the new one', async () => {
+    const { gh, reporter } = await setUp();
+    const older = 'e'.repeat(40);
+    await reporter.started(4, older, ['dev', 'prod']);
+    expect(gh.state.checkRuns.map((r) => [r.head_sha, r.name, r.status])).toEqual([
+      [older, 'intctl/dev', 'in_progress'],
+      [older, 'intctl/prod', 'in_progress'],
+    ]);
+    await reporter.report({ ...check(1), commit: older, event: 'pull_request', pullRequest: 4 });
+    await reporter.started(4, SHA, ['dev', 'prod']);
+    const on = (sha: string) => gh.state.checkRuns.filter((r) => r.head_sha === sha).map((r) => [r.name, r.status, r.conclusion, r.output.title]);
+    expect(on(older)).toEqual([
+      ['intctl/dev', 'completed', 'success', expect.any(String)],
+      ['intctl/prod', 'completed', 'cancelled', `Superseded by ${SHA.slice(0, 7)}`],
+    ]);
+    expect(on(SHA)).toEqual([
+      ['intctl/dev', 'in_progress', null, 'Planning…'],
+      ['intctl/prod', 'in_progress', null, 'Planning…'],
+    ]);
+  });
+
+  it('sends nothing for a report identical to the last, and updates the same run when it changes', async () => {
+    const { gh, reporter } = await setUp();
+    const waiting: EnvironmentCheck = { ...check(3), outcome: { kind: 'Waiting', reason: 'AwaitingApproval', message: 'needs 2 approving reviews; has 0', pending: 3 } };
+    await reporter.report(waiting);
+    const after = gh.requests.length;
+    await reporter.report(waiting);
+    expect(gh.requests.length).toBe(after);
+    await reporter.report(check(3));
+    expect(gh.state.checkRuns).toHaveLength(1);
+    expect(gh.state.checkRuns[0]).toMatchObject({ conclusion: 'success', writes: 2 });
+  });
+
+  it('finds the run of a commit it reported before a restart instead of creating a second one', async () => {
+    const { gh, client, reporter, metrics, logs } = await setUp();
+    await reporter.report({ ...check(1), outcome: { kind: 'Waiting', reason: 'AwaitingApproval', message: 'needs 1', pending: 1 } });
+    const restarted = createGithubReporter({ client, kind: 'checks', logger: createLogger({ level: 'silent', destination: logs.destination }), metrics });
+    await restarted.report(check(1));
+    expect(gh.state.checkRuns).toHaveLength(1);
+    expect(gh.state.checkRuns[0]!.conclusion).toBe('success');
+  });
+
+  it('reads reviews again with a conditional request, answered 304 at no rate-limit cost', async () => {
+    const { gh, client } = await setUp();
+    gh.addPullRequest({ number: 9, head: { sha: SHA, ref: 'change' }, base: { sha: 'd'.repeat(40), ref: 'main' }, user: 'alice', state: 'open' });
+    gh.addReview(9, { user: 'bob', state: 'APPROVED', commitId: SHA });
+    const first = await reviewsOf(client, 9);
+    const remaining = gh.rateLimit.remaining;
+    const second = await reviewsOf(client, 9);
+    expect(second).toEqual(first);
+    expect(gh.requests.filter((r) => r.operationId === 'pulls/list-reviews').map((r) => r.status)).toEqual([200, 304]);
+    expect(gh.rateLimit.remaining).toBe(remaining);
+    gh.addReview(9, { user: 'carol', state: 'APPROVED', commitId: SHA });
+    expect((await reviewsOf(client, 9)).map((r) => r.user)).toEqual(['bob', 'carol']);
+  });
+
+  it('reports to GitHub Enterprise Server at its /api/v3 root, checked against its own description', async () => {
+    const { gh, reporter, registry } = await setUp('app', '/api/v3');
+    expect(gh.url).toMatch(/\/api\/v3$/);
+    await reporter.report(check(2));
+    expect(gh.state.checkRuns).toMatchObject([{ name: 'intctl/dev', conclusion: 'success' }]);
+    expect(await registry.metrics()).toMatch(/route="\/repos\/\{owner\}\/\{repo\}\/check-runs",status="201"/);
+  });
+
+  it('records the rate-limit headroom GitHub reports as a metric', async () => {
+    const { gh, reporter, registry } = await setUp();
+    await reporter.report(check(1));
+    const text = await registry.metrics();
+    expect(text).toContain(`intctl_github_rate_limit_remaining{resource="core"} ${gh.rateLimit.remaining}`);
+    expect(text).toMatch(/intctl_github_requests_total\{method="POST",route="\/repos\/\{owner\}\/\{repo\}\/check-runs",status="201"\} 1/);
+  });
+
+  it.each([
+    ['check runs', 'app' as const],
+    ['commit statuses', 'token' as const],
+  ])('sends as many %s requests for 5,000 integrations as for 5', async (_name, auth) => {
+    const counts: number[] = [];
+    for (const integrations of [5, 5000]) {
+      const { gh: stand, reporter } = await setUp(auth);
+      await reporter.report(check(integrations));
+      counts.push(stand.requests.filter((r) => !r.operationId?.startsWith('apps/')).length);
+      expect(stand.invalidRequests).toEqual([]);
+      await stand.close();
+      gh = undefined;
+    }
+    expect(counts[1]).toBe(counts[0]);
+  });
+});

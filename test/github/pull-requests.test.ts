@@ -1,0 +1,157 @@
+/**
+ * Pull requests end to end: signed webhooks from GitHub's own example payloads reach the real
+ * controller, which plans the pull request's head from a real Git remote and reports check runs to
+ * a GitHub stand-in that checks every request against GitHub's published OpenAPI description.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { crmIntegration, createWorld, environment, type World } from './support/pull-request-world.ts';
+
+let world: World | undefined;
+afterEach(async (context) => {
+  const current = world;
+  world = undefined;
+  if (!current) return;
+  try {
+    // A failure is easier to read with what the controller said and what GitHub received.
+    if (context.task.result?.state === 'fail') {
+      for (const line of current.logs.lines().filter((l) => l.level !== 'debug').slice(-80)) console.log(JSON.stringify(line).slice(0, 600));
+      for (const request of current.gh.requests.slice(-80)) console.log(request.method, request.path, request.status);
+    }
+    expect(current.gh.invalidRequests).toEqual([]);
+    // The token, the App's key and its installation tokens never reach a log line or a check.
+    const written = JSON.stringify([current.logs.lines(), current.gh.state.checkRuns, current.gh.state.statuses]);
+    const secrets = [current.gh.token, current.gh.appPrivateKeyPem.split('\n')[1]!, ...current.gh.state.installationTokens.map((t) => t.token)];
+    for (const secret of secrets) expect(written).not.toContain(secret);
+  } finally {
+    await current.close();
+  }
+});
+
+/** Waits for a condition the controller brings about in the background; fails with `what` after the deadline. */
+async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const completed = (w: World, sha: string, name: string) => () => {
+  const run = w.checkRun(sha, name);
+  return run?.status === 'completed' ? run : undefined;
+};
+
+describe('pull requests: a check run per environment the change affects', () => {
+  it('reports a clean plan as success, only on the environment it affects', async () => {
+    world = await createWorld();
+    const head = await world.openPullRequest(1, {
+      'environments/dev.yaml': environment('dev', 'requiredApprovals: 0, allowBreaking: true', '{ integration-utils: 3.1.0, common-shared-services: 1.9.0, secret-manager: 1.4.0, integration-manager: 3.2.0, sharepoint-utils: 1.3.0 }'),
+    });
+    const run = await until('intctl/dev on the head', completed(world, head, 'intctl/dev'));
+    expect(run.conclusion).toBe('success');
+    expect(run.output.summary).toContain('integration-utils');
+    expect(run.output.summary).toContain('3.1.0');
+    expect(world.checkRun(head, 'intctl/prod')).toBeUndefined();
+    // Nothing was applied: dev still has what main gave it.
+    expect(world.running.controller.statuses().find((s) => s.environment === 'dev')?.observedCommit).toBe(world.main);
+  });
+
+  it('reports validation errors as annotations on the manifest lines, with conclusion failure', async () => {
+    world = await createWorld();
+    const broken = crmIntegration(['Get', 'Search', 'Count']).replace('operations: [Get, Search, Count]', 'operations: [Get, Serch]');
+    const head = await world.openPullRequest(2, { 'integrations/crm.yaml': broken });
+    const dev = await until('intctl/dev', completed(world, head, 'intctl/dev'));
+    const prod = await until('intctl/prod', completed(world, head, 'intctl/prod'));
+    for (const run of [dev, prod]) {
+      expect(run.conclusion).toBe('failure');
+      expect(run.annotations).toEqual([
+        expect.objectContaining({ path: 'integrations/crm.yaml', start_line: 9, end_line: 9, annotation_level: 'failure', title: 'spec.entities[0].operations[1]' }),
+      ]);
+      expect(run.annotations[0]!.message).toContain('must be one of Get, Search, Count');
+    }
+  });
+
+  it('holds a breaking change in the protected environment as action_required, breaking changes first', async () => {
+    world = await createWorld();
+    const head = await world.openPullRequest(3, { 'integrations/crm.yaml': crmIntegration(['Get', 'Search']) });
+    const prod = await until('intctl/prod', completed(world, head, 'intctl/prod'));
+    const dev = await until('intctl/dev', completed(world, head, 'intctl/dev'));
+    expect(prod.conclusion).toBe('action_required');
+    expect(prod.output.title).toMatch(/breaking/i);
+    const summary = prod.output.summary ?? '';
+    expect(summary).toContain('CountCustomers');
+    expect(summary.indexOf('Breaking')).toBeLessThan(summary.indexOf('| Action'));
+    // dev allows breaking changes and needs no approval.
+    expect(dev.conclusion).toBe('success');
+  });
+
+  it('supersedes the runs of an older head when a new commit is pushed', async () => {
+    world = await createWorld();
+    const first = await world.openPullRequest(4, { 'integrations/crm.yaml': crmIntegration(['Get', 'Search', 'Count', 'Create']) });
+    await until('the first head planned', completed(world, first, 'intctl/dev'));
+    const second = await world.pushToPullRequest(4, { 'integrations/crm.yaml': crmIntegration(['Get', 'Search', 'Count', 'Create', 'Update']) });
+    const run = await until('the second head planned', completed(world, second, 'intctl/dev'));
+    expect(run.conclusion).toBe('success');
+    expect(world.gh.state.checkRuns.filter((r) => r.head_sha === second && r.name === 'intctl/dev')).toHaveLength(1);
+  });
+
+  it('turns the protected environment green on the pull request once it has two current approvals', async () => {
+    world = await createWorld();
+    const head = await world.openPullRequest(5, { 'integrations/crm.yaml': crmIntegration(['Get', 'Search', 'Count', 'Create']) });
+    const waiting = await until('intctl/prod waiting', completed(world, head, 'intctl/prod'));
+    expect(waiting.conclusion).toBe('action_required');
+    expect(waiting.output.title).toContain('needs 2 approvals (has 0)');
+    await world.review(5, 'bob', 'APPROVED');
+    await world.review(5, 'carol', 'APPROVED', 'f'.repeat(40)); // of another commit: stale
+    await until('one approval counted', () => world!.checkRun(head, 'intctl/prod')?.output.title?.includes('(has 1)'));
+    await world.review(5, 'carol', 'APPROVED');
+    const approved = await until('intctl/prod approved', () => {
+      const run = world!.checkRun(head, 'intctl/prod');
+      return run?.conclusion === 'success' ? run : undefined;
+    });
+    expect(approved.output.summary).toContain('carol');
+  });
+});
+
+describe('the tracked branch: apply results and approvals that arrive after the merge', () => {
+  it('applies dev at once, holds prod at AwaitingApproval on the merge commit, and applies it when approvals arrive later', async () => {
+    world = await createWorld();
+    await world.openPullRequest(6, { 'integrations/crm.yaml': crmIntegration(['Get', 'Search', 'Count', 'Create']) });
+    const merge = await world.merge(6);
+    const dev = await until('dev applied', completed(world, merge, 'intctl/dev'));
+    expect(dev.conclusion).toBe('success');
+    const prod = await until('prod waiting', completed(world, merge, 'intctl/prod'));
+    expect(prod.conclusion).toBe('action_required');
+    expect(prod.output.title).toMatch(/approv/i);
+    const status = () => world!.running.controller.statuses().find((s) => s.environment === 'prod');
+    await until('prod AwaitingApproval', () => status()?.conditions.some((c) => c.type === 'AwaitingApproval' && c.status === 'True'));
+
+    // Approvals of the pull request's head, after the merge, apply prod without a new push.
+    await world.review(6, 'bob', 'APPROVED');
+    await world.review(6, 'carol', 'APPROVED');
+    await until('prod applied at the merge commit', () => status()?.outcome === 'Applied' && status()?.observedCommit === merge);
+    const applied = await until('the prod check run green', () => {
+      const run = world!.checkRun(merge, 'intctl/prod');
+      return run?.conclusion === 'success' ? run : undefined;
+    });
+    // The same check run was updated, not a second one created.
+    expect(applied.id).toBe(prod.id);
+  });
+
+  it('reports commit statuses when authenticated with a personal access token', async () => {
+    world = await createWorld({ auth: 'token' });
+    await world.openPullRequest(7, { 'integrations/crm.yaml': crmIntegration(['Get', 'Search']) });
+    const merge = await world.merge(7);
+    await until('statuses on the merge commit', () => {
+      const contexts = world!.gh.state.statuses.filter((s) => s.sha === merge && s.state !== 'pending').map((s) => s.context);
+      return contexts.includes('intctl/dev') && contexts.includes('intctl/prod');
+    });
+    const latest = (context: string) => world!.gh.state.statuses.filter((s) => s.sha === merge && s.context === context).at(-1)!;
+    expect(latest('intctl/dev').state).toBe('success');
+    // prod refuses the breaking change: a person must change something.
+    expect(latest('intctl/prod')).toMatchObject({ state: 'failure', description: expect.stringMatching(/breaking/i) });
+    expect(world.gh.state.checkRuns).toEqual([]);
+  });
+});
