@@ -11,6 +11,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { startPolling, type Trigger } from './poll-trigger.ts';
 import { createShardMembership } from './shard-membership.ts';
+import { createWebhookForwarder } from './forward-webhook.ts';
 import type { Registry } from 'prom-client';
 import type { GithubConfig } from '../config/controller-config.ts';
 import type { GithubDeps } from '../github/controller-github.ts';
@@ -110,6 +111,15 @@ export async function startController(config: ControllerConfig, options: StartOp
             secret: config.webhook.githubSecret,
             branch: config.git.branch,
             deliveries: createDeliveryCache(config.webhook.deliveryCacheSize),
+            ...(config.shard.count > 1
+              ? {
+                  forward: createWebhookForwarder({
+                    shard: config.shard.index,
+                    peers: () => membership.live().filter((i) => i !== config.shard.index).map((i) => config.shard.peers[i]!),
+                    logger,
+                  }),
+                }
+              : {}),
             ...(github
               ? {
                   pullRequests: {

@@ -1,6 +1,7 @@
 import { fastify, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { EnvironmentStatus } from '../runtime/environment-status.ts';
+import type { ReceivedDelivery } from '../runtime/forward-webhook.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { DeliveryCache } from './delivery-cache.ts';
 import { genericWebhookRoutes } from './generic-webhook-routes.ts';
@@ -19,7 +20,7 @@ export interface ServerDeps {
   enqueueAll: (reason: string) => string[];
   enqueue: (environments: readonly string[], reason: string) => { enqueued: string[]; unknown: string[] };
   /** POST /webhooks/github; absent without a webhook secret. */
-  github?: { secret: string; branch: string; deliveries: DeliveryCache; pullRequests?: PullRequestTriggers };
+  github?: { secret: string; branch: string; deliveries: DeliveryCache; pullRequests?: PullRequestTriggers; forward?: (delivery: ReceivedDelivery) => void };
   /** POST /webhooks/generic; absent without a token. */
   genericToken?: string;
   /** GET /api/v1/shard, the probe of the replicas' membership; absent without it. */

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { FORWARDED_HEADER, type ReceivedDelivery } from '../runtime/forward-webhook.ts';
 import type { DeliveryCache } from './delivery-cache.ts';
 import { errorReply, validationErrorReply, webhookReply, type ErrorReply, type WebhookReply } from './schemas.ts';
 import { verifyGithubSignature } from './verify-signature.ts';
@@ -11,6 +12,12 @@ export interface GithubWebhookOptions {
   enqueueAll: (reason: string) => string[];
   /** Pull requests and reviews; absent when GitHub reporting is not configured (they are then ignored). */
   pullRequests?: PullRequestTriggers;
+  /**
+   * Shards: passes a push or a review of a merged pull request on to the other replicas, which
+   * own the rest of the environments (runtime/forward-webhook.ts). A forwarded delivery is not
+   * passed on again, and plans no pull request (the replica that received it does).
+   */
+  forward?: (delivery: ReceivedDelivery) => void;
 }
 
 /** What a pull request or review event may do: enqueue, nothing more. */
@@ -31,6 +38,7 @@ interface Headers {
   'x-github-event': string;
   'x-github-delivery': string;
   'x-hub-signature-256'?: string;
+  [FORWARDED_HEADER]?: string;
 }
 
 /**
@@ -55,6 +63,7 @@ export const githubWebhookRoutes: FastifyPluginAsync<GithubWebhookOptions> = asy
             'x-github-event': { type: 'string', minLength: 1 },
             'x-github-delivery': { type: 'string', minLength: 1, maxLength: 200 },
             'x-hub-signature-256': { type: 'string' },
+            [FORWARDED_HEADER]: { type: 'string', pattern: '^[0-9]{1,4}$' },
           },
           required: ['x-github-event', 'x-github-delivery'],
         },
@@ -81,6 +90,11 @@ export const githubWebhookRoutes: FastifyPluginAsync<GithubWebhookOptions> = asy
         return reply.code(400).send({ error: 'InvalidPayload', message: 'the body is not JSON' });
       }
       const base = { event, delivery };
+      const forwarded = request.headers[FORWARDED_HEADER] !== undefined;
+      const passOn = (): void => {
+        if (forwarded || !options.forward) return;
+        options.forward({ event, delivery, signature: request.headers['x-hub-signature-256'] ?? '', body });
+      };
       switch (event) {
         case 'ping':
           log.info('webhook ping');
@@ -92,13 +106,14 @@ export const githubWebhookRoutes: FastifyPluginAsync<GithubWebhookOptions> = asy
             return reply.code(202).send({ result: 'ignored', ...base, reason: `push to ${ref}, not to the tracked branch ${options.branch}` });
           }
           const enqueued = options.enqueueAll(`push ${String(payload.after ?? '')}`.trim());
-          log.info({ ref, after: payload.after, enqueued }, 'push to the tracked branch: enqueued');
+          passOn();
+          log.info({ ref, after: payload.after, enqueued, ...(forwarded ? { forwardedFrom: request.headers[FORWARDED_HEADER] } : {}) }, 'push to the tracked branch: enqueued');
           return reply.code(202).send({ result: 'accepted', ...base, enqueued });
         }
         case 'pull_request': {
           const action = String(payload.action ?? '');
           const number = pullNumber(payload.number);
-          if (!PLANNED_ACTIONS.has(action) || number === undefined) {
+          if (!PLANNED_ACTIONS.has(action) || number === undefined || forwarded) {
             log.info({ action, number }, 'pull request event ignored');
             return reply.code(202).send({ result: 'ignored', ...base, reason: `pull_request ${action} is not acted on` });
           }
@@ -119,7 +134,11 @@ export const githubWebhookRoutes: FastifyPluginAsync<GithubWebhookOptions> = asy
             return reply.code(202).send({ result: 'ignored', ...base, reason: options.pullRequests ? `pull_request_review ${action} is not acted on` : 'reviews are read only when GitHub reporting is configured (github.*)' });
           }
           const merged = typeof pull.merged_at === 'string' && pull.merged_at !== '';
+          if (forwarded && !merged) {
+            return reply.code(202).send({ result: 'ignored', ...base, reason: 'a forwarded review of an open pull request: the replica that received it plans it' });
+          }
           const enqueued = options.pullRequests.reviewed(number, merged, `pull_request_review ${action} #${number}`);
+          if (merged) passOn();
           log.info({ action, number, merged, enqueued }, 'pull request review: enqueued');
           return reply.code(202).send({ result: 'accepted', ...base, enqueued });
         }
