@@ -38,6 +38,12 @@ export interface EnvironmentCheck {
   approvals?: ApprovalSummary;
   /** Where a person sees more (the controller's status page); optional. */
   detailsUrl?: string;
+  /**
+   * A pull request that changes nothing the environment uses (no manifest or specification of
+   * it): reported as `No changes` without planning, so that a check required by branch
+   * protection does not wait forever on pull requests that never touch its environment.
+   */
+  unaffected?: boolean;
 }
 
 /** One GitHub check run annotation, as the Checks API takes it. */

@@ -66,6 +66,13 @@ export async function planPullRequest(deps: PullRequestPlanDeps, number: number)
   const files = loaded.reader.files();
   const affected = affectedEnvironments(loaded.set, changed, loaded.problems, deps.knownEnvironments(), (path) => files.has(path));
   log.info({ head, changed: changed.length, environments: affected.environments, errors: loaded.errors.length }, 'planning pull request');
+  const unaffected = [...new Set([...deps.knownEnvironments(), ...loaded.set.environments.map((e) => e.manifest.metadata.name)])]
+    .filter((name) => !affected.environments.includes(name))
+    .sort();
+  for (const environment of unaffected) {
+    const outcome: ReconcileOutcome = { kind: 'Applied', applied: 0, drifted: [] };
+    await deps.reporter.report({ environment, event: 'pull_request', commit: head, pullRequest: number, problems: [], outcome, interfaceChanges: {}, unaffected: true });
+  }
   if (affected.environments.length === 0) return { requeue: { policy: 'settled' }, head, environments: [] };
 
   await deps.reporter.started(number, head, affected.environments);

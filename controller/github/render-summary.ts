@@ -67,6 +67,7 @@ function contextLine(check: EnvironmentCheck): string {
   const env = `**${escapeMarkdown(check.environment, 100)}**`;
   if (check.event === 'pull_request') {
     const pr = check.pullRequest !== undefined ? `pull request #${check.pullRequest}` : 'this pull request';
+    if (check.unaffected) return `${pr[0]!.toUpperCase()}${pr.slice(1)} changes no manifest or specification that environment ${env} uses, at ${at}: merging it changes nothing there.`;
     return `What merging ${pr} would do in environment ${env}, planned at ${at}. Nothing is applied from a pull request.`;
   }
   return `Environment ${env} at ${at} on the tracked branch.`;

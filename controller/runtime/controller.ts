@@ -132,7 +132,22 @@ export function createController(deps: ControllerDeps): Controller {
     for (const name of known) if (!names.has(name)) forget(name);
     known = names;
     environments = set.environments;
+    if (deps.owns) warnEmbeddedWithShards(set);
     refreshOwnership();
+  };
+
+  /** An embedded environment lives in one replica's files: with shards, the next owner would start from an empty store. */
+  const warnedEmbedded = new Set<string>();
+  const warnEmbeddedWithShards = (set: ManifestSet): void => {
+    for (const e of set.environments) {
+      const name = e.manifest.metadata.name;
+      if (e.manifest.spec.driver !== 'embedded' || warnedEmbedded.has(name)) continue;
+      warnedEmbedded.add(name);
+      deps.logger.warn(
+        { environment: name, path: e.manifest.spec.path },
+        'an embedded environment with shards: a replica that takes it over opens its own store of it unless spec.path is on storage every replica shares; use an environment server (driver http)',
+      );
+    }
   };
 
   /** The shard key of an environment: the first of its promotion chain (a cycle, refused by validation, stops the walk). */

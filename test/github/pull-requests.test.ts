@@ -44,7 +44,7 @@ const completed = (w: World, sha: string, name: string) => () => {
 };
 
 describe('pull requests: a check run per environment the change affects', () => {
-  it('reports a clean plan as success, only on the environment it affects', async () => {
+  it('reports a clean plan as success, and an environment the change does not touch as No changes without planning it', async () => {
     world = await createWorld();
     const head = await world.openPullRequest(1, {
       'environments/dev.yaml': environment('dev', 'requiredApprovals: 0, allowBreaking: true', '{ integration-utils: 3.1.0, common-shared-services: 1.9.0, secret-manager: 1.4.0, integration-manager: 3.2.0, sharepoint-utils: 1.3.0 }'),
@@ -53,7 +53,10 @@ describe('pull requests: a check run per environment the change affects', () => 
     expect(run.conclusion).toBe('success');
     expect(run.output.summary).toContain('integration-utils');
     expect(run.output.summary).toContain('3.1.0');
-    expect(world.checkRun(head, 'intctl/prod')).toBeUndefined();
+    // prod is not touched: a check that branch protection may require says so at once.
+    const prod = world.checkRun(head, 'intctl/prod');
+    expect(prod).toMatchObject({ status: 'completed', conclusion: 'success', output: { title: 'No changes' } });
+    expect(prod!.output.summary).toContain('changes no manifest or specification that environment **prod** uses');
     // Nothing was applied: dev still has what main gave it.
     expect(world.running.controller.statuses().find((s) => s.environment === 'dev')?.observedCommit).toBe(world.main);
   });

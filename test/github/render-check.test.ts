@@ -160,6 +160,11 @@ const cases: Array<[string, EnvironmentCheck, Expected]> = [
     { conclusion: 'success', title: 'No changes', state: 'success', contains: ['### ✅ intctl/prod: No changes'], absent: ['#### Plan'] },
   ],
   [
+    'an environment the pull request does not touch says so',
+    check({ outcome: { kind: 'Applied', applied: 0, drifted: [] }, unaffected: true }),
+    { conclusion: 'success', title: 'No changes', state: 'success', contains: ['changes no manifest or specification that environment **prod** uses'], absent: ['#### Plan', 'planned at'] },
+  ],
+  [
     'an apply on the tracked branch says what it applied and where',
     check({ event: 'push', plan: planOf([publish('sales-orders'), publish('crm-contacts', 'New')]), outcome: { kind: 'Applied', applied: 2, drifted: [] } }),
     { conclusion: 'success', title: 'Applied 2 actions at 1a2b3c4', state: 'success', contains: ['Environment **prod** at `1a2b3c4` on the tracked branch.'] },

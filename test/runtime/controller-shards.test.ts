@@ -54,6 +54,16 @@ describe('the reconcile loop with shards', () => {
     expect(applied('solo')).toBe(false);
   });
 
+  it('warns once per embedded environment that its store is one replica’s own', async () => {
+    const { controller, logs } = sharded(new Set(['dev']));
+    controller.enqueueAll('start');
+    await controller.queue.idle();
+    controller.enqueueAll('poll');
+    await controller.queue.idle();
+    const warned = logs.lines().filter((l) => l.level === 'warn' && String(l.msg).startsWith('an embedded environment with shards'));
+    expect(warned.map((l) => l.environment).sort()).toEqual(['dev', 'solo', 'test']);
+  });
+
   it('owning nothing, still fetches on every trigger, to find environments it may own', async () => {
     const { controller } = sharded(new Set());
     expect(controller.enqueueAll('start')).toEqual(['@source']);
