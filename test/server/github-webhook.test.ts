@@ -1,23 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
-import type { WebhookDefinition } from '@octokit/webhooks-examples';
-import { sign } from '@octokit/webhooks-methods';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDeliveryCache } from '../../controller/server/delivery-cache.ts';
+import { deliverWebhook, webhookExample as example } from '../support/github/webhooks.ts';
 import { serve, type TestServer } from './support/serve.ts';
 
 const SECRET = 'It’s a Secret to Everybody';
-
-/** GitHub's published example payloads (the package's main is their JSON file). */
-const webhooks = createRequire(import.meta.url)('@octokit/webhooks-examples') as WebhookDefinition[];
-
-/** A real payload of GitHub's published examples. */
-function example(event: string, match: (payload: Record<string, unknown>) => boolean = () => true): Record<string, unknown> {
-  const definition = webhooks.find((w) => w.name === event);
-  const found = (definition?.examples as Array<Record<string, unknown>> | undefined)?.find(match);
-  if (!found) throw new Error(`no example of ${event}`);
-  return found;
-}
 
 /** Sends a payload as GitHub does: the JSON bytes, signed with HMAC-SHA256 in X-Hub-Signature-256. */
 async function deliver(
@@ -26,20 +13,8 @@ async function deliver(
   payload: unknown,
   options: { secret?: string; delivery?: string; signature?: string | null; body?: string } = {},
 ) {
-  const body = options.body ?? JSON.stringify(payload);
-  const signature = options.signature === undefined ? await sign(options.secret ?? SECRET, JSON.stringify(payload)) : options.signature;
-  const response = await fetch(`${server.url}/webhooks/github`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'user-agent': 'GitHub-Hookshot/044aadd',
-      'x-github-event': event,
-      'x-github-delivery': options.delivery ?? randomUUID(),
-      ...(signature === null ? {} : { 'x-hub-signature-256': signature }),
-    },
-    body,
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  const reply = await deliverWebhook(`${server.url}/webhooks/github`, event, payload, { ...options, secret: options.secret ?? SECRET });
+  return { status: reply.status, body: reply.body as Record<string, unknown> };
 }
 
 let server: TestServer;
