@@ -10,7 +10,7 @@ import { access, chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { inflateRawSync } from 'node:zlib';
+import AdmZip from 'adm-zip';
 
 const run = promisify(execFile);
 
@@ -67,40 +67,11 @@ async function hasChecksum(path: string): Promise<boolean> {
   }
 }
 
-/** One file of a zip archive (stored or deflated; no zip64, which a layer under 4 GiB needs not). */
+/** One file of a zip archive. */
 export function extractZipEntry(zip: Buffer, name: string): Buffer {
-  const EOCD = 0x06054b50;
-  let end = -1;
-  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 0xffff); i--) {
-    if (zip.readUInt32LE(i) === EOCD) {
-      end = i;
-      break;
-    }
-  }
-  if (end < 0) throw new Error('not a zip archive: no end of central directory');
-  const count = zip.readUInt16LE(end + 10);
-  let at = zip.readUInt32LE(end + 16);
-  for (let n = 0; n < count; n++) {
-    if (zip.readUInt32LE(at) !== 0x02014b50) throw new Error('zip central directory is corrupt');
-    const method = zip.readUInt16LE(at + 10);
-    const compressed = zip.readUInt32LE(at + 20);
-    const size = zip.readUInt32LE(at + 24);
-    const nameLength = zip.readUInt16LE(at + 28);
-    const extraLength = zip.readUInt16LE(at + 30);
-    const commentLength = zip.readUInt16LE(at + 32);
-    const local = zip.readUInt32LE(at + 42);
-    const entry = zip.toString('utf8', at + 46, at + 46 + nameLength);
-    at += 46 + nameLength + extraLength + commentLength;
-    if (entry !== name) continue;
-    if (zip.readUInt32LE(local) !== 0x04034b50) throw new Error(`zip entry ${name}: bad local header`);
-    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-    const data = zip.subarray(start, start + compressed);
-    const bytes = method === 0 ? Buffer.from(data) : method === 8 ? inflateRawSync(data) : undefined;
-    if (bytes === undefined) throw new Error(`zip entry ${name}: compression method ${method} is not supported`);
-    if (bytes.length !== size) throw new Error(`zip entry ${name}: ${bytes.length} bytes, expected ${size}`);
-    return bytes;
-  }
-  throw new Error(`zip archive has no entry ${name}`);
+  const entry = new AdmZip(zip).getEntry(name);
+  if (!entry) throw new Error(`zip archive has no entry ${name}`);
+  return entry.getData();
 }
 
 export interface HelmResult {
