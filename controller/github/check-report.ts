@@ -44,6 +44,11 @@ export interface EnvironmentCheck {
    * protection does not wait forever on pull requests that never touch its environment.
    */
   unaffected?: boolean;
+  /**
+   * The pull request adds the environment: it is not planned, since how an environment is reached
+   * (driver, address, credentials) is taken from the tracked branch only, never from a pull request.
+   */
+  newEnvironment?: boolean;
 }
 
 /** One GitHub check run annotation, as the Checks API takes it. */

@@ -59,6 +59,7 @@ export interface ControllerGithubDeps extends GithubDeps {
   openDriver: (environment: LoadedObject<Environment>) => Promise<EnvironmentDriver>;
   artifactCache: ArtifactCache;
   knownEnvironments: () => string[];
+  trustedEnvironment: (name: string) => LoadedObject<Environment> | undefined;
   holder: string;
   leaseTtlMs: number;
   logger: Logger;
@@ -120,6 +121,7 @@ export function createControllerGithub(deps: ControllerGithubDeps): ControllerGi
             openDriver: deps.openDriver,
             artifactCache: deps.artifactCache,
             knownEnvironments: deps.knownEnvironments,
+            trustedEnvironment: deps.trustedEnvironment,
             holder: deps.holder,
             leaseTtlMs: deps.leaseTtlMs,
             logger: deps.logger,

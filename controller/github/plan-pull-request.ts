@@ -30,6 +30,12 @@ export interface PullRequestPlanDeps {
   artifactCache?: ArtifactCache;
   /** The environments of the tracked branch, for a head whose own manifests cannot be read. */
   knownEnvironments: () => string[];
+  /**
+   * An environment as the tracked branch defines it. A pull request's plan reaches each
+   * environment this way, never as the pull request defines it: a pull request (from a fork, say)
+   * could otherwise point an environment's URL at a server of its own and receive its token.
+   */
+  trustedEnvironment: (name: string) => LoadedObject<Environment> | undefined;
   holder: string;
   leaseTtlMs: number;
   logger: Logger;
@@ -108,13 +114,16 @@ async function planEnvironment(deps: PullRequestPlanDeps, input: EnvironmentInpu
     // The pull request removes the environment: nothing of it is planned.
     return { ...base, outcome: { kind: 'Suspended' }, interfaceChanges: {} };
   }
+  const trusted = deps.trustedEnvironment(input.environment);
+  if (!trusted) return { ...base, outcome: { kind: 'Applied', applied: 0, drifted: [] }, interfaceChanges: {}, newEnvironment: true };
   const report = await reconcileEnvironment({
     environment: input.environment,
     commit: input.head,
     reader: loaded.reader,
     manifests: loaded.set,
     ...(deps.artifactCache ? { artifactCache: deps.artifactCache } : {}),
-    openDriver: deps.openDriver,
+    // The policy and pins are the pull request's to propose; how the environment is reached is not.
+    openDriver: () => deps.openDriver(trusted),
     mode: 'plan',
     trigger: 'manual',
     approvals: [],

@@ -67,6 +67,9 @@ function contextLine(check: EnvironmentCheck): string {
   const env = `**${escapeMarkdown(check.environment, 100)}**`;
   if (check.event === 'pull_request') {
     const pr = check.pullRequest !== undefined ? `pull request #${check.pullRequest}` : 'this pull request';
+    if (check.newEnvironment) {
+      return `${pr[0]!.toUpperCase()}${pr.slice(1)} adds environment ${env}, at ${at}: it is planned once it is on the tracked branch. How an environment is reached (driver, address, credentials) is taken from the tracked branch only, never from a pull request.`;
+    }
     if (check.unaffected) return `${pr[0]!.toUpperCase()}${pr.slice(1)} changes no manifest or specification that environment ${env} uses, at ${at}: merging it changes nothing there.`;
     return `What merging ${pr} would do in environment ${env}, planned at ${at}. Nothing is applied from a pull request.`;
   }
@@ -113,6 +116,7 @@ function verdictLines(verdict: Verdict): SummaryLine[] {
     case 'Suspended':
       return say('Suspended', 'reconciliation is suspended (spec.suspend is true)');
     case 'Clean':
+    case 'NewEnvironment':
       return [];
   }
 }

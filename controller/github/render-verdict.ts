@@ -15,6 +15,7 @@ export type Verdict =
   | { kind: 'Waiting'; reason: 'AwaitingApproval' | 'ManualApplyRequired' | 'AwaitingPromotion'; message: string }
   | { kind: 'LeaseHeld'; message: string }
   | { kind: 'Suspended' }
+  | { kind: 'NewEnvironment' }
   | { kind: 'Clean' };
 
 /** GitHub's limit on a commit status description. */
@@ -28,6 +29,7 @@ export const MAX_TITLE_CHARS = 255;
  */
 export function verdictOf(check: EnvironmentCheck): Verdict {
   const { outcome } = check;
+  if (check.newEnvironment && !check.problems.some((p) => p.severity === 'error')) return { kind: 'NewEnvironment' };
   switch (outcome.kind) {
     case 'GenerationFailed':
     case 'GitFetchFailed':
@@ -69,6 +71,7 @@ export function conclusionOf(verdict: Verdict): CheckConclusion {
       return verdict.reason === 'AwaitingPromotion' ? 'neutral' : 'action_required';
     case 'LeaseHeld':
     case 'Suspended':
+    case 'NewEnvironment':
       return 'neutral';
     case 'Clean':
       return 'success';
@@ -90,6 +93,8 @@ function rawTitle(check: EnvironmentCheck, verdict: Verdict): string {
       return failedTitle(check, verdict);
     case 'Suspended':
       return 'Suspended: reconciliation is suspended';
+    case 'NewEnvironment':
+      return 'New environment: planned once it is on the tracked branch';
     case 'LeaseHeld':
       return `Lease held: ${verdict.message}`;
     default:
@@ -204,6 +209,7 @@ export function statusOf(verdict: Verdict, title: string): RenderedStatus {
 function statusState(verdict: Verdict): RenderedStatus['state'] {
   switch (verdict.kind) {
     case 'Clean':
+    case 'NewEnvironment':
       return 'success';
     case 'Failed':
       return verdict.cause === 'ValidationFailed' || verdict.cause === 'GenerationFailed' ? 'failure' : 'error';

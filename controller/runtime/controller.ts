@@ -104,6 +104,7 @@ export function createController(deps: ControllerDeps): Controller {
         openDriver: deps.openDriver,
         artifactCache,
         knownEnvironments: () => [...known],
+        trustedEnvironment: (name) => environments.find((e) => e.manifest.metadata.name === name),
         holder: deps.holder,
         leaseTtlMs: deps.leaseTtlMs,
         logger: deps.logger,

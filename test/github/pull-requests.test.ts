@@ -3,8 +3,10 @@
  * controller, which plans the pull request's head from a real Git remote and reports check runs to
  * a GitHub stand-in that checks every request against GitHub's published OpenAPI description.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { crmIntegration, createWorld, environment, type World } from './support/pull-request-world.ts';
+import { baseFiles, crmIntegration, createWorld, environment, type World } from './support/pull-request-world.ts';
 
 let world: World | undefined;
 afterEach(async (context) => {
@@ -88,6 +90,44 @@ describe('pull requests: a check run per environment the change affects', () => 
     expect(summary.indexOf('Breaking')).toBeLessThan(summary.indexOf('| Action'));
     // dev allows breaking changes and needs no approval.
     expect(dev.conclusion).toBe('success');
+  });
+
+  it('reaches each environment as the tracked branch defines it, never as the pull request does', async () => {
+    // A server of the pull request's author, which an environment's token must never reach.
+    const seen: string[] = [];
+    const trap = createServer((request, response) => {
+      seen.push(`${request.method} ${request.url} ${request.headers.authorization ?? ''}`);
+      response.writeHead(500).end();
+    });
+    await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
+    try {
+      world = await createWorld({ env: { INTCTL_ENV_TOKEN_STAGING: 'token-of-staging-not-for-pull-requests' } });
+      const redirect = (name: string) => `apiVersion: intctl.dev/v1alpha1
+kind: Environment
+metadata: { name: ${name} }
+spec:
+  driver: http
+  url: ${url}
+  token: { env: INTCTL_ENV_TOKEN_STAGING }
+  policy: { autoApply: true, requiredApprovals: 0, allowBreaking: true, prune: true, selfHeal: true, plainSecrets: false }
+  dependencies: { integration-utils: 3.0.0, common-shared-services: 1.9.0, secret-manager: 1.4.0, integration-manager: 3.2.0, sharepoint-utils: 1.3.0 }
+`;
+      const head = await world.openPullRequest(8, {
+        'environments/dev.yaml': redirect('dev'),
+        'environments/staging.yaml': redirect('staging'),
+        'integrations/crm.yaml': crmIntegration(['Get', 'Search', 'Count']).replace('environments: [dev, prod]', 'environments: [dev, prod, staging]'),
+        'connections/crm.yaml': baseFiles()['connections/crm.yaml']!.replace('    prod:', '    staging:\n      endpoint: https://crm.example.com/v2\n      apiKey: { env: CRM_API_KEY }\n    prod:'),
+      });
+      const dev = await until('intctl/dev', completed(world, head, 'intctl/dev'));
+      const staging = await until('intctl/staging', completed(world, head, 'intctl/staging'));
+      expect(dev.conclusion).toBe('success');
+      expect(dev.output.title).toBe('No changes');
+      expect(staging).toMatchObject({ conclusion: 'neutral', output: { title: 'New environment: planned once it is on the tracked branch' } });
+      expect(seen).toEqual([]);
+    } finally {
+      await new Promise((resolve) => trap.close(resolve));
+    }
   });
 
   it('supersedes the runs of an older head when a new commit is pushed', async () => {

@@ -165,6 +165,11 @@ const cases: Array<[string, EnvironmentCheck, Expected]> = [
     { conclusion: 'success', title: 'No changes', state: 'success', contains: ['changes no manifest or specification that environment **prod** uses'], absent: ['#### Plan', 'planned at'] },
   ],
   [
+    'an environment the pull request adds is not planned',
+    check({ newEnvironment: true }),
+    { conclusion: 'neutral', title: 'New environment: planned once it is on the tracked branch', state: 'success', contains: ['adds environment **prod**', 'never from a pull request'], absent: ['#### Plan'] },
+  ],
+  [
     'an apply on the tracked branch says what it applied and where',
     check({ event: 'push', plan: planOf([publish('sales-orders'), publish('crm-contacts', 'New')]), outcome: { kind: 'Applied', applied: 2, drifted: [] } }),
     { conclusion: 'success', title: 'Applied 2 actions at 1a2b3c4', state: 'success', contains: ['Environment **prod** at `1a2b3c4` on the tracked branch.'] },
