@@ -190,3 +190,57 @@ shard: { index: 2, count: 3, peers: "${peers}", probeIntervalMs: 1000 }
     await expect(readControllerConfig({ env: { INTCTL_GIT_URL: '/r' }, cwd, flags: { shardCount: 'many' } })).rejects.toThrow('--shards: must be a positive whole number, not "many"');
   });
 });
+
+describe('readControllerConfig: GitHub', () => {
+  const URL = 'git:\n  url: https://github.com/acme/integrations.git\n';
+  const secret = (name: string, text: string) => writeFile(join(dir, 'etc', 'secrets', name), text);
+
+  it('authenticates as a GitHub App and reports check runs, the repository taken from the Git URL', async () => {
+    await secret('app.pem', '-----BEGIN PRIVATE KEY-----\nnot-a-real-key\n-----END PRIVATE KEY-----\n');
+    const config = await read(`${URL}github: { appId: 1001, appPrivateKeyFile: secrets/app.pem }\n`);
+    expect(config.github).toEqual({
+      apiUrl: 'https://api.github.com',
+      owner: 'acme',
+      repo: 'integrations',
+      auth: { kind: 'app', appId: 1001, privateKey: '-----BEGIN PRIVATE KEY-----\nnot-a-real-key\n-----END PRIVATE KEY-----' },
+      report: 'checks',
+    });
+  });
+
+  it('authenticates with a token and reports commit statuses; GitHub Enterprise Server at its own API root', async () => {
+    await secret('gh-token', 'ghp_not-a-real-token\n');
+    const config = await read('git:\n  url: git@ghe.example.com:platform/integrations.git\n', {
+      INTCTL_GITHUB_TOKEN_FILE: join(dir, 'etc', 'secrets', 'gh-token'),
+      INTCTL_GITHUB_API_URL: 'https://ghe.example.com/api/v3/',
+    });
+    expect(config.github).toEqual({ apiUrl: 'https://ghe.example.com/api/v3', owner: 'platform', repo: 'integrations', auth: { kind: 'token', token: 'ghp_not-a-real-token' }, report: 'statuses' });
+  });
+
+  it('is off without a token or an App', async () => {
+    expect((await read(URL)).github).toBeUndefined();
+  });
+
+  it.each([
+    ['a token and an App', { INTCTL_GITHUB_TOKEN: 'ghp_x', INTCTL_GITHUB_APP_ID: '1' }, 'github.tokenFile (INTCTL_GITHUB_TOKEN_FILE) and github.appId (INTCTL_GITHUB_APP_ID): give a token or a GitHub App, not both'],
+    ['an App without its key', { INTCTL_GITHUB_APP_ID: '1' }, 'github.appPrivateKeyFile (INTCTL_GITHUB_APP_PRIVATE_KEY_FILE): a GitHub App needs both its id and its private key file'],
+    ['check runs with a token', { INTCTL_GITHUB_TOKEN: 'ghp_x', INTCTL_GITHUB_REPORT: 'checks' }, 'github.report (INTCTL_GITHUB_REPORT): check runs can only be created by a GitHub App; with a token, use statuses'],
+    ['a report kind that does not exist', { INTCTL_GITHUB_TOKEN: 'ghp_x', INTCTL_GITHUB_REPORT: 'comments' }, 'INTCTL_GITHUB_REPORT: must be checks or statuses, not "comments"'],
+    ['an API URL that is not http(s)', { INTCTL_GITHUB_TOKEN: 'ghp_x', INTCTL_GITHUB_API_URL: 'ftp://ghe.example.com' }, 'INTCTL_GITHUB_API_URL: must be an http(s) URL such as https://api.github.com, not "ftp://ghe.example.com"'],
+    ['a repository that is not owner/name', { INTCTL_GITHUB_TOKEN: 'ghp_x', INTCTL_GITHUB_REPOSITORY: 'integrations' }, 'INTCTL_GITHUB_REPOSITORY: must be owner/name, not "integrations"'],
+    ['settings without a way to authenticate', { INTCTL_GITHUB_REPOSITORY: 'acme/integrations' }, 'github.tokenFile (INTCTL_GITHUB_TOKEN_FILE) or github.appId (INTCTL_GITHUB_APP_ID): GitHub settings are given, but no way to authenticate'],
+    ['an installation id with a token', { INTCTL_GITHUB_TOKEN: 'ghp_x', INTCTL_GITHUB_APP_INSTALLATION_ID: '42' }, 'github.installationId (INTCTL_GITHUB_APP_INSTALLATION_ID): only used with a GitHub App, not with a token'],
+  ])('refuses %s, naming the field', async (_name, env, problem) => {
+    expect(await problems(URL, env)).toContain(problem);
+  });
+
+  it('needs the repository when the Git URL does not name one', async () => {
+    expect(await problems('git:\n  url: /srv/git/integrations\n', { INTCTL_GITHUB_TOKEN: 'ghp_x' })).toEqual([
+      'github.repository (INTCTL_GITHUB_REPOSITORY): required: owner/name of the repository (it cannot be told from the Git URL)',
+    ]);
+  });
+
+  it('never repeats the token in a message', async () => {
+    const found = await problems(URL, { INTCTL_GITHUB_TOKEN: 'ghp_secret-value-42', INTCTL_GITHUB_APP_ID: '1' });
+    expect(found.join('\n')).not.toContain('ghp_secret-value-42');
+  });
+});
