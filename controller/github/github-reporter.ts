@@ -34,6 +34,8 @@ export interface GithubReporterOptions {
   kind: GithubReportKind;
   logger: Logger;
   metrics: GithubMetrics;
+  /** The GitHub App writing the runs: only its own runs are looked up (another App's run of the same name is not ours to update). */
+  appId?: number;
 }
 
 interface RunState {
@@ -60,7 +62,15 @@ export function createGithubReporter(options: GithubReporterOptions): GithubRepo
 
   const findRun = async (sha: string, name: string): Promise<number | undefined> => {
     const octokit = await client.octokit();
-    const { data } = await octokit.rest.checks.listForRef({ owner: client.owner, repo: client.repo, ref: sha, check_name: name, filter: 'latest', per_page: 1 });
+    const { data } = await octokit.rest.checks.listForRef({
+      owner: client.owner,
+      repo: client.repo,
+      ref: sha,
+      check_name: name,
+      filter: 'latest',
+      per_page: 1,
+      ...(options.appId !== undefined ? { app_id: options.appId } : {}),
+    });
     return data.check_runs[0]?.id;
   };
 

@@ -205,5 +205,6 @@ export function describeConfig(config: ControllerConfig): Record<string, unknown
 function startGithub(config: GithubConfig, logger: Logger, registry: Registry): GithubDeps {
   const metrics = createGithubMetrics(registry);
   const client = createGithubClient({ config, logger, metrics });
-  return { client, reporter: createGithubReporter({ client, kind: config.report, logger, metrics }) };
+  const appId = config.auth.kind === 'app' ? config.auth.appId : undefined;
+  return { client, reporter: createGithubReporter({ client, kind: config.report, logger, metrics, ...(appId !== undefined ? { appId } : {}) }) };
 }

@@ -44,7 +44,7 @@ async function setUp(auth: 'app' | 'token' = 'app', pathPrefix?: string) {
     auth: auth === 'app' ? ({ kind: 'app', appId: gh.appId, privateKey: gh.appPrivateKeyPem } as const) : ({ kind: 'token', token: gh.token } as const),
   };
   const client = createGithubClient({ config, logger, metrics, retryAfterBaseMs: BASE_MS });
-  const reporter = createGithubReporter({ client, kind: auth === 'app' ? 'checks' : 'statuses', logger, metrics });
+  const reporter = createGithubReporter({ client, kind: auth === 'app' ? 'checks' : 'statuses', logger, metrics, ...(auth === 'app' ? { appId: gh.appId } : {}) });
   return { gh, client, reporter, logs, registry, metrics };
 }
 
