@@ -4,6 +4,7 @@ import { formatProblem } from '../core/problem.ts';
 import { environmentConditions, type ReconcileOutcome } from '../core/status.ts';
 import type { EnvironmentDriver } from '../environments/driver.ts';
 import type { Environment } from '../generated/manifests.ts';
+import { createControllerGithub, pullRequestKey, pullRequestOfKey, type GithubDeps } from '../github/controller-github.ts';
 import { reconcileEnvironment, UnknownEnvironmentError, type ReconcileReport } from '../reconcile/reconcile-environment.ts';
 import type { GitSource, LoadedCommit } from '../source/git-source.ts';
 import type { StatusWriter } from '../source/status-writer.ts';
@@ -16,7 +17,6 @@ import { publishedAndApplied, statusReporter } from './report-status.ts';
 import { requeueFor, type Requeue } from './requeue-policy.ts';
 import { trackSource } from './tracked-source.ts';
 import { createWorkQueue, type QueueTimers, type WorkQueue } from './work-queue.ts';
-import { createControllerGithub, pullRequestKey, pullRequestOfKey, type GithubDeps } from '../github/controller-github.ts';
 
 /** The queue key that fetches, loads and enqueues every environment found: used until environments are known. */
 export const SOURCE_KEY = '@source';
@@ -118,7 +118,11 @@ export function createController(deps: ControllerDeps): Controller {
     backoff: deps.queue.backoff,
     ...(deps.queue.timers ? { timers: deps.queue.timers } : {}),
     ...(deps.queue.random ? { random: deps.queue.random } : {}),
-    worker: (key) => (key === SOURCE_KEY ? discover() : pullRequestOfKey(key) !== undefined ? planPull(pullRequestOfKey(key)!) : reconcile(key)),
+    worker: (key) => {
+      if (key === SOURCE_KEY) return discover();
+      const pull = pullRequestOfKey(key);
+      return pull !== undefined ? planPull(pull) : reconcile(key);
+    },
     onError: (key, error) => {
       deps.metrics.errors.inc({ reason: 'InternalError' });
       deps.logger.error({ key, err: error }, 'reconcile failed unexpectedly; retrying with backoff');
@@ -323,7 +327,7 @@ export function createController(deps: ControllerDeps): Controller {
     return requeue;
   }
 
-  return {
+  const api: Controller = {
     enqueueAll(reason) {
       // A replica that owns none of the known environments still fetches, to find new ones it may own.
       const mine = [...known].filter(isOwned);
@@ -356,8 +360,7 @@ export function createController(deps: ControllerDeps): Controller {
         return [pullRequestKey(number)];
       }
       const waiting = [...known].filter((name) => statuses.get(name)?.outcome === 'Waiting' || !statuses.has(name));
-      const result = this.enqueue(waiting, reason);
-      return result.enqueued;
+      return api.enqueue(waiting, reason).enqueued;
     },
     readiness() {
       if (stopping) return { ready: false, reason: 'shutting down' };
@@ -377,6 +380,7 @@ export function createController(deps: ControllerDeps): Controller {
       await queue.shutDown();
     },
   };
+  return api;
 }
 
 function messageOf(error: unknown): string {

@@ -1,23 +1,22 @@
 import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
-import type { ControllerConfig } from '../config/controller-config.ts';
+import type { Registry } from 'prom-client';
+import type { ControllerConfig, GithubConfig } from '../config/controller-config.ts';
 import { openDriver } from '../environments/open-driver.ts';
+import type { GithubDeps } from '../github/controller-github.ts';
+import { createGithubClient } from '../github/github-client.ts';
+import { createGithubMetrics } from '../github/github-metrics.ts';
+import { createGithubReporter } from '../github/github-reporter.ts';
 import { buildServer } from '../server/build-server.ts';
 import { createDeliveryCache } from '../server/delivery-cache.ts';
 import type { GitSource, GitSourceOptions } from '../source/git-source.ts';
 import type { StatusWriter, StatusWriterOptions } from '../source/status-writer.ts';
 import { createController, type Controller } from './controller.ts';
+import { createWebhookForwarder } from './forward-webhook.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { startPolling, type Trigger } from './poll-trigger.ts';
 import { createShardMembership } from './shard-membership.ts';
-import { createWebhookForwarder } from './forward-webhook.ts';
-import type { Registry } from 'prom-client';
-import type { GithubConfig } from '../config/controller-config.ts';
-import type { GithubDeps } from '../github/controller-github.ts';
-import { createGithubClient } from '../github/github-client.ts';
-import { createGithubMetrics } from '../github/github-metrics.ts';
-import { createGithubReporter } from '../github/github-reporter.ts';
 import { startWatching } from './watch-trigger.ts';
 
 /** How the controller reaches Git: the source and status writer of controller/source, or a test's own. */
