@@ -35,7 +35,11 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   let last: LoadedCommit | undefined;
   let previousFiles: ReadonlyMap<string, string> = new Map();
 
-  const fetchTip = async (): Promise<string> => {
+  /**
+   * One fetch into the mirror (created on first use), then the commit `ref` names. Every failure,
+   * the timeout included, is a GitFetchFailedError about `what`, with credentials redacted.
+   */
+  const fetchInto = async (what: string, args: string[], ref: string): Promise<string> => {
     const signal = AbortSignal.timeout(transport.timeoutMs);
     try {
       if (!prepared) {
@@ -43,12 +47,19 @@ export function createGitSource(options: GitSourceOptions): GitSource {
         prepared = true;
       }
       const git = simpleGit({ baseDir: dir, unsafe: transport.unsafe, abort: signal }).env(transport.env);
-      await git.raw(['fetch', '--prune', '--force', '--no-tags', 'origin', `+refs/heads/${branch}:refs/heads/${branch}`]);
-      return (await git.revparse(['--verify', '--end-of-options', `refs/heads/${branch}^{commit}`])).trim();
+      await git.raw(['fetch', ...args]);
+      return (await git.revparse(['--verify', '--end-of-options', `${ref}^{commit}`])).trim();
     } catch (error) {
       const detail = signal.aborted ? `timed out after ${transport.timeoutMs} ms` : describeGitError(error);
-      throw new GitFetchFailedError(transport.redact(`cannot fetch branch ${branch} of ${options.url}: ${detail}`));
+      throw new GitFetchFailedError(transport.redact(`cannot fetch ${what} of ${options.url}: ${detail}`));
     }
+  };
+  const tracked = `+refs/heads/${branch}:refs/heads/${branch}`;
+  const fetchTip = () => fetchInto(`branch ${branch}`, ['--prune', '--force', '--no-tags', 'origin', tracked], `refs/heads/${branch}`);
+  const fetchPull = (number: number): Promise<string> => {
+    if (!Number.isSafeInteger(number) || number <= 0) return Promise.reject(new GitFetchFailedError(`${number} is not a pull request number`));
+    const ref = `refs/intctl/pull/${number}/head`;
+    return fetchInto(`pull request ${number}`, ['--force', '--no-tags', 'origin', `+refs/pull/${number}/head:${ref}`, tracked], ref);
   };
 
   const loadCommit = async (ref: string): Promise<LoadedCommit> => {
@@ -84,24 +95,6 @@ export function createGitSource(options: GitSourceOptions): GitSource {
       fileCache.discard();
       selectionCache.discard();
       throw error;
-    }
-  };
-
-  const fetchPull = async (number: number): Promise<string> => {
-    const signal = AbortSignal.timeout(transport.timeoutMs);
-    const ref = `refs/intctl/pull/${number}/head`;
-    try {
-      if (!Number.isSafeInteger(number) || number <= 0) throw new Error(`${number} is not a pull request number`);
-      if (!prepared) {
-        await prepareBareRepository(dir, options.url, branch, transport);
-        prepared = true;
-      }
-      const git = simpleGit({ baseDir: dir, unsafe: transport.unsafe, abort: signal }).env(transport.env);
-      await git.raw(['fetch', '--force', '--no-tags', 'origin', `+refs/pull/${number}/head:${ref}`, `+refs/heads/${branch}:refs/heads/${branch}`]);
-      return (await git.revparse(['--verify', '--end-of-options', `${ref}^{commit}`])).trim();
-    } catch (error) {
-      const detail = signal.aborted ? `timed out after ${transport.timeoutMs} ms` : describeGitError(error);
-      throw new GitFetchFailedError(transport.redact(`cannot fetch pull request ${number} of ${options.url}: ${detail}`));
     }
   };
 
