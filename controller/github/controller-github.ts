@@ -66,8 +66,8 @@ export interface ControllerGithubDeps extends GithubDeps {
 }
 
 export function createControllerGithub(deps: ControllerGithubDeps): ControllerGithub {
-  // Read again at every reconcile (a review may have come in since): two conditional requests,
-  // answered 304 at no rate-limit cost while nothing changed.
+  // Read again whenever the gate asks (a review may have come in since): two conditional
+  // requests, answered 304 at no rate-limit cost while nothing changed.
   const readApprovals = async (commit: string) => {
     const pr = await pullRequestOfCommit(deps.client, commit);
     if (!pr) return undefined;
@@ -79,13 +79,13 @@ export function createControllerGithub(deps: ControllerGithubDeps): ControllerGi
       const policy = environment.manifest.spec.policy ?? {};
       const required = policy.requiredApprovals ?? 0;
       if (required === 0) return undefined;
+      const none: ApprovalSummary = { required, counted: [], ignored: [], approvers: [...(policy.approvers ?? [])] };
       try {
         const found = await readApprovals(commit);
-        if (!found) return { required, counted: [], ignored: [], approvers: [...(policy.approvers ?? [])] };
-        return countApprovals(found.reviews, found.pr, { required, approvers: policy.approvers ?? [] });
+        return found ? countApprovals(found.reviews, found.pr, { required, approvers: policy.approvers ?? [] }) : none;
       } catch (error) {
         log.warn({ err: error }, 'cannot read the approvals of the commit from GitHub; none counted');
-        return { required, counted: [], ignored: [], approvers: [...(policy.approvers ?? [])] };
+        return none;
       }
     },
 
@@ -112,23 +112,7 @@ export function createControllerGithub(deps: ControllerGithubDeps): ControllerGi
 
     async planPullRequest(number) {
       try {
-        const result = await planPullRequest(
-          {
-            source: deps.source,
-            github: deps.client,
-            reporter: deps.reporter,
-            branch: deps.branch,
-            openDriver: deps.openDriver,
-            artifactCache: deps.artifactCache,
-            knownEnvironments: deps.knownEnvironments,
-            trustedEnvironment: deps.trustedEnvironment,
-            holder: deps.holder,
-            leaseTtlMs: deps.leaseTtlMs,
-            logger: deps.logger,
-          },
-          number,
-        );
-        return result.requeue;
+        return (await planPullRequest(deps, number)).requeue;
       } catch (error) {
         deps.logger.warn({ pullRequest: number, err: error }, 'cannot plan the pull request; retrying with backoff');
         return { policy: 'transient' };

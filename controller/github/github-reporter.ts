@@ -41,7 +41,12 @@ export interface GithubReporterOptions {
 interface RunState {
   id: number;
   inProgress: boolean;
-  digest?: string;
+}
+
+/** What was last written for a commit and environment. */
+interface Reported {
+  digest: string;
+  success: boolean;
 }
 
 /** Runs and digests remembered per commit and environment; older entries go first. */
@@ -51,7 +56,7 @@ export function createGithubReporter(options: GithubReporterOptions): GithubRepo
   const { client, kind, metrics } = options;
   const log = options.logger.child({ component: 'github' });
   const runs = new Map<string, RunState>();
-  const statusDigests = new Map<string, string>();
+  const reported = new Map<string, Reported>();
   const heads = new Map<number, { sha: string; environments: readonly string[] }>();
   const key = (sha: string, environment: string) => `${sha} ${environment}`;
   const remember = <T>(map: Map<string, T>, k: string, value: T) => {
@@ -74,7 +79,7 @@ export function createGithubReporter(options: GithubReporterOptions): GithubRepo
     return data.check_runs[0]?.id;
   };
 
-  const writeCheckRun = async (check: EnvironmentCheck, rendered: RenderedCheck, digest: string): Promise<void> => {
+  const writeCheckRun = async (check: EnvironmentCheck, rendered: RenderedCheck): Promise<void> => {
     const octokit = await client.octokit();
     const k = key(check.commit, check.environment);
     const annotations = rendered.annotations.slice(0, MAX_ANNOTATIONS);
@@ -106,7 +111,7 @@ export function createGithubReporter(options: GithubReporterOptions): GithubRepo
     for (const batch of batches.slice(1)) {
       await octokit.rest.checks.update({ owner: client.owner, repo: client.repo, check_run_id: id, output: output(batch) });
     }
-    remember(runs, k, { id, inProgress: false, digest });
+    remember(runs, k, { id, inProgress: false });
   };
 
   const writeStatus = async (check: EnvironmentCheck, rendered: RenderedCheck): Promise<void> => {
@@ -147,7 +152,7 @@ export function createGithubReporter(options: GithubReporterOptions): GithubRepo
         if (kind === 'statuses') {
           for (const environment of environments) {
             await octokit.rest.repos.createCommitStatus({ owner: client.owner, repo: client.repo, sha, state: 'pending', context: `intctl/${environment}`, description: 'Planning…' });
-            statusDigests.delete(key(sha, environment));
+            reported.delete(key(sha, environment));
           }
           return;
         }
@@ -176,13 +181,15 @@ export function createGithubReporter(options: GithubReporterOptions): GithubRepo
       const rendered = renderCheck(check);
       const digest = digestOf(rendered);
       const k = key(check.commit, check.environment);
-      if (kind === 'statuses' ? statusDigests.get(k) === digest : runs.get(k)?.digest === digest) return;
+      const last = reported.get(k);
+      if (last?.digest === digest) return;
+      // A later reconcile that finds the environment in step says less than the apply that got it
+      // there: it does not replace that success on the same commit.
+      if (last?.success && check.event === 'push' && check.outcome.kind === 'Applied' && check.outcome.applied === 0) return;
       try {
-        if (kind === 'checks') await writeCheckRun(check, rendered, digest);
-        else {
-          await writeStatus(check, rendered);
-          remember(statusDigests, k, digest);
-        }
+        if (kind === 'checks') await writeCheckRun(check, rendered);
+        else await writeStatus(check, rendered);
+        remember(reported, k, { digest, success: rendered.conclusion === 'success' });
         log.debug({ environment: check.environment, commit: check.commit, conclusion: rendered.conclusion }, `reported as a ${kind === 'checks' ? 'check run' : 'commit status'}`);
       } catch (error) {
         metrics.reportFailures.inc({ kind });

@@ -22,7 +22,7 @@ import type { GithubReporter } from './github-reporter.ts';
 
 export interface PullRequestPlanDeps {
   source: Pick<TrackedSource, 'fetchPullRequest' | 'load' | 'changedSinceBranch'>;
-  github: GithubClient;
+  client: GithubClient;
   reporter: GithubReporter;
   /** The tracked branch: only pull requests into it are planned. */
   branch: string;
@@ -51,7 +51,7 @@ export interface PullRequestPlanResult {
 /** Plans pull request `number` and reports a check per environment it affects. */
 export async function planPullRequest(deps: PullRequestPlanDeps, number: number): Promise<PullRequestPlanResult> {
   const log = deps.logger.child({ pullRequest: number });
-  const pr = await getPullRequest(deps.github, number);
+  const pr = await getPullRequest(deps.client, number);
   if (pr.state !== 'open') {
     deps.reporter.forgetPullRequest(number);
     log.info('pull request is closed; not planned');
@@ -82,7 +82,7 @@ export async function planPullRequest(deps: PullRequestPlanDeps, number: number)
   if (affected.environments.length === 0) return { requeue: { policy: 'settled' }, head, environments: [] };
 
   await deps.reporter.started(number, head, affected.environments);
-  const reviews = await reviewsOf(deps.github, number);
+  const reviews = await reviewsOf(deps.client, number);
   for (const environment of affected.environments) {
     const check = await planEnvironment(deps, { number, head, author: pr.author, reviews, environment, loaded, problems: affected.problemsFor(environment) });
     await deps.reporter.report(check);

@@ -6,11 +6,10 @@ import type { LoadedObject, ManifestSet } from '../core/manifest.ts';
 import { plan as makePlan, type Plan } from '../core/plan.ts';
 import type { Problem } from '../core/problem.ts';
 import type { ReconcileOutcome } from '../core/status.ts';
-import type { EnvironmentDriver, ObservedState, PlanAction } from '../environments/driver.ts';
-import type { ActionCatalog } from '../artifact/catalog.ts';
-import { diffCatalogs, type CatalogChange } from '../artifact/diff-catalogs.ts';
+import type { CatalogChange } from '../artifact/diff-catalogs.ts';
+import type { EnvironmentDriver, PlanAction } from '../environments/driver.ts';
 import { EnvironmentUnavailableError } from '../environments/driver.ts';
-import { breakingCheck } from './breaking-check.ts';
+import { recordingBreakingCheck } from './breaking-check.ts';
 import { buildDesiredState } from './desired-state.ts';
 import { loadAndValidate } from './load-and-validate.ts';
 import type { RepositoryReader } from '../load/repository-reader.ts';
@@ -24,8 +23,12 @@ export interface ReconcileRequest {
   /** `plan` computes and stops; `apply` goes on through the gate. */
   mode: 'plan' | 'apply';
   trigger: 'automatic' | 'manual';
-  /** Current approvals of the pull request the commit came from. */
-  approvals: readonly string[];
+  /**
+   * Current approvals of the pull request the commit came from; or how to read them, asked only
+   * when the gate needs them (a plan with work to do, in an environment that requires approvals),
+   * so an environment in step costs GitHub nothing.
+   */
+  approvals: readonly string[] | (() => Promise<readonly string[]>);
   /** For an environment that promotes from another: is that one Ready at this commit? */
   promotionReady?: (from: string) => Promise<boolean>;
   holder: string;
@@ -92,13 +95,14 @@ export async function reconcileEnvironment(request: ReconcileRequest): Promise<R
     }
     const observed = await driver.observe();
     const policy = environment.manifest.spec.policy ?? {};
+    const diffs = recordingBreakingCheck();
     const thePlan = makePlan(desired.state, observed, {
       prune: policy.prune ?? false,
       selfHeal: policy.selfHeal ?? false,
       allowBreaking: policy.allowBreaking ?? true,
-    }, breakingCheck);
+    }, diffs.check);
     const drifted = thePlan.notices.filter((n) => n.type === 'Drifted').map((n) => n.name);
-    const interfaceChanges = changesOf(thePlan, observed);
+    const interfaceChanges = changesOf(thePlan, diffs.changes);
     if (request.mode === 'plan') {
       return { ...base, problems: [], plan: thePlan, interfaceChanges, outcome: planOutcome(thePlan, drifted) };
     }
@@ -113,7 +117,7 @@ export async function reconcileEnvironment(request: ReconcileRequest): Promise<R
         approvers: policy.approvers ?? [],
       },
       trigger: request.trigger,
-      approvals: request.approvals,
+      approvals: await approvalsFor(request, thePlan, policy.requiredApprovals ?? 0),
       ...(promotion ? { promotion } : {}),
     });
     if (!decision.allowed) {
@@ -139,16 +143,18 @@ export async function reconcileEnvironment(request: ReconcileRequest): Promise<R
   }
 }
 
-/** The interface changes of each integration the plan publishes over a version the environment has. */
-function changesOf(thePlan: Plan, observed: ObservedState): Record<string, CatalogChange[]> {
-  const published = new Map(observed.integrations.map((i) => [i.name, i]));
+async function approvalsFor(request: ReconcileRequest, thePlan: Plan, required: number): Promise<readonly string[]> {
+  if (typeof request.approvals !== 'function') return request.approvals;
+  return thePlan.actions.length > 0 && !thePlan.blocked && required > 0 ? request.approvals() : [];
+}
+
+/** The interface changes of each integration the plan publishes over a version the environment has (the planner's diffs). */
+function changesOf(thePlan: Plan, diffs: ReadonlyMap<string, CatalogChange[]>): Record<string, CatalogChange[]> {
   const out: Record<string, CatalogChange[]> = {};
   for (const action of thePlan.actions) {
     if (action.type !== 'Publish') continue;
-    const current = published.get(action.integration.name);
-    if (!current) continue;
-    const changes = diffCatalogs(current.catalog as ActionCatalog, action.integration.catalog as ActionCatalog);
-    if (changes.length > 0) out[action.integration.name] = changes;
+    const changes = diffs.get(action.integration.name);
+    if (changes && changes.length > 0) out[action.integration.name] = changes;
   }
   return out;
 }

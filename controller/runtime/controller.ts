@@ -4,6 +4,7 @@ import { formatProblem } from '../core/problem.ts';
 import { environmentConditions, type ReconcileOutcome } from '../core/status.ts';
 import type { EnvironmentDriver } from '../environments/driver.ts';
 import type { Environment } from '../generated/manifests.ts';
+import type { ApprovalSummary } from '../github/check-report.ts';
 import { createControllerGithub, pullRequestKey, pullRequestOfKey, type GithubDeps } from '../github/controller-github.ts';
 import { reconcileEnvironment, UnknownEnvironmentError, type ReconcileReport } from '../reconcile/reconcile-environment.ts';
 import type { GitSource, LoadedCommit } from '../source/git-source.ts';
@@ -238,8 +239,9 @@ export function createController(deps: ControllerDeps): Controller {
       return { policy: 'settled' };
     }
     if (!isOwned(environment)) return notOwned(log);
-    const target = loaded.set.environments.find((e) => e.manifest.metadata.name === environment);
-    const approvals = github && target ? await github.approvals(target, commit, log) : undefined;
+    const object = loaded.set.environments.find((e) => e.manifest.metadata.name === environment)!;
+    // Read from GitHub only if the gate asks; kept for the check run on the commit.
+    let approvals: ApprovalSummary | undefined;
     let report: ReconcileReport;
     try {
       report = await reconcileEnvironment({
@@ -251,7 +253,7 @@ export function createController(deps: ControllerDeps): Controller {
         openDriver: deps.openDriver,
         mode: 'apply',
         trigger: 'automatic',
-        approvals: approvals?.counted ?? [],
+        approvals: github ? async () => (approvals = await github.approvals(object, commit, log))?.counted ?? [] : [],
         promotionReady: async (from) => isReadyAt(statuses.get(from), commit),
         holder: deps.holder,
         leaseTtlMs: deps.leaseTtlMs,
@@ -264,7 +266,6 @@ export function createController(deps: ControllerDeps): Controller {
       return { policy: 'settled' };
     }
     if (report.problems.length > 0) log.warn({ problems: report.problems.slice(0, 20).map(formatProblem) }, 'problems found');
-    const object = loaded.set.environments.find((e) => e.manifest.metadata.name === environment)!;
     const extra = await publishedAndApplied(report, () => deps.openDriver(object), previous, now(), log);
     const requeue = await finish(environment, log, started, report.outcome, commit, extra);
     await github?.reportPush(report, loaded.problems, approvals, log);

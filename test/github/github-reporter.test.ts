@@ -175,6 +175,20 @@ describe('what the reporter sends', () => {
     expect(gh.state.checkRuns[0]).toMatchObject({ conclusion: 'success', writes: 2 });
   });
 
+  it('keeps what an apply reported on a commit when a later reconcile finds nothing to do there', async () => {
+    const { gh, reporter } = await setUp();
+    await reporter.report(check(3));
+    const inStep: EnvironmentCheck = { ...check(0), outcome: { kind: 'Applied', applied: 0, drifted: [] } };
+    const after = gh.requests.length;
+    await reporter.report(inStep);
+    expect(gh.requests.length).toBe(after);
+    expect(gh.state.checkRuns[0]).toMatchObject({ conclusion: 'success', output: { title: 'Applied 3 actions at ccccccc' } });
+    // It does replace a report that was not a success: an apply by hand after a wait, say.
+    await reporter.report({ ...check(3), commit: 'd'.repeat(40), outcome: { kind: 'Waiting', reason: 'ManualApplyRequired', message: 'run intctl apply', pending: 3 } });
+    await reporter.report({ ...inStep, commit: 'd'.repeat(40) });
+    expect(gh.state.checkRuns.find((r) => r.head_sha === 'd'.repeat(40))).toMatchObject({ conclusion: 'success', output: { title: 'No changes' } });
+  });
+
   it('finds the run of a commit it reported before a restart instead of creating a second one', async () => {
     const { gh, client, reporter, metrics, logs } = await setUp();
     await reporter.report({ ...check(1), outcome: { kind: 'Waiting', reason: 'AwaitingApproval', message: 'needs 1', pending: 1 } });

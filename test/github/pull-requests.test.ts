@@ -181,6 +181,14 @@ describe('the tracked branch: apply results and approvals that arrive after the 
     });
     // The same check run was updated, not a second one created.
     expect(applied.id).toBe(prod.id);
+
+    // In step, a poll costs GitHub nothing: no approvals read, no check rewritten.
+    await world.settle();
+    const before = world.gh.requests.length;
+    world.running.controller.enqueueAll('poll');
+    await world.settle();
+    expect(world.gh.requests.slice(before)).toEqual([]);
+    expect(world.checkRun(merge, 'intctl/dev')?.output.title).toBe(dev.output.title);
   });
 
   it('reports commit statuses when authenticated with a personal access token', async () => {
