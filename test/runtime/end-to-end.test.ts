@@ -15,7 +15,7 @@ import { createGitSource } from '../../controller/source/create-git-source.ts';
 import { createStatusWriter } from '../../controller/source/create-status-writer.ts';
 import type { EnvironmentStatusDocument } from '../../controller/source/status-writer.ts';
 import { captureLogs } from './support/capture-logs.ts';
-import { fixtureFiles, writeFiles } from './support/fixture-repo.ts';
+import { createRemoteAndClone, fixtureFiles, writeFiles } from './support/fixture-repo.ts';
 
 const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
 const SECRET = 'end-to-end webhook secret';
@@ -37,13 +37,7 @@ async function push(message: string): Promise<string> {
 
 beforeEach(async () => {
   work = await mkdtemp(join(tmpdir(), 'intctl-e2e-'));
-  remote = join(work, 'remote.git');
-  clone = join(work, 'clone');
-  await simpleGit({ baseDir: work }).init(true, [remote, '--initial-branch=main']);
-  await simpleGit({ baseDir: work }).clone(remote, clone);
-  const git = simpleGit({ baseDir: clone });
-  await git.addConfig('user.name', 'Author').addConfig('user.email', 'author@example.com').addConfig('commit.gpgsign', 'false');
-  await git.checkout(['-B', 'main']);
+  ({ remote, clone } = await createRemoteAndClone(work));
   await mkdir(join(clone, 'specs'));
   await copyFile(join(EXAMPLES, 'specs', 'crm-openapi.yaml'), join(clone, 'specs', 'crm-openapi.yaml'));
   await writeFiles(clone, fixtureFiles());

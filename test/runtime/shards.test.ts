@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerOf } from '../../controller/core/shard-ring.ts';
 import { openEmbeddedEnvironment } from '../../controller/environments/embedded/open-embedded-environment.ts';
 import type { LogLine } from './support/capture-logs.ts';
-import { commitAll, writeFiles } from './support/fixture-repo.ts';
+import { commitAll, crmConnection, writeFiles } from './support/fixture-repo.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'intctl.js');
 const SPEC = join(import.meta.dirname, '..', '..', 'examples', 'specs', 'crm-openapi.yaml');
@@ -92,15 +92,7 @@ spec:
   dependencies: ${dependencies}
 `,
   ).join('---\n');
-  files['connections/crm.yaml'] = `apiVersion: intctl.dev/v1alpha1
-kind: Connection
-metadata: { name: crm-api }
-spec:
-  system: openapi
-  auth: { type: apiKey, apiKeyIn: header, apiKeyName: X-API-Key }
-  environments:
-${ENVIRONMENTS.map((name) => `    ${name}: { endpoint: "https://sandbox.crm.example.com/v2", apiKey: { plain: "not-a-real-key" } }`).join('\n')}
-`;
+  files['connections/crm.yaml'] = crmConnection(Object.fromEntries(ENVIRONMENTS.map((name) => [name, '{ plain: "not-a-real-key" }'])));
   for (const integration of INTEGRATIONS) {
     files[`integrations/${integration}.yaml`] = `apiVersion: intctl.dev/v1alpha1
 kind: Integration

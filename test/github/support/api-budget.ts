@@ -3,6 +3,7 @@
  * repository of `integrations` integrations in three environments (dev, test, prod), planned, then
  * merged and applied. Shared by the budget test and the benchmark.
  */
+import { crmConnection } from '../../runtime/support/fixture-repo.ts';
 import { createWorld, environment, type World } from './pull-request-world.ts';
 
 export interface BudgetResult {
@@ -37,17 +38,10 @@ function repository(integrations: number, operations: string): Record<string, st
   return files;
 }
 
-const CONNECTION = `apiVersion: intctl.dev/v1alpha1
-kind: Connection
-metadata: { name: crm-api }
-spec:
-  system: openapi
-  auth: { type: apiKey, apiKeyIn: header, apiKeyName: X-API-Key }
-  environments:
-    dev: { endpoint: https://sandbox.crm.example.com/v2, apiKey: { env: CRM_DEV_API_KEY } }
-    test: { endpoint: https://sandbox.crm.example.com/v2, apiKey: { env: CRM_TEST_API_KEY } }
-    prod: { endpoint: https://crm.example.com/v2, apiKey: { env: CRM_API_KEY } }
-`;
+const CONNECTION = crmConnection(
+  { dev: '{ env: CRM_DEV_API_KEY }', test: '{ env: CRM_TEST_API_KEY }', prod: '{ env: CRM_API_KEY }' },
+  { prod: 'https://crm.example.com/v2' },
+);
 
 async function until(what: string, probe: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

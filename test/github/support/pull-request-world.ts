@@ -6,13 +6,13 @@
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
 import { readControllerConfig } from '../../../controller/config/read-config.ts';
 import { startController, type RunningController } from '../../../controller/runtime/start-controller.ts';
 import { createGitSource } from '../../../controller/source/create-git-source.ts';
 import { createStatusWriter } from '../../../controller/source/create-status-writer.ts';
 import { captureLogs } from '../../runtime/support/capture-logs.ts';
-import { writeFiles } from '../../runtime/support/fixture-repo.ts';
+import { createRemoteAndClone, crmConnection, writeFiles } from '../../runtime/support/fixture-repo.ts';
 import { startGithubStandIn, type GithubStandIn } from '../../support/github/github-stand-in.ts';
 import type { CheckRunRecord } from '../../support/github/state.ts';
 import { deliverWebhook, pullRequestEvent, pullRequestReviewEvent, pushEvent } from '../../support/github/webhooks.ts';
@@ -27,20 +27,7 @@ const DEPENDENCIES = '{ integration-utils: 3.0.0, common-shared-services: 1.9.0,
 export function baseFiles(): Record<string, string> {
   return {
     'integrations/crm.yaml': crmIntegration(['Get', 'Search', 'Count']),
-    'connections/crm.yaml': `apiVersion: intctl.dev/v1alpha1
-kind: Connection
-metadata: { name: crm-api }
-spec:
-  system: openapi
-  auth: { type: apiKey, apiKeyIn: header, apiKeyName: X-API-Key }
-  environments:
-    dev:
-      endpoint: https://sandbox.crm.example.com/v2
-      apiKey: { env: CRM_DEV_API_KEY }
-    prod:
-      endpoint: https://crm.example.com/v2
-      apiKey: { env: CRM_API_KEY }
-`,
+    'connections/crm.yaml': crmConnection({ dev: '{ env: CRM_DEV_API_KEY }', prod: '{ env: CRM_API_KEY }' }, { prod: 'https://crm.example.com/v2' }),
     'environments/dev.yaml': environment('dev', 'requiredApprovals: 0, allowBreaking: true'),
     'environments/prod.yaml': environment('prod', 'requiredApprovals: 2, allowBreaking: false'),
     'README.md': '# integrations\n',
@@ -106,13 +93,7 @@ interface PullState {
 /** Builds the world: the repository on main with baseFiles (and `files`), the stand-in, and the controller started and settled. */
 export async function createWorld(options: { files?: Record<string, string>; auth?: 'app' | 'token'; env?: Record<string, string> } = {}): Promise<World> {
   const work = await mkdtemp(join(tmpdir(), 'intctl-pr-'));
-  const remote = join(work, 'remote.git');
-  const clone = join(work, 'clone');
-  await simpleGit({ baseDir: work }).init(true, [remote, '--initial-branch=main']);
-  await simpleGit({ baseDir: work }).clone(remote, clone);
-  const git = simpleGit({ baseDir: clone });
-  await git.addConfig('user.name', 'Author').addConfig('user.email', 'author@example.com').addConfig('commit.gpgsign', 'false');
-  await git.checkout(['-B', 'main']);
+  const { remote, clone, git } = await createRemoteAndClone(work);
   await mkdir(join(clone, 'specs'));
   await copyFile(join(EXAMPLES, 'specs', 'crm-openapi.yaml'), join(clone, 'specs', 'crm-openapi.yaml'));
   await writeFiles(clone, { ...baseFiles(), ...options.files });

@@ -1,6 +1,6 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { simpleGit } from 'simple-git';
+import { simpleGit, type SimpleGit } from 'simple-git';
 
 const EXAMPLES = join(import.meta.dirname, '..', '..', '..', 'examples');
 
@@ -26,20 +26,10 @@ spec:
   connection: crm-api
   environments: [dev, test]
 `,
-    'connections/crm.yaml': `apiVersion: intctl.dev/v1alpha1
-kind: Connection
-metadata: { name: crm-api }
-spec:
-  system: openapi
-  auth: { type: apiKey, apiKeyIn: header, apiKeyName: X-API-Key }
-  environments:
-    dev:
-      endpoint: https://sandbox.crm.example.com/v2
-      apiKey: { plain: ${JSON.stringify(options.devApiKey ?? 'dev-only-not-a-real-key')} }
-    test:
-      endpoint: https://sandbox.crm.example.com/v2
-      apiKey: { env: CRM_API_KEY }
-`,
+    'connections/crm.yaml': crmConnection({
+      dev: `{ plain: ${JSON.stringify(options.devApiKey ?? 'dev-only-not-a-real-key')} }`,
+      test: '{ env: CRM_API_KEY }',
+    }),
     'environments.yaml': `apiVersion: intctl.dev/v1alpha1
 kind: Environment
 metadata: { name: dev }
@@ -61,6 +51,40 @@ spec:
 `,
     ...options.files,
   };
+}
+
+/**
+ * The `crm-api` connection (API key in a header) defined for each environment named, with the
+ * API key given as YAML (`{ env: CRM_API_KEY }`, `{ plain: "..." }`) and an endpoint (the sandbox
+ * unless one is given).
+ */
+export function crmConnection(apiKeys: Record<string, string>, endpoints: Record<string, string> = {}): string {
+  const environments = Object.entries(apiKeys).map(
+    ([name, apiKey]) => `    ${name}:\n      endpoint: ${endpoints[name] ?? 'https://sandbox.crm.example.com/v2'}\n      apiKey: ${apiKey}\n`,
+  );
+  return `apiVersion: intctl.dev/v1alpha1
+kind: Connection
+metadata: { name: crm-api }
+spec:
+  system: openapi
+  auth: { type: apiKey, apiKeyIn: header, apiKeyName: X-API-Key }
+  environments:
+${environments.join('')}`;
+}
+
+/**
+ * A bare remote (`remote.git`) on branch main and a clone of it (`clone`) in `work`, with an
+ * author set and main checked out, as a team's repository and one author's work tree are.
+ */
+export async function createRemoteAndClone(work: string): Promise<{ remote: string; clone: string; git: SimpleGit }> {
+  const remote = join(work, 'remote.git');
+  const clone = join(work, 'clone');
+  await simpleGit({ baseDir: work }).init(true, [remote, '--initial-branch=main']);
+  await simpleGit({ baseDir: work }).clone(remote, clone);
+  const git = simpleGit({ baseDir: clone });
+  await git.addConfig('user.name', 'Author').addConfig('user.email', 'author@example.com').addConfig('commit.gpgsign', 'false');
+  await git.checkout(['-B', 'main']);
+  return { remote, clone, git };
 }
 
 /** Writes files into a directory, making folders as needed. */
