@@ -1,5 +1,5 @@
-import type { ApplyOutcome, EnvironmentDriver, Lease, PlanAction } from '../environments/driver.ts';
-import { LeaseLostError } from '../environments/driver.ts';
+import { LeaseLostError, type ApplyOutcome, type EnvironmentDriver, type Lease } from '../environments/driver.ts';
+import type { PlanAction } from '../core/plan-action.ts';
 import type { Plan } from '../core/plan.ts';
 
 export interface ApplyOptions {

@@ -6,7 +6,8 @@ import type { ActionCatalog } from './catalog.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { contentHash } from './content-hash.ts';
 import { renderDeclarations } from './declarations.ts';
-import { computeRequirements, DEFAULT_DEPENDENCIES } from './dependencies.ts';
+import { computeRequirements } from './dependencies.ts';
+import { DEFAULT_DEPENDENCIES } from '../core/dependencies.ts';
 
 /** A generated integration: its catalog, declarations, dependency ranges and content hash. */
 export interface Artifact {

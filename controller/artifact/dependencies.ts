@@ -3,22 +3,13 @@
  * the environment it is generated for. A pin that moves to a new major gives a new range, so a
  * new content hash, so the plan republishes the integration in the same apply.
  */
-import { DEPENDENCY_NAMES, type DependencyName } from '../environments/driver.ts';
+import { DEFAULT_DEPENDENCIES, DEPENDENCY_NAMES, type DependencyName } from '../core/dependencies.ts';
 import type { AuthType, DependencyPins } from '../generated/manifests.ts';
 
 export type SharedDependency = DependencyName;
 
 /** The five shared dependencies, in the order the environment driver lists them. */
 export const SHARED_DEPENDENCIES: readonly SharedDependency[] = DEPENDENCY_NAMES;
-
-/** The versions assumed where an environment pins nothing. */
-export const DEFAULT_DEPENDENCIES: Readonly<Required<DependencyPins>> = {
-  'integration-utils': '2.4.0',
-  'common-shared-services': '1.8.2',
-  'secret-manager': '1.3.0',
-  'integration-manager': '3.1.0',
-  'sharepoint-utils': '1.2.1',
-};
 
 /** Auth types whose connections carry secret values the secret manager must open. */
 const AUTH_WITHOUT_SECRETS: readonly AuthType[] = ['none'];

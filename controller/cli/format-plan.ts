@@ -1,35 +1,24 @@
+import { describeAction } from '../core/describe-action.ts';
 import type { Plan } from '../core/plan.ts';
-import type { PlanAction } from '../environments/driver.ts';
-
-const WORDS: Record<PlanAction['type'], string> = {
-  UpdateDependency: 'update dependency',
-  UpsertConnection: 'upsert connection',
-  DeleteConnection: 'delete connection',
-  Publish: 'publish',
-  Unpublish: 'unpublish',
-};
+import type { PlanAction } from '../core/plan-action.ts';
 
 /** The action as a row: what, on what, why, and the detail a reviewer needs. */
 export function actionRow(action: PlanAction): [string, string, string, string] {
-  switch (action.type) {
-    case 'UpdateDependency':
-      return [WORDS[action.type], action.name, 'pinned', `${action.from ?? 'not installed'} -> ${action.to}`];
-    case 'UpsertConnection':
-      return [WORDS[action.type], action.connection.name, words(action.reason), `${action.connection.authType} ${String(action.connection.parameters.endpoint ?? '')}`.trim()];
-    case 'DeleteConnection':
-      return [WORDS[action.type], action.name, 'pruned', ''];
-    case 'Publish': {
-      const why = action.reason === 'ForcedByDependency' ? `forced by ${action.forcedBy?.join(', ')}` : words(action.reason);
-      const detail = `${action.integration.artifactHash.slice(0, 19)}${action.breaking ? '  BREAKING' : ''}`;
-      return [WORDS[action.type], action.integration.name, why, detail];
-    }
-    case 'Unpublish':
-      return [WORDS[action.type], action.name, 'pruned', ''];
-  }
+  const d = describeAction(action);
+  return [d.verb, d.target, d.why, detail(action)];
 }
 
-function words(reason: string): string {
-  return reason.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+function detail(action: PlanAction): string {
+  switch (action.type) {
+    case 'UpdateDependency':
+      return `${action.from ?? 'not installed'} -> ${action.to}`;
+    case 'UpsertConnection':
+      return `${action.connection.authType} ${String(action.connection.parameters.endpoint ?? '')}`.trim();
+    case 'Publish':
+      return `${action.integration.artifactHash.slice(0, 19)}${action.breaking ? '  BREAKING' : ''}`;
+    default:
+      return '';
+  }
 }
 
 /** A plan as people read it: a table of actions, then what was noticed and why it may be blocked. */

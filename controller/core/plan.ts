@@ -1,13 +1,8 @@
 import { createHash } from 'node:crypto';
 import semver from 'semver';
-import type {
-  ConnectionRecord,
-  DependencyName,
-  ObservedState,
-  PlanAction,
-  PublishedIntegration,
-} from '../environments/driver.ts';
-import { DEPENDENCY_NAMES } from '../environments/driver.ts';
+import type { ConnectionRecord, ObservedState, PublishedIntegration } from './environment-state.ts';
+import { DEPENDENCY_NAMES, type DependencyName } from './dependencies.ts';
+import type { PlanAction } from './plan-action.ts';
 
 /** What Git wants in one environment, with every artifact already generated for it. */
 export interface DesiredState {

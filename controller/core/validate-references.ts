@@ -1,4 +1,5 @@
 import type { Connection, Environment, Integration, SecretValue } from '../generated/manifests.ts';
+import { environmentPolicy } from './environment-policy.ts';
 import type { LoadedObject, Manifest, ManifestSet } from './manifest.ts';
 import { fieldName, type Problem, type ProblemReason } from './problem.ts';
 import { AUTH_FIELDS, AUTH_TYPES, CREDENTIAL_FIELDS, ENDPOINT_AUTH_FIELDS, SECRET_FIELDS, SYSTEMS } from './systems.ts';
@@ -148,7 +149,7 @@ function checkConnection(object: LoadedObject<Connection>, environments: Map<str
         report(object, [...base, field], 'InvalidCombination', `does not apply to auth type ${authType}`, true);
       }
     }
-    const plainAllowed = env?.manifest.spec.policy?.plainSecrets === true;
+    const plainAllowed = env !== undefined && environmentPolicy(env.manifest).plainSecrets;
     for (const field of SECRET_FIELDS) {
       const value = endpoint[field] as SecretValue | undefined;
       if (value?.plain !== undefined && env && !plainAllowed) {

@@ -1,4 +1,4 @@
-import type { ObservedState } from '../environments/driver.ts';
+import type { ObservedState } from '../core/environment-state.ts';
 import type { CallbackOutcome, DriftNotifier } from './drift-notifier.ts';
 
 /**

@@ -1,7 +1,9 @@
 import type { KeyPair } from '../secrets/generate-key-pair.ts';
 import { openSealed } from '../secrets/open-sealed.ts';
 import type { ActionRefusedReason } from './action-refused-error.ts';
-import { DEPENDENCY_NAMES, type ConnectionRecord, type PlanAction } from './driver.ts';
+import { DEPENDENCY_NAMES } from '../core/dependencies.ts';
+import type { ConnectionRecord } from '../core/environment-state.ts';
+import type { PlanAction } from '../core/plan-action.ts';
 
 export interface ActionRefusal {
   reason: ActionRefusedReason;

@@ -4,71 +4,8 @@
  * (the environment server) implements the same interface remotely. One contract test suite
  * (test/environments/driver-contract.ts) runs against every driver.
  */
-
-export const DEPENDENCY_NAMES = ['integration-utils', 'common-shared-services', 'secret-manager', 'integration-manager', 'sharepoint-utils'] as const;
-export type DependencyName = (typeof DEPENDENCY_NAMES)[number];
-
-/** A secret as an environment stores it: sealed to its public key, or a reference resolved where it is used. Never plain. */
-export type StoredSecret = { sealed: string } | { env: string } | { file: string };
-
-export interface ConnectionRecord {
-  name: string;
-  system: string;
-  authType: string;
-  /** Non-secret parameters: endpoint, username, clientId, tokenUrl, scopes, certificate, parameters... */
-  parameters: Record<string, unknown>;
-  /** Secret fields (password, apiKey, clientSecret, privateKey) as stored. */
-  secrets: Record<string, StoredSecret>;
-  /** Keyed fingerprint of the connection as Git defines it; equal fingerprints mean nothing changed. */
-  fingerprint: string;
-}
-
-export interface PublishedIntegration {
-  name: string;
-  version: string;
-  /** `sha256:<hex>` content hash of the artifact. */
-  artifactHash: string;
-  system: string;
-  /** The generated action catalog, as JSON. */
-  catalog: unknown;
-  /** Semver range of each shared dependency the artifact requires. */
-  requires: Partial<Record<DependencyName, string>>;
-  connection: string;
-  /** The Git commit it was generated from. */
-  commit: string;
-  /** ISO 8601; set by the environment when it stores the record. */
-  publishedAt?: string;
-}
-
-export interface ObservedState {
-  environment: string;
-  /** Installed version of each shared dependency; absent when not installed. */
-  dependencies: Partial<Record<DependencyName, string>>;
-  integrations: PublishedIntegration[];
-  connections: ConnectionRecord[];
-  /** The seq of the newest entry of the action log (0 when empty); action ids include it, so they never repeat across plans. */
-  logHead: number;
-  /** The artifact hash or connection fingerprint the controller last applied, per object, from the action log. */
-  lastApplied: { integrations: Record<string, string>; connections: Record<string, string> };
-}
-
-export type PublishReason = 'New' | 'Changed' | 'ForcedByDependency' | 'Drifted';
-
-/** One step of a plan. `id` is deterministic, so an environment can tell an action it already applied. */
-export type PlanAction =
-  | { id: string; type: 'UpdateDependency'; name: DependencyName; from?: string; to: string; reason: 'Pinned' }
-  | { id: string; type: 'UpsertConnection'; connection: ConnectionRecord; reason: 'New' | 'Changed' | 'Drifted' }
-  | { id: string; type: 'DeleteConnection'; name: string; reason: 'Pruned' }
-  | {
-      id: string;
-      type: 'Publish';
-      integration: PublishedIntegration;
-      reason: PublishReason;
-      /** For ForcedByDependency: the dependencies whose new versions leave the old artifact's ranges. */
-      forcedBy?: DependencyName[];
-      breaking: boolean;
-    }
-  | { id: string; type: 'Unpublish'; name: string; reason: 'Pruned' };
+import type { ObservedState } from '../core/environment-state.ts';
+import type { PlanAction } from '../core/plan-action.ts';
 
 export interface Lease {
   environment: string;

@@ -5,6 +5,7 @@
  */
 import type { Environment } from '../generated/manifests.ts';
 import type { ArtifactCache } from '../artifact/build-artifact.ts';
+import { environmentPolicy } from '../core/environment-policy.ts';
 import type { LoadedObject } from '../core/manifest.ts';
 import type { Problem } from '../core/problem.ts';
 import type { EnvironmentDriver } from '../environments/driver.ts';
@@ -76,13 +77,13 @@ export function createControllerGithub(deps: ControllerGithubDeps): ControllerGi
 
   return {
     async approvals(environment, commit, log) {
-      const policy = environment.manifest.spec.policy ?? {};
-      const required = policy.requiredApprovals ?? 0;
+      const policy = environmentPolicy(environment.manifest);
+      const required = policy.requiredApprovals;
       if (required === 0) return undefined;
-      const none: ApprovalSummary = { required, counted: [], ignored: [], approvers: [...(policy.approvers ?? [])] };
+      const none: ApprovalSummary = { required, counted: [], ignored: [], approvers: [...policy.approvers] };
       try {
         const found = await readApprovals(commit);
-        return found ? countApprovals(found.reviews, found.pr, { required, approvers: policy.approvers ?? [] }) : none;
+        return found ? countApprovals(found.reviews, found.pr, { required, approvers: policy.approvers }) : none;
       } catch (error) {
         log.warn({ err: error }, 'cannot read the approvals of the commit from GitHub; none counted');
         return none;

@@ -7,6 +7,7 @@
 import type { Environment } from '../generated/manifests.ts';
 import type { ArtifactCache } from '../artifact/build-artifact.ts';
 import { gate } from '../core/gate.ts';
+import { environmentPolicy } from '../core/environment-policy.ts';
 import type { LoadedObject } from '../core/manifest.ts';
 import type { ReconcileOutcome } from '../core/status.ts';
 import type { EnvironmentDriver } from '../environments/driver.ts';
@@ -130,10 +131,10 @@ async function planEnvironment(deps: PullRequestPlanDeps, input: EnvironmentInpu
     holder: deps.holder,
     leaseTtlMs: deps.leaseTtlMs,
   });
-  const policy = object.manifest.spec.policy ?? {};
+  const policy = environmentPolicy(object.manifest);
   const approvals = countApprovals(input.reviews, { number: input.number, headSha: input.head, author: input.author }, {
-    required: policy.requiredApprovals ?? 0,
-    approvers: policy.approvers ?? [],
+    required: policy.requiredApprovals,
+    approvers: policy.approvers,
   });
   const check: EnvironmentCheck = {
     ...base,

@@ -1,8 +1,7 @@
 /**
  * The annotations of a check run: one per problem that names a file, on its manifest line. Pure.
  */
-import type { Problem } from '../core/problem.ts';
-import { sortProblems } from '../core/problem.ts';
+import { sortProblems, type Problem } from '../core/problem.ts';
 import type { Annotation } from './check-report.ts';
 import { truncateText, truncateUtf8 } from './render-markdown.ts';
 

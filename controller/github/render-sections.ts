@@ -5,10 +5,11 @@
  */
 import { actionRow } from '../cli/format-plan.ts';
 import type { CatalogChange } from '../artifact/diff-catalogs.ts';
+import { describeAction } from '../core/describe-action.ts';
 import type { Plan } from '../core/plan.ts';
-import type { Problem } from '../core/problem.ts';
-import { sortProblems } from '../core/problem.ts';
-import type { ConnectionRecord, PlanAction, StoredSecret } from '../environments/driver.ts';
+import { sortProblems, type Problem } from '../core/problem.ts';
+import type { ConnectionRecord, StoredSecret } from '../core/environment-state.ts';
+import type { PlanAction } from '../core/plan-action.ts';
 import type { ApprovalSummary, EnvironmentCheck } from './check-report.ts';
 import { counted, escapeHtml, escapeMarkdown, formatCount, type SummaryLine } from './render-markdown.ts';
 
@@ -90,17 +91,9 @@ function detail(action: PlanAction): string {
 }
 
 function flags(action: PlanAction): string[] {
-  switch (action.type) {
-    case 'Publish':
-      return [action.breaking ? '**breaking**' : '', action.reason === 'ForcedByDependency' ? 'forced' : '', action.reason === 'Drifted' ? 'drifted' : ''].filter(Boolean);
-    case 'UpsertConnection':
-      return [Object.keys(action.connection.secrets).length > 0 ? 'secrets' : '', action.reason === 'Drifted' ? 'drifted' : ''].filter(Boolean);
-    case 'Unpublish':
-    case 'DeleteConnection':
-      return ['**destructive**'];
-    case 'UpdateDependency':
-      return [];
-  }
+  const d = describeAction(action);
+  const secrets = action.type === 'UpsertConnection' && Object.keys(action.connection.secrets).length > 0;
+  return [d.breaking ? '**breaking**' : '', d.forced ? 'forced' : '', secrets ? 'secrets' : '', d.drifted ? 'drifted' : '', d.destructive ? '**destructive**' : ''].filter(Boolean);
 }
 
 /** Each dependency update, and the integrations it forces to be republished in the same apply. */

@@ -1,10 +1,10 @@
 import { buildArtifact, type ArtifactCache } from '../artifact/build-artifact.ts';
-import { DEFAULT_DEPENDENCIES } from '../artifact/dependencies.ts';
+import { DEFAULT_DEPENDENCIES, type DependencyName } from '../core/dependencies.ts';
 import type { LoadedObject, ManifestSet } from '../core/manifest.ts';
 import type { DesiredState } from '../core/plan.ts';
 import type { Problem } from '../core/problem.ts';
 import { normalizeRepoPath } from '../core/validate-references.ts';
-import type { ConnectionRecord, DependencyName, PublishedIntegration } from '../environments/driver.ts';
+import type { ConnectionRecord, PublishedIntegration } from '../core/environment-state.ts';
 import type { Environment } from '../generated/manifests.ts';
 import { toProblem } from '../generators/validate-selections.ts';
 import type { RepositoryReader } from '../load/repository-reader.ts';

@@ -5,10 +5,11 @@ import { gate, type GateDecision } from '../core/gate.ts';
 import type { LoadedObject, ManifestSet } from '../core/manifest.ts';
 import { plan as makePlan, type Plan } from '../core/plan.ts';
 import type { Problem } from '../core/problem.ts';
+import { actionSentence } from '../core/describe-action.ts';
 import type { ReconcileOutcome } from '../core/status.ts';
 import type { CatalogChange } from '../artifact/diff-catalogs.ts';
-import type { EnvironmentDriver, PlanAction } from '../environments/driver.ts';
-import { EnvironmentUnavailableError } from '../environments/driver.ts';
+import { EnvironmentUnavailableError, type EnvironmentDriver } from '../environments/driver.ts';
+import { environmentPolicy } from '../core/environment-policy.ts';
 import { recordingBreakingCheck } from './breaking-check.ts';
 import { buildDesiredState } from './desired-state.ts';
 import { loadAndValidate } from './load-and-validate.ts';
@@ -94,13 +95,9 @@ export async function reconcileEnvironment(request: ReconcileRequest): Promise<R
       return { ...base, problems: desired.problems, outcome: { kind: 'GenerationFailed', message: `could not generate ${names}; nothing applied` } };
     }
     const observed = await driver.observe();
-    const policy = environment.manifest.spec.policy ?? {};
+    const policy = environmentPolicy(environment.manifest);
     const diffs = recordingBreakingCheck();
-    const thePlan = makePlan(desired.state, observed, {
-      prune: policy.prune ?? false,
-      selfHeal: policy.selfHeal ?? false,
-      allowBreaking: policy.allowBreaking ?? true,
-    }, diffs.check);
+    const thePlan = makePlan(desired.state, observed, policy, diffs.check);
     const drifted = thePlan.notices.filter((n) => n.type === 'Drifted').map((n) => n.name);
     const interfaceChanges = changesOf(thePlan, diffs.changes);
     if (request.mode === 'plan') {
@@ -111,13 +108,9 @@ export async function reconcileEnvironment(request: ReconcileRequest): Promise<R
     const promotion = from && request.promotionReady ? { from, ready: await request.promotionReady(from) } : undefined;
     const decision = gate({
       plan: thePlan,
-      policy: {
-        autoApply: policy.autoApply ?? true,
-        requiredApprovals: policy.requiredApprovals ?? 0,
-        approvers: policy.approvers ?? [],
-      },
+      policy,
       trigger: request.trigger,
-      approvals: await approvalsFor(request, thePlan, policy.requiredApprovals ?? 0),
+      approvals: await approvalsFor(request, thePlan, policy.requiredApprovals),
       ...(promotion ? { promotion } : {}),
     });
     if (!decision.allowed) {
@@ -174,7 +167,7 @@ function applyOutcome(result: ApplyResult, drifted: string[]): ReconcileOutcome 
       return {
         kind: 'ApplyFailed',
         reason: result.reason,
-        message: `${describe(result.failedAction)} failed: ${result.message}`,
+        message: `${actionSentence(result.failedAction)} failed: ${result.message}`,
         // Another writer got in first, or the environment was busy: planning again sorts it out.
         transient: ['EnvironmentUnavailable', 'StalePlan', 'LeaseLost'].includes(result.reason),
       };
@@ -185,19 +178,4 @@ function unavailable(error: unknown): ReconcileOutcome {
   const transient = error instanceof EnvironmentUnavailableError || (error as { code?: string }).code === 'SQLITE_BUSY';
   const reason = (error as { reason?: string }).reason ?? 'EnvironmentUnavailable';
   return { kind: 'ApplyFailed', reason, message: (error as Error).message, transient };
-}
-
-function describe(action: PlanAction): string {
-  switch (action.type) {
-    case 'Publish':
-      return `publish ${action.integration.name}`;
-    case 'UpsertConnection':
-      return `upsert connection ${action.connection.name}`;
-    case 'UpdateDependency':
-      return `update ${action.name} to ${action.to}`;
-    case 'Unpublish':
-      return `unpublish ${action.name}`;
-    case 'DeleteConnection':
-      return `delete connection ${action.name}`;
-  }
 }

@@ -1,5 +1,5 @@
 import type { ActionCatalog, CatalogAction } from '../artifact/catalog.ts';
-import type { ConnectionRecord, PublishedIntegration } from '../environments/driver.ts';
+import type { ConnectionRecord, PublishedIntegration } from '../core/environment-state.ts';
 import { EnvironmentUnavailableError } from '../environments/driver.ts';
 import type { KeyPair } from '../secrets/generate-key-pair.ts';
 import { actionFailure, type ActionFailure } from './action-failure.ts';

@@ -1,4 +1,4 @@
-import type { ConnectionRecord } from '../environments/driver.ts';
+import type { ConnectionRecord } from '../core/environment-state.ts';
 import { actionFailure, type ActionFailure } from './action-failure.ts';
 import type { BuiltRequest } from './build-request.ts';
 import type { CachedToken, TokenCache } from './token-cache.ts';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { StoredSecret } from '../environments/driver.ts';
+import type { StoredSecret } from '../core/environment-state.ts';
 import type { KeyPair } from '../secrets/generate-key-pair.ts';
 import { openSealed } from '../secrets/open-sealed.ts';
 

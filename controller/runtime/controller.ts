@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LoadedObject, ManifestSet } from '../core/manifest.ts';
+import { actionTarget } from '../core/describe-action.ts';
 import { formatProblem } from '../core/problem.ts';
 import { environmentConditions, type ReconcileOutcome } from '../core/status.ts';
 import type { EnvironmentDriver } from '../environments/driver.ts';
@@ -11,7 +12,7 @@ import type { GitSource, LoadedCommit } from '../source/git-source.ts';
 import type { StatusWriter } from '../source/status-writer.ts';
 import { createArtifactCache } from './artifact-cache.ts';
 import type { BackoffOptions } from './backoff.ts';
-import { actionTarget, isReadyAt, readyReason, type EnvironmentStatus } from './environment-status.ts';
+import { isReadyAt, readyReason, type EnvironmentStatus } from './environment-status.ts';
 import type { Logger } from './logger.ts';
 import type { ControllerMetrics } from './metrics.ts';
 import { publishedAndApplied, statusReporter } from './report-status.ts';

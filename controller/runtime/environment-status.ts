@@ -1,5 +1,4 @@
 import type { ReconcileOutcome } from '../core/status.ts';
-import type { PlanAction } from '../environments/driver.ts';
 import type { Condition } from '../generated/manifests.ts';
 import type { EnvironmentStatusDocument } from '../source/status-writer.ts';
 
@@ -38,16 +37,4 @@ export function documentOf(status: EnvironmentStatus): EnvironmentStatusDocument
     ...(status.lastApplied ? { lastApplied: status.lastApplied } : {}),
     published: status.published,
   };
-}
-
-/** The name an action is about, for a log line that must not carry the action's contents. */
-export function actionTarget(action: PlanAction): string {
-  switch (action.type) {
-    case 'Publish':
-      return action.integration.name;
-    case 'UpsertConnection':
-      return action.connection.name;
-    default:
-      return action.name;
-  }
 }

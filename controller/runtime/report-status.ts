@@ -1,4 +1,5 @@
-import type { EnvironmentDriver, PublishedIntegration } from '../environments/driver.ts';
+import type { EnvironmentDriver } from '../environments/driver.ts';
+import type { PublishedIntegration } from '../core/environment-state.ts';
 import type { ReconcileReport } from '../reconcile/reconcile-environment.ts';
 import { statusDocument } from '../source/status-document.ts';
 import type { StatusWriter } from '../source/status-writer.ts';

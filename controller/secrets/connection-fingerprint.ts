@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { ConnectionRecord } from '../environments/driver.ts';
+import type { ConnectionRecord } from '../core/environment-state.ts';
 import type { SecretValue } from '../generated/manifests.ts';
 import { decodeBase64, encodeBase64 } from './base64.ts';
 import { SecretError } from './secret-error.ts';

@@ -1,5 +1,5 @@
 import { SECRET_FIELDS } from '../core/systems.ts';
-import type { ConnectionRecord, StoredSecret } from '../environments/driver.ts';
+import type { ConnectionRecord, StoredSecret } from '../core/environment-state.ts';
 import type { Connection, ConnectionEndpoint, SecretValue } from '../generated/manifests.ts';
 import { connectionFingerprint } from './connection-fingerprint.ts';
 import { sealSecret } from './seal-secret.ts';

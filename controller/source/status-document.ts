@@ -1,6 +1,8 @@
 import { stringify } from 'yaml';
 import type { Condition } from '../generated/manifests.ts';
-import type { ObservedState, PlanAction } from '../environments/driver.ts';
+import { describeAction } from '../core/describe-action.ts';
+import type { ObservedState } from '../core/environment-state.ts';
+import type { PlanAction } from '../core/plan-action.ts';
 import type { EnvironmentStatusDocument } from './status-writer.ts';
 
 export interface StatusInput {
@@ -70,16 +72,7 @@ export function statusCommitMessage(document: EnvironmentStatusDocument): string
 }
 
 function actionLine(action: PlanAction): string {
-  switch (action.type) {
-    case 'Publish':
-      return `Publish ${action.integration.name} (${action.reason})`;
-    case 'UpsertConnection':
-      return `UpsertConnection ${action.connection.name} (${action.reason})`;
-    case 'DeleteConnection':
-      return `DeleteConnection ${action.name} (${action.reason})`;
-    case 'UpdateDependency':
-      return `UpdateDependency ${action.name} ${action.from ?? 'none'} -> ${action.to} (${action.reason})`;
-    case 'Unpublish':
-      return `Unpublish ${action.name} (${action.reason})`;
-  }
+  const { target, versions } = describeAction(action);
+  const change = versions ? ` ${versions.from ?? 'none'} -> ${versions.to}` : '';
+  return `${action.type} ${target}${change} (${action.reason})`;
 }

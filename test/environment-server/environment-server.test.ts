@@ -1,7 +1,8 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { API_SPEC_PATH, apiOperations } from '../../controller/environment-server/api-spec.ts';
-import type { ConnectionRecord, Lease } from '../../controller/environments/driver.ts';
+import type { ConnectionRecord } from '../../controller/core/environment-state.ts';
+import type { Lease } from '../../controller/environments/driver.ts';
 import { sealSecret } from '../../controller/secrets/seal-secret.ts';
 import { connection, integration, PLAN, publish, upsert } from '../environments/driver-contract.ts';
 import { postgresStores } from './support/postgres.ts';

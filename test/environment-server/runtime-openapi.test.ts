@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ConnectionRecord } from '../../controller/environments/driver.ts';
+import type { ConnectionRecord } from '../../controller/core/environment-state.ts';
 import { sealSecret } from '../../controller/secrets/seal-secret.ts';
 import { generateCatalog, publishWith } from './support/publish.ts';
 import { serveEnvironment, TOKENS, type ServedEnvironment } from './support/serve-environment.ts';

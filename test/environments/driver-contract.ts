@@ -4,16 +4,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ActionRefusedError } from '../../controller/environments/action-refused-error.ts';
-import type {
-  ApplyContext,
-  ConnectionRecord,
-  EnvironmentDriver,
-  Lease,
-  ObservedState,
-  PlanAction,
-  PublishedIntegration,
-} from '../../controller/environments/driver.ts';
-import { LeaseLostError, StalePlanError } from '../../controller/environments/driver.ts';
+import { LeaseLostError, StalePlanError, type ApplyContext, type EnvironmentDriver, type Lease } from '../../controller/environments/driver.ts';
+import type { ConnectionRecord, ObservedState, PublishedIntegration } from '../../controller/core/environment-state.ts';
+import type { PlanAction } from '../../controller/core/plan-action.ts';
 import { generateKeyPair } from '../../controller/secrets/generate-key-pair.ts';
 import { sealSecret } from '../../controller/secrets/seal-secret.ts';
 

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ApplyContext } from '../../controller/environments/driver.ts';
-import { EnvironmentUnavailableError, LeaseLostError } from '../../controller/environments/driver.ts';
+import { EnvironmentUnavailableError, LeaseLostError, type ApplyContext } from '../../controller/environments/driver.ts';
 import type { EmbeddedEnvironment } from '../../controller/environments/embedded/embedded-environment.ts';
 import { MIGRATIONS, SchemaTooNewError } from '../../controller/environments/embedded/migrations.ts';
 import {

@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Plan } from '../../controller/core/plan.ts';
 import type { Problem } from '../../controller/core/problem.ts';
-import type { PlanAction } from '../../controller/environments/driver.ts';
+import type { PlanAction } from '../../controller/core/plan-action.ts';
 import { reviewsOf } from '../../controller/github/approvals.ts';
 import type { EnvironmentCheck } from '../../controller/github/check-report.ts';
 import { createGithubClient, GithubRequestError } from '../../controller/github/github-client.ts';

@@ -8,8 +8,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyPlan } from '../../controller/apply/apply-plan.ts';
 import { plan, type Plan, type PlanPolicy } from '../../controller/core/plan.ts';
-import type { AppliedAction, ApplyOutcome, PlanAction } from '../../controller/environments/driver.ts';
-import { DEPENDENCY_NAMES } from '../../controller/environments/driver.ts';
+import type { AppliedAction, ApplyOutcome } from '../../controller/environments/driver.ts';
+import type { PlanAction } from '../../controller/core/plan-action.ts';
+import { DEPENDENCY_NAMES } from '../../controller/core/dependencies.ts';
 import type { EmbeddedEnvironment } from '../../controller/environments/embedded/embedded-environment.ts';
 import {
   APPLY,

@@ -8,8 +8,9 @@ import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 import { applyPlan } from '../../controller/apply/apply-plan.ts';
 import { plan, type PlanPolicy } from '../../controller/core/plan.ts';
-import type { DependencyName, ObservedState, PlanAction } from '../../controller/environments/driver.ts';
-import { DEPENDENCY_NAMES } from '../../controller/environments/driver.ts';
+import { DEPENDENCY_NAMES, type DependencyName } from '../../controller/core/dependencies.ts';
+import type { ObservedState } from '../../controller/core/environment-state.ts';
+import type { PlanAction } from '../../controller/core/plan-action.ts';
 import {
   APPLY,
   allPins,

@@ -1,4 +1,4 @@
-import type { ConnectionRecord, ObservedState, PublishedIntegration } from '../../controller/environments/driver.ts';
+import type { ConnectionRecord, ObservedState, PublishedIntegration } from '../../controller/core/environment-state.ts';
 import type { BreakingCheck, DesiredState, PlanPolicy } from '../../controller/core/plan.ts';
 
 export const hash = (seed: string): string => `sha256:${Buffer.from(seed).toString('hex').padEnd(64, '0').slice(0, 64)}`;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { EnvironmentDriver } from '../../environments/driver.ts';
-import { DEPENDENCY_NAMES } from '../../environments/driver.ts';
+import { DEPENDENCY_NAMES } from '../../core/dependencies.ts';
 import { findEnvironment } from '../../environments/find-environment.ts';
 import { openDriver } from '../../environments/open-driver.ts';
 import { EXIT, UsageError, type CliIo } from '../io.ts';

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { checkAction } from '../../environments/check-action.ts';
-import type { ApplyContext, PlanAction } from '../../environments/driver.ts';
+import type { ApplyContext } from '../../environments/driver.ts';
+import type { PlanAction } from '../../core/plan-action.ts';
 import type { ServerTokens } from '../authorize.ts';
 import { defineRoute } from '../define-route.ts';
 import type { EnvironmentStore } from '../store/environment-store.ts';

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { ConnectionRecord } from '../../environments/driver.ts';
+import type { ConnectionRecord } from '../../core/environment-state.ts';
 import type { ServerTokens } from '../authorize.ts';
 import { defineRoute } from '../define-route.ts';
 import type { DriftNotifier } from '../drift-notifier.ts';

@@ -1,4 +1,5 @@
-import type { ConnectionRecord, EnvironmentDriver, PublishedIntegration } from '../../environments/driver.ts';
+import type { ConnectionRecord, PublishedIntegration } from '../../core/environment-state.ts';
+import type { EnvironmentDriver } from '../../environments/driver.ts';
 import type { KeyPair } from '../../secrets/generate-key-pair.ts';
 
 /** Which database keeps the environment: a SQLite file (one server) or PostgreSQL (several replicas). */

@@ -1,4 +1,4 @@
-import type { ConnectionRecord } from '../../environments/driver.ts';
+import type { ConnectionRecord } from '../../core/environment-state.ts';
 import { connectionFingerprint } from '../../secrets/connection-fingerprint.ts';
 
 /**

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import type { ConnectionRecord, PlanAction } from '../../environments/driver.ts';
+import type { ConnectionRecord } from '../../core/environment-state.ts';
+import type { PlanAction } from '../../core/plan-action.ts';
 import { connectionToRow, integrationToRow, type LeaseRow } from '../../environments/embedded/rows.ts';
 
 /** Lease rows as node-postgres returns them: BIGINT arrives as text. */

@@ -1,18 +1,10 @@
 import pg from 'pg';
 import { ActionRefusedError } from '../../environments/action-refused-error.ts';
 import { checkAction } from '../../environments/check-action.ts';
-import type {
-  AppliedAction,
-  ApplyContext,
-  ApplyOutcome,
-  ConnectionRecord,
-  DependencyName,
-  Lease,
-  ObservedState,
-  PlanAction,
-  PublishedIntegration,
-} from '../../environments/driver.ts';
-import { LeaseLostError, StalePlanError } from '../../environments/driver.ts';
+import { LeaseLostError, StalePlanError, type AppliedAction, type ApplyContext, type ApplyOutcome, type Lease } from '../../environments/driver.ts';
+import type { ConnectionRecord, ObservedState, PublishedIntegration } from '../../core/environment-state.ts';
+import type { DependencyName } from '../../core/dependencies.ts';
+import type { PlanAction } from '../../core/plan-action.ts';
 import { EnvironmentMismatchError } from '../../environments/embedded/open-embedded-environment.ts';
 import {
   appliedFromRow,

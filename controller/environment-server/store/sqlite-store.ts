@@ -1,16 +1,9 @@
 import Database from 'better-sqlite3';
 import { ActionRefusedError } from '../../environments/action-refused-error.ts';
 import { checkAction } from '../../environments/check-action.ts';
-import type {
-  AppliedAction,
-  ApplyContext,
-  ApplyOutcome,
-  ConnectionRecord,
-  Lease,
-  ObservedState,
-  PlanAction,
-  PublishedIntegration,
-} from '../../environments/driver.ts';
+import type { AppliedAction, ApplyContext, ApplyOutcome, Lease } from '../../environments/driver.ts';
+import type { ConnectionRecord, ObservedState, PublishedIntegration } from '../../core/environment-state.ts';
+import type { PlanAction } from '../../core/plan-action.ts';
 import type { EmbeddedEnvironment } from '../../environments/embedded/embedded-environment.ts';
 import { openEmbeddedEnvironment, type OpenEmbeddedOptions } from '../../environments/embedded/open-embedded-environment.ts';
 import { connectionFromRow, connectionToRow, integrationFromRow, type ConnectionRow, type IntegrationRow } from '../../environments/embedded/rows.ts';

@@ -2,17 +2,10 @@ import type { Database } from 'better-sqlite3';
 import type { KeyPair } from '../../secrets/generate-key-pair.ts';
 import { ActionRefusedError } from '../action-refused-error.ts';
 import { checkAction } from '../check-action.ts';
-import type {
-  AppliedAction,
-  ApplyContext,
-  ApplyOutcome,
-  DependencyName,
-  EnvironmentDriver,
-  Lease,
-  ObservedState,
-  PlanAction,
-} from '../driver.ts';
-import { LeaseLostError, StalePlanError } from '../driver.ts';
+import { LeaseLostError, StalePlanError, type AppliedAction, type ApplyContext, type ApplyOutcome, type EnvironmentDriver, type Lease } from '../driver.ts';
+import type { DependencyName } from '../../core/dependencies.ts';
+import type { ObservedState } from '../../core/environment-state.ts';
+import type { PlanAction } from '../../core/plan-action.ts';
 import {
   appliedFromRow,
   connectionFromRow,

@@ -1,4 +1,5 @@
-import type { AppliedAction, ConnectionRecord, PublishedIntegration, StoredSecret } from '../driver.ts';
+import type { AppliedAction } from '../driver.ts';
+import type { ConnectionRecord, PublishedIntegration, StoredSecret } from '../../core/environment-state.ts';
 
 /** The columns of one row of each table, as SQLite returns them. */
 export interface IntegrationRow {

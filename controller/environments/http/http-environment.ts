@@ -1,6 +1,7 @@
 import { ActionRefusedError, type ActionRefusedReason } from '../action-refused-error.ts';
-import type { AppliedAction, ApplyContext, ApplyOutcome, EnvironmentDriver, Lease, ObservedState, PlanAction } from '../driver.ts';
-import { EnvironmentUnavailableError, LeaseLostError, StalePlanError } from '../driver.ts';
+import { EnvironmentUnavailableError, LeaseLostError, StalePlanError, type AppliedAction, type ApplyContext, type ApplyOutcome, type EnvironmentDriver, type Lease } from '../driver.ts';
+import type { ObservedState } from '../../core/environment-state.ts';
+import type { PlanAction } from '../../core/plan-action.ts';
 import { HttpEnvironmentError } from './http-environment-error.ts';
 
 export interface HttpEnvironmentOptions {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ActionCatalog } from '../../../controller/artifact/catalog.ts';
-import type { ConnectionRecord, EnvironmentDriver, PublishedIntegration } from '../../../controller/environments/driver.ts';
+import type { ConnectionRecord, PublishedIntegration } from '../../../controller/core/environment-state.ts';
+import type { EnvironmentDriver } from '../../../controller/environments/driver.ts';
 import { generatorFor } from '../../../controller/generators/registry.ts';
 import type { IntegrationSpec, SystemKind } from '../../../controller/generated/manifests.ts';
 
