@@ -1,6 +1,62 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layers of controller/: what each top-level folder may import besides itself. Lower layers
+ * never import higher ones; core stays pure (only core and the generated types); plugins
+ * (generators, environment drivers, reporters) never import the process, CLI or server layers;
+ * nothing imports cli/. docs/architecture.md draws the same picture.
+ */
+const BASE = ['core', 'generated'];
+export const LAYERS = {
+  generated: [],
+  core: ['generated'],
+  config: BASE,
+  secrets: BASE,
+  crds: BASE,
+  observability: [...BASE, 'config'],
+  artifact: [...BASE, 'generators'],
+  generators: [...BASE, 'artifact'],
+  validate: [...BASE, 'generators', 'artifact'],
+  load: [...BASE, 'validate', 'generators', 'artifact'],
+  source: [...BASE, 'load', 'validate', 'generators', 'artifact', 'config', 'observability'],
+  environments: [...BASE, 'secrets', 'config', 'observability'],
+  reporting: [...BASE, 'artifact', 'source', 'observability', 'config', 'secrets'],
+  'action-runtime': [...BASE, 'artifact', 'secrets', 'environments', 'observability'],
+  reconcilers: [...BASE, 'artifact', 'generators', 'validate', 'load', 'source', 'environments', 'secrets', 'reporting', 'observability', 'config'],
+  server: [...BASE, 'observability', 'config', 'reporting'],
+  'environment-server': [...BASE, 'environments', 'action-runtime', 'secrets', 'config', 'observability', 'server', 'artifact'],
+  process: [...BASE, 'artifact', 'generators', 'validate', 'load', 'source', 'environments', 'secrets', 'reporting', 'observability', 'config', 'reconcilers', 'server'],
+  demo: [...BASE, 'artifact', 'generators', 'validate', 'load', 'source', 'environments', 'secrets', 'reporting', 'observability', 'config', 'reconcilers'],
+  scripts: [...BASE, 'crds'],
+  cli: null, // the top: may import every layer; nothing imports it
+};
+
+const FOLDERS = Object.keys(LAYERS);
+
+/** no-restricted-imports for one folder: a relative import that reaches a folder outside its layer. */
+function layerRule(folder) {
+  const allowed = LAYERS[folder];
+  if (allowed === null) return undefined;
+  const forbidden = FOLDERS.filter((f) => f !== folder && !allowed.includes(f));
+  return {
+    files: [`controller/${folder}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(\\.\\./)+(${forbidden.join('|')})/`,
+              message: `controller/${folder}/ may import only ${[folder, ...allowed].join(', ')} (the layers in eslint.config.js)`,
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'controller/generated/', 'test/fixtures/', 'examples/', 'coverage/', '.scratch/', 'bench/results/'] },
   js.configs.recommended,
@@ -14,4 +70,5 @@ export default tseslint.config(
     },
   },
   { files: ['controller/config/**', 'test/**', 'bin/**'], rules: { 'no-restricted-properties': 'off' } },
+  ...FOLDERS.map(layerRule).filter(Boolean),
 );

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bench, describe } from 'vitest';
-import { applyPlan } from '../controller/apply/apply-plan.ts';
+import { applyPlan } from '../controller/reconcilers/environment/apply-plan.ts';
 import { buildArtifact } from '../controller/artifact/build-artifact.ts';
 import { plan, type DesiredState, type PlanPolicy } from '../controller/core/plan.ts';
 import type { ConnectionRecord, PublishedIntegration } from '../controller/core/environment-state.ts';
@@ -11,7 +11,7 @@ import type { DependencyName } from '../controller/core/dependencies.ts';
 import type { EmbeddedEnvironment } from '../controller/environments/embedded/embedded-environment.ts';
 import { openEmbeddedEnvironment } from '../controller/environments/embedded/open-embedded-environment.ts';
 import type { Integration } from '../controller/generated/manifests.ts';
-import { breakingCheck } from '../controller/reconcile/breaking-check.ts';
+import { breakingCheck } from '../controller/reconcilers/environment/breaking-check.ts';
 import { connectionFingerprint } from '../controller/secrets/connection-fingerprint.ts';
 import { sealSecret } from '../controller/secrets/seal-secret.ts';
 

@@ -7,8 +7,8 @@ import type { Artifact } from '../controller/artifact/build-artifact.ts';
 import type { LoadedObject } from '../controller/core/manifest.ts';
 import { openDriver } from '../controller/environments/open-driver.ts';
 import type { Environment } from '../controller/generated/manifests.ts';
-import { buildDesiredState } from '../controller/reconcile/desired-state.ts';
-import { reconcileEnvironment, type ReconcileReport } from '../controller/reconcile/reconcile-environment.ts';
+import { buildDesiredState } from '../controller/reconcilers/environment/desired-state.ts';
+import { reconcileEnvironment, type ReconcileReport } from '../controller/reconcilers/environment/reconcile-environment.ts';
 import { createGitSource } from '../controller/source/create-git-source.ts';
 import type { GitSource } from '../controller/source/git-source.ts';
 

@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
-import { fsRepository } from '../adapters/fs-repository.ts';
-import { gitRepository } from '../adapters/git-repository.ts';
+import { fsRepository } from '../source/fs-repository.ts';
+import { gitRepository } from '../source/git-repository.ts';
 import { readConfig, type Config } from '../config/read-config.ts';
-import type { RepositoryReader } from '../load/repository-reader.ts';
+import type { RepositoryReader } from '../core/repository-reader.ts';
 import { UsageError, type CliIo } from './io.ts';
 
 export interface Workspace {

@@ -1,5 +1,22 @@
 import type { Connection, Environment, Integration } from '../generated/manifests.ts';
-import type { Position } from '../load/parse-yaml-file.ts';
+
+/** Where something starts in a file: 1-based line and column. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** One YAML document of a file, as plain data plus a way back to its lines. */
+export interface YamlDocument {
+  file: string;
+  /** 0-based index of the document in its file. */
+  index: number;
+  value: unknown;
+  /** Where the value at `path` starts, or the nearest enclosing value that exists. */
+  locate(path: readonly (string | number)[]): Position;
+  /** Where the key of the field at `path` starts (for a field that should not be there). */
+  locateKey(path: readonly (string | number)[]): Position;
+}
 
 export type Manifest = Integration | Connection | Environment;
 export type ManifestKind = Manifest['kind'];

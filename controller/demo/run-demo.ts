@@ -2,15 +2,15 @@ import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
-import { gitRepository } from '../adapters/git-repository.ts';
+import { gitRepository } from '../source/git-repository.ts';
 import type { Config } from '../config/read-config.ts';
 import type { LoadedObject } from '../core/manifest.ts';
 import { environmentConditions } from '../core/status.ts';
 import { openDriver } from '../environments/open-driver.ts';
 import type { Environment } from '../generated/manifests.ts';
-import { formatPlan, shortCommit } from '../cli/format-plan.ts';
-import { loadAndValidate } from '../reconcile/load-and-validate.ts';
-import { reconcileEnvironment, type ReconcileReport } from '../reconcile/reconcile-environment.ts';
+import { formatPlan, shortCommit } from '../reporting/format-plan.ts';
+import { loadAndValidate } from '../load/load-and-validate.ts';
+import { reconcileEnvironment, type ReconcileReport } from '../reconcilers/environment/reconcile-environment.ts';
 
 export interface DemoOptions {
   /** The example repository to copy. */

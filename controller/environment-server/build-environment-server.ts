@@ -1,8 +1,8 @@
 import responseValidation from '@fastify/response-validation';
 import ajvFormatsModule from 'ajv-formats';
 import { fastify, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
-import type { Logger } from '../runtime/logger.ts';
-import { createActionRuntime, type ActionRuntime } from '../runtime-actions/action-runtime.ts';
+import type { Logger } from '../observability/logger.ts';
+import { createActionRuntime, type ActionRuntime } from '../action-runtime/action-runtime.ts';
 import type { ServerTokens } from './authorize.ts';
 import type { DriftNotifier } from './drift-notifier.ts';
 import { handleError } from './reply-error.ts';

@@ -1,6 +1,6 @@
 import type { EnvironmentServerConfig } from '../config/read-config.ts';
-import { createLogger, type Logger } from '../runtime/logger.ts';
-import { createActionRuntime } from '../runtime-actions/action-runtime.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
+import { createActionRuntime } from '../action-runtime/action-runtime.ts';
 import { buildEnvironmentServer, type EnvironmentServer } from './build-environment-server.ts';
 import { driftCallback } from './drift-notifier.ts';
 import { createDriftWatch } from './drift-watch.ts';

@@ -1,10 +1,11 @@
 import type { Connection, Environment, Integration } from '../generated/manifests.ts';
 import type { LoadedObject, ManifestSet } from '../core/manifest.ts';
 import { sortProblems, type Problem } from '../core/problem.ts';
-import { validateDocument } from '../core/validate-schema.ts';
-import { normalizeRepoPath, validateReferences, type PathCheck } from '../core/validate-references.ts';
+import { validateDocument } from '../validate/validate-schema.ts';
+import { normalizeRepoPath } from '../core/repo-path.ts';
+import { validateReferences } from '../validate/validate-references.ts';
+import type { PathCheck, RepoEntry, RepositoryReader } from '../core/repository-reader.ts';
 import { DEFAULT_YAML_LIMITS, parseYamlFile, type YamlLimits } from './parse-yaml-file.ts';
-import type { RepoEntry, RepositoryReader } from './repository-reader.ts';
 
 export interface LoadResult {
   set: ManifestSet;

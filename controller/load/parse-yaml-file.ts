@@ -1,4 +1,5 @@
 import { Composer, LineCounter, Parser, isMap, isPair, isScalar, isSeq, type Document } from 'yaml';
+import type { Position, YamlDocument } from '../core/manifest.ts';
 import type { Problem } from '../core/problem.ts';
 
 export interface YamlLimits {
@@ -11,23 +12,6 @@ export interface YamlLimits {
 }
 
 export const DEFAULT_YAML_LIMITS: YamlLimits = { maxFileBytes: 1024 * 1024, maxDepth: 64, maxAliases: 100 };
-
-export interface Position {
-  line: number;
-  column: number;
-}
-
-/** One YAML document of a file, as plain data plus a way back to its lines. */
-export interface YamlDocument {
-  file: string;
-  /** 0-based index of the document in its file. */
-  index: number;
-  value: unknown;
-  /** Where the value at `path` starts, or the nearest enclosing value that exists. */
-  locate(path: readonly (string | number)[]): Position;
-  /** Where the key of the field at `path` starts (for a field that should not be there). */
-  locateKey(path: readonly (string | number)[]): Position;
-}
 
 export interface ParsedYamlFile {
   documents: YamlDocument[];

@@ -1,8 +1,8 @@
 import { fastify, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { EnvironmentStatus } from '../runtime/environment-status.ts';
-import type { ReceivedDelivery } from '../runtime/forward-webhook.ts';
-import type { Logger } from '../runtime/logger.ts';
+import type { EnvironmentStatus } from '../core/environment-status.ts';
+import type { ReceivedDelivery } from './forward-webhook.ts';
+import type { Logger } from '../observability/logger.ts';
 import type { DeliveryCache } from './delivery-cache.ts';
 import { genericWebhookRoutes } from './generic-webhook-routes.ts';
 import { githubWebhookRoutes, type PullRequestTriggers } from './github-webhook-routes.ts';

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { FORWARDED_HEADER, type ReceivedDelivery } from '../runtime/forward-webhook.ts';
+import { FORWARDED_HEADER, type ReceivedDelivery } from './forward-webhook.ts';
 import type { DeliveryCache } from './delivery-cache.ts';
 import { errorReply, validationErrorReply, webhookReply, type ErrorReply, type WebhookReply } from './schemas.ts';
 import { verifyGithubSignature } from './verify-signature.ts';
@@ -14,7 +14,7 @@ export interface GithubWebhookOptions {
   pullRequests?: PullRequestTriggers;
   /**
    * Shards: passes a push or a review of a merged pull request on to the other replicas, which
-   * own the rest of the environments (runtime/forward-webhook.ts). A forwarded delivery is not
+   * own the rest of the environments (process/forward-webhook.ts). A forwarded delivery is not
    * passed on again, and plans no pull request (the replica that received it does).
    */
   forward?: (delivery: ReceivedDelivery) => void;

@@ -26,7 +26,7 @@ const shardReply = {
 } as const;
 
 /**
- * `GET /api/v1/shard`: the membership probe replicas send each other (runtime/shard-membership.ts).
+ * `GET /api/v1/shard`: the membership probe replicas send each other (process/shard-membership.ts).
  * Always 200 while the server runs: a replica that does not answer is what counts as gone.
  */
 export const shardRoutes: FastifyPluginAsync<ShardRoutesOptions> = async (app, options) => {

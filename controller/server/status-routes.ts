@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { EnvironmentStatus } from '../runtime/environment-status.ts';
+import type { EnvironmentStatus } from '../core/environment-status.ts';
 
 export interface StatusRoutesOptions {
   statuses: () => EnvironmentStatus[];

@@ -3,7 +3,7 @@
  * one exact commit at a time (never a work tree). Implemented in this folder with simple-git
  * (create-git-source.ts).
  */
-import type { GitCommitReader } from '../adapters/git-repository.ts';
+import type { GitCommitReader } from './git-repository.ts';
 import type { Problem } from '../core/problem.ts';
 import type { LoadResult } from '../load/load-manifests.ts';
 import type { YamlLimits } from '../load/parse-yaml-file.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fieldName, formatProblem, sortProblems, type Problem } from '../../controller/core/problem.ts';
-import { checkSpecPath, normalizeRepoPath } from '../../controller/core/validate-references.ts';
+import { checkSpecPath } from '../../controller/validate/validate-references.ts';
+import { normalizeRepoPath } from '../../controller/core/repo-path.ts';
 import { parseSize } from '../../controller/cli/options.ts';
 
 describe('normalizeRepoPath', () => {

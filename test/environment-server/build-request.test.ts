@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestTemplate } from '../../controller/artifact/catalog.ts';
-import { buildRequest } from '../../controller/runtime-actions/build-request.ts';
-import { filterExpression, odataFilter, odataLiteral, odataOrderBy } from '../../controller/runtime-actions/odata-expressions.ts';
-import { scrubSecrets } from '../../controller/runtime-actions/scrub-secrets.ts';
-import { upstreamFailure } from '../../controller/runtime-actions/upstream-failure.ts';
+import { buildRequest } from '../../controller/action-runtime/build-request.ts';
+import { filterExpression, odataFilter, odataLiteral, odataOrderBy } from '../../controller/action-runtime/odata-expressions.ts';
+import { scrubSecrets } from '../../controller/action-runtime/scrub-secrets.ts';
+import { upstreamFailure } from '../../controller/action-runtime/upstream-failure.ts';
 
 describe('OData expressions', () => {
   it.each([

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ActionCatalog } from '../../controller/artifact/catalog.ts';
 import type { ConnectionRecord, PublishedIntegration } from '../../controller/core/environment-state.ts';
-import { createActionRuntime, type ActionRuntime } from '../../controller/runtime-actions/action-runtime.ts';
+import { createActionRuntime, type ActionRuntime } from '../../controller/action-runtime/action-runtime.ts';
 import { generateKeyPair } from '../../controller/secrets/generate-key-pair.ts';
 import { sealSecret } from '../../controller/secrets/seal-secret.ts';
 import { runCli } from '../helpers/cli.ts';

@@ -3,9 +3,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fsRepository } from '../../controller/adapters/fs-repository.ts';
-import { gitRepository } from '../../controller/adapters/git-repository.ts';
-import { validateSelections } from '../../controller/generators/validate-selections.ts';
+import { fsRepository } from '../../controller/source/fs-repository.ts';
+import { gitRepository } from '../../controller/source/git-repository.ts';
+import { validateSelections } from '../../controller/validate/validate-selections.ts';
 import { loadManifests } from '../../controller/load/load-manifests.ts';
 import { runCli } from '../helpers/cli.ts';
 import { FIXTURES } from './support.ts';

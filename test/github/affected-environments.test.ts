@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadedObject, ManifestSet } from '../../controller/core/manifest.ts';
 import type { Problem } from '../../controller/core/problem.ts';
-import { affectedEnvironments } from '../../controller/github/affected-environments.ts';
+import { affectedEnvironments } from '../../controller/reconcilers/pull-request/affected-environments.ts';
 import type { Connection, Environment, Integration } from '../../controller/generated/manifests.ts';
 
 const at = () => ({ line: 1, column: 1, offset: 0 });

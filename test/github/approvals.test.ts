@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countApprovals, type Review } from '../../controller/github/approvals.ts';
+import { countApprovals, type Review } from '../../controller/reporting/github/approvals.ts';
 
 const HEAD = 'a'.repeat(40);
 const OLD = 'b'.repeat(40);

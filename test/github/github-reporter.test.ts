@@ -8,12 +8,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Plan } from '../../controller/core/plan.ts';
 import type { Problem } from '../../controller/core/problem.ts';
 import type { PlanAction } from '../../controller/core/plan-action.ts';
-import { reviewsOf } from '../../controller/github/approvals.ts';
-import type { EnvironmentCheck } from '../../controller/github/check-report.ts';
-import { createGithubClient, GithubRequestError } from '../../controller/github/github-client.ts';
-import { createGithubMetrics } from '../../controller/github/github-metrics.ts';
-import { createGithubReporter, MAX_ANNOTATIONS } from '../../controller/github/github-reporter.ts';
-import { createLogger } from '../../controller/runtime/logger.ts';
+import { reviewsOf } from '../../controller/reporting/github/approvals.ts';
+import type { EnvironmentCheck } from '../../controller/reporting/github/check-report.ts';
+import { createGithubClient, GithubRequestError } from '../../controller/reporting/github/github-client.ts';
+import { createGithubMetrics } from '../../controller/reporting/github/github-metrics.ts';
+import { createGithubReporter, MAX_ANNOTATIONS } from '../../controller/reporting/github/github-reporter.ts';
+import { createLogger } from '../../controller/observability/logger.ts';
 import { captureLogs } from '../runtime/support/capture-logs.ts';
 import { startGithubStandIn, type GithubStandIn } from '../support/github/github-stand-in.ts';
 

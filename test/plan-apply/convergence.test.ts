@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyPlan } from '../../controller/apply/apply-plan.ts';
+import { applyPlan } from '../../controller/reconcilers/environment/apply-plan.ts';
 import { plan, type Plan, type PlanPolicy } from '../../controller/core/plan.ts';
 import type { AppliedAction, ApplyOutcome } from '../../controller/environments/driver.ts';
 import type { PlanAction } from '../../controller/core/plan-action.ts';

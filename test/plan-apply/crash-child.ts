@@ -7,9 +7,9 @@
  *   node --import tsx crash-child.ts <repo> <stateDir> <stopAfter> <holder> <leaseTtlMs>
  */
 import { writeSync } from 'node:fs';
-import { fsRepository } from '../../controller/adapters/fs-repository.ts';
+import { fsRepository } from '../../controller/source/fs-repository.ts';
 import { openDriver } from '../../controller/environments/open-driver.ts';
-import { reconcileEnvironment } from '../../controller/reconcile/reconcile-environment.ts';
+import { reconcileEnvironment } from '../../controller/reconcilers/environment/reconcile-environment.ts';
 
 const [repo, stateDir, stopAfter, holder, ttl] = process.argv.slice(2);
 if (!repo || !stateDir || !stopAfter || !holder || !ttl) throw new Error('usage: crash-child.ts <repo> <stateDir> <stopAfter> <holder> <leaseTtlMs>');

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
-import { applyPlan } from '../../controller/apply/apply-plan.ts';
+import { applyPlan } from '../../controller/reconcilers/environment/apply-plan.ts';
 import { plan, type PlanPolicy } from '../../controller/core/plan.ts';
 import { DEPENDENCY_NAMES, type DependencyName } from '../../controller/core/dependencies.ts';
 import type { ObservedState } from '../../controller/core/environment-state.ts';

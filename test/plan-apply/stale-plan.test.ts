@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyPlan } from '../../controller/apply/apply-plan.ts';
+import { applyPlan } from '../../controller/reconcilers/environment/apply-plan.ts';
 import { plan } from '../../controller/core/plan.ts';
 import { APPLY, desiredFor, keysOf, removedActions, withEnvironment, type DesiredSpec } from './model.ts';
 

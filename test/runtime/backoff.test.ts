@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, type BackoffOptions } from '../../controller/runtime/backoff.ts';
+import { backoffDelay, type BackoffOptions } from '../../controller/process/backoff.ts';
 
 const options: BackoffOptions = { baseMs: 1000, maxMs: 60_000, jitter: 0.2 };
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openEmbeddedEnvironment } from '../../controller/environments/embedded/open-embedded-environment.ts';
-import type { EnvironmentStatus } from '../../controller/runtime/environment-status.ts';
+import type { EnvironmentStatus } from '../../controller/core/environment-status.ts';
 import { commitAll, createFixtureRepo } from './support/fixture-repo.ts';
 import { controllerHarness } from './support/harness.ts';
 import { localGitSource, recordingStatusWriter } from './support/local-git-source.ts';

@@ -10,10 +10,10 @@ import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readControllerConfig } from '../../controller/config/read-config.ts';
 import { openEmbeddedEnvironment } from '../../controller/environments/embedded/open-embedded-environment.ts';
-import { startController, type RunningController } from '../../controller/runtime/start-controller.ts';
+import { startController, type RunningController } from '../../controller/process/start-controller.ts';
 import { createGitSource } from '../../controller/source/create-git-source.ts';
-import { createStatusWriter } from '../../controller/source/create-status-writer.ts';
-import type { EnvironmentStatusDocument } from '../../controller/source/status-writer.ts';
+import { createStatusWriter } from '../../controller/reporting/status-branch/create-status-writer.ts';
+import type { EnvironmentStatusDocument } from '../../controller/core/environment-status.ts';
 import { captureLogs } from './support/capture-logs.ts';
 import { createRemoteAndClone, fixtureFiles, writeFiles } from './support/fixture-repo.ts';
 

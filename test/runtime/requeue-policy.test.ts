@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReconcileOutcome } from '../../controller/core/status.ts';
-import { requeueFor, type Requeue } from '../../controller/runtime/requeue-policy.ts';
+import { requeueFor, type Requeue } from '../../controller/core/requeue-policy.ts';
 
 const delays = { waitingMs: 60_000, leaseHeldMs: 30_000 };
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ownerOf } from '../../controller/core/shard-ring.ts';
-import { createLogger } from '../../controller/runtime/logger.ts';
-import { createMetrics } from '../../controller/runtime/metrics.ts';
-import { createShardMembership, type MembershipOptions } from '../../controller/runtime/shard-membership.ts';
+import { createLogger } from '../../controller/observability/logger.ts';
+import { createMetrics } from '../../controller/observability/metrics.ts';
+import { createShardMembership, type MembershipOptions } from '../../controller/process/shard-membership.ts';
 import { captureLogs } from './support/capture-logs.ts';
 import { manualTimers } from './support/manual-timers.ts';
 

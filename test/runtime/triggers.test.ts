@@ -2,9 +2,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../controller/runtime/logger.ts';
-import { startPolling, type Trigger } from '../../controller/runtime/poll-trigger.ts';
-import { startWatching } from '../../controller/runtime/watch-trigger.ts';
+import { createLogger } from '../../controller/observability/logger.ts';
+import { startPolling, type Trigger } from '../../controller/process/poll-trigger.ts';
+import { startWatching } from '../../controller/process/watch-trigger.ts';
 
 const logger = createLogger({ level: 'silent' });
 let work: string;

@@ -1,7 +1,7 @@
 import { setImmediate as flush } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import type { Requeue } from '../../controller/runtime/requeue-policy.ts';
-import { createWorkQueue, type WorkQueueOptions } from '../../controller/runtime/work-queue.ts';
+import type { Requeue } from '../../controller/core/requeue-policy.ts';
+import { createWorkQueue, type WorkQueueOptions } from '../../controller/process/work-queue.ts';
 import { manualTimers } from './support/manual-timers.ts';
 
 /** A worker whose runs end when the test ends them, recording what ran and what ran at once. */

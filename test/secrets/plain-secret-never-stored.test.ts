@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fsRepository } from '../../controller/adapters/fs-repository.ts';
+import { fsRepository } from '../../controller/source/fs-repository.ts';
 import type { EmbeddedEnvironment } from '../../controller/environments/embedded/embedded-environment.ts';
 import { openDriver } from '../../controller/environments/open-driver.ts';
 import { loadManifests } from '../../controller/load/load-manifests.ts';

@@ -7,7 +7,7 @@ import { buildServer } from '../../controller/server/build-server.ts';
 import { createFixtureRepo } from '../runtime/support/fixture-repo.ts';
 import { controllerHarness } from '../runtime/support/harness.ts';
 import { localGitSource } from '../runtime/support/local-git-source.ts';
-import { createLogger } from '../../controller/runtime/logger.ts';
+import { createLogger } from '../../controller/observability/logger.ts';
 
 let work: string;
 let repo: string;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../controller/runtime/logger.ts';
-import { createShardMembership } from '../../controller/runtime/shard-membership.ts';
+import { createLogger } from '../../controller/observability/logger.ts';
+import { createShardMembership } from '../../controller/process/shard-membership.ts';
 import { captureLogs } from '../runtime/support/capture-logs.ts';
 import { serve, type TestServer } from './support/serve.ts';
 

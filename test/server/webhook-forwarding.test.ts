@@ -3,8 +3,8 @@
  * and each of them checks it as its own. Two real servers on loopback ports.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../controller/runtime/logger.ts';
-import { createWebhookForwarder, FORWARDED_HEADER } from '../../controller/runtime/forward-webhook.ts';
+import { createLogger } from '../../controller/observability/logger.ts';
+import { createWebhookForwarder, FORWARDED_HEADER } from '../../controller/server/forward-webhook.ts';
 import { createDeliveryCache } from '../../controller/server/delivery-cache.ts';
 import { captureLogs } from '../runtime/support/capture-logs.ts';
 import { deliverWebhook, pullRequestEvent, pullRequestReviewEvent, pushEvent } from '../support/github/webhooks.ts';

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildArtifact, type Artifact, type ArtifactCache } from '../../controller/artifact/build-artifact.ts';
 import { openDriver } from '../../controller/environments/open-driver.ts';
 import type { Integration } from '../../controller/generated/manifests.ts';
-import { reconcileEnvironment, type ReconcileRequest } from '../../controller/reconcile/reconcile-environment.ts';
+import { reconcileEnvironment, type ReconcileRequest } from '../../controller/reconcilers/environment/reconcile-environment.ts';
 import { createGitSource } from '../../controller/source/create-git-source.ts';
 import type { GitSource } from '../../controller/source/git-source.ts';
 import { connection, ENVIRONMENT, makeRepo, salesIntegration, spec, type Repo } from './support.ts';

@@ -3,10 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Artifact } from '../../controller/artifact/build-artifact.ts';
 import { environmentConditions } from '../../controller/core/status.ts';
 import { openDriver } from '../../controller/environments/open-driver.ts';
-import { reconcileEnvironment } from '../../controller/reconcile/reconcile-environment.ts';
+import { reconcileEnvironment } from '../../controller/reconcilers/environment/reconcile-environment.ts';
 import { createGitSource } from '../../controller/source/create-git-source.ts';
-import { createStatusWriter } from '../../controller/source/create-status-writer.ts';
-import { statusDocument } from '../../controller/source/status-document.ts';
+import { createStatusWriter } from '../../controller/reporting/status-branch/create-status-writer.ts';
+import { statusDocument } from '../../controller/reporting/status-branch/status-document.ts';
 import { connection, ENVIRONMENT, makeRepo, salesIntegration, spec, type Repo } from './support.ts';
 
 const SECRET = 'planted-Secret-d0-not-leak-4711';

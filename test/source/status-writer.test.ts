@@ -2,9 +2,10 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Condition } from '../../controller/generated/manifests.ts';
-import { createStatusWriter } from '../../controller/source/create-status-writer.ts';
-import { renderStatusDocument } from '../../controller/source/status-document.ts';
-import { StatusWriteFailedError, type EnvironmentStatusDocument, type StatusWriterOptions } from '../../controller/source/status-writer.ts';
+import { createStatusWriter } from '../../controller/reporting/status-branch/create-status-writer.ts';
+import { renderStatusDocument } from '../../controller/reporting/status-branch/status-document.ts';
+import { StatusWriteFailedError, type StatusWriterOptions } from '../../controller/reporting/status-branch/status-writer.ts';
+import type { EnvironmentStatusDocument } from '../../controller/core/environment-status.ts';
 import { ENVIRONMENT, git, makeRepo, startGitHttpServer, type Repo } from './support.ts';
 
 const AUTHOR = { name: 'intctl', email: 'intctl@example.com' };

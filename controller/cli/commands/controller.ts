@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { readControllerConfig } from '../../config/read-config.ts';
-import { startController } from '../../runtime/start-controller.ts';
+import { startController } from '../../process/start-controller.ts';
 import { createGitSource } from '../../source/create-git-source.ts';
-import { createStatusWriter } from '../../source/create-status-writer.ts';
+import { createStatusWriter } from '../../reporting/status-branch/create-status-writer.ts';
 import { EXIT, type CliIo } from '../io.ts';
 
 interface Options {

@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { fsRepository } from '../../adapters/fs-repository.ts';
+import { fsRepository } from '../../source/fs-repository.ts';
 import { readConfig } from '../../config/read-config.ts';
 import { EmbeddedEnvironment } from '../../environments/embedded/embedded-environment.ts';
-import { findEnvironment } from '../../environments/find-environment.ts';
+import { findEnvironment } from '../../load/find-environment.ts';
 import { openDriver } from '../../environments/open-driver.ts';
 import { EXIT, UsageError, type CliIo } from '../io.ts';
 

@@ -1,18 +1,18 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { fsRepository } from '../../adapters/fs-repository.ts';
-import { gitRepository } from '../../adapters/git-repository.ts';
+import { fsRepository } from '../../source/fs-repository.ts';
+import { gitRepository } from '../../source/git-repository.ts';
 import { buildArtifact, renderArtifactFiles, type Artifact } from '../../artifact/build-artifact.ts';
 import type { ActionCatalog } from '../../artifact/catalog.ts';
 import { diffCatalogs, type CatalogChange } from '../../artifact/diff-catalogs.ts';
 import type { LoadedObject, ManifestSet } from '../../core/manifest.ts';
 import { formatProblem, type Problem } from '../../core/problem.ts';
-import { normalizeRepoPath } from '../../core/validate-references.ts';
+import { normalizeRepoPath } from '../../core/repo-path.ts';
 import type { Integration } from '../../generated/manifests.ts';
-import { toProblem } from '../../generators/validate-selections.ts';
+import { toProblem } from '../../validate/validate-selections.ts';
 import { loadManifests } from '../../load/load-manifests.ts';
-import type { RepositoryReader } from '../../load/repository-reader.ts';
+import type { RepositoryReader } from '../../core/repository-reader.ts';
 import { EXIT, UsageError, type CliIo } from '../io.ts';
 
 interface GenerateOptions {

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import type { EnvironmentDriver } from '../../environments/driver.ts';
 import { DEPENDENCY_NAMES } from '../../core/dependencies.ts';
-import { findEnvironment } from '../../environments/find-environment.ts';
+import { findEnvironment } from '../../load/find-environment.ts';
 import { openDriver } from '../../environments/open-driver.ts';
 import { EXIT, UsageError, type CliIo } from '../io.ts';
 import { parseOutput } from '../options.ts';
 import { openWorkspace } from '../workspace.ts';
-import { shortCommit } from '../format-plan.ts';
+import { shortCommit } from '../../reporting/format-plan.ts';
 
 const RESOURCES = ['integrations', 'connections', 'dependencies'] as const;
 type Resource = (typeof RESOURCES)[number];

@@ -3,10 +3,10 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SqliteStore } from '../../environment-server/store/sqlite-store.ts';
 import { HttpEnvironment } from '../../environments/http/http-environment.ts';
-import { findEnvironment } from '../../environments/find-environment.ts';
+import { findEnvironment } from '../../load/find-environment.ts';
 import { embeddedStorePath, openDriver } from '../../environments/open-driver.ts';
-import { createActionRuntime, type ActionResult } from '../../runtime-actions/action-runtime.ts';
-import { actionFailure, type ActionErrorBody } from '../../runtime-actions/action-failure.ts';
+import { createActionRuntime, type ActionResult } from '../../action-runtime/action-runtime.ts';
+import { actionFailure, type ActionErrorBody } from '../../action-runtime/action-failure.ts';
 import { EXIT, UsageError, type CliIo } from '../io.ts';
 import { openWorkspace } from '../workspace.ts';
 

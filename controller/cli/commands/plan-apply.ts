@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { formatProblem } from '../../core/problem.ts';
 import { openDriver } from '../../environments/open-driver.ts';
-import { reconcileEnvironment, UnknownEnvironmentError, type ReconcileReport } from '../../reconcile/reconcile-environment.ts';
-import { actionRow, formatPlan } from '../format-plan.ts';
+import { reconcileEnvironment, UnknownEnvironmentError, type ReconcileReport } from '../../reconcilers/environment/reconcile-environment.ts';
+import { actionRow, formatPlan } from '../../reporting/format-plan.ts';
 import { EXIT, UsageError, type CliIo } from '../io.ts';
 import { parseOutput } from '../options.ts';
 import { openWorkspace, type Workspace } from '../workspace.ts';

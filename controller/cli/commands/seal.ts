@@ -1,9 +1,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { fsRepository } from '../../adapters/fs-repository.ts';
+import { fsRepository } from '../../source/fs-repository.ts';
 import { readConfig } from '../../config/read-config.ts';
-import { findEnvironment } from '../../environments/find-environment.ts';
+import { findEnvironment } from '../../load/find-environment.ts';
 import { openDriver } from '../../environments/open-driver.ts';
 import { sealSecret } from '../../secrets/seal-secret.ts';
 import { EXIT, UsageError, type CliIo } from '../io.ts';

@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { fsRepository } from '../../adapters/fs-repository.ts';
+import { fsRepository } from '../../source/fs-repository.ts';
 import { formatProblem } from '../../core/problem.ts';
 import { DEFAULT_YAML_LIMITS } from '../../load/parse-yaml-file.ts';
-import { loadAndValidate } from '../../reconcile/load-and-validate.ts';
+import { loadAndValidate } from '../../load/load-and-validate.ts';
 import { EXIT, UsageError, type CliIo } from '../io.ts';
 import { parseOutput, parseSize } from '../options.ts';
 

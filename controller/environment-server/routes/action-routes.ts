@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyPluginAsync } from 'fastify';
-import type { ActionRuntime } from '../../runtime-actions/action-runtime.ts';
+import type { ActionRuntime } from '../../action-runtime/action-runtime.ts';
 import type { ServerTokens } from '../authorize.ts';
 import { defineRoute } from '../define-route.ts';
 

@@ -6,7 +6,7 @@ import type { ServerTokens } from '../../../controller/environment-server/author
 import type { EnvironmentStore } from '../../../controller/environment-server/store/environment-store.ts';
 import { SqliteStore } from '../../../controller/environment-server/store/sqlite-store.ts';
 import { HttpEnvironment } from '../../../controller/environments/http/http-environment.ts';
-import { createLogger } from '../../../controller/runtime/logger.ts';
+import { createLogger } from '../../../controller/observability/logger.ts';
 import { captureLogs } from '../../runtime/support/capture-logs.ts';
 import { testClock } from './test-clock.ts';
 

@@ -1,9 +1,9 @@
 import { openDriver } from '../../../controller/environments/open-driver.ts';
-import { createController, type Controller } from '../../../controller/runtime/controller.ts';
-import { createLogger } from '../../../controller/runtime/logger.ts';
-import { createMetrics, type ControllerMetrics } from '../../../controller/runtime/metrics.ts';
+import { createController, type Controller } from '../../../controller/process/controller.ts';
+import { createLogger } from '../../../controller/observability/logger.ts';
+import { createMetrics, type ControllerMetrics } from '../../../controller/observability/metrics.ts';
 import type { GitSource } from '../../../controller/source/git-source.ts';
-import type { StatusWriter } from '../../../controller/source/status-writer.ts';
+import type { StatusWriter } from '../../../controller/reporting/status-branch/status-writer.ts';
 import { captureLogs } from './capture-logs.ts';
 import { manualTimers } from './manual-timers.ts';
 

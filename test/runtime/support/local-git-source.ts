@@ -1,7 +1,8 @@
 import { basename, dirname, join } from 'node:path';
 import { createGitSource } from '../../../controller/source/create-git-source.ts';
 import type { GitSource } from '../../../controller/source/git-source.ts';
-import type { EnvironmentStatusDocument, StatusWriter } from '../../../controller/source/status-writer.ts';
+import type { EnvironmentStatusDocument } from '../../../controller/core/environment-status.ts';
+import type { StatusWriter } from '../../../controller/reporting/status-branch/status-writer.ts';
 
 /** The real Git source, mirroring a local repository into the state directory. */
 export function localGitSource(repo: string, branch = 'main', mirror = join(dirname(repo), `mirror-${basename(repo)}.git`)): GitSource {

@@ -1,4 +1,4 @@
-import type { QueueTimers } from '../../../controller/runtime/work-queue.ts';
+import type { QueueTimers } from '../../../controller/process/work-queue.ts';
 
 /** Timers that fire only when a test says so: delays are asserted as values, never waited for. */
 export function manualTimers() {

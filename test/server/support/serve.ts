@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { createLogger } from '../../../controller/runtime/logger.ts';
-import { createMetrics } from '../../../controller/runtime/metrics.ts';
+import { createLogger } from '../../../controller/observability/logger.ts';
+import { createMetrics } from '../../../controller/observability/metrics.ts';
 import { buildServer, type ServerDeps } from '../../../controller/server/build-server.ts';
 import { createDeliveryCache } from '../../../controller/server/delivery-cache.ts';
 import { captureLogs } from '../../runtime/support/capture-logs.ts';

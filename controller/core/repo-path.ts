@@ -1,0 +1,18 @@
+/**
+ * The repository-relative form of a path (forward slashes, no `.` segments), or undefined when
+ * it is absolute or climbs out of the repository.
+ */
+export function normalizeRepoPath(path: string): string | undefined {
+  if (path.includes('\\') || path.includes('\0') || path.startsWith('/') || /^[A-Za-z]:/.test(path)) return undefined;
+  const out: string[] = [];
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') {
+      if (out.length === 0) return undefined;
+      out.pop();
+      continue;
+    }
+    out.push(segment);
+  }
+  return out.length === 0 ? undefined : out.join('/');
+}

@@ -1,0 +1,209 @@
+import { join } from 'node:path';
+import type { DestinationStream } from 'pino';
+import type { Registry } from 'prom-client';
+import type { ControllerConfig, GithubConfig } from '../config/controller-config.ts';
+import { openDriver } from '../environments/open-driver.ts';
+import type { GithubDeps } from './controller-github.ts';
+import { createGithubClient } from '../reporting/github/github-client.ts';
+import { createGithubMetrics } from '../reporting/github/github-metrics.ts';
+import { createGithubReporter } from '../reporting/github/github-reporter.ts';
+import { buildServer } from '../server/build-server.ts';
+import { createDeliveryCache } from '../server/delivery-cache.ts';
+import type { GitSource, GitSourceOptions } from '../source/git-source.ts';
+import type { StatusWriter, StatusWriterOptions } from '../reporting/status-branch/status-writer.ts';
+import { createController, type Controller } from './controller.ts';
+import { createWebhookForwarder } from '../server/forward-webhook.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
+import { createMetrics } from '../observability/metrics.ts';
+import { startPolling, type Trigger } from './poll-trigger.ts';
+import { createShardMembership } from './shard-membership.ts';
+import { startWatching } from './watch-trigger.ts';
+
+/** How the controller reaches Git: the source and status writer of controller/source, or a test's own. */
+export interface SourceFactories {
+  createGitSource(options: GitSourceOptions): GitSource;
+  createStatusWriter(options: StatusWriterOptions): StatusWriter;
+}
+
+export interface StartOptions extends SourceFactories {
+  /** Where log lines go: standard output unless a test captures them. */
+  logDestination?: DestinationStream;
+}
+
+export interface RunningController {
+  /** `http://host:port` the server listens on. */
+  url: string;
+  controller: Controller;
+  logger: Logger;
+  /**
+   * Graceful shutdown: stops the triggers and taking work, lets the reconciles in flight finish
+   * (an apply goes on action by action under its lease and releases it), then closes the server
+   * and the Git source.
+   */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `intctl controller`: the Git source and status writer, the reconcile loop, the HTTP
+ * server (listening), polling and the directory watch; then enqueues every environment once.
+ */
+export async function startController(config: ControllerConfig, options: StartOptions): Promise<RunningController> {
+  const logger = createLogger({ level: config.logLevel, ...(options.logDestination ? { destination: options.logDestination } : {}) });
+  logger.info({ config: describeConfig(config) }, 'starting');
+  const metrics = createMetrics({ processMetrics: true });
+  const remote = {
+    url: config.git.url,
+    ...(config.git.auth ? { auth: config.git.auth } : {}),
+    ...(config.git.ssh ? { ssh: config.git.ssh } : {}),
+    timeoutMs: config.git.timeoutMs,
+    env: config.git.env,
+  };
+  const source = options.createGitSource({ ...remote, branch: config.git.branch, dir: join(config.stateDir, 'git', 'source') });
+  const statusWriter = options.createStatusWriter({
+    ...remote,
+    branch: config.statusBranch,
+    dir: join(config.stateDir, 'git', 'status'),
+    author: config.statusAuthor,
+  });
+  // Rebalancing needs the controller, which needs the membership: a late binding between the two.
+  let rebalance = (): void => undefined;
+  const membership = createShardMembership({
+    shard: config.shard.index,
+    shards: config.shard.count,
+    peers: config.shard.peers,
+    goneAfterMs: config.leaseTtlMs,
+    probeIntervalMs: config.shard.probeIntervalMs,
+    logger,
+    onChange: () => rebalance(),
+  });
+  const github = config.github ? startGithub(config.github, logger, metrics.registry) : undefined;
+  const controller = createController({
+    source,
+    statusWriter,
+    ...(github ? { github, branch: config.git.branch } : {}),
+    openDriver: (environment) => openDriver(environment.manifest, config),
+    ...(config.shard.count > 1 ? { owns: (key: string) => membership.owns(key) } : {}),
+    holder: config.holder,
+    leaseTtlMs: config.leaseTtlMs,
+    logger,
+    metrics,
+    queue: {
+      concurrency: config.queue.concurrency,
+      backoff: { baseMs: config.queue.backoffBaseMs, maxMs: config.queue.backoffMaxMs, jitter: 0.2 },
+      requeueWaitingMs: config.queue.requeueWaitingMs,
+    },
+  });
+  rebalance = () => void controller.rebalance('shard membership changed');
+  metrics.observeShards({ owned: () => controller.owned().length, livePeers: () => membership.live().length - 1 });
+  const enqueueAll = (reason: string) => controller.enqueueAll(reason);
+  const server = await buildServer({
+    logger,
+    readiness: () => controller.readiness(),
+    statuses: () => controller.statuses(),
+    registry: metrics.registry,
+    enqueueAll,
+    enqueue: (names, reason) => controller.enqueue(names, reason),
+    shard: () => ({ shard: membership.shard, shards: membership.shards, ready: controller.readiness().ready, live: membership.live() }),
+    ...(config.webhook.githubSecret !== undefined
+      ? {
+          github: {
+            secret: config.webhook.githubSecret,
+            branch: config.git.branch,
+            deliveries: createDeliveryCache(config.webhook.deliveryCacheSize),
+            ...(config.shard.count > 1
+              ? {
+                  forward: createWebhookForwarder({
+                    shard: config.shard.index,
+                    peers: () => membership.live().filter((i) => i !== config.shard.index).map((i) => config.shard.peers[i]!),
+                    logger,
+                  }),
+                }
+              : {}),
+            ...(github
+              ? {
+                  pullRequests: {
+                    enqueue: (number: number, reason: string) => controller.enqueuePullRequest(number, reason),
+                    reviewed: (number: number, merged: boolean, reason: string) => controller.reviewed(number, merged, reason),
+                  },
+                }
+              : {}),
+          },
+        }
+      : {}),
+    ...(config.webhook.genericToken !== undefined ? { genericToken: config.webhook.genericToken } : {}),
+  });
+  const triggers: Trigger[] = [];
+  let url: string;
+  try {
+    url = await server.listen({ host: config.listen.host, port: config.listen.port });
+    if (config.poll.schedule !== undefined) triggers.push(startPolling({ schedule: config.poll.schedule, jitterMs: config.poll.jitterMs, enqueueAll, logger }));
+    if (config.watch) triggers.push(await startWatching({ ...config.watch, enqueueAll, logger }));
+    membership.start();
+    triggers.push(membership);
+  } catch (error) {
+    await Promise.all(triggers.map((t) => t.stop()));
+    await controller.stop();
+    await server.close();
+    await source.close();
+    throw error;
+  }
+  logger.info({ url }, 'listening');
+  controller.enqueueAll('startup');
+
+  let stopping: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    logger.info('shutting down: no new work; waiting for the reconciles in flight');
+    // Shutdown awaits things that hold no reference on the event loop (a child process left
+    // unreferenced while idle): keep the process alive until every step has finished.
+    const keepAlive = setInterval(() => undefined, 60_000);
+    try {
+      await Promise.all(triggers.map((t) => t.stop()));
+      await controller.stop();
+      await server.close();
+      await source.close();
+    } finally {
+      clearInterval(keepAlive);
+    }
+    logger.info('stopped');
+    logger.flush();
+  };
+  return {
+    url,
+    controller,
+    logger,
+    stop: () => (stopping ??= stop()),
+  };
+}
+
+/** The configuration as logged at start: nothing secret in it, only whether each secret is set. */
+export function describeConfig(config: ControllerConfig): Record<string, unknown> {
+  return {
+    git: {
+      url: config.git.url,
+      branch: config.git.branch,
+      auth: config.git.auth ? 'token' : config.git.ssh ? 'ssh' : 'none',
+      timeoutMs: config.git.timeoutMs,
+    },
+    poll: config.poll.schedule === undefined ? 'off' : config.poll,
+    webhooks: { github: config.webhook.githubSecret !== undefined, generic: config.webhook.genericToken !== undefined },
+    ...(config.watch ? { watch: config.watch } : {}),
+    listen: config.listen,
+    stateDir: config.stateDir,
+    statusBranch: config.statusBranch,
+    leaseTtlMs: config.leaseTtlMs,
+    holder: config.holder,
+    queue: config.queue,
+    github: config.github
+      ? { apiUrl: config.github.apiUrl, repository: `${config.github.owner}/${config.github.repo}`, auth: config.github.auth.kind, report: config.github.report }
+      : 'off',
+    shard: config.shard.count === 1 ? { index: 0, count: 1 } : config.shard,
+  };
+}
+
+/** The GitHub client and reporter of the configuration. */
+function startGithub(config: GithubConfig, logger: Logger, registry: Registry): GithubDeps {
+  const metrics = createGithubMetrics(registry);
+  const client = createGithubClient({ config, logger, metrics });
+  const appId = config.auth.kind === 'app' ? config.auth.appId : undefined;
+  return { client, reporter: createGithubReporter({ client, kind: config.report, logger, metrics, ...(appId !== undefined ? { appId } : {}) }) };
+}

@@ -1,0 +1,90 @@
+import { buildArtifact, type ArtifactCache } from '../../artifact/build-artifact.ts';
+import { DEFAULT_DEPENDENCIES, type DependencyName } from '../../core/dependencies.ts';
+import type { LoadedObject, ManifestSet } from '../../core/manifest.ts';
+import type { DesiredState } from '../../core/plan.ts';
+import type { Problem } from '../../core/problem.ts';
+import { normalizeRepoPath } from '../../core/repo-path.ts';
+import type { ConnectionRecord, PublishedIntegration } from '../../core/environment-state.ts';
+import type { Environment } from '../../generated/manifests.ts';
+import { toProblem } from '../../validate/validate-selections.ts';
+import type { RepositoryReader } from '../../core/repository-reader.ts';
+import { toConnectionRecord } from '../../secrets/to-connection-record.ts';
+
+export interface EnvironmentKeys {
+  publicKey: string;
+  fingerprintKey: string;
+}
+
+/**
+ * What Git wants in one environment: its pinned dependencies (the built-in defaults where it pins
+ * none), an artifact per integration that targets it, generated for those dependencies, and a
+ * record per connection defined for it, with plain secrets sealed to its key. Problems of any
+ * integration make the whole desired state unusable, so nothing half-generated is applied. With
+ * an artifact cache, integrations whose inputs did not change are not generated again.
+ */
+export async function buildDesiredState(
+  set: ManifestSet,
+  environment: LoadedObject<Environment>,
+  reader: RepositoryReader,
+  keys: EnvironmentKeys,
+  commit: string,
+  artifactCache?: ArtifactCache,
+): Promise<{ state: DesiredState; problems: Problem[] }> {
+  const name = environment.manifest.metadata.name;
+  const pins = { ...DEFAULT_DEPENDENCIES, ...environment.manifest.spec.dependencies };
+  const problems: Problem[] = [];
+
+  const connections: ConnectionRecord[] = [];
+  const authTypes = new Map<string, string>();
+  for (const object of set.connections) {
+    const connection = object.manifest;
+    if (!connection.spec.environments[name]) continue;
+    authTypes.set(connection.metadata.name, connection.spec.auth.type);
+    const built = toConnectionRecord(connection, name, keys.publicKey, keys.fingerprintKey);
+    if (!built.ok) {
+      problems.push({
+        file: object.file,
+        ...object.locate(['spec', 'environments', name]),
+        severity: 'error',
+        reason: 'SpecificationInvalid',
+        field: `spec.environments.${name}`,
+        message: `cannot prepare the connection for ${name}: ${built.reason}`,
+        object: { kind: 'Connection', name: connection.metadata.name },
+      });
+      continue;
+    }
+    connections.push(built.record);
+  }
+
+  const integrations: PublishedIntegration[] = [];
+  for (const object of set.integrations) {
+    const integration = object.manifest;
+    if (!integration.spec.environments.includes(name) || integration.spec.suspend) continue;
+    const specPath = integration.spec.source.path === undefined ? undefined : normalizeRepoPath(integration.spec.source.path);
+    const specBytes = specPath === undefined ? new Uint8Array() : await reader.read(specPath);
+    const authType = authTypes.get(integration.spec.connection);
+    const artifact = await buildArtifact({
+      integration,
+      specBytes,
+      specPath: specPath ?? '',
+      pins,
+      ...(authType ? { authType: authType as never } : {}),
+    }, artifactCache);
+    if (!artifact.ok) {
+      for (const p of artifact.problems) problems.push(toProblem(object, p));
+      continue;
+    }
+    integrations.push({
+      name: integration.metadata.name,
+      version: artifact.value.hash.slice('sha256:'.length, 'sha256:'.length + 12),
+      artifactHash: artifact.value.hash,
+      system: integration.spec.system,
+      catalog: artifact.value.catalog,
+      requires: artifact.value.requires as Partial<Record<DependencyName, string>>,
+      connection: integration.spec.connection,
+      commit,
+    });
+  }
+
+  return { state: { environment: name, dependencies: pins, integrations, connections }, problems };
+}

@@ -1,0 +1,58 @@
+import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import type { PathCheck, RepoEntry, RepositoryReader } from '../core/repository-reader.ts';
+
+const SKIPPED_DIRECTORIES = new Set(['.git', 'node_modules']);
+
+/**
+ * Reads a repository from a directory on disk. Symbolic links are not followed while walking (Git
+ * stores them as links, and following one could read outside the repository); a specification
+ * path that goes through one is checked against the repository's real location.
+ */
+export function fsRepository(root: string): RepositoryReader {
+  let realRoot: Promise<string> | undefined;
+  return {
+    async listYamlFiles(): Promise<RepoEntry[]> {
+      const out: RepoEntry[] = [];
+      const pending = [root];
+      while (pending.length > 0) {
+        const dir = pending.pop()!;
+        const entries = await readdir(dir, { withFileTypes: true });
+        for (const entry of entries) {
+          const full = join(dir, entry.name);
+          if (entry.isDirectory()) {
+            if (!SKIPPED_DIRECTORIES.has(entry.name)) pending.push(full);
+          } else if (entry.isFile() && /\.ya?ml$/i.test(entry.name)) {
+            const info = await stat(full);
+            out.push({ path: relative(root, full).split(sep).join('/'), size: info.size });
+          }
+        }
+      }
+      return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    },
+
+    async read(path: string): Promise<Uint8Array> {
+      return readFile(join(root, path));
+    },
+
+    async checkPath(path: string): Promise<PathCheck> {
+      realRoot ??= realpath(root);
+      const full = join(root, path);
+      try {
+        await lstat(full);
+      } catch {
+        return 'missing';
+      }
+      let real: string;
+      try {
+        real = await realpath(full);
+      } catch {
+        return 'missing';
+      }
+      const inside = relative(await realRoot, real);
+      if (inside === '' || inside.startsWith('..') || inside.split(sep)[0] === '..') return 'outside';
+      const info = await stat(real);
+      return info.isDirectory() ? 'directory' : 'file';
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import type { LoadedObject, ManifestSet } from '../core/manifest.ts';
+import { fieldName, type Problem } from '../core/problem.ts';
+import { normalizeRepoPath } from '../core/repo-path.ts';
+import type { Integration } from '../generated/manifests.ts';
+import type { RepositoryReader } from '../core/repository-reader.ts';
+import { checkSelection } from '../generators/check-selection.ts';
+import type { Result, SpecDescription, SpecProblem } from '../generators/generator.ts';
+import { GENERATORS } from '../generators/registry.ts';
+
+/**
+ * Checks every integration's selection against its specification: entities, attributes and
+ * functions it names must exist, and operations must be ones the system supports. A
+ * specification the generator cannot read is one problem at `spec.source.path`. Integrations of
+ * systems without a generator, and paths that are not files (validation of references reports
+ * those), are skipped. Each specification is read and described once.
+ */
+export async function validateSelections(set: ManifestSet, reader: RepositoryReader): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  const described = new Map<string, Promise<Result<SpecDescription>>>();
+  for (const object of set.integrations) {
+    const spec = object.manifest.spec;
+    const generator = GENERATORS[spec.system];
+    const path = spec.source.path === undefined ? undefined : normalizeRepoPath(spec.source.path);
+    if (!generator || path === undefined) continue;
+    if ((await reader.checkPath(path)) !== 'file') continue;
+    const key = `${spec.system}|${path}|${spec.source.odataVersion ?? ''}`;
+    let pending = described.get(key);
+    if (!pending) {
+      pending = reader.read(path).then((bytes) => generator.describe(bytes, path, spec.source));
+      described.set(key, pending);
+    }
+    const description = await pending;
+    if (!description.ok) {
+      for (const p of description.problems) problems.push(toProblem(object, { ...p, field: ['spec', 'source', 'path'], message: `${path}${p.pointer ? ` at ${p.pointer}` : ''}: ${p.message}` }));
+      continue;
+    }
+    for (const p of checkSelection(description.value, spec)) problems.push(toProblem(object, p));
+  }
+  return problems;
+}
+
+/** A specification or selection problem as a manifest problem, at the manifest field it names. */
+export function toProblem(object: LoadedObject<Integration>, problem: SpecProblem): Problem {
+  const field = problem.field ?? ['spec', 'source', 'path'];
+  return {
+    file: object.file,
+    ...object.locate(field),
+    severity: 'error',
+    reason: problem.reason,
+    field: fieldName(field),
+    message: problem.message,
+    object: { kind: 'Integration', name: object.manifest.metadata.name },
+  };
+}
