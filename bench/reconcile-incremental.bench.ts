@@ -8,7 +8,8 @@ import type { LoadedObject } from '../controller/core/manifest.ts';
 import { openDriver } from '../controller/environments/open-driver.ts';
 import type { Environment } from '../controller/generated/manifests.ts';
 import { buildDesiredState } from '../controller/reconcilers/environment/desired-state.ts';
-import { reconcileEnvironment, type ReconcileReport } from '../controller/reconcilers/environment/reconcile-environment.ts';
+import { createEnvironmentRunner } from '../controller/reconcilers/environment/environment-runner.ts';
+import type { ReconcileReport } from '../controller/reconcilers/environment/reconcile-environment.ts';
 import { createGitSource } from '../controller/source/create-git-source.ts';
 import type { GitSource } from '../controller/source/git-source.ts';
 
@@ -108,19 +109,15 @@ async function reconcile(context: Context): Promise<{ report: ReconcileReport; f
   const loaded = await context.source.load(commit);
   const t2 = performance.now();
   if (loaded.errors.length > 0) throw new Error(JSON.stringify(loaded.errors.slice(0, 3)));
-  const report = await reconcileEnvironment({
-    environment: 'bench',
-    commit,
-    reader: loaded.reader,
-    manifests: loaded.set,
+  const runner = createEnvironmentRunner({
+    load: async () => loaded,
     openDriver: (environment: LoadedObject<Environment>) => openDriver(environment.manifest, { stateDir: context.stateDir }),
-    mode: 'apply',
     trigger: 'automatic',
-    approvals: [],
     holder: 'bench',
     leaseTtlMs: 600_000,
     artifactCache: context.cache,
   });
+  const { report } = await runner.reconcile('bench', 'apply');
   const t3 = performance.now();
   if (report.outcome.kind !== 'Applied') throw new Error(`${report.outcome.kind}: ${JSON.stringify(report.outcome)} ${JSON.stringify(report.problems.slice(0, 3))}`);
   return { report, fetchMs: t1 - t0, loadMs: t2 - t1, reconcileMs: t3 - t2, read: loaded.stats.read };

@@ -1,4 +1,4 @@
-import type { ReconcileOutcome } from './status.ts';
+import type { ReconcileOutcome } from './reconcile-outcome.ts';
 import type { Condition } from '../generated/manifests.ts';
 
 /** What `status/<environment>.yaml` holds. Nothing secret: connection secrets appear only as fingerprints. */

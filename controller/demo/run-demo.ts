@@ -4,13 +4,12 @@ import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { gitRepository } from '../source/git-repository.ts';
 import type { Config } from '../config/read-config.ts';
-import type { LoadedObject } from '../core/manifest.ts';
-import { environmentConditions } from '../core/status.ts';
 import { openDriver } from '../environments/open-driver.ts';
 import type { Environment } from '../generated/manifests.ts';
 import { formatPlan, shortCommit } from '../reporting/format-plan.ts';
 import { loadAndValidate } from '../load/load-and-validate.ts';
-import { reconcileEnvironment, type ReconcileReport } from '../reconcilers/environment/reconcile-environment.ts';
+import { createEnvironmentRunner } from '../reconcilers/environment/environment-runner.ts';
+import type { ReconcileReport } from '../reconcilers/environment/reconcile-environment.ts';
 
 export interface DemoOptions {
   /** The example repository to copy. */
@@ -47,33 +46,23 @@ export async function runDemo(options: DemoOptions): Promise<{ repo: string; sta
   const loaded = await loadAndValidate(reader);
   if (loaded.errors.length > 0) throw new Error(`the examples do not validate: ${loaded.errors.length} problems (run intctl validate examples)`);
   const config = { stateDir };
-  const common = {
-    commit,
-    reader,
-    manifests: loaded.set,
-    openDriver: (env: LoadedObject<Environment>) => openDriver(env.manifest, config),
-    trigger: 'automatic' as const,
-    approvals: [] as string[],
+  const runner = createEnvironmentRunner({
+    load: async () => ({ commit, reader, ...loaded }),
+    openDriver: (env) => openDriver(env.manifest, config),
+    trigger: 'automatic',
     holder: options.config.holder,
     leaseTtlMs: options.config.leaseTtlMs,
-  };
+    now,
+  });
   const reports: ReconcileReport[] = [];
-  const ready = new Set<string>();
   for (const environment of promotionOrder(loaded.set.environments)) {
     const name = environment.manifest.metadata.name;
     write(`\n=== ${name} ${'='.repeat(Math.max(0, 60 - name.length))}\n`);
-    const report = await reconcileEnvironment({
-      ...common,
-      environment: name,
-      mode: 'apply',
-      promotionReady: async (from) => ready.has(from),
-    });
+    const { report, finalized } = await runner.reconcile(name, 'apply');
     reports.push(report);
     if (report.plan) write(formatPlan(report.plan, commit));
-    const conditions = environmentConditions(report.outcome, commit, now());
-    if (conditions.some((c) => c.type === 'Ready' && c.status === 'True')) ready.add(name);
     write('\nStatus:\n');
-    for (const c of conditions) write(`  ${c.type}=${c.status}  ${c.reason}: ${c.message}\n`);
+    for (const c of finalized.status.conditions) write(`  ${c.type}=${c.status}  ${c.reason}: ${c.message}\n`);
   }
 
   write(`

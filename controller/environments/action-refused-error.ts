@@ -1,3 +1,5 @@
+import { StalledError } from '../core/errors.ts';
+
 /**
  * Why an environment refuses an action before changing anything. Each needs a human (the plan or
  * the manifests are wrong): retrying the same action cannot help.
@@ -11,7 +13,7 @@
 export type ActionRefusedReason = 'PlainSecretRefused' | 'SecretUnsealFailed' | 'InvalidAction';
 
 /** An action the environment will not apply; nothing was changed and nothing logged. */
-export class ActionRefusedError extends Error {
+export class ActionRefusedError extends StalledError {
   constructor(
     readonly reason: ActionRefusedReason,
     message: string,

@@ -5,6 +5,7 @@
  * (test/environments/driver-contract.ts) runs against every driver.
  */
 import type { ObservedState } from '../core/environment-state.ts';
+import { TransientError } from '../core/errors.ts';
 import type { PlanAction } from '../core/plan-action.ts';
 
 export interface Lease {
@@ -70,17 +71,17 @@ export interface EnvironmentDriver {
   close(): Promise<void>;
 }
 
-/** The lease is held by someone else, or this holder's fencing token is no longer current. Not retried: re-plan. */
-export class LeaseLostError extends Error {
+/** The lease is held by someone else, or this holder's fencing token is no longer current: re-plan (with backoff). */
+export class LeaseLostError extends TransientError {
   readonly reason = 'LeaseLost';
 }
 
 /** The environment changed since the plan was made; re-plan and apply the new plan. */
-export class StalePlanError extends Error {
+export class StalePlanError extends TransientError {
   readonly reason = 'StalePlan';
 }
 
 /** The environment cannot be reached or answered with an error; retried with backoff. */
-export class EnvironmentUnavailableError extends Error {
+export class EnvironmentUnavailableError extends TransientError {
   readonly reason = 'EnvironmentUnavailable';
 }

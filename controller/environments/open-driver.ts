@@ -1,5 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Config } from '../config/read-config.ts';
+import { StalledError } from '../core/errors.ts';
 import type { Environment } from '../generated/manifests.ts';
 import type { EnvironmentDriver } from './driver.ts';
 import { openEmbeddedEnvironment } from './embedded/open-embedded-environment.ts';
@@ -7,7 +8,7 @@ import { HttpEnvironment } from './http/http-environment.ts';
 import { resolveToken } from './http/resolve-token.ts';
 
 /** The Environment names a driver this build of intctl cannot reach yet. Needs a human: not retried. */
-export class DriverNotAvailableError extends Error {
+export class DriverNotAvailableError extends StalledError {
   readonly reason = 'DriverNotAvailable';
 }
 

@@ -1,7 +1,7 @@
 /**
  * What the controller does with GitHub, kept apart from the reconcile loop: the approvals an
  * environment's gate counts, the apply result reported on the tracked branch's commit, and the
- * plans of pull requests (queue keys `pull/<number>`).
+ * plans of pull requests (PullRequest requests).
  */
 import type { Environment } from '../generated/manifests.ts';
 import type { ArtifactCache } from '../artifact/build-artifact.ts';
@@ -11,13 +11,14 @@ import type { Problem } from '../core/problem.ts';
 import type { EnvironmentDriver } from '../environments/driver.ts';
 import type { ReconcileReport } from '../reconcilers/environment/reconcile-environment.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { Requeue } from '../core/requeue-policy.ts';
+import type { Requeue } from '../core/requeue.ts';
 import type { TrackedSource } from '../source/tracked-source.ts';
 import { countApprovals, pullRequestOfCommit, reviewsOf } from '../reporting/github/approvals.ts';
 import type { ApprovalSummary, EnvironmentCheck } from '../reporting/github/check-report.ts';
 import type { GithubClient } from '../reporting/github/github-client.ts';
 import type { GithubReporter } from '../reporting/github/github-reporter.ts';
-import { planPullRequest } from '../reconcilers/pull-request/plan-pull-request.ts';
+import { reconcilePullRequest } from '../reconcilers/pull-request/reconcile-pull-request.ts';
+import type { ReconcileRequest } from '../reconcilers/reconciler.ts';
 
 /** What the controller is given to work with GitHub. */
 export interface GithubDeps {
@@ -25,20 +26,6 @@ export interface GithubDeps {
   reporter: GithubReporter;
   /** A page about the controller's state, linked from every check (its status endpoint). */
   detailsUrl?: string;
-}
-
-const PULL_PREFIX = 'pull/';
-
-/** The queue key of a pull request's plan. */
-export function pullRequestKey(number: number): string {
-  return `${PULL_PREFIX}${number}`;
-}
-
-/** The pull request a queue key names, or undefined for an environment's key. */
-export function pullRequestOfKey(key: string): number | undefined {
-  if (!key.startsWith(PULL_PREFIX)) return undefined;
-  const n = Number(key.slice(PULL_PREFIX.length));
-  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
 export interface ControllerGithub {
@@ -49,9 +36,9 @@ export interface ControllerGithub {
    */
   approvals(environment: LoadedObject<Environment>, commit: string, log: Logger): Promise<ApprovalSummary | undefined>;
   /** Reports the outcome of a reconcile of the tracked branch on its commit; a failure is logged, never thrown. */
-  reportPush(report: ReconcileReport, problems: Problem[], approvals: ApprovalSummary | undefined, log: Logger): Promise<void>;
-  /** Plans a pull request (queue key `pull/<number>`). */
-  planPullRequest(number: number): Promise<Requeue>;
+  reportPush(report: ReconcileReport & { commit: string }, problems: Problem[], approvals: ApprovalSummary | undefined, log: Logger): Promise<void>;
+  /** Plans a pull request: the pull-request reconciler, with failures retried with backoff. */
+  planPullRequest(request: ReconcileRequest): Promise<Requeue>;
 }
 
 export interface ControllerGithubDeps extends GithubDeps {
@@ -95,7 +82,7 @@ export function createControllerGithub(deps: ControllerGithubDeps): ControllerGi
         environment: report.environment,
         event: 'push',
         commit: report.commit,
-        problems: problems.length > 0 ? problems : report.problems,
+        problems,
         outcome: report.outcome,
         ...(report.plan ? { plan: report.plan } : {}),
         ...(report.decision ? { decision: report.decision } : {}),
@@ -111,11 +98,11 @@ export function createControllerGithub(deps: ControllerGithubDeps): ControllerGi
       }
     },
 
-    async planPullRequest(number) {
+    async planPullRequest(request) {
       try {
-        return (await planPullRequest(deps, number)).requeue;
+        return (await reconcilePullRequest(request, deps)).requeue;
       } catch (error) {
-        deps.logger.warn({ pullRequest: number, err: error }, 'cannot plan the pull request; retrying with backoff');
+        deps.logger.warn({ pullRequest: Number(request.name), err: error }, 'cannot plan the pull request; retrying with backoff');
         return { policy: 'transient' };
       }
     },

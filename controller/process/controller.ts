@@ -1,28 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import type { LoadedObject, ManifestSet } from '../core/manifest.ts';
-import { actionTarget } from '../core/describe-action.ts';
-import { formatProblem } from '../core/problem.ts';
-import { environmentConditions, type ReconcileOutcome } from '../core/status.ts';
+import type { EnvironmentStatus } from '../core/environment-status.ts';
+import type { LoadedObject } from '../core/manifest.ts';
 import type { EnvironmentDriver } from '../environments/driver.ts';
 import type { Environment } from '../generated/manifests.ts';
-import type { ApprovalSummary } from '../reporting/github/check-report.ts';
-import { createControllerGithub, pullRequestKey, pullRequestOfKey, type GithubDeps } from './controller-github.ts';
-import { reconcileEnvironment, UnknownEnvironmentError, type ReconcileReport } from '../reconcilers/environment/reconcile-environment.ts';
-import type { GitSource, LoadedCommit } from '../source/git-source.ts';
-import type { StatusWriter } from '../reporting/status-branch/status-writer.ts';
-import { createArtifactCache } from './artifact-cache.ts';
-import type { BackoffOptions } from './backoff.ts';
-import { isReadyAt, readyReason, type EnvironmentStatus } from '../core/environment-status.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ControllerMetrics } from '../observability/metrics.ts';
-import { publishedAndApplied } from '../reconcilers/environment/published-and-applied.ts';
+import { requestKey, requestOfKey, type ReconcileRequest, type ReconcileResult, type RequestKind } from '../reconcilers/reconciler.ts';
 import { statusReporter } from '../reporting/status-branch/report-status.ts';
-import { requeueFor, type Requeue } from '../core/requeue-policy.ts';
+import type { StatusWriter } from '../reporting/status-branch/status-writer.ts';
+import type { GitSource, LoadedCommit } from '../source/git-source.ts';
 import { trackSource } from '../source/tracked-source.ts';
+import { createArtifactCache } from './artifact-cache.ts';
+import type { BackoffOptions } from './backoff.ts';
+import { createControllerGithub, type GithubDeps } from './controller-github.ts';
+import { createEnvironmentWorker } from './environment-worker.ts';
+import { createShardOwnership } from './shard-ownership.ts';
+import { createSourceWorker } from './source-worker.ts';
 import { createWorkQueue, type QueueTimers, type WorkQueue } from './work-queue.ts';
 
-/** The queue key that fetches, loads and enqueues every environment found: used until environments are known. */
-export const SOURCE_KEY = '@source';
+/** The request that fetches the tracked branch and finds its environments: used until environments are known. */
+export const SOURCE_REQUEST: ReconcileRequest = { kind: 'Source', name: 'branch' };
 
 /**
  * Artifacts kept between reconciles. It must hold every integration of every environment, or a
@@ -36,11 +33,7 @@ export interface ControllerDeps {
   /** Status commits; none: the status lives in memory only. */
   statusWriter?: StatusWriter;
   openDriver: (environment: LoadedObject<Environment>) => Promise<EnvironmentDriver>;
-  /**
-   * Shards: whether this replica owns a key (process/shard-membership.ts); default: it owns
-   * everything. The key of an environment is the first environment of its promotion chain, so that
-   * a chain stays on one replica, where the promotion gate can read the status it promotes from.
-   */
+  /** Shards: whether this replica owns a shard key (process/shard-membership.ts); default: it owns everything. */
   owns?: (key: string) => boolean;
   holder: string;
   leaseTtlMs: number;
@@ -56,7 +49,7 @@ export interface ControllerDeps {
 }
 
 export interface Controller {
-  /** Enqueues every environment of the tracked branch (or, before any is known, a fetch that finds them). */
+  /** Enqueues every environment this replica owns (or, before any is known, the Source request that finds them); returns what it enqueued. */
   enqueueAll(reason: string): string[];
   /** Enqueues the environments named that are known; the others come back as `unknown`. */
   enqueue(environments: readonly string[], reason: string): { enqueued: string[]; unknown: string[] };
@@ -83,22 +76,33 @@ export interface Controller {
 }
 
 /**
- * The reconcile loop. Each queue item names one environment; its reconcile fetches the branch,
- * loads the commit, reconciles the environment (reconcileEnvironment), computes its conditions,
- * writes `status/<environment>.yaml` when the status changed, and hands the outcome to the requeue
- * policy. An environment that became Ready enqueues those that promote from it.
+ * The controller: one work queue of reconcile requests, dispatched by kind through a map to a
+ * worker each (Source, Environment, PullRequest). Triggers only enqueue. The controller keeps
+ * what the workers share: which environments are known and owned, and their last status.
  */
 export function createController(deps: ControllerDeps): Controller {
   const now = deps.now ?? (() => new Date());
   const newId = deps.newReconcileId ?? (() => randomUUID());
   const source = trackSource(deps.source, deps.metrics);
   const statuses = new Map<string, EnvironmentStatus>();
-  let known = new Set<string>();
-  let stopping = false;
-  const ownsKey = deps.owns ?? (() => true);
-  let environments: ManifestSet['environments'] = [];
-  let owned = new Set<string>();
+  const ownership = createShardOwnership({ ...(deps.owns ? { ownsKey: deps.owns } : {}), logger: deps.logger });
   const artifactCache = createArtifactCache(ARTIFACT_CACHE_SIZE);
+  const reporter = statusReporter(deps.statusWriter, deps.metrics);
+  let stopping = false;
+
+  const add = (request: ReconcileRequest): boolean => queue.add(requestKey(request));
+  const addEnvironments = (names: readonly string[]): string[] => names.filter((name) => add({ kind: 'Environment', name }));
+  const forget = (name: string): void => {
+    statuses.delete(name);
+    reporter.forget(name);
+    deps.metrics.lastSuccess.remove({ environment: name });
+  };
+  const applyChange = (change: { gained: string[]; forgotten: string[] }): string[] => {
+    for (const name of change.forgotten) forget(name);
+    return addEnvironments(change.gained);
+  };
+  const learn = (commit: LoadedCommit): void => void applyChange(ownership.learn(commit.set.environments));
+
   const github = deps.github
     ? createControllerGithub({
         ...deps.github,
@@ -106,25 +110,48 @@ export function createController(deps: ControllerDeps): Controller {
         branch: deps.branch ?? 'main',
         openDriver: deps.openDriver,
         artifactCache,
-        knownEnvironments: () => [...known],
-        trustedEnvironment: (name) => environments.find((e) => e.manifest.metadata.name === name),
+        knownEnvironments: () => ownership.known(),
+        trustedEnvironment: (name) => ownership.environment(name),
         holder: deps.holder,
         leaseTtlMs: deps.leaseTtlMs,
         logger: deps.logger,
       })
     : undefined;
-  const reporter = statusReporter(deps.statusWriter, deps.metrics);
-  const delays = { waitingMs: deps.queue.requeueWaitingMs, leaseHeldMs: deps.leaseTtlMs };
 
-  const queue = createWorkQueue({
+  const workers: Record<RequestKind, (request: ReconcileRequest) => Promise<ReconcileResult>> = {
+    Source: createSourceWorker({ source, learn, logger: deps.logger, metrics: deps.metrics, newId, known: () => ownership.known() }),
+    Environment: createEnvironmentWorker({
+      source,
+      openDriver: deps.openDriver,
+      ownership,
+      statuses,
+      learn,
+      forget,
+      enqueue: (names) => void addEnvironments(names),
+      reporter,
+      ...(github ? { github } : {}),
+      artifactCache,
+      holder: deps.holder,
+      leaseTtlMs: deps.leaseTtlMs,
+      delays: { waitingMs: deps.queue.requeueWaitingMs, leaseHeldMs: deps.leaseTtlMs },
+      logger: deps.logger,
+      metrics: deps.metrics,
+      now,
+      newId,
+    }),
+    // A pull request's plan is read-only, so any replica may run it (shards split applies, not plans).
+    PullRequest: async (request) => ({ requeue: github ? await github.planPullRequest(request) : { policy: 'settled' } }),
+  };
+
+  const queue: WorkQueue = createWorkQueue({
     concurrency: deps.queue.concurrency,
     backoff: deps.queue.backoff,
     ...(deps.queue.timers ? { timers: deps.queue.timers } : {}),
     ...(deps.queue.random ? { random: deps.queue.random } : {}),
-    worker: (key) => {
-      if (key === SOURCE_KEY) return discover();
-      const pull = pullRequestOfKey(key);
-      return pull !== undefined ? planPull(pull) : reconcile(key);
+    worker: async (key) => {
+      const request = requestOfKey(key);
+      if (!request) throw new Error(`not a reconcile request: ${key}`);
+      return (await workers[request.kind](request)).requeue;
     },
     onError: (key, error) => {
       deps.metrics.errors.inc({ reason: 'InternalError' });
@@ -134,235 +161,39 @@ export function createController(deps: ControllerDeps): Controller {
   });
   deps.metrics.observeQueueDepth(() => queue.depth());
 
-  /** Takes note of the environments of a valid commit: new ones are enqueued (if owned), removed ones forgotten. */
-  const learn = (set: ManifestSet): void => {
-    const names = new Set(set.environments.map((e) => e.manifest.metadata.name));
-    for (const name of known) if (!names.has(name)) forget(name);
-    known = names;
-    environments = set.environments;
-    if (deps.owns) warnEmbeddedWithShards(set);
-    refreshOwnership();
-  };
-
-  /** An embedded environment lives in one replica's files: with shards, the next owner would start from an empty store. */
-  const warnedEmbedded = new Set<string>();
-  const warnEmbeddedWithShards = (set: ManifestSet): void => {
-    for (const e of set.environments) {
-      const name = e.manifest.metadata.name;
-      if (e.manifest.spec.driver !== 'embedded' || warnedEmbedded.has(name)) continue;
-      warnedEmbedded.add(name);
-      deps.logger.warn(
-        { environment: name, path: e.manifest.spec.path },
-        'an embedded environment with shards: a replica that takes it over opens its own store of it unless spec.path is on storage every replica shares; use an environment server (driver http)',
-      );
-    }
-  };
-
-  /** The shard key of an environment: the first of its promotion chain (a cycle, refused by validation, stops the walk). */
-  const shardKey = (name: string): string => {
-    const seen = new Set<string>();
-    let key = name;
-    for (;;) {
-      seen.add(key);
-      const from = environments.find((e) => e.manifest.metadata.name === key)?.manifest.spec.promotesFrom;
-      if (from === undefined || seen.has(from) || !known.has(from)) return key;
-      key = from;
-    }
-  };
-
-  const isOwned = (name: string): boolean => ownsKey(shardKey(name));
-
-  /** Recomputes which known environments are owned: enqueues those newly owned, forgets those no longer owned. */
-  const refreshOwnership = (): string[] => {
-    const next = new Set([...known].filter(isOwned));
-    const gained = [...next].filter((name) => !owned.has(name));
-    for (const name of owned) if (known.has(name) && !next.has(name)) forget(name);
-    owned = next;
-    return gained.filter((name) => queue.add(name));
-  };
-
-  const forget = (name: string): void => {
-    statuses.delete(name);
-    reporter.forget(name);
-    deps.metrics.lastSuccess.remove({ environment: name });
-  };
-
-  async function discover(): Promise<Requeue> {
-    const log = deps.logger.child({ reconcileId: newId(), key: SOURCE_KEY });
-    let loaded: LoadedCommit;
-    try {
-      loaded = await source.load(await source.fetch());
-    } catch (error) {
-      deps.metrics.errors.inc({ reason: 'GitFetchFailed' });
-      log.warn({ err: error }, 'cannot fetch the tracked branch; retrying with backoff');
-      return { policy: 'transient' };
-    }
-    const errors = loaded.errors;
-    if (errors.length > 0) {
-      log.warn({ commit: loaded.commit, problems: errors.slice(0, 20).map(formatProblem) }, 'the manifests are not valid; waiting for a fix');
-      return { policy: 'needs-human' };
-    }
-    learn(loaded.set);
-    log.info({ commit: loaded.commit, environments: [...known] }, 'environments found');
-    return { policy: 'settled' };
-  }
-
-  async function reconcile(environment: string): Promise<Requeue> {
-    const started = performance.now();
-    let log = deps.logger.child({ environment, reconcileId: newId() });
-    // Queued before the shards changed: its new owner reconciles it.
-    if (known.has(environment) && !isOwned(environment)) return notOwned(log);
-    log.debug('reconcile started');
-    const previous = statuses.get(environment);
-    let commit: string;
-    let loaded: LoadedCommit;
-    try {
-      commit = await source.fetch();
-    } catch (error) {
-      return finish(environment, log, started, { kind: 'GitFetchFailed', message: messageOf(error) }, previous?.observedCommit);
-    }
-    log = log.child({ commit });
-    try {
-      loaded = await source.load(commit);
-    } catch (error) {
-      return finish(environment, log, started, { kind: 'GitFetchFailed', message: `cannot read commit ${commit}: ${messageOf(error)}` }, previous?.observedCommit);
-    }
-    const errors = loaded.errors;
-    if (errors.length > 0) {
-      log.warn({ problems: errors.slice(0, 20).map(formatProblem) }, 'the manifests are not valid; nothing applied');
-      const message = `${errors.length} ${errors.length === 1 ? 'problem' : 'problems'} in the manifests; nothing applied`;
-      const outcome = { kind: 'ValidationFailed', message } as const;
-      await github?.reportPush({ environment, commit, problems: errors, outcome }, errors, undefined, log);
-      return finish(environment, log, started, outcome, commit);
-    }
-    learn(loaded.set);
-    if (!known.has(environment)) {
-      log.info('the environment is no longer in the repository; forgotten');
-      return { policy: 'settled' };
-    }
-    if (!isOwned(environment)) return notOwned(log);
-    const object = loaded.set.environments.find((e) => e.manifest.metadata.name === environment)!;
-    // Read from GitHub only if the gate asks; kept for the check run on the commit.
-    let approvals: ApprovalSummary | undefined;
-    let report: ReconcileReport;
-    try {
-      report = await reconcileEnvironment({
-        environment,
-        commit,
-        reader: loaded.reader,
-        manifests: loaded.set,
-        artifactCache,
-        openDriver: deps.openDriver,
-        mode: 'apply',
-        trigger: 'automatic',
-        approvals: github ? async () => (approvals = await github.approvals(object, commit, log))?.counted ?? [] : [],
-        promotionReady: async (from) => isReadyAt(statuses.get(from), commit),
-        holder: deps.holder,
-        leaseTtlMs: deps.leaseTtlMs,
-        onAction: (action, outcome, index, total) =>
-          log.info({ action: action.type, target: actionTarget(action), result: outcome, step: index + 1, of: total }, 'action applied'),
-      });
-    } catch (error) {
-      if (!(error instanceof UnknownEnvironmentError)) throw error;
-      forget(environment);
-      return { policy: 'settled' };
-    }
-    if (report.problems.length > 0) log.warn({ problems: report.problems.slice(0, 20).map(formatProblem) }, 'problems found');
-    const extra = await publishedAndApplied(report, () => deps.openDriver(object), previous, now(), log);
-    const requeue = await finish(environment, log, started, report.outcome, commit, extra);
-    await github?.reportPush(report, loaded.problems, approvals, log);
-    // The shards changed while it ran: the new owner reports it from now on.
-    if (!isOwned(environment)) forget(environment);
-    if (report.outcome.kind === 'Applied') {
-      for (const next of loaded.set.environments) {
-        if (next.manifest.spec.promotesFrom === environment && isOwned(next.manifest.metadata.name)) queue.add(next.manifest.metadata.name);
-      }
-    }
-    return requeue;
-  }
-
-  /** A pull request's plan: read-only, so any replica may run it (shards split applies, not plans). */
-  async function planPull(number: number): Promise<Requeue> {
-    if (!github) return { policy: 'settled' };
-    return github.planPullRequest(number);
-  }
-
-  function notOwned(log: Logger): Requeue {
-    log.debug('owned by another shard; skipped');
-    return { policy: 'settled' };
-  }
-
-  async function finish(
-    environment: string,
-    log: Logger,
-    started: number,
-    outcome: ReconcileOutcome,
-    commit: string | undefined,
-    extra?: Pick<EnvironmentStatus, 'published' | 'lastApplied'>,
-  ): Promise<Requeue> {
-    const at = now();
-    const previous = statuses.get(environment);
-    const conditions = environmentConditions(outcome, commit, at, previous?.conditions);
-    const ready = outcome.kind === 'Applied';
-    const status: EnvironmentStatus = {
-      environment,
-      conditions,
-      ...(commit ? { observedCommit: commit } : {}),
-      lastReconcileTime: at.toISOString(),
-      ...(ready ? { lastSuccessfulReconcileTime: at.toISOString() } : previous?.lastSuccessfulReconcileTime ? { lastSuccessfulReconcileTime: previous.lastSuccessfulReconcileTime } : {}),
-      outcome: outcome.kind,
-      published: extra?.published ?? previous?.published ?? [],
-      ...(extra?.lastApplied ? { lastApplied: extra.lastApplied } : previous?.lastApplied ? { lastApplied: previous.lastApplied } : {}),
-    };
-    statuses.set(environment, status);
-
-    const reason = readyReason(conditions);
-    const seconds = (performance.now() - started) / 1000;
-    deps.metrics.reconcileDuration.observe({ environment, outcome: outcome.kind }, seconds);
-    if (ready) deps.metrics.lastSuccess.set({ environment }, at.getTime() / 1000);
-    const requeue = requeueFor(outcome, delays);
-    const isError = !ready && outcome.kind !== 'Suspended' && outcome.kind !== 'Waiting';
-    if (isError) deps.metrics.errors.inc({ reason });
-    const fields = { outcome: outcome.kind, reason, durationMs: Math.round(seconds * 1000), requeue: requeue.policy, ...('message' in outcome ? { detail: outcome.message } : {}) };
-    if (isError) log.warn(fields, 'reconcile ended with an error');
-    else log.info({ ...fields, ...(outcome.kind === 'Applied' ? { applied: outcome.applied } : {}) }, 'reconcile finished');
-    await reporter.write(status, log);
-    return requeue;
-  }
-
   const api: Controller = {
     enqueueAll(reason) {
       // A replica that owns none of the known environments still fetches, to find new ones it may own.
-      const mine = [...known].filter(isOwned);
-      const keys = mine.length > 0 ? mine : [SOURCE_KEY];
-      const enqueued = keys.filter((key) => queue.add(key));
+      const mine = ownership.owned();
+      const enqueued = mine.length > 0 ? addEnvironments(mine) : add(SOURCE_REQUEST) ? [requestKey(SOURCE_REQUEST)] : [];
       deps.logger.debug({ reason, enqueued }, 'enqueued');
       return enqueued;
     },
     enqueue(environments, reason) {
       const names = [...new Set(environments)];
-      const unknown = names.filter((name) => !known.has(name));
+      const unknown = names.filter((name) => !ownership.isKnown(name));
       // A known name owned by another shard is neither enqueued nor unknown: its owner reconciles it.
-      const notOwned = names.filter((name) => known.has(name) && !isOwned(name));
-      const enqueued = names.filter((name) => known.has(name) && isOwned(name) && queue.add(name));
+      const notOwned = names.filter((name) => ownership.isKnown(name) && !ownership.owns(name));
+      const enqueued = addEnvironments(names.filter((name) => ownership.isKnown(name) && ownership.owns(name)));
       // A name not known may have been added in a commit not fetched yet.
-      if (unknown.length > 0) queue.add(SOURCE_KEY);
+      if (unknown.length > 0) add(SOURCE_REQUEST);
       deps.logger.debug({ reason, enqueued, unknown, ...(notOwned.length > 0 ? { notOwned } : {}) }, 'enqueued');
       return { enqueued, unknown };
     },
     enqueuePullRequest(number, reason) {
       if (!github) return false;
-      const added = queue.add(pullRequestKey(number));
+      const added = add({ kind: 'PullRequest', name: String(number) });
       deps.logger.debug({ reason, pullRequest: number, added }, 'pull request enqueued');
       return true;
     },
     reviewed(number, merged, reason) {
       if (!github) return [];
       if (!merged) {
-        queue.add(pullRequestKey(number));
-        return [pullRequestKey(number)];
+        const request: ReconcileRequest = { kind: 'PullRequest', name: String(number) };
+        add(request);
+        return [requestKey(request)];
       }
-      const waiting = [...known].filter((name) => statuses.get(name)?.outcome === 'Waiting' || !statuses.has(name));
+      const waiting = ownership.known().filter((name) => statuses.get(name)?.outcome === 'Waiting' || !statuses.has(name));
       return api.enqueue(waiting, reason).enqueued;
     },
     readiness() {
@@ -371,10 +202,10 @@ export function createController(deps: ControllerDeps): Controller {
       return { ready: true };
     },
     statuses: () => [...statuses.values()].sort((a, b) => (a.environment < b.environment ? -1 : 1)),
-    owned: () => [...owned].sort(),
+    owned: () => ownership.owned(),
     rebalance(reason) {
-      const enqueued = refreshOwnership();
-      deps.logger.info({ reason, owned: [...owned].sort(), enqueued }, 'shards rebalanced');
+      const enqueued = applyChange(ownership.refresh());
+      deps.logger.info({ reason, owned: ownership.owned(), enqueued }, 'shards rebalanced');
       return enqueued;
     },
     queue,
@@ -384,8 +215,4 @@ export function createController(deps: ControllerDeps): Controller {
     },
   };
   return api;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

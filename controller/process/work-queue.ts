@@ -1,5 +1,5 @@
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
-import type { Requeue } from '../core/requeue-policy.ts';
+import type { Requeue } from '../core/requeue.ts';
 
 /** The clock the queue schedules retries on; tests pass one they advance by hand. */
 export interface QueueTimers {

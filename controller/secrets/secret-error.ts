@@ -1,3 +1,5 @@
+import { StalledError } from '../core/errors.ts';
+
 /**
  * Why the secret manager refused something. All of them need a human (a wrong key, a damaged or
  * mistyped value, a connection not defined for the environment): retrying cannot help.
@@ -20,7 +22,7 @@ export interface SecretFailure {
 }
 
 /** Thrown only where the caller passed a key it holds itself (a bug or a damaged store, never user input). */
-export class SecretError extends Error {
+export class SecretError extends StalledError {
   constructor(
     readonly reason: SecretErrorReason,
     message: string,

@@ -4,6 +4,7 @@
  * (create-git-source.ts).
  */
 import type { GitCommitReader } from './git-repository.ts';
+import { TransientError } from '../core/errors.ts';
 import type { Problem } from '../core/problem.ts';
 import type { LoadResult } from '../load/load-manifests.ts';
 import type { YamlLimits } from '../load/parse-yaml-file.ts';
@@ -91,6 +92,6 @@ export interface GitSource {
 }
 
 /** The remote could not be fetched; retried with backoff, and the last good state stays applied. */
-export class GitFetchFailedError extends Error {
+export class GitFetchFailedError extends TransientError {
   readonly reason = 'GitFetchFailed';
 }

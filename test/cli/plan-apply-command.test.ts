@@ -55,7 +55,7 @@ describe('intctl plan and apply', () => {
   it('prints the plan as JSON for machines', async () => {
     const run = await cli('plan', repo, '--env', 'dev', '-o', 'json');
     const report = JSON.parse(run.stdout);
-    expect(report.outcome).toEqual({ kind: 'Applied', applied: 0, drifted: [] });
+    expect(report.outcome).toEqual({ kind: 'Planned', pending: 14, drifted: [] });
     expect(report.plan.actions.map((a: { type: string }) => a.type)).toEqual([
       ...Array(5).fill('UpdateDependency'),
       ...Array(6).fill('UpsertConnection'),

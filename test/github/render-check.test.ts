@@ -194,7 +194,7 @@ const cases: Array<[string, EnvironmentCheck, Expected]> = [
   ],
   [
     'an apply that failed is an error of the controller, not of the commit',
-    check({ event: 'push', outcome: { kind: 'ApplyFailed', reason: 'EnvironmentUnavailable', message: 'connect ECONNREFUSED', transient: true } }),
+    check({ event: 'push', outcome: { kind: 'ApplyFailed', reason: 'EnvironmentUnavailable', message: 'connect ECONNREFUSED', retry: 'transient' } }),
     { conclusion: 'failure', title: 'Apply failed (EnvironmentUnavailable): connect ECONNREFUSED', state: 'error', contains: ['> **ApplyFailed (EnvironmentUnavailable).** connect ECONNREFUSED'] },
   ],
   [

@@ -66,10 +66,10 @@ describe('the reconcile loop with shards', () => {
 
   it('owning nothing, still fetches on every trigger, to find environments it may own', async () => {
     const { controller } = sharded(new Set());
-    expect(controller.enqueueAll('start')).toEqual(['@source']);
+    expect(controller.enqueueAll('start')).toEqual(['Source/branch']);
     await controller.queue.idle();
     expect([controller.owned(), controller.statuses()]).toEqual([[], []]);
-    expect(controller.enqueueAll('poll')).toEqual(['@source']);
+    expect(controller.enqueueAll('poll')).toEqual(['Source/branch']);
     await controller.queue.idle();
     expect(['dev', 'test', 'solo'].some(applied)).toBe(false);
   });
@@ -99,7 +99,7 @@ describe('the reconcile loop with shards', () => {
     const crm = join(repo, 'integrations', 'crm.yaml');
     await writeFile(crm, (await readFile(crm, 'utf8')).replace('[Get, Search, Count]', '[Get, Search]'));
     const second = await commitAll(repo, 'crm without Count');
-    expect(controller.enqueueAll('poll')).toEqual(['dev', 'test', 'solo']);
+    expect(controller.enqueueAll('poll')).toEqual(['dev', 'solo', 'test']);
     // It moves while the reconciles fetch: none of them may apply the new commit.
     mine.clear();
     await controller.queue.idle();

@@ -43,7 +43,7 @@ describe('the reconcile loop', () => {
   it('finds the environments, applies dev, then test once dev is Ready at the same commit, and writes each status', async () => {
     const writer = recordingStatusWriter();
     const { controller, clock } = controllerHarness({ source: localGitSource(repo), stateDir, statusWriter: writer });
-    expect(controller.enqueueAll('start')).toEqual(['@source']);
+    expect(controller.enqueueAll('start')).toEqual(['Source/branch']);
     await controller.queue.idle();
 
     const status = byName(controller.statuses());

@@ -1,6 +1,6 @@
 import { setImmediate as flush } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import type { Requeue } from '../../controller/core/requeue-policy.ts';
+import type { Requeue } from '../../controller/core/requeue.ts';
 import { createWorkQueue, type WorkQueueOptions } from '../../controller/process/work-queue.ts';
 import { manualTimers } from './support/manual-timers.ts';
 

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildArtifact, type Artifact, type ArtifactCache } from '../../controller/artifact/build-artifact.ts';
 import { openDriver } from '../../controller/environments/open-driver.ts';
 import type { Integration } from '../../controller/generated/manifests.ts';
-import { reconcileEnvironment, type ReconcileRequest } from '../../controller/reconcilers/environment/reconcile-environment.ts';
+import { createEnvironmentRunner } from '../../controller/reconcilers/environment/environment-runner.ts';
 import { createGitSource } from '../../controller/source/create-git-source.ts';
 import type { GitSource } from '../../controller/source/git-source.ts';
 import { connection, ENVIRONMENT, makeRepo, salesIntegration, spec, type Repo } from './support.ts';
@@ -66,20 +66,15 @@ describe('an incremental reconcile', () => {
     const stateDir = join(repo.root, 'state');
     const reconcile = async () => {
       const loaded = await source.load(await source.fetch());
-      const request: ReconcileRequest = {
-        environment: 'dev',
-        commit: loaded.commit,
-        reader: loaded.reader,
-        manifests: loaded.set,
+      const runner = createEnvironmentRunner({
+        load: async () => loaded,
         openDriver: (environment) => openDriver(environment.manifest, { stateDir }),
-        mode: 'apply',
         trigger: 'automatic',
-        approvals: [],
         holder: 'test',
         leaseTtlMs: 30_000,
         artifactCache: cache,
-      };
-      return reconcileEnvironment(request);
+      });
+      return (await runner.reconcile('dev', 'apply')).report;
     };
     repo.commit('four integrations');
     const cold = await reconcile();

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Artifact } from '../../controller/artifact/build-artifact.ts';
-import { environmentConditions } from '../../controller/core/status.ts';
+import type { LoadedObject } from '../../controller/core/manifest.ts';
 import { openDriver } from '../../controller/environments/open-driver.ts';
-import { reconcileEnvironment } from '../../controller/reconcilers/environment/reconcile-environment.ts';
+import type { Environment } from '../../controller/generated/manifests.ts';
+import { createEnvironmentRunner } from '../../controller/reconcilers/environment/environment-runner.ts';
 import { createGitSource } from '../../controller/source/create-git-source.ts';
 import { createStatusWriter } from '../../controller/reporting/status-branch/create-status-writer.ts';
 import { statusDocument } from '../../controller/reporting/status-branch/status-document.ts';
@@ -26,23 +27,21 @@ describe('status commits', () => {
     const commit = repo.commit('manifests with a plain secret');
     const source = createGitSource({ url: repo.remote, branch: 'main', dir: join(repo.root, 'mirror') });
     const stateDir = join(repo.root, 'state');
-    const open = (environment: Parameters<Parameters<typeof reconcileEnvironment>[0]['openDriver']>[0]) => openDriver(environment.manifest, { stateDir });
+    const open = (environment: LoadedObject<Environment>) => openDriver(environment.manifest, { stateDir });
     try {
       const loaded = await source.load(await source.fetch());
       expect(loaded.errors).toEqual([]);
-      const report = await reconcileEnvironment({
-        environment: 'dev',
-        commit,
-        reader: loaded.reader,
-        manifests: loaded.set,
+      const at = '2025-01-02T03:04:05.000Z';
+      const runner = createEnvironmentRunner({
+        load: async () => loaded,
         openDriver: open,
-        mode: 'apply',
         trigger: 'automatic',
-        approvals: [],
         holder: 'test',
         leaseTtlMs: 30_000,
         artifactCache: new Map<string, Artifact>(),
+        now: () => new Date(at),
       });
+      const { report, finalized } = await runner.reconcile('dev', 'apply');
       // Five shared dependencies, the connection and the integration.
       expect(report.outcome).toEqual({ kind: 'Applied', applied: 7, drifted: [] });
       const driver = await open(loaded.set.environments[0]!);
@@ -53,11 +52,10 @@ describe('status commits', () => {
       const fingerprint = observed.connections[0]!.fingerprint;
       const sealed = Object.values(observed.connections[0]!.secrets).map((s) => ('sealed' in s ? s.sealed : ''));
 
-      const at = '2025-01-02T03:04:05.000Z';
       const document = statusDocument({
         environment: 'dev',
         commit,
-        conditions: environmentConditions(report.outcome, commit, new Date(at)),
+        conditions: finalized.status.conditions,
         observed,
         applied: { commit, at, actions: report.plan!.actions },
       });

@@ -1,7 +1,11 @@
 import type { Command } from 'commander';
 import { formatProblem } from '../../core/problem.ts';
 import { openDriver } from '../../environments/open-driver.ts';
-import { reconcileEnvironment, UnknownEnvironmentError, type ReconcileReport } from '../../reconcilers/environment/reconcile-environment.ts';
+import { loadAndValidate } from '../../load/load-and-validate.ts';
+import type { EnvironmentContext } from '../../reconcilers/environment/environment-context.ts';
+import { createEnvironmentRunner, type RunResult } from '../../reconcilers/environment/environment-runner.ts';
+import type { ReconcileReport } from '../../reconcilers/environment/reconcile-environment.ts';
+import { UnknownEnvironmentError } from '../../reconcilers/environment/unknown-environment-error.ts';
 import { actionRow, formatPlan } from '../../reporting/format-plan.ts';
 import { EXIT, UsageError, type CliIo } from '../io.ts';
 import { parseOutput } from '../options.ts';
@@ -32,44 +36,29 @@ export function registerPlanApply(program: Command, io: CliIo, setExit: (code: n
       .action(async (dir: string, options: Options) => {
         const output = parseOutput(options.output);
         const workspace = await openWorkspace(io, dir, options);
-        const report = await run(mode, options.env, workspace, io, output === 'text');
+        const { report, finalized } = await run(mode, options.env, workspace, io, output === 'text');
         if (output === 'json') io.stdout(`${JSON.stringify(toJson(report), null, 2)}\n`);
         else printReport(mode, report, workspace.commit, io);
-        setExit(exitCode(mode, report));
+        setExit(exitCode(mode, report, finalized.succeeded));
       });
   }
 }
 
-async function run(mode: 'plan' | 'apply', environment: string, workspace: Workspace, io: CliIo, progress: boolean): Promise<ReconcileReport> {
-  const open = (env: Parameters<Parameters<typeof reconcileEnvironment>[0]['openDriver']>[0]) => openDriver(env.manifest, workspace.config);
-  const common = {
-    commit: workspace.commit,
-    reader: workspace.reader,
-    openDriver: open,
-    trigger: 'manual' as const,
-    approvals: [],
+/** One reconcile through the environment runner: the manifests of the workspace, its drivers, no approvals. */
+async function run(mode: 'plan' | 'apply', environment: string, workspace: Workspace, io: CliIo, progress: boolean): Promise<RunResult> {
+  const runner = createEnvironmentRunner({
+    load: async () => ({ commit: workspace.commit, reader: workspace.reader, ...(await loadAndValidate(workspace.reader)) }),
+    openDriver: (env) => openDriver(env.manifest, workspace.config),
+    trigger: 'manual',
     holder: workspace.config.holder,
     leaseTtlMs: workspace.config.leaseTtlMs,
+  });
+  const onAction: EnvironmentContext['onAction'] = (action, outcome, index, total) => {
+    const [what, target, why] = actionRow(action);
+    io.stdout(`  [${index + 1}/${total}] ${what} ${target} (${why})${outcome === 'already-applied' ? ': already applied' : ': done'}\n`);
   };
   try {
-    return await reconcileEnvironment({
-      ...common,
-      environment,
-      mode,
-      // An environment that promotes from another applies a commit once that one has nothing left to do at it.
-      promotionReady: async (from) => {
-        const upstream = await reconcileEnvironment({ ...common, environment: from, mode: 'plan' });
-        return upstream.outcome.kind === 'Applied' && (upstream.plan?.actions.length ?? 0) === 0;
-      },
-      ...(progress && mode === 'apply'
-        ? {
-            onAction: (action, outcome, index, total) => {
-              const [what, target, why] = actionRow(action);
-              io.stdout(`  [${index + 1}/${total}] ${what} ${target} (${why})${outcome === 'already-applied' ? ': already applied' : ': done'}\n`);
-            },
-          }
-        : {}),
-    });
+    return await runner.reconcile(environment, mode, progress && mode === 'apply' ? onAction : undefined);
   } catch (error) {
     if (error instanceof UnknownEnvironmentError) throw new UsageError(error.message);
     throw error;
@@ -81,6 +70,8 @@ function printReport(mode: 'plan' | 'apply', report: ReconcileReport, commit: st
   if (report.plan && (mode === 'plan' || !report.apply)) io.stdout(formatPlan(report.plan, commit));
   const outcome = report.outcome;
   switch (outcome.kind) {
+    case 'Planned':
+      break;
     case 'Applied':
       if (mode === 'apply') io.stdout(outcome.applied === 0 ? `environment ${report.environment} is in step with Git.\n` : `Applied ${outcome.applied} ${outcome.applied === 1 ? 'action' : 'actions'} to ${report.environment}.\n`);
       break;
@@ -98,14 +89,11 @@ function printReport(mode: 'plan' | 'apply', report: ReconcileReport, commit: st
   }
 }
 
-function exitCode(mode: 'plan' | 'apply', report: ReconcileReport): number {
-  const kind = report.outcome.kind;
-  if (mode === 'plan') {
-    if (kind === 'Applied' || kind === 'Suspended') return (report.plan?.actions.length ?? 0) === 0 ? EXIT.ok : EXIT.usage;
-    if (kind === 'Blocked') return EXIT.usage;
-    return EXIT.failed;
-  }
-  return kind === 'Applied' || kind === 'Suspended' ? EXIT.ok : EXIT.failed;
+/** From finalize: a reconcile that did what it was asked exits 0, or 2 for a plan with changes (a blocked one too). */
+function exitCode(mode: 'plan' | 'apply', report: ReconcileReport, succeeded: boolean): number {
+  const pending = report.plan?.actions.length ?? 0;
+  if (mode === 'plan' && (succeeded || report.outcome.kind === 'Blocked')) return pending === 0 ? EXIT.ok : EXIT.usage;
+  return succeeded ? EXIT.ok : EXIT.failed;
 }
 
 /** The report as machines read it; catalogs are left out of actions to keep it short. */

@@ -1,3 +1,5 @@
+import { StalledError } from '../../core/errors.ts';
+
 /**
  * Why the http driver cannot work with an environment server, beyond the driver's own errors
  * (LeaseLostError, ActionRefusedError, EnvironmentUnavailableError). Each needs a human:
@@ -9,7 +11,7 @@
  */
 export type HttpEnvironmentReason = 'EnvironmentUnauthorized' | 'EnvironmentMismatch' | 'EnvironmentProtocolError' | 'TokenUnavailable';
 
-export class HttpEnvironmentError extends Error {
+export class HttpEnvironmentError extends StalledError {
   constructor(
     readonly reason: HttpEnvironmentReason,
     message: string,

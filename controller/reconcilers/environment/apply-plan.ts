@@ -1,3 +1,4 @@
+import { messageOf, reasonOf, retryPolicyOf, type RetryPolicy } from '../../core/errors.ts';
 import { LeaseLostError, type ApplyOutcome, type EnvironmentDriver, type Lease } from '../../environments/driver.ts';
 import type { PlanAction } from '../../core/plan-action.ts';
 import type { Plan } from '../../core/plan.ts';
@@ -14,7 +15,7 @@ export interface ApplyOptions {
 export type ApplyResult =
   | { status: 'Applied'; applied: number; skipped: number }
   | { status: 'LeaseHeld'; message: string }
-  | { status: 'Failed'; applied: number; skipped: number; failedAction: PlanAction; reason: string; message: string };
+  | { status: 'Failed'; applied: number; skipped: number; failedAction: PlanAction; reason: string; message: string; retry: RetryPolicy };
 
 /**
  * Applies a plan action by action under the environment's lease. Each action is atomic with its
@@ -40,8 +41,7 @@ export async function applyPlan(driver: EnvironmentDriver, plan: Plan, options: 
       try {
         outcome = await driver.apply(action, { lease, commit: options.commit, plan: { head: plan.basedOn, id: plan.id } });
       } catch (error) {
-        const reason = (error as { reason?: string }).reason ?? 'ApplyFailed';
-        return { status: 'Failed', applied, skipped, failedAction: action, reason, message: (error as Error).message };
+        return { status: 'Failed', applied, skipped, failedAction: action, reason: reasonOf(error, 'ApplyFailed'), message: messageOf(error), retry: retryPolicyOf(error, 'needs-human') };
       }
       if (outcome === 'applied') applied++;
       else skipped++;

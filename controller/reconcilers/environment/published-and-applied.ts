@@ -12,7 +12,7 @@ import type { ReconcileReport } from './reconcile-environment.ts';
  * observed, the last known list stays.
  */
 export async function publishedAndApplied(
-  report: ReconcileReport,
+  report: ReconcileReport & { commit: string },
   open: () => Promise<EnvironmentDriver>,
   previous: EnvironmentStatus | undefined,
   at: Date,

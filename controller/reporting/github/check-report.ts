@@ -6,7 +6,7 @@ import type { CatalogChange } from '../../artifact/diff-catalogs.ts';
 import type { GateDecision } from '../../core/gate.ts';
 import type { Plan } from '../../core/plan.ts';
 import type { Problem } from '../../core/problem.ts';
-import type { ReconcileOutcome } from '../../core/status.ts';
+import type { ReconcileOutcome } from '../../core/reconcile-outcome.ts';
 
 /** The approvals counted for a commit, as the gate saw them. */
 export interface ApprovalSummary {

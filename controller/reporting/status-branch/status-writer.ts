@@ -4,6 +4,7 @@
  * create-status-writer.ts.
  */
 import type { EnvironmentStatusDocument } from '../../core/environment-status.ts';
+import { TransientError } from '../../core/errors.ts';
 import type { GitRemote } from '../../source/git-source.ts';
 
 export interface StatusWriterOptions extends GitRemote {
@@ -30,6 +31,6 @@ export interface StatusWriter {
 }
 
 /** The status branch could not be fetched or pushed; transient, retried with backoff by the caller. */
-export class StatusWriteFailedError extends Error {
+export class StatusWriteFailedError extends TransientError {
   readonly reason = 'StatusWriteFailed';
 }

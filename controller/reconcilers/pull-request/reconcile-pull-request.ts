@@ -9,11 +9,11 @@ import type { ArtifactCache } from '../../artifact/build-artifact.ts';
 import { gate } from '../../core/gate.ts';
 import { environmentPolicy } from '../../core/environment-policy.ts';
 import type { LoadedObject } from '../../core/manifest.ts';
-import type { ReconcileOutcome } from '../../core/status.ts';
+import type { ReconcileOutcome } from '../../core/reconcile-outcome.ts';
 import type { EnvironmentDriver } from '../../environments/driver.ts';
 import { reconcileEnvironment } from '../environment/reconcile-environment.ts';
+import type { ReconcileRequest, ReconcileResult } from '../reconciler.ts';
 import type { Logger } from '../../observability/logger.ts';
-import type { Requeue } from '../../core/requeue-policy.ts';
 import type { TrackedSource } from '../../source/tracked-source.ts';
 import { affectedEnvironments } from './affected-environments.ts';
 import { countApprovals, getPullRequest, reviewsOf, type Review } from '../../reporting/github/approvals.ts';
@@ -21,7 +21,8 @@ import type { EnvironmentCheck } from '../../reporting/github/check-report.ts';
 import type { GithubClient } from '../../reporting/github/github-client.ts';
 import type { GithubReporter } from '../../reporting/github/github-reporter.ts';
 
-export interface PullRequestPlanDeps {
+/** What the pull-request reconciler is given. */
+export interface PullRequestContext {
   source: Pick<TrackedSource, 'fetchPullRequest' | 'load' | 'changedSinceBranch'>;
   client: GithubClient;
   reporter: GithubReporter;
@@ -42,15 +43,18 @@ export interface PullRequestPlanDeps {
   logger: Logger;
 }
 
-export interface PullRequestPlanResult {
-  requeue: Requeue;
+export interface PullRequestResult extends ReconcileResult {
   /** The head planned and the environments reported, when it got that far. */
   head?: string;
   environments?: string[];
 }
 
-/** Plans pull request `number` and reports a check per environment it affects. */
-export async function planPullRequest(deps: PullRequestPlanDeps, number: number): Promise<PullRequestPlanResult> {
+/**
+ * The pull-request reconciler (request `{ kind: 'PullRequest', name: '<number>' }`): plans the
+ * pull request's head and reports a check per environment it affects.
+ */
+export async function reconcilePullRequest(request: ReconcileRequest, deps: PullRequestContext): Promise<PullRequestResult> {
+  const number = Number(request.name);
   const log = deps.logger.child({ pullRequest: number });
   const pr = await getPullRequest(deps.client, number);
   if (pr.state !== 'open') {
@@ -77,7 +81,7 @@ export async function planPullRequest(deps: PullRequestPlanDeps, number: number)
     .filter((name) => !affected.environments.includes(name))
     .sort();
   for (const environment of unaffected) {
-    const outcome: ReconcileOutcome = { kind: 'Applied', applied: 0, drifted: [] };
+    const outcome: ReconcileOutcome = { kind: 'Planned', pending: 0, drifted: [] };
     await deps.reporter.report({ environment, event: 'pull_request', commit: head, pullRequest: number, problems: [], outcome, interfaceChanges: {}, unaffected: true });
   }
   if (affected.environments.length === 0) return { requeue: { policy: 'settled' }, head, environments: [] };
@@ -98,11 +102,11 @@ interface EnvironmentInput {
   author: string;
   reviews: Review[];
   environment: string;
-  loaded: Awaited<ReturnType<PullRequestPlanDeps['source']['load']>>;
+  loaded: Awaited<ReturnType<PullRequestContext['source']['load']>>;
   problems: EnvironmentCheck['problems'];
 }
 
-async function planEnvironment(deps: PullRequestPlanDeps, input: EnvironmentInput): Promise<EnvironmentCheck> {
+async function planEnvironment(deps: PullRequestContext, input: EnvironmentInput): Promise<EnvironmentCheck> {
   const base = { environment: input.environment, event: 'pull_request' as const, commit: input.head, pullRequest: input.number, problems: input.problems };
   const { loaded } = input;
   if (loaded.errors.length > 0) {
@@ -116,18 +120,17 @@ async function planEnvironment(deps: PullRequestPlanDeps, input: EnvironmentInpu
     return { ...base, outcome: { kind: 'Suspended' }, interfaceChanges: {} };
   }
   const trusted = deps.trustedEnvironment(input.environment);
-  if (!trusted) return { ...base, outcome: { kind: 'Applied', applied: 0, drifted: [] }, interfaceChanges: {}, newEnvironment: true };
-  const report = await reconcileEnvironment({
-    environment: input.environment,
-    commit: input.head,
-    reader: loaded.reader,
-    manifests: loaded.set,
+  if (!trusted) return { ...base, outcome: { kind: 'Planned', pending: 0, drifted: [] }, interfaceChanges: {}, newEnvironment: true };
+  const report = await reconcileEnvironment({ kind: 'Environment', name: input.environment }, {
+    load: async () => ({ ...loaded, commit: input.head }),
     ...(deps.artifactCache ? { artifactCache: deps.artifactCache } : {}),
     // The policy and pins are the pull request's to propose; how the environment is reached is not.
     openDriver: () => deps.openDriver(trusted),
     mode: 'plan',
     trigger: 'manual',
-    approvals: [],
+    approvals: async () => [],
+    // Plans stop before the gate: promotion is not asked.
+    promotionReady: async () => false,
     holder: deps.holder,
     leaseTtlMs: deps.leaseTtlMs,
   });
