@@ -4,19 +4,13 @@
  * plan and the gate decision, so that a pull request's plan (nothing applied) and the tracked
  * branch's apply result read the same way. Pure.
  */
+import { verdictOfOutcome, type Verdict as OutcomeVerdict } from '../../core/finalize.ts';
 import { shortCommit } from '../format-plan.ts';
 import type { CheckConclusion, EnvironmentCheck, RenderedStatus } from './check-report.ts';
 import { counted, formatCount, plainText, truncateText } from './render-markdown.ts';
 
-/** Why a check run ends as it does; one per case of the conclusion rules. */
-export type Verdict =
-  | { kind: 'Failed'; cause: 'ValidationFailed' | 'GenerationFailed' | 'GitFetchFailed' | 'ApplyFailed'; reason: string; message: string }
-  | { kind: 'Refused'; message: string }
-  | { kind: 'Waiting'; reason: 'AwaitingApproval' | 'ManualApplyRequired' | 'AwaitingPromotion'; message: string }
-  | { kind: 'LeaseHeld'; message: string }
-  | { kind: 'Suspended' }
-  | { kind: 'NewEnvironment' }
-  | { kind: 'Clean' };
+/** Why a check run ends as it does: finalize's verdict of the outcome, or a new environment of a pull request. */
+export type Verdict = OutcomeVerdict | { kind: 'NewEnvironment' };
 
 /** GitHub's limit on a commit status description. */
 export const MAX_STATUS_DESCRIPTION = 140;
@@ -28,36 +22,19 @@ export const MAX_TITLE_CHARS = 255;
  * outcome decides when it is not a success, then a plan that policy blocks, then the gate.
  */
 export function verdictOf(check: EnvironmentCheck): Verdict {
-  const { outcome } = check;
   if (check.newEnvironment && !check.problems.some((p) => p.severity === 'error')) return { kind: 'NewEnvironment' };
-  switch (outcome.kind) {
-    case 'GenerationFailed':
-    case 'GitFetchFailed':
-      return { kind: 'Failed', cause: outcome.kind, reason: outcome.kind, message: outcome.message };
-    case 'ApplyFailed':
-      return { kind: 'Failed', cause: 'ApplyFailed', reason: outcome.reason, message: outcome.message };
-    case 'ValidationFailed':
-      return { kind: 'Failed', cause: 'ValidationFailed', reason: 'ValidationFailed', message: outcome.message };
-  }
+  const verdict = verdictOfOutcome(check.outcome);
+  if (verdict.kind === 'Failed') return verdict;
   const errors = check.problems.filter((p) => p.severity === 'error').length;
   if (errors > 0) return { kind: 'Failed', cause: 'ValidationFailed', reason: 'ValidationFailed', message: `${counted(errors, 'error')} in the manifests` };
-  switch (outcome.kind) {
-    case 'Blocked':
-      return { kind: 'Refused', message: outcome.message };
-    case 'Waiting':
-      return { kind: 'Waiting', reason: outcome.reason, message: outcome.message };
-    case 'LeaseHeld':
-      return { kind: 'LeaseHeld', message: outcome.message };
-    case 'Suspended':
-      return { kind: 'Suspended' };
-  }
+  if (verdict.kind !== 'Clean') return verdict;
   if (check.plan?.blocked) return { kind: 'Refused', message: check.plan.blocked.message };
   const decision = check.decision;
   if (decision && !decision.allowed) {
     if (decision.reason === 'BreakingChangeRefused') return { kind: 'Refused', message: decision.message };
     return { kind: 'Waiting', reason: decision.reason, message: decision.message };
   }
-  return { kind: 'Clean' };
+  return verdict;
 }
 
 /** failure, action_required (a person must act), neutral (waiting on something else), success. */
