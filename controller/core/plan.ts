@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { connectionChanges, type ConnectionFieldChange } from './connection-changes.ts';
 import semver from 'semver';
 import type { ConnectionRecord, ObservedState, PublishedIntegration } from './environment-state.ts';
 import { DEPENDENCY_NAMES, type DependencyName } from './dependencies.ts';
@@ -37,6 +38,8 @@ export interface Plan {
   notices: PlanNotice[];
   /** The breaking interface changes of each integration the plan republishes, for reviewers. */
   breakingChanges: Record<string, string[]>;
+  /** For each connection the plan changes: its endpoint, auth type, token URL, scopes or audience, old and new. */
+  connectionChanges?: Record<string, ConnectionFieldChange[]>;
   /** Set when policy refuses the plan as it stands: nothing of it may be applied. */
   blocked?: { reason: 'BreakingChangeRefused'; message: string };
 }
@@ -68,11 +71,15 @@ export function plan(desired: DesiredState, observed: ObservedState, policy: Pla
 
   // 2. Connections.
   const observedConnections = new Map(observed.connections.map((c) => [c.name, c]));
+  const connectionFields: Record<string, ConnectionFieldChange[]> = {};
   for (const connection of sortByName(desired.connections)) {
-    const have = observedConnections.get(connection.name)?.fingerprint;
+    const before = observedConnections.get(connection.name);
+    const have = before?.fingerprint;
     const last = observed.lastApplied.connections[connection.name];
     const want = connection.fingerprint;
     if (have === want) continue;
+    const fields = connectionChanges(before, connection);
+    if (fields.length > 0 && (want !== last || policy.selfHeal)) connectionFields[connection.name] = fields;
     if (want !== last) {
       const reason = have === undefined && last === undefined ? 'New' : 'Changed';
       actions.push({ id: `connection:${connection.name}:${have ?? 'none'}->${want}`, type: 'UpsertConnection', connection, reason });
@@ -140,6 +147,7 @@ export function plan(desired: DesiredState, observed: ObservedState, policy: Pla
   const id = `${observed.logHead}.${digest}`;
   for (const action of actions) action.id = `${action.id}@${id}`;
   const result: Plan = { environment: desired.environment, basedOn: observed.logHead, id, actions, notices, breakingChanges };
+  if (Object.keys(connectionFields).length > 0) result.connectionChanges = connectionFields;
   if (breaking.length > 0 && !policy.allowBreaking) {
     result.blocked = {
       reason: 'BreakingChangeRefused',

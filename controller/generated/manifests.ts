@@ -40,7 +40,7 @@ export interface IntegrationSpec {
    */
   entities?: EntitySelection[];
   /**
-   * Functions of the system (OData function imports and actions, OpenAPI operations that are not create, read, update or delete) to expose as actions.
+   * Functions of the system (OData function imports and actions, OpenAPI operations that are not create, read, update or delete) to expose as actions. When omitted, EVERY function of the specification is published (for GitHub's description, over a thousand actions, deletions included); list the ones the integration needs, or give an empty list for none.
    *
    * @maxItems 1000
    */

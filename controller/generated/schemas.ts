@@ -184,7 +184,7 @@ export const manifestSchemas = {
             }
           },
           "functions": {
-            "description": "Functions of the system (OData function imports and actions, OpenAPI operations that are not create, read, update or delete) to expose as actions.",
+            "description": "Functions of the system (OData function imports and actions, OpenAPI operations that are not create, read, update or delete) to expose as actions. When omitted, EVERY function of the specification is published (for GitHub's description, over a thousand actions, deletions included); list the ones the integration needs, or give an empty list for none.",
             "type": "array",
             "maxItems": 1000,
             "x-kubernetes-list-type": "set",

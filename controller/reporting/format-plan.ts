@@ -1,4 +1,5 @@
 import { describeAction } from '../core/describe-action.ts';
+import { catalogSurface } from './catalog-surface.ts';
 import type { Plan } from '../core/plan.ts';
 import type { PlanAction } from '../core/plan-action.ts';
 
@@ -14,8 +15,10 @@ function detail(action: PlanAction): string {
       return `${action.from ?? 'not installed'} -> ${action.to}`;
     case 'UpsertConnection':
       return `${action.connection.authType} ${String(action.connection.parameters.endpoint ?? '')}`.trim();
-    case 'Publish':
-      return `${action.integration.artifactHash.slice(0, 19)}${action.breaking ? '  BREAKING' : ''}`;
+    case 'Publish': {
+      const actions = catalogSurface(action.integration.catalog).actions.length;
+      return `${action.integration.artifactHash.slice(0, 19)}, ${actions} ${actions === 1 ? 'action' : 'actions'}${action.breaking ? '  BREAKING' : ''}`;
+    }
     default:
       return '';
   }
@@ -32,6 +35,11 @@ export function formatPlan(plan: Plan, commit?: string): string {
   const lines = rows.map((r) => `  ${r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  ')}`.trimEnd());
   const breaking = plan.actions.filter((a) => a.type === 'Publish' && a.breaking).length;
   let out = `${head}${plan.actions.length} ${plan.actions.length === 1 ? 'action' : 'actions'}${breaking > 0 ? `, ${breaking} breaking` : ''}.\n\n${lines.join('\n')}\n`;
+  out += formatNewIntegrations(plan);
+  const fields = Object.entries(plan.connectionChanges ?? {});
+  if (fields.length > 0) {
+    out += `\nConnection changes:\n${fields.map(([name, changes]) => changes.map((c) => `  ~ ${name} ${c.field}: ${c.from ?? '(none)'} -> ${c.to ?? '(none)'}`).join('\n')).join('\n')}\n`;
+  }
   const broken = Object.entries(plan.breakingChanges);
   if (broken.length > 0) {
     out += `\nBreaking interface changes:\n${broken.map(([name, changes]) => changes.map((c) => `  ${name}: ${c}`).join('\n')).join('\n')}\n`;
@@ -39,6 +47,21 @@ export function formatPlan(plan: Plan, commit?: string): string {
   out += formatNotices(plan);
   if (plan.blocked) out += `\nBlocked (${plan.blocked.reason}): ${plan.blocked.message}\n`;
   return out;
+}
+
+/** Action names a plan prints per new integration; `intctl generate` shows them all. */
+const LISTED_ACTIONS = 20;
+
+/** What each new integration publishes: how many actions, and the first of them by name. */
+function formatNewIntegrations(plan: Plan): string {
+  const lines: string[] = [];
+  for (const action of plan.actions) {
+    if (action.type !== 'Publish' || action.reason !== 'New') continue;
+    const { actions } = catalogSurface(action.integration.catalog);
+    const more = actions.length > LISTED_ACTIONS ? ` and ${actions.length - LISTED_ACTIONS} more` : '';
+    lines.push(`  + ${action.integration.name} publishes ${actions.length} ${actions.length === 1 ? 'action' : 'actions'}: ${actions.slice(0, LISTED_ACTIONS).join(', ')}${more}`);
+  }
+  return lines.length === 0 ? '' : `\nNew integrations:\n${lines.join('\n')}\n`;
 }
 
 function formatNotices(plan: Plan): string {

@@ -83,7 +83,7 @@ describe('intctl plan and apply', () => {
     await edit('integrations/crm.yaml', 'operations: [Get, Search, Count, Create, Update, Delete]', 'operations: [Get, Search, Count, Create, Update]');
 
     const planned = await cli('plan', repo, '--env', 'dev');
-    expect(planned.stdout).toMatch(/publish\s+crm\s+changed\s+sha256:\w+\s+BREAKING/);
+    expect(planned.stdout).toMatch(/publish\s+crm\s+changed\s+sha256:\w+, \d+ actions\s+BREAKING/);
     expect(planned.stdout).toContain('crm: action DeleteCustomer was removed');
     expect(planned.stdout).toContain('Blocked (BreakingChangeRefused): policy.allowBreaking is false');
     expect(planned.code).toBe(2);

@@ -9,6 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { connectionChanges } from '../../controller/core/connection-changes.ts';
 import type { CatalogChange } from '../../controller/artifact/diff-catalogs.ts';
 import type { Plan } from '../../controller/core/plan.ts';
 import type { Problem } from '../../controller/core/problem.ts';
@@ -31,7 +32,7 @@ function integration(name: string, extra: Partial<PublishedIntegration> = {}): P
     version: '1.4.0',
     artifactHash: `sha256:${Buffer.from(name).toString('hex').padEnd(64, '0').slice(0, 64)}`,
     system: 'odata',
-    catalog: {},
+    catalog: { entities: [{ name: 'A_SalesOrder' }], actions: [{ name: 'GetSalesOrder' }, { name: 'SearchSalesOrders' }, { name: 'CreateSalesOrder' }] },
     requires: { 'integration-utils': '^2.4.0' },
     connection: 'sap-s4',
     commit: HEAD,
@@ -154,7 +155,7 @@ const cases: Array<[string, EnvironmentCheck, Expected]> = [
   [
     'a clean plan succeeds',
     check({ plan: planOf([publish('sales-orders')]), decision: { allowed: true, reason: 'Allowed' } }),
-    { conclusion: 'success', title: '1 to publish', state: 'success', contains: ['| 1 | publish | sales-orders | changed | version 1.4.0 |  |', '**Risk:** no breaking changes'] },
+    { conclusion: 'success', title: '1 to publish', state: 'success', contains: ['| 1 | publish | sales-orders | changed | version 1.4.0, 3 actions |  |', '**Risk:** no breaking changes'] },
   ],
   [
     'an empty plan says no changes',
@@ -204,7 +205,7 @@ const cases: Array<[string, EnvironmentCheck, Expected]> = [
       conclusion: 'action_required',
       title: '2 to publish, 1 breaking; breaking change refused by policy',
       state: 'failure',
-      contains: ['#### ⚠️ Breaking changes (refused: policy.allowBreaking is false)', '  - CreateSalesOrder: input input.SoldToParty became required (`InputBecameRequired`)', '| 1 | publish | sales-orders | changed | version 1.4.0 | **breaking** |'],
+      contains: ['#### ⚠️ Breaking changes (refused: policy.allowBreaking is false)', '  - CreateSalesOrder: input input.SoldToParty became required (`InputBecameRequired`)', '| 1 | publish | sales-orders | changed | version 1.4.0, 3 actions | **breaking** |'],
     },
   ],
   [
@@ -261,7 +262,7 @@ const cases: Array<[string, EnvironmentCheck, Expected]> = [
       contains: [
         '- **integration-utils** 2.3.1 → 3.0.0: forces republishing 2 integrations: purchase-orders, sales-orders',
         '- **secret-manager** 1.2.0 → 1.3.0: forces no republish (every published artifact accepts it)',
-        '| 3 | publish | purchase-orders | forced by integration-utils | version 1.4.0 | forced |',
+        '| 3 | publish | purchase-orders | forced by integration-utils | version 1.4.0, 3 actions | forced |',
         '2 republishes forced by dependency updates',
       ],
     },
@@ -286,6 +287,37 @@ const cases: Array<[string, EnvironmentCheck, Expected]> = [
       state: 'success',
       contains: ['- **sap-s4** (basic auth): changed in Git; secret fields apiKey (variable), clientKey (file), password (sealed)', '| 1 | upsert connection | sap-s4 | changed | basic auth | secrets |'],
       absent: [PLANTED, 's4.example.com', 'AgB3k'],
+    },
+  ],
+  [
+    'a connection moved to another host shows old and new, without user info or query, and says where credentials go',
+    check({
+      plan: planOf([upsert({ ...sapConnection(), parameters: { endpoint: `https://s4.other.example/sap?sig=${PLANTED}-query` } })], {
+        connectionChanges: {
+          'sap-s4': connectionChanges(sapConnection(), { ...sapConnection(), authType: 'oauth2ClientCredentials', parameters: { endpoint: `https://s4.other.example/sap?sig=${PLANTED}-query` } }),
+        },
+      }),
+    }),
+    {
+      conclusion: 'success',
+      title: '1 connection change',
+      state: 'success',
+      contains: [
+        '🔀 1 connection sending its credentials to another host',
+        '  - endpoint ~ `https://s4.example.com/sap/opu/odata/sap/API_SALES_ORDER_SRV` → https://s4.other.example/sap?…: ⚠️ its credentials will be sent to another host',
+        '  - auth type ~ `basic` → `oauth2ClientCredentials`',
+      ],
+      absent: [PLANTED, 'INTEGRATION:'],
+    },
+  ],
+  [
+    'a new integration shows how many actions it publishes, and their names',
+    check({ plan: planOf([publish('github', 'New')]) }),
+    {
+      conclusion: 'success',
+      title: '1 to publish',
+      state: 'success',
+      contains: ['| 1 | publish | github | new | version 1.4.0, 3 actions |  |', '<details><summary>github: publishes 3 actions, 1 entity</summary>', 'CreateSalesOrder, GetSalesOrder, SearchSalesOrders'],
     },
   ],
   [
@@ -325,7 +357,8 @@ describe('renderCheck', () => {
 
   it('lists every interface change in a collapsed block, breaking first', () => {
     const { summary } = renderCheck(check({ plan: breakingPlan(false), interfaceChanges: { 'sales-orders': [SALES_ADDED, SALES_BREAKING] } }));
-    const block = summary.slice(summary.indexOf('<details>'), summary.indexOf('</details>') + '</details>'.length);
+    const section = summary.slice(summary.indexOf('#### Interface changes'));
+    const block = section.slice(section.indexOf('<details>'), section.indexOf('</details>') + '</details>'.length);
     expect(block).toEqual(
       [
         '<details><summary>sales-orders: 1 breaking, 1 compatible</summary>',
@@ -476,14 +509,18 @@ function examplePullRequest(): EnvironmentCheck {
         publish('purchase-orders', 'ForcedByDependency', { forcedBy: ['integration-utils'] }),
         publish('sales-orders', 'Changed', { breaking: true }),
         publish('sharepoint-documents', 'ForcedByDependency', { forcedBy: ['integration-utils'] }),
+        publish('supplier-invoices', 'New'),
       ],
       {
         breakingChanges: { 'sales-orders': ['CreateSalesOrder: input input.SoldToParty became required'] },
+        connectionChanges: {
+          'sap-s4': [{ field: 'endpoint', from: 'https://s4-old.example.com/sap/opu/odata/sap/API_SALES_ORDER_SRV', to: 'https://s4.example.com/sap/opu/odata/sap/API_SALES_ORDER_SRV' }],
+        },
         notices: [{ type: 'NotPruned', kind: 'Integration', name: 'legacy-orders', message: 'no longer in Git; stays published because policy.prune is false' }],
       },
     ),
     decision: { allowed: false, reason: 'AwaitingApproval', message: 'needs 2 approving reviews; has 1' },
-    outcome: { kind: 'Waiting', reason: 'AwaitingApproval', message: 'needs 2 approving reviews; has 1', pending: 5 },
+    outcome: { kind: 'Waiting', reason: 'AwaitingApproval', message: 'needs 2 approving reviews; has 1', pending: 6 },
     approvals: approvals(['alice'], ['bob (stale: approved 5d6e7f8, head is 1a2b3c4)']),
     interfaceChanges: {
       'sales-orders': [SALES_ADDED, SALES_BREAKING, change('compatible', 'OutputFieldAdded', 'GetSalesOrder', 'GetSalesOrder: output field output.TransactionCurrency was added', 'output.TransactionCurrency')],
@@ -526,7 +563,8 @@ function exampleDoc(): string {
     '',
     'The example is pull request #42 seen by environment `prod`: a dependency update forces two',
     'republishes, one integration has a breaking interface change (prod allows breaking changes with',
-    'two approvals here), one approval of two counts, and a connection changes.',
+    'two approvals here), one approval of two counts, a connection moves to another host, and a new',
+    'integration shows what it will publish.',
     '',
     '## The check run',
     '',

@@ -131,6 +131,22 @@ describe('plan', () => {
     expect(result.breakingChanges).toEqual({ a: ['removed action Geta'] });
   });
 
+  it('says old and new of what a connection change moves: endpoint, auth type; only for connections it upserts', () => {
+    const moved = { ...connection('crm', 'fp2'), authType: 'basic', parameters: { endpoint: 'https://crm.other.example' } };
+    const before = { ...connection('crm', 'fp1'), parameters: { endpoint: 'https://u:p@crm.example.com/v2' } };
+    const kept = connection('erp', 'fp3');
+    const have = observed({ connections: [before, { ...kept, fingerprint: 'fp-by-hand' }], lastApplied: { integrations: {}, connections: { crm: 'fp1', erp: 'fp3' } } });
+    const result = plan(desired({ connections: [moved, kept] }), have, policy(), removedActions);
+    expect(result.connectionChanges).toEqual({
+      crm: [
+        { field: 'endpoint', from: 'https://crm.example.com/v2', to: 'https://crm.other.example' },
+        { field: 'authType', from: 'none', to: 'basic' },
+      ],
+    });
+    // Drift left alone (erp) is a notice, not a change the plan makes.
+    expect(result.actions.map((a) => a.type)).toEqual(['UpsertConnection']);
+  });
+
   it('gives every action an id that includes the log head, so ids never repeat across plans', () => {
     const want = desired({ integrations: [integration('a')] });
     const first = plan(want, observed({ logHead: 3 }), policy(), removedActions);

@@ -41,7 +41,7 @@ export function escapeMarkdown(text: string, maxChars = MAX_TEXT_CHARS): string 
 
 /** A code span for a value that is safe in one (a commit id, an environment name), else escaped text. */
 export function code(text: string): string {
-  return /^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/.test(text) ? `\`${text}\`` : escapeMarkdown(text);
+  return /^[A-Za-z0-9][A-Za-z0-9._/:-]{0,199}$/.test(text) ? `\`${text}\`` : escapeMarkdown(text);
 }
 
 /** At most `maxChars` UTF-16 units, ending in `…` when cut; never splits a surrogate pair. */

@@ -6,12 +6,14 @@
 import { actionRow } from '../format-plan.ts';
 import type { CatalogChange } from '../../artifact/diff-catalogs.ts';
 import { describeAction } from '../../core/describe-action.ts';
+import { catalogSurface } from '../catalog-surface.ts';
 import type { Plan } from '../../core/plan.ts';
 import { sortProblems, type Problem } from '../../core/problem.ts';
+import type { ConnectionFieldChange } from '../../core/connection-changes.ts';
 import type { ConnectionRecord, StoredSecret } from '../../core/environment-state.ts';
 import type { PlanAction } from '../../core/plan-action.ts';
 import type { ApprovalSummary, EnvironmentCheck } from './check-report.ts';
-import { counted, escapeHtml, escapeMarkdown, formatCount, type SummaryLine } from './render-markdown.ts';
+import { code, counted, escapeHtml, escapeMarkdown, formatCount, type SummaryLine } from './render-markdown.ts';
 
 /** Problems listed in the summary; the annotations carry every one. */
 export const MAX_LISTED_PROBLEMS = 20;
@@ -82,7 +84,7 @@ function detail(action: PlanAction): string {
     case 'UpdateDependency':
       return `${action.from ?? 'not installed'} → ${action.to}`;
     case 'Publish':
-      return `version ${action.integration.version}`;
+      return `version ${action.integration.version}, ${counted(catalogSurface(action.integration.catalog).actions.length, 'action')}`;
     case 'UpsertConnection':
       return `${action.connection.authType} auth`;
     default:
@@ -94,6 +96,27 @@ function flags(action: PlanAction): string[] {
   const d = describeAction(action);
   const secrets = action.type === 'UpsertConnection' && Object.keys(action.connection.secrets).length > 0;
   return [d.breaking ? '**breaking**' : '', d.forced ? 'forced' : '', secrets ? 'secrets' : '', d.drifted ? 'drifted' : '', d.destructive ? '**destructive**' : ''].filter(Boolean);
+}
+
+/** Action names listed per new integration; the rest are counted. */
+export const MAX_LISTED_ACTIONS = 100;
+
+/** What each new integration will publish, collapsed: its action count, then the names of its actions. */
+export function newIntegrationsSection(plan: Plan | undefined): SummaryLine[] {
+  const added = (plan?.actions ?? []).filter((a) => a.type === 'Publish' && a.reason === 'New');
+  if (added.length === 0) return [];
+  const out = [line(''), line('#### New integrations'), line('')];
+  for (const action of added) {
+    if (action.type !== 'Publish') continue;
+    const surface = catalogSurface(action.integration.catalog);
+    const entities = surface.entities.length > 0 ? `, ${counted(surface.entities.length, 'entity', 'entities')}` : '';
+    out.push(line(`<details><summary>${escapeHtml(action.integration.name, 200)}: publishes ${counted(surface.actions.length, 'action')}${entities}</summary>`, { details: 'open' }), line(''));
+    const listed = surface.actions.slice(0, MAX_LISTED_ACTIONS).map((name) => escapeMarkdown(name, 200));
+    out.push(line(listed.join(', ')));
+    if (surface.actions.length > MAX_LISTED_ACTIONS) out.push(line(''), line(`… and ${formatCount(surface.actions.length - MAX_LISTED_ACTIONS)} more`));
+    out.push(line(''), line('</details>', { details: 'close' }));
+  }
+  return out;
 }
 
 /** Each dependency update, and the integrations it forces to be republished in the same apply. */
@@ -128,8 +151,36 @@ export function connectionSection(plan: Plan | undefined): SummaryLine[] {
     if (action.type !== 'UpsertConnection') continue;
     const what = { New: 'new', Changed: 'changed in Git', Drifted: 'changed outside Git; put back' }[action.reason];
     out.push(line(`- **${escapeMarkdown(action.connection.name)}** (${escapeMarkdown(action.connection.authType)} auth): ${what}; ${secretFields(action.connection)}`));
+    for (const change of plan?.connectionChanges?.[action.connection.name] ?? []) out.push(line(`  - ${fieldChange(change)}`));
   }
   return out;
+}
+
+const FIELD_NAMES: Record<ConnectionFieldChange['field'], string> = { endpoint: 'endpoint', authType: 'auth type', tokenUrl: 'token URL', scopes: 'scopes', audience: 'audience' };
+
+/** `endpoint ~ `a` → `b`: its credentials will be sent to another host`. */
+function fieldChange(change: ConnectionFieldChange): string {
+  const value = (v: string | undefined): string => (v === undefined ? '(none)' : code(v));
+  const moved = (change.field === 'endpoint' || change.field === 'tokenUrl') && hostOf(change.from) !== hostOf(change.to);
+  const warning = moved ? `: ⚠️ its credentials will be sent to ${change.to === undefined ? 'no host' : 'another host'}` : '';
+  return `${FIELD_NAMES[change.field]} ~ ${value(change.from)} → ${value(change.to)}${warning}`;
+}
+
+function hostOf(url: string | undefined): string | undefined {
+  try {
+    return url === undefined ? undefined : new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/** Connections whose endpoint or token URL moves to another host: where credentials will go next. */
+export function connectionsMoved(plan: Plan | undefined): number {
+  let n = 0;
+  for (const changes of Object.values(plan?.connectionChanges ?? {})) {
+    if (changes.some((c) => (c.field === 'endpoint' || c.field === 'tokenUrl') && hostOf(c.from) !== hostOf(c.to))) n++;
+  }
+  return n;
 }
 
 function secretFields(connection: ConnectionRecord): string {

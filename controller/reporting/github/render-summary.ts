@@ -10,9 +10,11 @@ import {
   approvalsSection,
   breakingSection,
   connectionSection,
+  connectionsMoved,
   dependencySection,
   integrationsInOrder,
   interfaceSection,
+  newIntegrationsSection,
   noticesSection,
   planTable,
   problemsSection,
@@ -41,6 +43,7 @@ export function renderSummary(check: EnvironmentCheck, verdict: Verdict, conclus
     ...breakingSection(check, integrations),
     ...problemsSection(check.problems),
     ...planTable(check.plan),
+    ...newIntegrationsSection(check.plan),
     ...dependencySection(check.plan),
     ...connectionSection(check.plan),
     ...noticesSection(check.plan),
@@ -85,6 +88,7 @@ function riskLines(check: EnvironmentCheck): SummaryLine[] {
   let connections = 0;
   let secrets = 0;
   let prunes = 0;
+  const moved = connectionsMoved(check.plan);
   for (const action of actions) {
     if (action.type === 'Publish' && action.breaking) breaking++;
     if (action.type === 'Publish' && action.reason === 'ForcedByDependency') forced++;
@@ -96,6 +100,7 @@ function riskLines(check: EnvironmentCheck): SummaryLine[] {
     breaking > 0 ? `⚠️ ${counted(breaking, 'breaking republish', 'breaking republishes')}` : '',
     forced > 0 ? counted(forced, 'republish forced by a dependency update', 'republishes forced by dependency updates') : '',
     connections > 0 ? `${counted(connections, 'connection change')}${secrets > 0 ? ` (${formatCount(secrets)} with secret fields)` : ''}` : '',
+    moved > 0 ? `🔀 ${counted(moved, 'connection sending its credentials to another host', 'connections sending their credentials to another host')}` : '',
     prunes > 0 ? `🗑️ ${counted(prunes, 'destructive prune')}` : '',
   ].filter(Boolean);
   const text = parts.length > 0 ? parts.join(' · ') : 'no breaking changes, forced republishes, connection changes or prunes';
