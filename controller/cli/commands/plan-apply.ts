@@ -1,37 +1,44 @@
 import type { Command } from 'commander';
 import { formatProblem } from '../../core/problem.ts';
 import { openDriver } from '../../environments/open-driver.ts';
+import { findEnvironment } from '../../load/find-environment.ts';
 import { reconcileEnvironment, UnknownEnvironmentError, type ReconcileReport } from '../../reconcilers/environment/reconcile-environment.ts';
 import { actionRow, formatPlan } from '../../reporting/format-plan.ts';
-import { EXIT, UsageError, type CliIo } from '../io.ts';
-import { parseOutput } from '../options.ts';
+import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
+import { deprecatedDirArgument, envOption, outputOption, refOption, repoOf, repoOption, stateDirOption, type OutputFormat } from '../options.ts';
 import { openWorkspace, type Workspace } from '../workspace.ts';
 
 interface Options {
+  repo?: string;
   env: string;
-  output: string;
+  output: OutputFormat;
   ref?: string;
   stateDir?: string;
 }
+
+const EXIT_HELP = {
+  plan: exitCodeHelp({ ok: 'nothing to change', failed: true, changes: 'there are changes to apply (or the plan is blocked by policy)', usage: true }),
+  apply: exitCodeHelp({ ok: 'applied, or already in step with Git', failed: 'not applied: refused by the gate, waiting, or failed', usage: true }),
+};
 
 /** `intctl plan` and `intctl apply`: one reconcile of one environment, stopping after the plan or going through the gate. */
 export function registerPlanApply(program: Command, io: CliIo, setExit: (code: number) => void): void {
   for (const mode of ['plan', 'apply'] as const) {
     program
       .command(mode)
-      .description(
-        mode === 'plan'
-          ? 'show what applying would do to an environment; exit 0 when nothing, 2 when there are changes, 1 on error'
-          : 'apply the plan to an environment, action by action under its lease; exit 0 when applied, 1 when not',
-      )
-      .argument('[dir]', 'the repository directory', '.')
-      .requiredOption('--env <name>', 'the environment')
-      .option('-o, --output <format>', 'text or json', 'text')
-      .option('--ref <ref>', 'read the manifests of this Git commit, branch or tag instead of the work tree')
-      .option('--state-dir <dir>', 'where embedded environments keep their files (default: $INTCTL_STATE_DIR, else ./.intctl)')
-      .action(async (dir: string, options: Options) => {
-        const output = parseOutput(options.output);
-        const workspace = await openWorkspace(io, dir, options);
+      .description(mode === 'plan' ? 'show what applying would do to an environment' : 'apply the plan to an environment, action by action under its lease')
+      .usage('--env <name> [options]')
+      .addArgument(deprecatedDirArgument())
+      .addOption(repoOption())
+      .addOption(envOption())
+      .addOption(outputOption())
+      .addOption(refOption())
+      .addOption(stateDirOption())
+      .addHelpText('after', EXIT_HELP[mode])
+      .action(async (positional: string | undefined, options: Options) => {
+        const repo = repoOf(io, positional, options.repo);
+        const output = options.output;
+        const workspace = await openWorkspace(io, { ...options, repo });
         const report = await run(mode, options.env, workspace, io, output === 'text');
         if (output === 'json') io.stdout(`${JSON.stringify(toJson(report), null, 2)}\n`);
         else printReport(mode, report, workspace.commit, io);
@@ -71,7 +78,11 @@ async function run(mode: 'plan' | 'apply', environment: string, workspace: Works
         : {}),
     });
   } catch (error) {
-    if (error instanceof UnknownEnvironmentError) throw new UsageError(error.message);
+    if (error instanceof UnknownEnvironmentError) {
+      // The message every command gives for an unknown environment, with the manifests' problems when they may be why.
+      const found = await findEnvironment(workspace.reader, environment);
+      throw new UsageError(found.ok ? error.message : found.message);
+    }
     throw error;
   }
 }
@@ -101,8 +112,8 @@ function printReport(mode: 'plan' | 'apply', report: ReconcileReport, commit: st
 function exitCode(mode: 'plan' | 'apply', report: ReconcileReport): number {
   const kind = report.outcome.kind;
   if (mode === 'plan') {
-    if (kind === 'Applied' || kind === 'Suspended') return (report.plan?.actions.length ?? 0) === 0 ? EXIT.ok : EXIT.usage;
-    if (kind === 'Blocked') return EXIT.usage;
+    if (kind === 'Applied' || kind === 'Suspended') return (report.plan?.actions.length ?? 0) === 0 ? EXIT.ok : EXIT.changes;
+    if (kind === 'Blocked') return EXIT.changes;
     return EXIT.failed;
   }
   return kind === 'Applied' || kind === 'Suspended' ? EXIT.ok : EXIT.failed;
