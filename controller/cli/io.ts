@@ -11,8 +11,47 @@ export const processIo: CliIo = {
   cwd: process.cwd(),
 };
 
-/** Exit codes shared by every command. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/**
+ * The exit codes of every command, and only these. `changes` is plan's alone, so a script can
+ * tell "there is something to apply" from a mistake; `usage` is sysexits' EX_USAGE, apart from
+ * every other code, so a typo is never read as a result.
+ */
+export const EXIT = { ok: 0, failed: 1, changes: 2, usage: 64 } as const;
 
-/** A mistake in how the command was called: printed with the usage hint, exit 2. */
+export type ExitName = keyof typeof EXIT;
+
+/** What each code means, as `--help` and the README show it. */
+export const EXIT_MEANINGS: Record<ExitName, string> = {
+  ok: 'success',
+  failed: 'failure: the command ran and did not succeed (what failed is printed)',
+  changes: 'plan only: there are changes to apply, or the plan is blocked by policy',
+  usage: 'usage error: an unknown command or option, a missing or bad value, or an environment, integration, directory, Git ref or state directory that cannot be used',
+};
+
+/** The "Exit codes:" epilogue of a command's help: the codes it can return, with the meanings above unless told otherwise. */
+export function exitCodeHelp(codes: Partial<Record<ExitName, string | true>>): string {
+  const lines = ['', 'Exit codes:'];
+  for (const name of Object.keys(EXIT) as ExitName[]) {
+    const meaning = codes[name];
+    if (meaning === undefined) continue;
+    lines.push(...wrap(meaning === true ? EXIT_MEANINGS[name] : meaning, 72).map((line, i) => `  ${i === 0 ? String(EXIT[name]).padEnd(4) : '    '}${line}`));
+  }
+  return lines.join('\n');
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  return [...lines, line];
+}
+
+/** A mistake in how the command was called: printed with the usage hint, exit 64 (EXIT.usage). */
 export class UsageError extends Error {}

@@ -1,10 +1,87 @@
-import { UsageError } from './io.ts';
+import { Argument, Option, type HelpConfiguration } from 'commander';
+import { UsageError, type CliIo } from './io.ts';
 
-export type OutputFormat = 'text' | 'json';
+/*
+ * The options commands share, declared once, so that each is spelled, explained and checked the
+ * same wherever it appears (as kubectl's -n and flux's --namespace are).
+ */
+
+export const OUTPUT_FORMATS = ['text', 'json'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export function isOutputFormat(value: string): value is OutputFormat {
+  return (OUTPUT_FORMATS as readonly string[]).includes(value);
+}
 
 export function parseOutput(value: string): OutputFormat {
-  if (value === 'text' || value === 'json') return value;
-  throw new UsageError(`--output must be text or json, not ${JSON.stringify(value)}`);
+  if (isOutputFormat(value)) return value;
+  throw new UsageError(`--output must be ${OUTPUT_FORMATS.join(' or ')}, not ${JSON.stringify(value)}`);
+}
+
+/** `--repo <dir>`: the repository a command reads; `.` when left out, unless the command says otherwise. */
+export function repoOption(description = 'the repository directory holding the manifests (default: .)'): Option {
+  return new Option('--repo <dir>', description);
+}
+
+/** `--env <name>`: the environment a command works on; required unless a command says what it defaults to. */
+export function envOption(description = 'the environment, as named in the repository', required = true): Option {
+  const option = new Option('--env <name>', description);
+  return required ? option.makeOptionMandatory() : option;
+}
+
+/** `-o, --output <format>`: how the result is printed, text for people or JSON for machines. */
+export function outputOption(): Option {
+  return new Option('-o, --output <format>', `output format: ${OUTPUT_FORMATS.join(' or ')}`).default('text').argParser(parseOutput);
+}
+
+/** `--state-dir <dir>`: where embedded environments keep their files. */
+export function stateDirOption(): Option {
+  return new Option('--state-dir <dir>', 'where embedded environments keep their files (default: $INTCTL_STATE_DIR, else ./.intctl)');
+}
+
+/** `--ref <ref>`: read a commit instead of the work tree. */
+export function refOption(): Option {
+  return new Option('--ref <ref>', 'read the manifests of this Git commit, branch or tag instead of the work tree');
+}
+
+/**
+ * Spellings that still work for one release, each with the notice it prints on stderr. The
+ * README lists the same; remove an entry, its argument or option, and its test together.
+ */
+export const DEPRECATED = {
+  positionalDir: 'the positional directory is deprecated; use --repo <dir>',
+  outputDir: '-o <dir> is deprecated for the artifact files; use --out-dir <dir> (-o takes an output format: text or json)',
+  out: '--out <dir> is deprecated; use --out-dir <dir>',
+} as const;
+
+export function warnDeprecated(io: CliIo, which: keyof typeof DEPRECATED): void {
+  io.stderr(`intctl: ${DEPRECATED[which]}\n`);
+}
+
+const deprecatedArguments = new WeakSet<Argument>();
+
+/** The positional `[dir]` of the commands that took one, kept for one release beside `--repo`; help leaves it out. */
+export function deprecatedDirArgument(): Argument {
+  const argument = new Argument('[dir]', 'deprecated: use --repo <dir>');
+  deprecatedArguments.add(argument);
+  return argument;
+}
+
+/**
+ * Help as every command shows it: deprecated arguments hidden, as deprecated options are, and
+ * each subcommand listed with its own usage line, so `intctl --help` shows the spelling to use.
+ */
+export const helpConfiguration: HelpConfiguration = {
+  visibleArguments: (command) => command.registeredArguments.filter((a) => a.description !== '' && !deprecatedArguments.has(a)),
+  subcommandTerm: (command) => `${command.name()} ${command.usage()}`,
+};
+
+/** The repository from `--repo`, or from the deprecated positional directory (with its notice); not both. */
+export function repoOf(io: CliIo, positional: string | undefined, repo: string | undefined): string {
+  if (positional === undefined) return repo ?? '.';
+  if (repo !== undefined) throw new UsageError(`the repository is given twice, as --repo ${repo} and as the positional directory ${positional}; use --repo only`);
+  warnDeprecated(io, 'positionalDir');
+  return positional;
 }
 
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1000, kb: 1000, kib: 1024, m: 1000 ** 2, mb: 1000 ** 2, mib: 1024 ** 2 };

@@ -1,10 +1,12 @@
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { fsRepository } from '../source/fs-repository.ts';
-import { gitRepository } from '../source/git-repository.ts';
+import { gitRepository, type GitCommitReader } from '../source/git-repository.ts';
 import { readConfig, type Config } from '../config/read-config.ts';
+import { findEnvironment } from '../load/find-environment.ts';
 import type { RepositoryReader } from '../core/repository-reader.ts';
+import type { Environment } from '../generated/manifests.ts';
 import { UsageError, type CliIo } from './io.ts';
 
 export interface Workspace {
@@ -15,6 +17,8 @@ export interface Workspace {
 }
 
 export interface WorkspaceOptions {
+  /** The repository directory, as given. */
+  repo: string;
   ref?: string;
   stateDir?: string;
 }
@@ -22,22 +26,67 @@ export interface WorkspaceOptions {
 /**
  * What a command reads and where it keeps state. With `--ref`, the manifests of that commit;
  * otherwise the directory as it is, labelled with its HEAD commit (suffixed `-dirty` when it has
- * uncommitted changes), as `terraform plan` reads the work tree.
+ * uncommitted changes), as `terraform plan` reads the work tree. Every mistake in the three is a
+ * UsageError in intctl's words, before anything is read or created.
  */
-export async function openWorkspace(io: CliIo, dir: string, options: WorkspaceOptions): Promise<Workspace> {
-  const root = resolve(io.cwd, dir);
-  const info = await stat(root).catch(() => undefined);
-  if (!info?.isDirectory()) throw new UsageError(`${dir} is not a directory`);
-  const base = readConfig(undefined, io.cwd);
-  const config = options.stateDir === undefined ? base : { ...base, stateDir: resolve(io.cwd, options.stateDir) };
+export async function openWorkspace(io: CliIo, options: WorkspaceOptions): Promise<Workspace> {
+  const root = await repositoryRoot(io, options.repo);
+  const config = await workspaceConfig(io, options.stateDir);
   if (options.ref !== undefined) {
-    const reader = await gitRepository(root, options.ref).catch((error: Error) => {
-      throw new UsageError(`cannot read ${options.ref} in ${dir}: ${error.message.split('\n')[0]}`);
-    });
-    const commit = (await simpleGit({ baseDir: root }).revparse([`${options.ref}^{commit}`])).trim();
-    return { reader, commit, config };
+    const reader = await readCommit(root, options.ref, '--ref');
+    return { reader, commit: reader.commit, config };
   }
   return { reader: fsRepository(root), commit: await describeWorkTree(root), config };
+}
+
+/** The absolute path of the repository directory given with `--repo` (or the deprecated positional). */
+export async function repositoryRoot(io: CliIo, dir: string): Promise<string> {
+  const root = resolve(io.cwd, dir);
+  const info = await stat(root).catch(() => undefined);
+  if (!info?.isDirectory()) throw new UsageError(`--repo ${dir} is not a directory`);
+  return root;
+}
+
+/** The configuration, with the state directory from `--state-dir` when given; refused when it cannot be a directory. */
+export async function workspaceConfig(io: CliIo, stateDir: string | undefined): Promise<Config> {
+  const base = readConfig(undefined, io.cwd);
+  const path = stateDir === undefined ? resolve(io.cwd, base.stateDir) : resolve(io.cwd, stateDir);
+  const blocker = await fileInTheWay(path);
+  if (blocker !== undefined) {
+    const what = stateDir === undefined ? `the state directory ${path} ($INTCTL_STATE_DIR, else ./.intctl)` : `--state-dir ${stateDir}`;
+    const where = blocker === path ? `${what} is a file, not a directory` : `${what} cannot be a directory: ${blocker} is a file`;
+    throw new UsageError(stateDir === undefined ? `${where}; choose another with --state-dir` : where);
+  }
+  return { ...base, stateDir: path };
+}
+
+/** The path itself or its nearest existing ancestor when that is not a directory: what would make creating it fail. */
+async function fileInTheWay(path: string): Promise<string | undefined> {
+  for (let at = path; ; at = dirname(at)) {
+    const info = await stat(at).catch(() => undefined);
+    if (info) return info.isDirectory() ? undefined : at;
+    if (dirname(at) === at) return undefined;
+  }
+}
+
+/**
+ * A reader over one commit of the repository at `root`, named by a commit, branch or tag. Git's
+ * own words ("fatal: Needed a single revision") never reach the user: the message names the
+ * option, the ref and the repository.
+ */
+export async function readCommit(root: string, ref: string, option: string): Promise<GitCommitReader> {
+  const git = simpleGit({ baseDir: root });
+  if (!(await git.checkIsRepo().catch(() => false))) throw new UsageError(`${option} ${ref}: ${root} is not a Git repository`);
+  const commit = (await git.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).catch(() => '')).trim();
+  if (commit === '') throw new UsageError(`${option} ${ref}: no commit, branch or tag named ${ref} in the repository ${root}`);
+  return gitRepository(root, commit);
+}
+
+/** The Environment of that name, or a UsageError that says which ones the repository defines. */
+export async function requireEnvironment(reader: RepositoryReader, name: string): Promise<Environment> {
+  const found = await findEnvironment(reader, name);
+  if (!found.ok) throw new UsageError(found.message);
+  return found.environment;
 }
 
 async function describeWorkTree(root: string): Promise<string> {

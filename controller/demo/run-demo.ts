@@ -44,7 +44,7 @@ export async function runDemo(options: DemoOptions): Promise<{ repo: string; sta
 
   const reader = await gitRepository(repo, commit);
   const loaded = await loadAndValidate(reader);
-  if (loaded.errors.length > 0) throw new Error(`the examples do not validate: ${loaded.errors.length} problems (run intctl validate examples)`);
+  if (loaded.errors.length > 0) throw new Error(`the examples do not validate: ${loaded.errors.length} problems (run intctl validate --repo examples)`);
   const config = { stateDir };
   const runner = createEnvironmentRunner({
     load: async () => ({ commit, reader, ...loaded }),
@@ -67,14 +67,14 @@ export async function runDemo(options: DemoOptions): Promise<{ repo: string; sta
 
   write(`
 What to try next:
-  npx intctl get integrations --env dev ${repo} --state-dir ${stateDir}
-  npx intctl plan --env prod ${repo} --state-dir ${stateDir}
+  npx intctl get integrations --env dev --repo ${repo} --state-dir ${stateDir}
+  npx intctl plan --env prod --repo ${repo} --state-dir ${stateDir}
       (prod waits for two approving reviews; pull requests bring those in)
   edit ${join(repo, 'integrations', 'crm.yaml')} (drop an operation), then
-  npx intctl plan --env dev ${repo} --state-dir ${stateDir}
+  npx intctl plan --env dev --repo ${repo} --state-dir ${stateDir}
       (the removed action shows as a breaking change)
   echo -n 's3cret' | npx intctl seal --env prod --repo ${repo} --state-dir ${stateDir}
-  npx intctl validate examples
+  npx intctl validate --repo examples
 `);
   return { repo, stateDir, reports };
 }

@@ -146,7 +146,7 @@ describe('runtime: secrets by reference, and intctl invoke over an embedded envi
           integrationManifest('warehouse', { system: 'openapi', source: { path: 'specs/warehouse.yaml' }, entities: [{ name: 'items', operations: ['Get', 'Search', 'Count'] }], connection: 'warehouse', environments: ['local'] }),
         ],
       });
-      const applied = await runCli(['apply', repo, '--env', 'local', '--state-dir', state]);
+      const applied = await runCli(['apply', '--repo', repo, '--env', 'local', '--state-dir', state]);
       expect(applied.code, applied.stderr).toBe(0);
       const run = await runCli(['invoke', 'warehouse', 'CountItems', '--env', 'local', '--repo', repo, '--state-dir', state]);
       expect(run.stderr).toBe('');
@@ -155,7 +155,7 @@ describe('runtime: secrets by reference, and intctl invoke over an embedded envi
       expect(missing.code).toBe(1);
       expect(missing.stderr).toBe(`intctl: action failed: UpstreamNotFound: ${warehouse.url} answered 404 ItemNotFound: no item nope\n  the system answered 404 ItemNotFound: no item nope\n`);
       const bad = await runCli(['invoke', 'warehouse', 'GetItem', '--env', 'local', '--repo', repo, '--state-dir', state, '--input', '{nope']);
-      expect(bad.code).toBe(2);
+      expect(bad.code).toBe(64);
     } finally {
       delete process.env.INTCTL_TEST_WAREHOUSE_KEY;
     }

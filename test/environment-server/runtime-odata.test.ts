@@ -78,7 +78,7 @@ beforeAll(async () => {
       }),
     ],
   });
-  const applied = await runCli(['apply', repo, '--env', 'dev', '--state-dir', join(work, 'state')]);
+  const applied = await runCli(['apply', '--repo', repo, '--env', 'dev', '--state-dir', join(work, 'state')]);
   expect(applied.stderr).toBe('');
   expect(applied.code).toBe(0);
 }, 120_000);

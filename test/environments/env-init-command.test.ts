@@ -63,10 +63,12 @@ describe('intctl env init', () => {
     expect(key(second.stdout)).toBe(key(first.stdout));
   });
 
+  const usage = (message: string): string => `intctl: ${message}\n(run intctl env init --help for usage)\n`;
   it.each([
-    ['an environment the repository does not define', ['env', 'init', 'staging', '--repo', 'repo', '--state-dir', 'state'], 1, 'intctl: environment staging is not defined in the repository (defined: dev, prod, test)\n'],
+    ['an environment the repository does not define', ['env', 'init', 'staging', '--repo', 'repo', '--state-dir', 'state'], 64, usage('environment staging is not defined in the repository (defined: dev, prod, test)')],
     ['an http environment without a token', ['env', 'init', 'prod', '--repo', 'repo', '--state-dir', 'state'], 1, 'intctl: environment prod: spec.token is required for driver http\n'],
-    ['a repository directory that does not exist', ['env', 'init', 'dev', '--repo', 'nowhere', '--state-dir', 'state'], 2, 'intctl: --repo nowhere is not a directory\n'],
+    ['a repository directory that does not exist', ['env', 'init', 'dev', '--repo', 'nowhere', '--state-dir', 'state'], 64, usage('--repo nowhere is not a directory')],
+    ['a state directory that is a file', ['env', 'init', 'dev', '--repo', 'repo', '--state-dir', 'repo/environments.yaml'], 64, usage('--state-dir repo/environments.yaml is a file, not a directory')],
   ])('refuses %s', async (_title, args, code, stderr) => {
     const root = await repo();
     expect(await runCli(args, root)).toEqual({ code, stdout: '', stderr });
@@ -75,7 +77,7 @@ describe('intctl env init', () => {
   it('mentions problems in the manifests when the environment is not found', async () => {
     const root = await repo({ 'environments.yaml': ENVIRONMENTS, 'broken.yaml': 'apiVersion: intctl.dev/v1alpha1\nkind: Environment\nmetadata: { name: staging }\nspec: { driver: ftp }\n' });
     const run = await runCli(['env', 'init', 'staging', '--repo', 'repo', '--state-dir', 'state'], root);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toBe('intctl: environment staging is not defined in the repository (defined: dev, prod, test); the manifests have 1 error (run intctl validate)\n');
+    expect(run.code).toBe(64);
+    expect(run.stderr).toBe('intctl: environment staging is not defined in the repository (defined: dev, prod, test); the manifests have 1 error (run intctl validate)\n(run intctl env init --help for usage)\n');
   });
 });

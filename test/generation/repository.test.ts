@@ -167,8 +167,8 @@ describe('gitRepository', () => {
 
 describe('intctl generate', () => {
   it('writes the artifact for a person to read, the same bytes every time', async () => {
-    const first = await runCli(['generate', 'shop', '--repo', repo, '-o', join(repo, 'out1')]);
-    const second = await runCli(['generate', 'shop', '--repo', repo, '-o', join(repo, 'out2')]);
+    const first = await runCli(['generate', 'shop', '--repo', repo, '--out-dir', join(repo, 'out1')]);
+    const second = await runCli(['generate', 'shop', '--repo', repo, '--out-dir', join(repo, 'out2')]);
     expect([first.code, second.code]).toEqual([0, 0]);
     expect(first.stdout).toMatch(/^integration shop: OpenAPI 3\.0\.3 from specs\/shop\.yaml, openapi generator \d+\.\d+\.\d+, for environment dev\nhash sha256:[0-9a-f]{64}\nrequires integration-utils \^3\.0\.0, common-shared-services \^1\.0\.0, integration-manager \^3\.0\.0\n/);
     for (const file of ['artifact.json', 'catalog.json', 'index.d.ts']) {
@@ -198,12 +198,12 @@ describe('intctl generate', () => {
     write('shop.yaml', SHOP.replace('- name: orders', '- name: order'));
     const run = await runCli(['generate', 'shop', '--repo', repo]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toBe('shop.yaml:11:13: error: spec.entities[1].name entity order is not in the specification; did you mean orders? (Integration shop)\n');
+    expect(run.stderr).toBe('shop.yaml:11:13: error: spec.entities[1].name entity order is not in the specification; did you mean orders? (Integration shop)\n');
   });
 
   it('names the integrations there are when asked for one that is not', async () => {
     const run = await runCli(['generate', 'nope', '--repo', repo]);
-    expect(run.code).toBe(1);
-    expect(run.stdout).toContain('no integration named nope (defined: shop)');
+    expect(run.code).toBe(64);
+    expect(run.stderr).toContain('integration nope is not defined in the repository (defined: shop)');
   });
 });

@@ -93,7 +93,7 @@ async function leaseExpired(path: string): Promise<void> {
 /** `intctl apply` run by another controller, as the crashed one's replacement. */
 async function applyWithCli(repo: string, state: string): Promise<string> {
   await leaseExpired(join(state, 'dev.sqlite'));
-  const run = await runCli(['apply', '--env', 'dev', repo, '--state-dir', state], dir);
+  const run = await runCli(['apply', '--env', 'dev', '--repo', repo, '--state-dir', state], dir);
   expect(run.stderr).toBe('');
   expect(run.code, run.stdout.slice(-2000)).toBe(0);
   return run.stdout;
@@ -102,7 +102,7 @@ async function applyWithCli(repo: string, state: string): Promise<string> {
 /** The environment holds exactly what Git names, and its log shows every change made once. */
 async function expectConverged(repo: string, state: string, shape: RepositoryShape, total: number): Promise<LogRow[]> {
   const names = namesOf(shape);
-  const planned = await runCli(['plan', '--env', 'dev', repo, '--state-dir', state, '-o', 'json'], dir);
+  const planned = await runCli(['plan', '--env', 'dev', '--repo', repo, '--state-dir', state, '-o', 'json'], dir);
   expect(planned.code, planned.stdout.slice(0, 2000)).toBe(0);
   expect((JSON.parse(planned.stdout) as { plan: { actions: unknown[] } }).plan.actions).toEqual([]);
 
@@ -173,7 +173,7 @@ describe('an apply killed between two actions', () => {
     try {
       db.pragma('busy_timeout = 30000');
       const count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM action_log');
-      const cli = start([BIN, 'apply', '--env', 'dev', repo, '--state-dir', state], { INTCTL_LEASE_TTL_MS: String(LEASE_TTL_MS), INTCTL_HOLDER: 'cli-controller' });
+      const cli = start([BIN, 'apply', '--env', 'dev', '--repo', repo, '--state-dir', state], { INTCTL_LEASE_TTL_MS: String(LEASE_TTL_MS), INTCTL_HOLDER: 'cli-controller' });
       while (count.get()!.n === 0) {
         if (cli.done()) throw new Error(`intctl apply ended before it applied anything:\n${cli.output()}`);
         await sleep(1);

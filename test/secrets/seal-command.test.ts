@@ -89,11 +89,11 @@ describe('intctl seal', () => {
 
   it.each([
     ['an environment not initialized yet', ['--env', 'prod'], SECRET, 1, `intctl: environment prod has no store at STATE/prod.sqlite; run intctl env init prod\n`],
-    ['an environment the repository does not define', ['--env', 'qa'], SECRET, 1, 'intctl: environment qa is not defined in the repository (defined: dev, prod)\n'],
+    ['an environment the repository does not define', ['--env', 'qa'], SECRET, 64, 'intctl: environment qa is not defined in the repository (defined: dev, prod)\n(run intctl seal --help for usage)\n'],
     ['an empty value', ['--env', 'dev'], '\n', 1, 'intctl: the value is empty\n'],
     ['a value over 64 KiB', ['--env', 'dev'], `${SECRET}${'x'.repeat(64 * 1024)}`, 1, 'intctl: the value is larger than 65536 bytes\n'],
     ['a value that is not UTF-8 text', ['--env', 'dev'], Buffer.from([0xff, 0xfe, 0x41]).toString('latin1'), 1, 'intctl: the value is not UTF-8 text\n'],
-    ['a missing file', ['--env', 'dev', '--from-file', 'none'], undefined, 2, 'intctl: --from-file none is not a readable file\n'],
+    ['a missing file', ['--env', 'dev', '--from-file', 'none'], undefined, 64, 'intctl: --from-file none is not a readable file\n(run intctl seal --help for usage)\n'],
   ])('refuses %s, never printing the value', async (_title, args, value, code, stderr) => {
     const root = await setUp();
     if (value !== undefined) await writeFile(join(root, 'value'), Buffer.from(value, 'latin1'));
@@ -105,7 +105,7 @@ describe('intctl seal', () => {
   it('has no way to take the value from the command line', async () => {
     const root = await setUp();
     const run = await runCli(['seal', '--env', 'dev', '--repo', 'repo', '--state-dir', 'state', SECRET], root);
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(64);
     expect(`${run.stdout}${run.stderr}`).not.toContain(SECRET);
   });
 
@@ -118,7 +118,6 @@ describe('intctl seal', () => {
   it('needs --env', async () => {
     const root = await setUp();
     const run = await runCli(['seal', '--repo', 'repo', '--state-dir', 'state'], root);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain("required option '--env <name>' not specified");
+    expect(run).toEqual({ code: 64, stdout: '', stderr: "intctl: required option '--env <name>' not specified\n(run intctl seal --help for usage)\n" });
   });
 });

@@ -8,7 +8,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 
 describe('the example repository', () => {
   it('is valid, with an integration of each system and a connection of each auth type', async () => {
-    const run = await runCli(['validate', 'examples', '-o', 'json'], ROOT);
+    const run = await runCli(['validate', '--repo', 'examples', '-o', 'json'], ROOT);
     const result = JSON.parse(run.stdout);
     expect(result.problems).toEqual([]);
     expect(run.code).toBe(0);
@@ -16,7 +16,7 @@ describe('the example repository', () => {
   });
 
   it('is valid through the installed bin, as a newcomer runs it', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'bin', 'intctl.js'), 'validate', 'examples'], { cwd: ROOT });
+    const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'bin', 'intctl.js'), 'validate', '--repo', 'examples'], { cwd: ROOT });
     expect(stdout).toBe('examples: valid: 3 integrations, 7 connections, 3 environments\n');
   });
 });

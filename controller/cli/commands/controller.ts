@@ -3,7 +3,7 @@ import { readControllerConfig } from '../../config/read-config.ts';
 import { startController } from '../../process/start-controller.ts';
 import { createGitSource } from '../../source/create-git-source.ts';
 import { createStatusWriter } from '../../reporting/status-branch/create-status-writer.ts';
-import { EXIT, type CliIo } from '../io.ts';
+import { EXIT, exitCodeHelp, type CliIo } from '../io.ts';
 
 interface Options {
   config?: string;
@@ -28,6 +28,7 @@ export function registerController(program: Command, io: CliIo, setExit: (code: 
     .option('--shard <i>', "this replica's shard, from 0, or a StatefulSet pod name ending in its ordinal (default: $INTCTL_SHARD, or 0)")
     .option('--shards <n>', 'how many replicas share the environments (default: $INTCTL_SHARDS, or 1)')
     .option('--shard-peers <urls>', 'every replica\'s URL: a template with {i}, or n URLs separated by commas (default: $INTCTL_SHARD_PEERS)')
+    .addHelpText('after', exitCodeHelp({ ok: 'stopped by SIGTERM or SIGINT, after the reconciles in flight finished', failed: 'a second signal while shutting down, or a failure to start', usage: 'usage error: an unknown option, or an invalid configuration (each field named)' }))
     .action(async (options: Options) => {
       const flags = {
         ...(options.shard !== undefined ? { shardIndex: options.shard } : {}),

@@ -2,16 +2,25 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { readConfig } from '../../config/read-config.ts';
 import { runDemo } from '../../demo/run-demo.ts';
-import { EXIT, type CliIo } from '../io.ts';
+import { EXIT, exitCodeHelp, type CliIo } from '../io.ts';
+import { deprecatedDirArgument, repoOf, repoOption } from '../options.ts';
+import { repositoryRoot } from '../workspace.ts';
+
+const EXAMPLES = resolve(import.meta.dirname, '..', '..', '..', 'examples');
 
 /** `intctl demo`: what `npm start` runs. Offline, on a throwaway copy of the examples. */
 export function registerDemo(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command('demo')
     .description('reconcile the example repository into embedded environments, on a throwaway copy')
-    .argument('[examples]', 'the example repository', resolve(import.meta.dirname, '..', '..', '..', 'examples'))
-    .action(async (examples: string) => {
-      await runDemo({ examples: resolve(io.cwd, examples), config: readConfig(undefined, io.cwd), write: io.stdout });
+    .usage('[options]')
+    .addArgument(deprecatedDirArgument())
+    .addOption(repoOption("the repository to copy (default: intctl's examples/)"))
+    .addHelpText('after', exitCodeHelp({ ok: 'the demo ran to its end', failed: true, usage: true }))
+    .action(async (positional: string | undefined, options: { repo?: string }) => {
+      const given = positional !== undefined || options.repo !== undefined;
+      const examples = given ? await repositoryRoot(io, repoOf(io, positional, options.repo)) : EXAMPLES;
+      await runDemo({ examples, config: readConfig(undefined, io.cwd), write: io.stdout });
       setExit(EXIT.ok);
     });
 }

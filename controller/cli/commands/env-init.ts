@@ -1,15 +1,13 @@
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { fsRepository } from '../../source/fs-repository.ts';
-import { readConfig } from '../../config/read-config.ts';
 import { EmbeddedEnvironment } from '../../environments/embedded/embedded-environment.ts';
-import { findEnvironment } from '../../load/find-environment.ts';
 import { openDriver } from '../../environments/open-driver.ts';
-import { EXIT, UsageError, type CliIo } from '../io.ts';
+import { EXIT, exitCodeHelp, type CliIo } from '../io.ts';
+import { repoOption, stateDirOption } from '../options.ts';
+import { repositoryRoot, requireEnvironment, workspaceConfig } from '../workspace.ts';
 
 interface EnvInitOptions {
-  repo: string;
+  repo?: string;
   stateDir?: string;
 }
 
@@ -24,23 +22,16 @@ export function registerEnvInit(program: Command, io: CliIo, setExit: (code: num
     .command('init')
     .description("create an environment's store and keys (idempotent), and print its public key")
     .argument('<name>', 'the Environment, as named in the repository')
-    .option('--repo <dir>', 'the repository directory holding the manifests', '.')
-    .option('--state-dir <dir>', 'where embedded environments keep their files (default: $INTCTL_STATE_DIR, else ./.intctl)')
+    .addOption(repoOption())
+    .addOption(stateDirOption())
+    .addHelpText('after', exitCodeHelp({ ok: 'the environment exists, created now or before', failed: 'its store or keys cannot be made (an http environment without its token, an environment server that cannot be reached)', usage: true }))
     .action(async (name: string, options: EnvInitOptions) => {
-      const root = resolve(io.cwd, options.repo);
-      const info = await stat(root).catch(() => undefined);
-      if (!info?.isDirectory()) throw new UsageError(`--repo ${options.repo} is not a directory`);
-      const stateDir = options.stateDir === undefined ? readConfig(undefined, io.cwd).stateDir : resolve(io.cwd, options.stateDir);
-
-      const found = await findEnvironment(fsRepository(root), name);
-      if (!found.ok) {
-        io.stderr(`intctl: ${found.message}\n`);
-        setExit(EXIT.failed);
-        return;
-      }
-      const driver = await openDriver(found.environment, { stateDir });
+      const root = await repositoryRoot(io, options.repo ?? '.');
+      const { stateDir } = await workspaceConfig(io, options.stateDir);
+      const environment = await requireEnvironment(fsRepository(root), name);
+      const driver = await openDriver(environment, { stateDir });
       try {
-        const where = driver instanceof EmbeddedEnvironment ? driver.path : found.environment.spec.url ?? '';
+        const where = driver instanceof EmbeddedEnvironment ? driver.path : environment.spec.url ?? '';
         const created = driver instanceof EmbeddedEnvironment && driver.created;
         io.stdout(created ? `environment ${name}: created ${where}\n` : `environment ${name}: already exists at ${where}; its keys are kept\n`);
         io.stdout(`public key: ${await driver.publicKey()}\n`);

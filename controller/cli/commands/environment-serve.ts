@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readEnvironmentServerConfig } from '../../config/read-config.ts';
 import { startEnvironmentServer } from '../../environment-server/start-environment-server.ts';
-import { EXIT, UsageError, type CliIo } from '../io.ts';
+import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
 
 interface Options {
   name?: string;
@@ -24,6 +24,7 @@ export function registerEnvironmentServe(program: Command, io: CliIo, setExit: (
     .option('--name <name>', 'the environment (default: $INTCTL_ENV_SERVER_NAME)')
     .option('--host <host>', 'the address to listen on (default: $INTCTL_ENV_SERVER_HOST, else 127.0.0.1)')
     .option('--port <port>', 'the port to listen on (default: $INTCTL_ENV_SERVER_PORT, else 8080)')
+    .addHelpText('after', exitCodeHelp({ ok: 'stopped by SIGTERM or SIGINT', failed: 'a failure to start (the store cannot be opened, the port is taken)', usage: 'usage error: an unknown option, or an invalid configuration (each problem named)' }))
     .action(async (options: Options) => {
       const port = options.port === undefined ? undefined : Number(options.port);
       if (port !== undefined && !Number.isInteger(port)) throw new UsageError(`--port must be a whole number, not ${JSON.stringify(options.port)}`);

@@ -1,8 +1,7 @@
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { fsRepository } from '../../source/fs-repository.ts';
-import { gitRepository } from '../../source/git-repository.ts';
 import { buildArtifact, renderArtifactFiles, type Artifact } from '../../artifact/build-artifact.ts';
 import type { ActionCatalog } from '../../artifact/catalog.ts';
 import { diffCatalogs, type CatalogChange } from '../../artifact/diff-catalogs.ts';
@@ -13,10 +12,16 @@ import type { Integration } from '../../generated/manifests.ts';
 import { toProblem } from '../../validate/validate-selections.ts';
 import { loadManifests } from '../../load/load-manifests.ts';
 import type { RepositoryReader } from '../../core/repository-reader.ts';
-import { EXIT, UsageError, type CliIo } from '../io.ts';
+import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
+import { envOption, isOutputFormat, outputOption, repoOption, warnDeprecated, type OutputFormat } from '../options.ts';
+import { readCommit, repositoryRoot, requireEnvironment } from '../workspace.ts';
 
 interface GenerateOptions {
-  repo: string;
+  repo?: string;
+  /** A format; for one release, a directory too (the old `-o <dir>`). */
+  output: string;
+  outDir?: string;
+  /** Deprecated: `--out-dir`. */
   out?: string;
   env?: string;
   diff?: string;
@@ -27,52 +32,92 @@ export function registerGenerate(program: Command, io: CliIo, setExit: (code: nu
     .command('generate')
     .description('generate the artifact of one integration (action catalog, TypeScript declarations), or diff it against another commit')
     .argument('<integration>', 'the name of the Integration')
-    .option('--repo <dir>', 'the repository directory', '.')
-    .option('-o, --out <dir>', 'write catalog.json, index.d.ts and artifact.json to this directory')
-    .option('--env <environment>', 'the environment whose dependency pins to generate for (default: the first the integration targets)')
+    .addOption(repoOption())
+    .addOption(envOption('the environment whose dependency pins to generate for (default: the first the integration targets)', false))
+    .addOption(outputOption().argParser((value: string) => value))
+    .option('--out-dir <dir>', 'write catalog.json, index.d.ts and artifact.json to this directory')
+    .addOption(new Option('--out <dir>', 'deprecated: use --out-dir <dir>').hideHelp())
     .option('--diff <git-ref>', 'show the interface changes from the same integration at this commit, breaking changes first')
+    .addHelpText('after', exitCodeHelp({ ok: true, failed: 'the integration cannot be generated: its problems are printed', usage: true }))
     .action(async (name: string, options: GenerateOptions) => {
-      const root = resolve(io.cwd, options.repo);
-      const info = await stat(root).catch(() => undefined);
-      if (!info?.isDirectory()) throw new UsageError(`--repo ${options.repo} is not a directory`);
+      const { output, outDir } = artifactOutput(io, options);
+      const root = await repositoryRoot(io, options.repo ?? '.');
+      const reader = fsRepository(root);
+      if (options.env !== undefined) await requireEnvironment(reader, options.env);
 
-      const current = await generateAt(fsRepository(root), name, options.env);
+      const current = await generateAt(reader, name, options.env);
+      if ('missing' in current && current.problems.length === 0) throw new UsageError(current.missing);
       if ('problems' in current) {
-        for (const problem of current.problems) io.stdout(`${formatProblem(problem)}\n`);
+        // Not found among manifests with errors: one of them may be the integration, so they come first.
+        for (const problem of current.problems) io.stderr(`${formatProblem(problem)}\n`);
+        if ('missing' in current) io.stderr(`intctl: ${current.missing}\n`);
         setExit(EXIT.failed);
         return;
       }
       const artifact = current.artifact;
       if (options.diff !== undefined) {
-        const reader = await gitRepository(root, options.diff).catch((error: Error) => {
-          throw new UsageError(`--diff ${options.diff}: not a commit of ${root} (${error.message.split('\n')[0]})`);
-        });
-        const before = await generateAt(reader, name, options.env);
-        if ('problems' in before && before.problems.length > 0 && !before.missing) {
-          io.stdout(`${name} at ${options.diff} could not be generated:\n`);
-          for (const problem of before.problems) io.stdout(`  ${formatProblem(problem)}\n`);
+        const before = await generateAt(await readCommit(root, options.diff, '--diff'), name, options.env);
+        if ('problems' in before && !('missing' in before)) {
+          io.stderr(`intctl: ${name} at ${options.diff} cannot be generated:\n`);
+          for (const problem of before.problems) io.stderr(`  ${formatProblem(problem)}\n`);
           setExit(EXIT.failed);
           return;
         }
+        // Not there yet at that commit: everything it has now is new.
         const old = 'artifact' in before ? before.artifact.catalog : emptyCatalog(artifact.catalog);
-        io.stdout(renderDiff(name, options.diff, diffCatalogs(old, artifact.catalog)));
+        const changes = diffCatalogs(old, artifact.catalog);
+        io.stdout(output === 'json' ? `${JSON.stringify({ integration: name, since: options.diff, changes }, null, 2)}\n` : renderDiff(name, options.diff, changes));
         setExit(EXIT.ok);
         return;
       }
-      io.stdout(renderSummary(artifact, current.environment));
-      if (options.out !== undefined) {
-        const dir = resolve(io.cwd, options.out);
+      io.stdout(output === 'json' ? `${JSON.stringify(artifactJson(artifact, current.environment), null, 2)}\n` : renderSummary(artifact, current.environment));
+      if (outDir !== undefined) {
+        const dir = resolve(io.cwd, outDir);
         await mkdir(dir, { recursive: true });
         for (const [file, text] of Object.entries(renderArtifactFiles(artifact))) {
           await writeFile(join(dir, file), text);
-          io.stdout(`wrote ${join(options.out, file)}\n`);
+          if (output === 'text') io.stdout(`wrote ${join(outDir, file)}\n`);
         }
       }
       setExit(EXIT.ok);
     });
 }
 
-type Generated = { artifact: Artifact; environment: string | undefined } | { problems: Problem[]; missing?: boolean };
+/**
+ * The format and the artifact's directory. `-o` takes a format now; for one release a value that
+ * is not one is the directory it used to name, as is `--out`, each with a deprecation notice.
+ */
+function artifactOutput(io: CliIo, options: GenerateOptions): { output: OutputFormat; outDir?: string } {
+  const dirs: Array<[string, string]> = [];
+  if (options.outDir !== undefined) dirs.push(['--out-dir', options.outDir]);
+  if (!isOutputFormat(options.output)) {
+    warnDeprecated(io, 'outputDir');
+    dirs.push(['-o', options.output]);
+  }
+  if (options.out !== undefined) {
+    warnDeprecated(io, 'out');
+    dirs.push(['--out', options.out]);
+  }
+  if (dirs.length > 1) throw new UsageError(`the artifact's directory is given twice (${dirs.map(([flag, dir]) => `${flag} ${dir}`).join(', ')}); use --out-dir only`);
+  const output = isOutputFormat(options.output) ? options.output : 'text';
+  return dirs.length === 0 ? { output } : { output, outDir: dirs[0]![1] };
+}
+
+/** The artifact as one JSON document: what the files written with --out-dir hold, and what it was generated for. */
+function artifactJson(artifact: Artifact, environment: string | undefined): unknown {
+  return {
+    integration: artifact.integration,
+    environment: environment ?? null,
+    system: artifact.system,
+    generator: artifact.generator,
+    hash: artifact.hash,
+    requires: artifact.requires,
+    catalog: artifact.catalog,
+    declarations: artifact.declarations,
+  };
+}
+
+type Generated = { artifact: Artifact; environment: string | undefined } | { problems: Problem[] } | { missing: string; problems: Problem[] };
 
 /** Loads a repository, finds the integration and generates it for one of its environments. */
 async function generateAt(reader: RepositoryReader, name: string, envName: string | undefined): Promise<Generated> {
@@ -81,8 +126,7 @@ async function generateAt(reader: RepositoryReader, name: string, envName: strin
   if (!object) {
     const known = loaded.set.integrations.map((i) => i.manifest.metadata.name).sort();
     const errors = loaded.problems.filter((p) => p.severity === 'error');
-    if (errors.length > 0) return { problems: errors, missing: true };
-    return { problems: [{ file: '.', line: 1, column: 1, severity: 'error', reason: 'DanglingReference', message: `no integration named ${name} (${known.length > 0 ? `defined: ${known.join(', ')}` : 'none are defined'})` }], missing: true };
+    return { missing: `integration ${name} is not defined in the repository (defined: ${known.join(', ') || 'none'})`, problems: errors };
   }
   const errors = loaded.problems.filter((p) => p.severity === 'error' && p.file === object.file);
   if (errors.length > 0) return { problems: errors };
@@ -92,8 +136,8 @@ async function generateAt(reader: RepositoryReader, name: string, envName: strin
 async function generateOne(reader: RepositoryReader, set: ManifestSet, object: LoadedObject<Integration>, envName: string | undefined): Promise<Generated> {
   const spec = object.manifest.spec;
   const environment = envName ?? spec.environments[0];
+  // At another commit (--diff) the environment may not be defined yet: the default pins stand in.
   const env = set.environments.find((e) => e.manifest.metadata.name === environment);
-  if (envName !== undefined && !env) throw new UsageError(`--env ${envName}: no such environment`);
   const connection = set.connections.find((c) => c.manifest.metadata.name === spec.connection);
   const path = spec.source.path === undefined ? undefined : normalizeRepoPath(spec.source.path);
   let bytes: Uint8Array = new Uint8Array();

@@ -1,19 +1,19 @@
 import type { Command } from 'commander';
 import type { EnvironmentDriver } from '../../environments/driver.ts';
 import { DEPENDENCY_NAMES } from '../../core/dependencies.ts';
-import { findEnvironment } from '../../load/find-environment.ts';
 import { openDriver } from '../../environments/open-driver.ts';
-import { EXIT, UsageError, type CliIo } from '../io.ts';
-import { parseOutput } from '../options.ts';
-import { openWorkspace } from '../workspace.ts';
+import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
+import { deprecatedDirArgument, envOption, outputOption, repoOf, repoOption, stateDirOption, type OutputFormat } from '../options.ts';
+import { openWorkspace, requireEnvironment } from '../workspace.ts';
 import { shortCommit } from '../../reporting/format-plan.ts';
 
 const RESOURCES = ['integrations', 'connections', 'dependencies'] as const;
 type Resource = (typeof RESOURCES)[number];
 
 interface Options {
+  repo?: string;
   env: string;
-  output: string;
+  output: OutputFormat;
   stateDir?: string;
 }
 
@@ -23,19 +23,22 @@ export function registerGet(program: Command, io: CliIo, setExit: (code: number)
     .command('get')
     .description('show what an environment holds: its published integrations, connections or shared dependencies')
     .argument('<resource>', RESOURCES.join(', '))
-    .argument('[dir]', 'the repository directory that defines the environment', '.')
-    .requiredOption('--env <name>', 'the environment')
-    .option('-o, --output <format>', 'text or json', 'text')
-    .option('--state-dir <dir>', 'where embedded environments keep their files (default: $INTCTL_STATE_DIR, else ./.intctl)')
-    .action(async (resource: string, dir: string, options: Options) => {
-      const output = parseOutput(options.output);
+    .usage('<resource> --env <name> [options]')
+    .addArgument(deprecatedDirArgument())
+    .addOption(repoOption())
+    .addOption(envOption())
+    .addOption(outputOption())
+    .addOption(stateDirOption())
+    .addHelpText('after', exitCodeHelp({ ok: true, failed: 'the environment cannot be read (not initialized, or unreachable)', usage: true }))
+    .action(async (resource: string, positional: string | undefined, options: Options) => {
+      const repo = repoOf(io, positional, options.repo);
+      const output = options.output;
       if (!RESOURCES.includes(resource as Resource)) throw new UsageError(`cannot get ${JSON.stringify(resource)}; use one of ${RESOURCES.join(', ')}`);
-      const workspace = await openWorkspace(io, dir, options);
-      const found = await findEnvironment(workspace.reader, options.env);
-      if (!found.ok) throw new UsageError(found.message);
-      const driver = await openDriver(found.environment, workspace.config, { create: false });
+      const workspace = await openWorkspace(io, { ...options, repo });
+      const environment = await requireEnvironment(workspace.reader, options.env);
+      const driver = await openDriver(environment, workspace.config, { create: false });
       try {
-        const rows = await rowsOf(resource as Resource, driver, (found.environment.spec.dependencies ?? {}) as Record<string, string | undefined>);
+        const rows = await rowsOf(resource as Resource, driver, (environment.spec.dependencies ?? {}) as Record<string, string | undefined>);
         if (output === 'json') io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
         else io.stdout(table(rows));
       } finally {

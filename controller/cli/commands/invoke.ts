@@ -3,17 +3,18 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SqliteStore } from '../../environment-server/store/sqlite-store.ts';
 import { HttpEnvironment } from '../../environments/http/http-environment.ts';
-import { findEnvironment } from '../../load/find-environment.ts';
+import type { Environment } from '../../generated/manifests.ts';
 import { embeddedStorePath, openDriver } from '../../environments/open-driver.ts';
 import { createActionRuntime, type ActionResult } from '../../action-runtime/action-runtime.ts';
 import { actionFailure, type ActionErrorBody } from '../../action-runtime/action-failure.ts';
-import { EXIT, UsageError, type CliIo } from '../io.ts';
-import { openWorkspace } from '../workspace.ts';
+import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
+import { envOption, repoOption, stateDirOption } from '../options.ts';
+import { openWorkspace, requireEnvironment } from '../workspace.ts';
 
 interface Options {
   env: string;
   input: string;
-  repo: string;
+  repo?: string;
   stateDir?: string;
 }
 
@@ -30,16 +31,16 @@ export function registerInvoke(program: Command, io: CliIo, setExit: (code: numb
     .description('run an action of an integration published in an environment, and print its output as JSON')
     .argument('<integration>', 'the published integration')
     .argument('<action>', 'the action, as its catalog names it (GetBook, SearchBooks, ...)')
-    .requiredOption('--env <name>', 'the environment')
+    .addOption(envOption())
     .option('--input <json>', "the action's input as JSON, or @file to read it from a file", '{}')
-    .option('--repo <dir>', 'the repository directory that defines the environment', '.')
-    .option('--state-dir <dir>', 'where embedded environments keep their files (default: $INTCTL_STATE_DIR, else ./.intctl)')
+    .addOption(repoOption())
+    .addOption(stateDirOption())
+    .addHelpText('after', exitCodeHelp({ ok: 'the action ran; its output is printed', failed: 'the action failed; its reason and what the system answered are printed', usage: true }))
     .action(async (integration: string, action: string, options: Options) => {
       const input = await parseInput(options.input, io.cwd);
-      const workspace = await openWorkspace(io, options.repo, options);
-      const found = await findEnvironment(workspace.reader, options.env);
-      if (!found.ok) throw new UsageError(found.message);
-      const result = await run(found.environment, workspace.config, integration, action, input);
+      const workspace = await openWorkspace(io, { ...options, repo: options.repo ?? '.' });
+      const environment = await requireEnvironment(workspace.reader, options.env);
+      const result = await run(environment, workspace.config, integration, action, input);
       if (result.ok) {
         io.stdout(`${JSON.stringify(result.output, null, 2)}\n`);
         setExit(EXIT.ok);
@@ -50,7 +51,6 @@ export function registerInvoke(program: Command, io: CliIo, setExit: (code: numb
     });
 }
 
-type Environment = Extract<Awaited<ReturnType<typeof findEnvironment>>, { ok: true }>['environment'];
 type Config = Awaited<ReturnType<typeof openWorkspace>>['config'];
 
 async function run(environment: Environment, config: Config, integration: string, action: string, input: unknown): Promise<ActionResult> {

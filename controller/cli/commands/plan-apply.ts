@@ -6,36 +6,43 @@ import type { EnvironmentContext } from '../../reconcilers/environment/environme
 import { createEnvironmentRunner, type RunResult } from '../../reconcilers/environment/environment-runner.ts';
 import type { ReconcileReport } from '../../reconcilers/environment/reconcile-environment.ts';
 import { UnknownEnvironmentError } from '../../reconcilers/environment/unknown-environment-error.ts';
+import { findEnvironment } from '../../load/find-environment.ts';
 import { actionRow, formatPlan } from '../../reporting/format-plan.ts';
-import { EXIT, UsageError, type CliIo } from '../io.ts';
-import { parseOutput } from '../options.ts';
+import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
+import { deprecatedDirArgument, envOption, outputOption, refOption, repoOf, repoOption, stateDirOption, type OutputFormat } from '../options.ts';
 import { openWorkspace, type Workspace } from '../workspace.ts';
 
 interface Options {
+  repo?: string;
   env: string;
-  output: string;
+  output: OutputFormat;
   ref?: string;
   stateDir?: string;
 }
+
+const EXIT_HELP = {
+  plan: exitCodeHelp({ ok: 'nothing to change', failed: true, changes: 'there are changes to apply (or the plan is blocked by policy)', usage: true }),
+  apply: exitCodeHelp({ ok: 'applied, or already in step with Git', failed: 'not applied: refused by the gate, waiting, or failed', usage: true }),
+};
 
 /** `intctl plan` and `intctl apply`: one reconcile of one environment, stopping after the plan or going through the gate. */
 export function registerPlanApply(program: Command, io: CliIo, setExit: (code: number) => void): void {
   for (const mode of ['plan', 'apply'] as const) {
     program
       .command(mode)
-      .description(
-        mode === 'plan'
-          ? 'show what applying would do to an environment; exit 0 when nothing, 2 when there are changes, 1 on error'
-          : 'apply the plan to an environment, action by action under its lease; exit 0 when applied, 1 when not',
-      )
-      .argument('[dir]', 'the repository directory', '.')
-      .requiredOption('--env <name>', 'the environment')
-      .option('-o, --output <format>', 'text or json', 'text')
-      .option('--ref <ref>', 'read the manifests of this Git commit, branch or tag instead of the work tree')
-      .option('--state-dir <dir>', 'where embedded environments keep their files (default: $INTCTL_STATE_DIR, else ./.intctl)')
-      .action(async (dir: string, options: Options) => {
-        const output = parseOutput(options.output);
-        const workspace = await openWorkspace(io, dir, options);
+      .description(mode === 'plan' ? 'show what applying would do to an environment' : 'apply the plan to an environment, action by action under its lease')
+      .usage('--env <name> [options]')
+      .addArgument(deprecatedDirArgument())
+      .addOption(repoOption())
+      .addOption(envOption())
+      .addOption(outputOption())
+      .addOption(refOption())
+      .addOption(stateDirOption())
+      .addHelpText('after', EXIT_HELP[mode])
+      .action(async (positional: string | undefined, options: Options) => {
+        const repo = repoOf(io, positional, options.repo);
+        const output = options.output;
+        const workspace = await openWorkspace(io, { ...options, repo });
         const { report, finalized } = await run(mode, options.env, workspace, io, output === 'text');
         if (output === 'json') io.stdout(`${JSON.stringify(toJson(report), null, 2)}\n`);
         else printReport(mode, report, workspace.commit, io);
@@ -60,7 +67,11 @@ async function run(mode: 'plan' | 'apply', environment: string, workspace: Works
   try {
     return await runner.reconcile(environment, mode, progress && mode === 'apply' ? onAction : undefined);
   } catch (error) {
-    if (error instanceof UnknownEnvironmentError) throw new UsageError(error.message);
+    if (error instanceof UnknownEnvironmentError) {
+      // The message every command gives for an unknown environment, with the manifests' problems when they may be why.
+      const found = await findEnvironment(workspace.reader, environment);
+      throw new UsageError(found.ok ? error.message : found.message);
+    }
     throw error;
   }
 }
@@ -92,7 +103,7 @@ function printReport(mode: 'plan' | 'apply', report: ReconcileReport, commit: st
 /** From finalize: a reconcile that did what it was asked exits 0, or 2 for a plan with changes (a blocked one too). */
 function exitCode(mode: 'plan' | 'apply', report: ReconcileReport, succeeded: boolean): number {
   const pending = report.plan?.actions.length ?? 0;
-  if (mode === 'plan' && (succeeded || report.outcome.kind === 'Blocked')) return pending === 0 ? EXIT.ok : EXIT.usage;
+  if (mode === 'plan' && (succeeded || report.outcome.kind === 'Blocked')) return pending === 0 ? EXIT.ok : EXIT.changes;
   return succeeded ? EXIT.ok : EXIT.failed;
 }
 

@@ -2,15 +2,15 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { fsRepository } from '../../source/fs-repository.ts';
-import { readConfig } from '../../config/read-config.ts';
-import { findEnvironment } from '../../load/find-environment.ts';
 import { openDriver } from '../../environments/open-driver.ts';
 import { sealSecret } from '../../secrets/seal-secret.ts';
-import { EXIT, UsageError, type CliIo } from '../io.ts';
+import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
+import { envOption, repoOption, stateDirOption } from '../options.ts';
+import { repositoryRoot, requireEnvironment, workspaceConfig } from '../workspace.ts';
 
 interface SealOptions {
   env: string;
-  repo: string;
+  repo?: string;
   stateDir?: string;
   fromFile?: string;
 }
@@ -30,19 +30,16 @@ export function registerSeal(program: Command, io: CliIo, setExit: (code: number
   program
     .command('seal')
     .description("seal a secret value to an environment's public key; the value is read from standard input")
-    .requiredOption('--env <name>', 'the Environment the value is for: only it can open the result')
-    .option('--repo <dir>', 'the repository directory holding the manifests', '.')
-    .option('--state-dir <dir>', 'where embedded environments keep their files (default: $INTCTL_STATE_DIR, else ./.intctl)')
+    .addOption(envOption('the environment the value is for: only it can open the result'))
+    .addOption(repoOption())
+    .addOption(stateDirOption())
     .option('--from-file <path>', 'read the value from this file instead of standard input')
+    .addHelpText('after', exitCodeHelp({ ok: 'the sealed value is printed', failed: 'nothing sealed: the environment has no keys yet, or the value is empty, too large or not UTF-8 text', usage: true }))
     .action(async (options: SealOptions) => {
-      const root = resolve(io.cwd, options.repo);
-      const info = await stat(root).catch(() => undefined);
-      if (!info?.isDirectory()) throw new UsageError(`--repo ${options.repo} is not a directory`);
-      const stateDir = options.stateDir === undefined ? readConfig(undefined, io.cwd).stateDir : resolve(io.cwd, options.stateDir);
-
-      const found = await findEnvironment(fsRepository(root), options.env);
-      if (!found.ok) return fail(io, setExit, found.message);
-      const driver = await openDriver(found.environment, { stateDir }, { create: false });
+      const root = await repositoryRoot(io, options.repo ?? '.');
+      const { stateDir } = await workspaceConfig(io, options.stateDir);
+      const environment = await requireEnvironment(fsRepository(root), options.env);
+      const driver = await openDriver(environment, { stateDir }, { create: false });
       let publicKey: string;
       try {
         publicKey = await driver.publicKey();

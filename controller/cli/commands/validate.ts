@@ -1,26 +1,33 @@
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { fsRepository } from '../../source/fs-repository.ts';
 import { formatProblem } from '../../core/problem.ts';
 import { DEFAULT_YAML_LIMITS } from '../../load/parse-yaml-file.ts';
 import { loadAndValidate } from '../../load/load-and-validate.ts';
-import { EXIT, UsageError, type CliIo } from '../io.ts';
-import { parseOutput, parseSize } from '../options.ts';
+import { EXIT, exitCodeHelp, type CliIo } from '../io.ts';
+import { deprecatedDirArgument, outputOption, parseSize, repoOf, repoOption, type OutputFormat } from '../options.ts';
+import { repositoryRoot } from '../workspace.ts';
+
+interface Options {
+  repo?: string;
+  output: OutputFormat;
+  maxFileSize: string;
+}
 
 export function registerValidate(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command('validate')
-    .description('check every manifest in a directory: schema, references, paths and secrets')
-    .argument('[dir]', 'the repository directory', '.')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .description('check every manifest in the repository: schema, references, paths and secrets')
+    .usage('[options]')
+    .addArgument(deprecatedDirArgument())
+    .addOption(repoOption())
+    .addOption(outputOption())
     .option('--max-file-size <size>', 'largest YAML file read, in bytes (or with KiB, MiB)', String(DEFAULT_YAML_LIMITS.maxFileBytes))
-    .action(async (dir: string, options: { output: string; maxFileSize: string }) => {
-      const output = parseOutput(options.output);
+    .addHelpText('after', exitCodeHelp({ ok: 'every manifest is valid', failed: 'the manifests have errors', usage: true }))
+    .action(async (positional: string | undefined, options: Options) => {
+      const dir = repoOf(io, positional, options.repo);
+      const output = options.output;
       const maxFileBytes = parseSize(options.maxFileSize, '--max-file-size');
-      const root = resolve(io.cwd, dir);
-      const info = await stat(root).catch(() => undefined);
-      if (!info?.isDirectory()) throw new UsageError(`${dir} is not a directory`);
+      const root = await repositoryRoot(io, dir);
 
       const result = await loadAndValidate(fsRepository(root), { ...DEFAULT_YAML_LIMITS, maxFileBytes });
       const errors = result.errors;
