@@ -66,6 +66,8 @@ describe('intctl plan and apply', () => {
   });
 
   it('holds prod until test is Ready at the commit, then until it has two approvals', async () => {
+    const plannedEarly = await cli('plan', '--repo', repo, '--env', 'prod');
+    expect(plannedEarly.stdout).toContain('Gate: applying waits (AwaitingPromotion): waits until environment test is Ready at the same commit');
     const early = await cli('apply', '--repo', repo, '--env', 'prod');
     expect(early.stdout).toContain('Not applied (AwaitingPromotion): waits until environment test is Ready at the same commit');
     expect(early.code).toBe(1);
@@ -75,6 +77,14 @@ describe('intctl plan and apply', () => {
     const waiting = await cli('apply', '--repo', repo, '--env', 'prod');
     expect(waiting.stdout).toContain('Not applied (AwaitingApproval): needs 2 approving reviews from maria-schmidt, jokafor, lchen-sre; has 0');
     expect(waiting.code).toBe(1);
+
+    // The plan says what the gate will say, in words and in JSON, and still exits 2 for its changes.
+    const planned = await cli('plan', '--repo', repo, '--env', 'prod');
+    expect(planned.stdout).toContain('Gate: applying waits (AwaitingApproval): needs 2 approving reviews from maria-schmidt, jokafor, lchen-sre; has 0');
+    expect(planned.code).toBe(2);
+    const json = JSON.parse((await cli('plan', '--repo', repo, '--env', 'prod', '-o', 'json')).stdout);
+    expect(json.outcome).toMatchObject({ kind: 'Planned' });
+    expect(json.decision).toEqual({ allowed: false, reason: 'AwaitingApproval', message: 'needs 2 approving reviews from maria-schmidt, jokafor, lchen-sre; has 0' });
     expect((await cli('get', 'integrations', '--repo', repo, '--env', 'prod')).stdout).toBe('nothing here yet\n');
   });
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { GateDecision } from '../../core/gate.ts';
 import { formatProblem } from '../../core/problem.ts';
 import { openDriver } from '../../environments/open-driver.ts';
 import { loadAndValidate } from '../../load/load-and-validate.ts';
@@ -82,6 +83,7 @@ function printReport(mode: 'plan' | 'apply', report: ReconcileReport, commit: st
   const outcome = report.outcome;
   switch (outcome.kind) {
     case 'Planned':
+      if (report.decision) io.stdout(gateLine(report.environment, report.decision));
       break;
     case 'Applied':
       if (mode === 'apply') io.stdout(outcome.applied === 0 ? `environment ${report.environment} is in step with Git.\n` : `Applied ${outcome.applied} ${outcome.applied === 1 ? 'action' : 'actions'} to ${report.environment}.\n`);
@@ -98,6 +100,13 @@ function printReport(mode: 'plan' | 'apply', report: ReconcileReport, commit: st
     default:
       io.stderr(`intctl: ${report.environment}: ${outcome.message} (${outcome.kind})\n`);
   }
+}
+
+/** What the gate would say to applying the plan now: every plan says whether, and why not. */
+function gateLine(environment: string, decision: GateDecision): string {
+  if (decision.reason === 'NothingToDo') return '';
+  if (decision.allowed) return `\nGate: intctl apply --env ${environment} would apply it now.\n`;
+  return `\nGate: applying waits (${decision.reason}): ${decision.message}\n`;
 }
 
 /** From finalize: a reconcile that did what it was asked exits 0, or 2 for a plan with changes (a blocked one too). */

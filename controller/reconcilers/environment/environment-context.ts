@@ -28,7 +28,7 @@ export interface EnvironmentContext {
   /** Loads the commit to reconcile. Throws (a TransientError such as GitFetchFailedError) when it cannot. */
   load(): Promise<LoadedManifests>;
   openDriver(environment: LoadedObject<Environment>): Promise<EnvironmentDriver>;
-  /** `plan` computes and stops; `apply` goes on through the gate. */
+  /** `plan` stops at the gate (recording what it would decide); `apply` goes on through it. */
   mode: 'plan' | 'apply';
   /** Who asked: the controller on its own, or a person running `intctl apply`. */
   trigger: 'automatic' | 'manual';

@@ -84,19 +84,21 @@ export const observe: EnvironmentStep = async (state) => {
   return undefined;
 };
 
-/** Plans; `intctl plan` and a pull request's check stop here. */
+/** Plans; a plan that policy refuses stops here, in any mode. */
 export const planChanges: EnvironmentStep = async (state, ctx) => {
   const diffs = recordingBreakingCheck();
   const plan = makePlan(state.desired!, state.observed!, environmentPolicy(state.object!.manifest), diffs.check);
   state.plan = plan;
   state.drifted = plan.notices.filter((n) => n.type === 'Drifted').map((n) => n.name);
   state.interfaceChanges = changesOf(plan, diffs.changes);
-  if (ctx.mode === 'apply') return undefined;
-  if (plan.blocked) return { kind: 'Blocked', reason: plan.blocked.reason, message: plan.blocked.message };
-  return { kind: 'Planned', pending: plan.actions.length, drifted: state.drifted };
+  if (ctx.mode === 'plan' && plan.blocked) return { kind: 'Blocked', reason: plan.blocked.reason, message: plan.blocked.message };
+  return undefined;
 };
 
-/** Asks the gate: promotion, approvals (read only when there is something to apply), autoApply. */
+/**
+ * Asks the gate: promotion, approvals (read only when there is something to apply), autoApply.
+ * `intctl plan` and a pull request's check stop here, with the gate's verdict of applying now.
+ */
 export const passGate: EnvironmentStep = async (state, ctx) => {
   const plan = state.plan!;
   const object = state.object!;
@@ -112,6 +114,7 @@ export const passGate: EnvironmentStep = async (state, ctx) => {
     ...(from && plan.actions.length > 0 ? { promotion: { from, ready: await ctx.promotionReady(from, commit) } } : {}),
   });
   state.decision = decision;
+  if (ctx.mode === 'plan') return { kind: 'Planned', pending: plan.actions.length, drifted: state.drifted! };
   if (decision.allowed) return decision.reason === 'NothingToDo' ? { kind: 'Applied', applied: 0, drifted: state.drifted! } : undefined;
   if (decision.reason === 'BreakingChangeRefused') return { kind: 'Blocked', reason: decision.reason, message: decision.message };
   return { kind: 'Waiting', reason: decision.reason, message: decision.message, pending: plan.actions.length };
