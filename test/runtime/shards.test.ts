@@ -10,7 +10,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { simpleGit } from 'simple-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +17,7 @@ import { ownerOf } from '../../controller/core/shard-ring.ts';
 import { openEmbeddedEnvironment } from '../../controller/environments/embedded/open-embedded-environment.ts';
 import type { LogLine } from './support/capture-logs.ts';
 import { commitAll, crmConnection, writeFiles } from './support/fixture-repo.ts';
+import { deadline, until as untilTrue } from '../support/time.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'intctl.js');
 const SPEC = join(import.meta.dirname, '..', '..', 'examples', 'specs', 'crm-openapi.yaml');
@@ -46,18 +46,11 @@ let clone: string;
 let envDir: string;
 const replicas: Replica[] = [];
 
-/** Polls until `test` holds, or fails with what `describe` says once the deadline has passed. */
-async function until<T>(what: string, test: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await test();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) {
-      const tails = replicas.map((r) => `--- shard ${r.shard} (exit ${r.child.exitCode ?? r.child.signalCode}):\n${r.lines.slice(-15).map((l) => JSON.stringify(l)).join('\n')}\n${r.stderr}`);
-      throw new Error(`timed out waiting for ${what}\n${tails.join('\n')}`);
-    }
-    await sleep(100);
-  }
+/** Waits until `test` holds; past the (scaled) deadline, fails with the tail of every replica's log. */
+function until<T>(what: string, test: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+  const explain = () =>
+    replicas.map((r) => `--- shard ${r.shard} (exit ${r.child.exitCode ?? r.child.signalCode}):\n${r.lines.slice(-15).map((l) => JSON.stringify(l)).join('\n')}\n${r.stderr}`).join('\n');
+  return untilTrue(what, test, { timeoutMs, everyMs: 100, explain });
 }
 
 async function freePort(): Promise<number> {
@@ -70,7 +63,7 @@ async function freePort(): Promise<number> {
 
 async function getJson<T>(url: string): Promise<T | undefined> {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    const response = await fetch(url, { signal: AbortSignal.timeout(deadline(2000)) });
     return response.ok ? ((await response.json()) as T) : undefined;
   } catch {
     return undefined;
@@ -302,7 +295,7 @@ describe('three controller replicas, one Git remote, nine environments', () => {
     // The victim's environments that it had not finished were applied by the survivors.
     const takenOver = victimsEnvironments.filter((e) => linesOf(replicas[ownerOf(e, SURVIVORS)!]!, 'action applied', e, second).length > 0);
     expect(takenOver.length).toBeGreaterThan(0);
-  }, 120_000);
+  }, deadline(90_000));
 });
 
 /**

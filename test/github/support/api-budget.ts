@@ -4,6 +4,7 @@
  * merged and applied. Shared by the budget test and the benchmark.
  */
 import { crmConnection } from '../../runtime/support/fixture-repo.ts';
+import { until } from '../../support/time.ts';
 import { createWorld, environment, type World } from './pull-request-world.ts';
 
 export interface BudgetResult {
@@ -43,18 +44,13 @@ const CONNECTION = crmConnection(
   { prod: 'https://crm.example.com/v2' },
 );
 
-async function until(what: string, probe: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 const NAMES = ['dev', 'test', 'prod'];
 
-/** Runs the scenario in a new world and counts what reached the GitHub stand-in. */
-export async function measureBudget(integrations: number, timeoutMs = 120_000): Promise<BudgetResult> {
+/**
+ * Runs the scenario in a new world and counts what reached the GitHub stand-in. `timeoutMs` is how
+ * long each wait may take on a quiet machine (scaled by INTCTL_TEST_TIME_FACTOR).
+ */
+export async function measureBudget(integrations: number, timeoutMs = 60_000): Promise<BudgetResult> {
   const world: World = await createWorld({
     files: {
       ...repository(integrations, 'Get, Search, Count'),
@@ -67,12 +63,12 @@ export async function measureBudget(integrations: number, timeoutMs = 120_000): 
     const completedOn = (sha: string) => () => NAMES.every((name) => world.checkRun(sha, `intctl/${name}`)?.status === 'completed');
     const before = world.gh.requests.length;
     const head = await world.openPullRequest(1, repository(integrations, 'Get, Search, Count, Create'));
-    await until('the pull request checks', completedOn(head), timeoutMs);
+    await until('the pull request checks', completedOn(head), { timeoutMs });
     await world.settle();
     const afterPull = world.gh.requests.length;
     const merge = await world.merge(1);
-    await until('the merge commit checks', completedOn(merge), timeoutMs);
-    await until('every environment reconciled at the merge commit', () => world.running.controller.statuses().every((s) => s.observedCommit === merge), timeoutMs);
+    await until('the merge commit checks', completedOn(merge), { timeoutMs });
+    await until('every environment reconciled at the merge commit', () => world.running.controller.statuses().every((s) => s.observedCommit === merge), { timeoutMs });
     await world.settle();
     const afterPush = world.gh.requests.length;
     const byOperation: Record<string, number> = {};
