@@ -6,8 +6,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { crmConnection, crmIntegration as crm } from '../support/crm.ts';
+import { environment as environmentManifest, PINS, toYaml } from '../support/manifests.ts';
 import { until } from '../support/time.ts';
-import { baseFiles, crmIntegration, createWorld, environment, type World } from './support/pull-request-world.ts';
+import { crmIntegration, createWorld, environment, type World } from './support/pull-request-world.ts';
 
 // The controller's GitHub client leaves 25 ms between writes instead of GitHub's second.
 vi.mock('../../controller/reporting/github/github-client.ts', async (importOriginal) =>
@@ -68,7 +70,7 @@ describe('pull requests: a check run per environment the change affects', () => 
   it('reports a clean plan as success, and an environment the change does not touch as No changes without planning it', async () => {
     const world = shared();
     const head = await world.openPullRequest(1, {
-      'environments/dev.yaml': environment('dev', 'requiredApprovals: 0, allowBreaking: true', '{ integration-utils: 3.1.0, common-shared-services: 1.9.0, secret-manager: 1.4.0, integration-manager: 3.2.0, sharepoint-utils: 1.3.0 }'),
+      'environments/dev.yaml': environment('dev', { requiredApprovals: 0, allowBreaking: true }, { ...PINS, 'integration-utils': '3.1.0' }),
     });
     const run = await until('intctl/dev on the head', completed(world, head, 'intctl/dev'));
     expect(run.conclusion).toBe('success');
@@ -84,7 +86,9 @@ describe('pull requests: a check run per environment the change affects', () => 
 
   it('reports validation errors as annotations on the manifest lines, with conclusion failure', async () => {
     const world = shared();
-    const broken = crmIntegration(['Get', 'Search', 'Count']).replace('operations: [Get, Search, Count]', 'operations: [Get, Serch]');
+    // A typo the types refuse, and validation must too: on line 9, `operations: [Get, Serch]`.
+    const broken = crmIntegration(['Get', 'Serch' as 'Search']);
+    expect(broken.split('\n')[8]).toBe('      operations: [Get, Serch]');
     const head = await world.openPullRequest(2, { 'integrations/crm.yaml': broken });
     const dev = await until('intctl/dev', completed(world, head, 'intctl/dev'));
     const prod = await until('intctl/prod', completed(world, head, 'intctl/prod'));
@@ -122,21 +126,24 @@ describe('pull requests: a check run per environment the change affects', () => 
     const url = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
     const world = shared();
     try {
-      const redirect = (name: string) => `apiVersion: intctl.dev/v1alpha1
-kind: Environment
-metadata: { name: ${name} }
-spec:
-  driver: http
-  url: ${url}
-  token: { env: INTCTL_ENV_TOKEN_STAGING }
-  policy: { autoApply: true, requiredApprovals: 0, allowBreaking: true, prune: true, selfHeal: true, plainSecrets: false }
-  dependencies: { integration-utils: 3.0.0, common-shared-services: 1.9.0, secret-manager: 1.4.0, integration-manager: 3.2.0, sharepoint-utils: 1.3.0 }
-`;
+      const redirect = (name: string) =>
+        toYaml(
+          environmentManifest({
+            name,
+            driver: 'http',
+            url,
+            token: { env: 'INTCTL_ENV_TOKEN_STAGING' },
+            policy: { autoApply: true, requiredApprovals: 0, allowBreaking: true, prune: true, selfHeal: true, plainSecrets: false },
+            dependencies: PINS,
+          }),
+        );
       const head = await world.openPullRequest(8, {
         'environments/dev.yaml': redirect('dev'),
         'environments/staging.yaml': redirect('staging'),
-        'integrations/crm.yaml': crmIntegration(['Get', 'Search', 'Count']).replace('environments: [dev, prod]', 'environments: [dev, prod, staging]'),
-        'connections/crm.yaml': baseFiles()['connections/crm.yaml']!.replace('    prod:', '    staging:\n      endpoint: https://crm.example.com/v2\n      apiKey: { env: CRM_API_KEY }\n    prod:'),
+        'integrations/crm.yaml': toYaml(crm({ environments: ['dev', 'prod', 'staging'] })),
+        'connections/crm.yaml': toYaml(
+          crmConnection({ dev: { env: 'CRM_DEV_API_KEY' }, staging: { env: 'CRM_API_KEY' }, prod: { env: 'CRM_API_KEY' } }, { staging: 'https://crm.example.com/v2', prod: 'https://crm.example.com/v2' }),
+        ),
       });
       const dev = await until('intctl/dev', completed(world, head, 'intctl/dev'));
       const staging = await until('intctl/staging', completed(world, head, 'intctl/staging'));
