@@ -27,7 +27,9 @@ export default defineConfig({
     testTimeout: deadline(60_000),
     hookTimeout: deadline(60_000),
     projects: [
-      { extends: true, test: { name: 'unit', include: UNIT, setupFiles: ['test/support/unit-guard.ts'], benchmark: { include: [] } } },
+      // isolate: false: the unit tests are pure, so each worker keeps one module graph for all its
+      // files instead of importing the controller afresh for each, which halves the tier's time.
+      { extends: true, test: { name: 'unit', include: UNIT, setupFiles: ['test/support/unit-guard.ts'], isolate: false, benchmark: { include: [] } } },
       // Benchmarks run real environments and processes: with the integration tier, once.
       { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: UNIT, benchmark: { include: ['bench/**/*.bench.ts'] } } },
     ],
