@@ -1,10 +1,37 @@
 import { defineConfig } from 'vitest/config';
+import { deadline } from './test/support/time.ts';
+
+/**
+ * The unit tier, `npm run test:unit`: the tests of the edit loop, in seconds. Pure core,
+ * planning, rendering, generation and validation of small inputs, configuration: no child
+ * processes, servers, network, Git or databases, which test/support/unit-guard.ts refuses. Every
+ * other test file is in the integration tier; `npm test` runs both.
+ */
+export const UNIT = [
+  'test/core/**/*.test.ts',
+  'test/plan/**/*.test.ts',
+  'test/crds/**/*.test.ts',
+  'test/github/{affected-environments,approvals,render-check}.test.ts',
+  'test/generation/{artifact,diff-catalogs,odata-generator,openapi-generator,registry-contract}.test.ts',
+  'test/environment-server/build-request.test.ts',
+  'test/runtime/{backoff,read-controller-config,requeue-policy,shard-membership,work-queue}.test.ts',
+  'test/secrets/{connection-fingerprint,seal-secret,to-connection-record}.test.ts',
+  'test/server/verify-signature.test.ts',
+  'test/source/{generational-cache,git-transport}.test.ts',
+  'test/chart/{chart-schema,dockerfile}.test.ts',
+];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    benchmark: { include: ['bench/**/*.bench.ts'] },
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Deadlines, never durations a test must meet: scaled by INTCTL_TEST_TIME_FACTOR (test/support/time.ts).
+    testTimeout: deadline(60_000),
+    hookTimeout: deadline(60_000),
+    projects: [
+      // isolate: false: the unit tests are pure, so each worker keeps one module graph for all its
+      // files instead of importing the controller afresh for each, which halves the tier's time.
+      { extends: true, test: { name: 'unit', include: UNIT, setupFiles: ['test/support/unit-guard.ts'], isolate: false, benchmark: { include: [] } } },
+      // Benchmarks run real environments and processes: with the integration tier, once.
+      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: UNIT, benchmark: { include: ['bench/**/*.bench.ts'] } } },
+    ],
   },
 });

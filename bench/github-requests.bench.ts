@@ -18,7 +18,7 @@ describe('GitHub API requests per commit', () => {
   bench(
     `${INTEGRATIONS} integrations, 3 environments: pull request planned, merged, applied`,
     async () => {
-      const result = await measureBudget(INTEGRATIONS, 600_000);
+      const result = await measureBudget(INTEGRATIONS, 120_000);
       results.push(result);
       console.log(JSON.stringify(result));
       mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import ts from 'typescript';
 import type { EntitySelection, Integration, SystemKind } from '../../controller/generated/manifests.ts';
+import { integration as integrationManifest } from '../support/manifests.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const FIXTURES = join(ROOT, 'test', 'fixtures', 'specs');
@@ -21,13 +22,9 @@ export function packaged(pkg: string, path: string): Uint8Array {
   return readFileSync(join(require.resolve(`${pkg}/package.json`), '..', path));
 }
 
+/** An integration of `system` from the specification at `path`, bound to `conn` in dev: the fixture kit's, positionally. */
 export function integration(system: SystemKind, path: string, selection: { entities?: EntitySelection[]; functions?: string[] } = {}, name = 'demo'): Integration {
-  return {
-    apiVersion: 'intctl.dev/v1alpha1',
-    kind: 'Integration',
-    metadata: { name },
-    spec: { system, source: { path }, connection: 'conn', environments: ['dev'], ...selection },
-  };
+  return integrationManifest({ name, system, source: { path }, connection: 'conn', environments: ['dev'], ...selection });
 }
 
 /** TypeScript's own diagnostics for a declarations file, as `tsc --noEmit --strict` gives them. */

@@ -5,39 +5,57 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { baseFiles, crmIntegration, createWorld, environment, type World } from './support/pull-request-world.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { crmConnection, crmIntegration as crm } from '../support/crm.ts';
+import { environment as environmentManifest, PINS, toYaml } from '../support/manifests.ts';
+import { until } from '../support/time.ts';
+import { crmIntegration, createWorld, environment, type World } from './support/pull-request-world.ts';
 
+// The controller's GitHub client leaves 25 ms between writes instead of GitHub's second.
+vi.mock('../../controller/reporting/github/github-client.ts', async (importOriginal) =>
+  (await import('../support/github/write-interval.ts')).withShortWriteInterval(await importOriginal()),
+);
+
+/** What every test leaves true of its world: valid requests only, and no secret in a log line or a check. */
+function expectClean(current: World): void {
+  expect(current.gh.invalidRequests).toEqual([]);
+  // The token, the App's key and its installation tokens never reach a log line or a check.
+  const written = JSON.stringify([current.logs.lines(), current.gh.state.checkRuns, current.gh.state.statuses]);
+  const secrets = [current.gh.token, current.gh.appPrivateKeyPem.split('\n')[1]!, ...current.gh.state.installationTokens.map((t) => t.token)];
+  for (const secret of secrets) expect(written).not.toContain(secret);
+}
+
+/** The world a test ran in, checked after it (and, on a failure, what the controller said and GitHub received). */
 let world: World | undefined;
-afterEach(async (context) => {
+afterEach((context) => {
+  if (!world) return;
+  if (context.task.result?.state === 'fail') {
+    for (const line of world.logs.lines().filter((l) => l.level !== 'debug').slice(-80)) console.log(JSON.stringify(line).slice(0, 600));
+    for (const request of world.gh.requests.slice(-80)) console.log(request.method, request.path, request.status);
+  }
   const current = world;
   world = undefined;
-  if (!current) return;
-  try {
-    // A failure is easier to read with what the controller said and what GitHub received.
-    if (context.task.result?.state === 'fail') {
-      for (const line of current.logs.lines().filter((l) => l.level !== 'debug').slice(-80)) console.log(JSON.stringify(line).slice(0, 600));
-      for (const request of current.gh.requests.slice(-80)) console.log(request.method, request.path, request.status);
-    }
-    expect(current.gh.invalidRequests).toEqual([]);
-    // The token, the App's key and its installation tokens never reach a log line or a check.
-    const written = JSON.stringify([current.logs.lines(), current.gh.state.checkRuns, current.gh.state.statuses]);
-    const secrets = [current.gh.token, current.gh.appPrivateKeyPem.split('\n')[1]!, ...current.gh.state.installationTokens.map((t) => t.token)];
-    for (const secret of secrets) expect(written).not.toContain(secret);
-  } finally {
-    await current.close();
-  }
+  expectClean(current);
 });
 
-/** Waits for a condition the controller brings about in the background; fails with `what` after the deadline. */
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** A world for the tests of one describe block, built once: they open pull requests of their own numbers and merge none. */
+function sharedWorld(options: Parameters<typeof createWorld>[0] = {}): () => World {
+  let shared: World | undefined;
+  beforeAll(async () => {
+    shared = await createWorld(options);
+  });
+  afterAll(async () => {
+    await shared?.close();
+  });
+  return () => (world = shared!);
+}
+
+/** A world of a test's own (it merges, or needs another kind of authentication), closed after it. */
+async function ownWorld(options: Parameters<typeof createWorld>[0] = {}): Promise<World> {
+  const own = await createWorld(options);
+  world = own;
+  onTestFinished(() => own.close());
+  return own;
 }
 
 const completed = (w: World, sha: string, name: string) => () => {
@@ -46,10 +64,13 @@ const completed = (w: World, sha: string, name: string) => () => {
 };
 
 describe('pull requests: a check run per environment the change affects', () => {
+  // One world for every pull request here; the staging token is for the test of redirected environments.
+  const shared = sharedWorld({ env: { INTCTL_ENV_TOKEN_STAGING: 'token-of-staging-not-for-pull-requests' } });
+
   it('reports a clean plan as success, and an environment the change does not touch as No changes without planning it', async () => {
-    world = await createWorld();
+    const world = shared();
     const head = await world.openPullRequest(1, {
-      'environments/dev.yaml': environment('dev', 'requiredApprovals: 0, allowBreaking: true', '{ integration-utils: 3.1.0, common-shared-services: 1.9.0, secret-manager: 1.4.0, integration-manager: 3.2.0, sharepoint-utils: 1.3.0 }'),
+      'environments/dev.yaml': environment('dev', { requiredApprovals: 0, allowBreaking: true }, { ...PINS, 'integration-utils': '3.1.0' }),
     });
     const run = await until('intctl/dev on the head', completed(world, head, 'intctl/dev'));
     expect(run.conclusion).toBe('success');
@@ -64,8 +85,10 @@ describe('pull requests: a check run per environment the change affects', () => 
   });
 
   it('reports validation errors as annotations on the manifest lines, with conclusion failure', async () => {
-    world = await createWorld();
-    const broken = crmIntegration(['Get', 'Search', 'Count']).replace('operations: [Get, Search, Count]', 'operations: [Get, Serch]');
+    const world = shared();
+    // A typo the types refuse, and validation must too: on line 9, `operations: [Get, Serch]`.
+    const broken = crmIntegration(['Get', 'Serch' as 'Search']);
+    expect(broken.split('\n')[8]).toBe('      operations: [Get, Serch]');
     const head = await world.openPullRequest(2, { 'integrations/crm.yaml': broken });
     const dev = await until('intctl/dev', completed(world, head, 'intctl/dev'));
     const prod = await until('intctl/prod', completed(world, head, 'intctl/prod'));
@@ -79,7 +102,7 @@ describe('pull requests: a check run per environment the change affects', () => 
   });
 
   it('holds a breaking change in the protected environment as action_required, breaking changes first', async () => {
-    world = await createWorld();
+    const world = shared();
     const head = await world.openPullRequest(3, { 'integrations/crm.yaml': crmIntegration(['Get', 'Search']) });
     const prod = await until('intctl/prod', completed(world, head, 'intctl/prod'));
     const dev = await until('intctl/dev', completed(world, head, 'intctl/dev'));
@@ -101,23 +124,26 @@ describe('pull requests: a check run per environment the change affects', () => 
     });
     await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
+    const world = shared();
     try {
-      world = await createWorld({ env: { INTCTL_ENV_TOKEN_STAGING: 'token-of-staging-not-for-pull-requests' } });
-      const redirect = (name: string) => `apiVersion: intctl.dev/v1alpha1
-kind: Environment
-metadata: { name: ${name} }
-spec:
-  driver: http
-  url: ${url}
-  token: { env: INTCTL_ENV_TOKEN_STAGING }
-  policy: { autoApply: true, requiredApprovals: 0, allowBreaking: true, prune: true, selfHeal: true, plainSecrets: false }
-  dependencies: { integration-utils: 3.0.0, common-shared-services: 1.9.0, secret-manager: 1.4.0, integration-manager: 3.2.0, sharepoint-utils: 1.3.0 }
-`;
+      const redirect = (name: string) =>
+        toYaml(
+          environmentManifest({
+            name,
+            driver: 'http',
+            url,
+            token: { env: 'INTCTL_ENV_TOKEN_STAGING' },
+            policy: { autoApply: true, requiredApprovals: 0, allowBreaking: true, prune: true, selfHeal: true, plainSecrets: false },
+            dependencies: PINS,
+          }),
+        );
       const head = await world.openPullRequest(8, {
         'environments/dev.yaml': redirect('dev'),
         'environments/staging.yaml': redirect('staging'),
-        'integrations/crm.yaml': crmIntegration(['Get', 'Search', 'Count']).replace('environments: [dev, prod]', 'environments: [dev, prod, staging]'),
-        'connections/crm.yaml': baseFiles()['connections/crm.yaml']!.replace('    prod:', '    staging:\n      endpoint: https://crm.example.com/v2\n      apiKey: { env: CRM_API_KEY }\n    prod:'),
+        'integrations/crm.yaml': toYaml(crm({ environments: ['dev', 'prod', 'staging'] })),
+        'connections/crm.yaml': toYaml(
+          crmConnection({ dev: { env: 'CRM_DEV_API_KEY' }, staging: { env: 'CRM_API_KEY' }, prod: { env: 'CRM_API_KEY' } }, { staging: 'https://crm.example.com/v2', prod: 'https://crm.example.com/v2' }),
+        ),
       });
       const dev = await until('intctl/dev', completed(world, head, 'intctl/dev'));
       const staging = await until('intctl/staging', completed(world, head, 'intctl/staging'));
@@ -131,7 +157,7 @@ spec:
   });
 
   it('supersedes the runs of an older head when a new commit is pushed', async () => {
-    world = await createWorld();
+    const world = shared();
     const first = await world.openPullRequest(4, { 'integrations/crm.yaml': crmIntegration(['Get', 'Search', 'Count', 'Create']) });
     await until('the first head planned', completed(world, first, 'intctl/dev'));
     const second = await world.pushToPullRequest(4, { 'integrations/crm.yaml': crmIntegration(['Get', 'Search', 'Count', 'Create', 'Update']) });
@@ -141,17 +167,17 @@ spec:
   });
 
   it('turns the protected environment green on the pull request once it has two current approvals', async () => {
-    world = await createWorld();
+    const world = shared();
     const head = await world.openPullRequest(5, { 'integrations/crm.yaml': crmIntegration(['Get', 'Search', 'Count', 'Create']) });
     const waiting = await until('intctl/prod waiting', completed(world, head, 'intctl/prod'));
     expect(waiting.conclusion).toBe('action_required');
     expect(waiting.output.title).toContain('needs 2 approvals (has 0)');
     await world.review(5, 'bob', 'APPROVED');
     await world.review(5, 'carol', 'APPROVED', 'f'.repeat(40)); // of another commit: stale
-    await until('one approval counted', () => world!.checkRun(head, 'intctl/prod')?.output.title?.includes('(has 1)'));
+    await until('one approval counted', () => world.checkRun(head, 'intctl/prod')?.output.title?.includes('(has 1)'));
     await world.review(5, 'carol', 'APPROVED');
     const approved = await until('intctl/prod approved', () => {
-      const run = world!.checkRun(head, 'intctl/prod');
+      const run = world.checkRun(head, 'intctl/prod');
       return run?.conclusion === 'success' ? run : undefined;
     });
     expect(approved.output.summary).toContain('carol');
@@ -160,7 +186,7 @@ spec:
 
 describe('the tracked branch: apply results and approvals that arrive after the merge', () => {
   it('applies dev at once, holds prod at AwaitingApproval on the merge commit, and applies it when approvals arrive later', async () => {
-    world = await createWorld();
+    const world = await ownWorld();
     await world.openPullRequest(6, { 'integrations/crm.yaml': crmIntegration(['Get', 'Search', 'Count', 'Create']) });
     const merge = await world.merge(6);
     const dev = await until('dev applied', completed(world, merge, 'intctl/dev'));
@@ -168,7 +194,7 @@ describe('the tracked branch: apply results and approvals that arrive after the 
     const prod = await until('prod waiting', completed(world, merge, 'intctl/prod'));
     expect(prod.conclusion).toBe('action_required');
     expect(prod.output.title).toMatch(/approv/i);
-    const status = () => world!.running.controller.statuses().find((s) => s.environment === 'prod');
+    const status = () => world.running.controller.statuses().find((s) => s.environment === 'prod');
     await until('prod AwaitingApproval', () => status()?.conditions.some((c) => c.type === 'AwaitingApproval' && c.status === 'True'));
 
     // Approvals of the pull request's head, after the merge, apply prod without a new push.
@@ -176,7 +202,7 @@ describe('the tracked branch: apply results and approvals that arrive after the 
     await world.review(6, 'carol', 'APPROVED');
     await until('prod applied at the merge commit', () => status()?.outcome === 'Applied' && status()?.observedCommit === merge);
     const applied = await until('the prod check run green', () => {
-      const run = world!.checkRun(merge, 'intctl/prod');
+      const run = world.checkRun(merge, 'intctl/prod');
       return run?.conclusion === 'success' ? run : undefined;
     });
     // The same check run was updated, not a second one created.
@@ -192,14 +218,14 @@ describe('the tracked branch: apply results and approvals that arrive after the 
   });
 
   it('reports commit statuses when authenticated with a personal access token', async () => {
-    world = await createWorld({ auth: 'token' });
+    const world = await ownWorld({ auth: 'token' });
     await world.openPullRequest(7, { 'integrations/crm.yaml': crmIntegration(['Get', 'Search']) });
     const merge = await world.merge(7);
     await until('statuses on the merge commit', () => {
-      const contexts = world!.gh.state.statuses.filter((s) => s.sha === merge && s.state !== 'pending').map((s) => s.context);
+      const contexts = world.gh.state.statuses.filter((s) => s.sha === merge && s.state !== 'pending').map((s) => s.context);
       return contexts.includes('intctl/dev') && contexts.includes('intctl/prod');
     });
-    const latest = (context: string) => world!.gh.state.statuses.filter((s) => s.sha === merge && s.context === context).at(-1)!;
+    const latest = (context: string) => world.gh.state.statuses.filter((s) => s.sha === merge && s.context === context).at(-1)!;
     expect(latest('intctl/dev').state).toBe('success');
     // prod refuses the breaking change: a person must change something.
     expect(latest('intctl/prod')).toMatchObject({ state: 'failure', description: expect.stringMatching(/breaking/i) });

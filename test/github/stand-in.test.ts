@@ -6,6 +6,7 @@ import { App, Octokit, RequestError } from 'octokit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGithubStandIn, type GithubStandIn, type GithubStandInOptions } from '../support/github/github-stand-in.ts';
 import { loadGithubDescription } from '../support/github/openapi-description.ts';
+import { deadline } from '../support/time.ts';
 import { deliverWebhook, pullRequestEvent, pullRequestReviewEvent, pushEvent } from '../support/github/webhooks.ts';
 
 const OWNER = 'acme';
@@ -61,8 +62,10 @@ describe('GitHub stand-in', () => {
     const second = await start();
     const { loadMs } = await loadGithubDescription();
     console.info(`GitHub stand-in: description loaded in ${loadMs} ms; first start ${first.startupMs} ms, second ${second.startupMs} ms`);
-    expect(first.startupMs).toBeLessThan(5000);
-    expect(second.startupMs).toBeLessThan(250);
+    // Budgets of a quiet machine, scaled for this one (test/support/time.ts): the description is
+    // loaded once per worker, so the second start does not load it again.
+    expect(first.startupMs).toBeLessThan(deadline(5000));
+    expect(second.startupMs).toBeLessThan(deadline(250));
   });
 
   it('validates its own responses: a body missing required fields is caught', async () => {

@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEPENDENCY_NAMES } from '../../controller/core/dependencies.ts';
 import type { LogRow } from '../../controller/environments/embedded/rows.ts';
 import { runCli } from '../helpers/cli.ts';
+import { deadline } from '../support/time.ts';
 import { namesOf, writeRepository, type RepositoryShape } from './generated-repository.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -161,7 +162,7 @@ describe('an apply killed between two actions', () => {
     const tokens = [log[0]!.lease_token, log[20]!.lease_token, log[40]!.lease_token];
     expect(log.map((e) => e.lease_token)).toEqual([...Array(20).fill(tokens[0]), ...Array(20).fill(tokens[1]), ...Array(total - 40).fill(tokens[2])]);
     expect(tokens[0]! < tokens[1]! && tokens[1]! < tokens[2]!).toBe(true);
-  }, 180_000);
+  }, deadline(60_000));
 
   it('when it is `intctl apply` itself, killed while it works through a long plan, is completed by the next apply', async () => {
     // Thousands of cheap connection upserts make the apply long enough to be caught halfway.
@@ -195,5 +196,5 @@ describe('an apply killed between two actions', () => {
     const tokens = [...new Set(log.map((e) => e.lease_token))];
     expect(tokens).toHaveLength(2);
     expect(log.filter((e) => e.lease_token === tokens[0])).toHaveLength(applied);
-  }, 180_000);
+  }, deadline(60_000));
 });

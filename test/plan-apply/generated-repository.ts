@@ -1,5 +1,9 @@
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Operation } from '../../controller/generated/manifests.ts';
+import { writeFiles } from '../support/git-repo.ts';
+import { connection, environment, integration, toYaml } from '../support/manifests.ts';
 
 const FIXTURE_SPEC = join(import.meta.dirname, '..', 'fixtures', 'specs', 'shop-openapi.yaml');
 
@@ -20,6 +24,13 @@ export function namesOf(shape: RepositoryShape): { integrations: string[]; conne
   };
 }
 
+const SELECTIONS: Operation[][] = [
+  ['Get', 'Search', 'Count'],
+  ['Get', 'Search'],
+  ['Get', 'Create', 'Update'],
+  ['Get'],
+];
+
 /**
  * Writes a repository of manifests: one embedded environment `dev` (prune and self-heal on,
  * automatic apply), the `shop` connection and `extraConnections` more, and `integrations`
@@ -27,50 +38,22 @@ export function namesOf(shape: RepositoryShape): { integrations: string[]; conne
  */
 export async function writeRepository(root: string, shape: RepositoryShape): Promise<void> {
   await mkdir(join(root, 'specs'), { recursive: true });
-  await mkdir(join(root, 'integrations'), { recursive: true });
-  await mkdir(join(root, 'connections'), { recursive: true });
-  await copyFile(FIXTURE_SPEC, join(root, 'specs', 'shop.yaml'));
-  await writeFile(
-    join(root, 'environments.yaml'),
-    `apiVersion: intctl.dev/v1alpha1
-kind: Environment
-metadata: { name: dev }
-spec:
-  driver: embedded
-  path: dev.sqlite
-  policy: { autoApply: true, requiredApprovals: 0, allowBreaking: true, prune: true, selfHeal: true }
-`,
-  );
+  copyFileSync(FIXTURE_SPEC, join(root, 'specs', 'shop.yaml'));
+  const files: Record<string, string> = {
+    'environments.yaml': toYaml(
+      environment({ name: 'dev', path: 'dev.sqlite', policy: { autoApply: true, requiredApprovals: 0, allowBreaking: true, prune: true, selfHeal: true } }),
+    ),
+  };
   const names = namesOf(shape);
-  const connection = (n: string, host: string): string => `apiVersion: intctl.dev/v1alpha1
-kind: Connection
-metadata: { name: ${n} }
-spec:
-  system: openapi
-  auth: { type: none }
-  environments:
-    dev: { endpoint: "https://${host}.example.com/v1" }
-`;
   // A hundred documents a file keeps every file well under the loader's size limit.
   for (let start = 0; start < names.connections.length; start += 100) {
-    const docs = names.connections.slice(start, start + 100).map((n) => connection(n, n));
-    await writeFile(join(root, 'connections', `connections-${start / 100}.yaml`), docs.join('---\n'));
+    const documents = names.connections.slice(start, start + 100).map((n) => connection({ name: n, environments: { dev: { endpoint: `https://${n}.example.com/v1` } } }));
+    files[`connections/connections-${start / 100}.yaml`] = toYaml(...documents);
   }
-  const selections = ['[Get, Search, Count]', '[Get, Search]', '[Get, Create, Update]', '[Get]'];
-  for (const [n, integration] of names.integrations.entries()) {
-    await writeFile(
-      join(root, 'integrations', `${integration}.yaml`),
-      `apiVersion: intctl.dev/v1alpha1
-kind: Integration
-metadata: { name: ${integration} }
-spec:
-  system: openapi
-  source: { path: specs/shop.yaml }
-  entities:
-    - { name: products, operations: ${selections[n % selections.length]} }
-  connection: shop
-  environments: [dev]
-`,
+  for (const [n, shop] of names.integrations.entries()) {
+    files[`integrations/${shop}.yaml`] = toYaml(
+      integration({ name: shop, source: { path: 'specs/shop.yaml' }, entities: [{ name: 'products', operations: SELECTIONS[n % SELECTIONS.length]! }], connection: 'shop', environments: ['dev'] }),
     );
   }
+  writeFiles(root, files);
 }

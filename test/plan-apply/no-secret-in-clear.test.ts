@@ -18,6 +18,7 @@ import { openEmbeddedEnvironment } from '../../controller/environments/embedded/
 import { openSealed } from '../../controller/secrets/open-sealed.ts';
 import { sealSecret } from '../../controller/secrets/seal-secret.ts';
 import { runCli, type CliRun } from '../helpers/cli.ts';
+import { deadline } from '../support/time.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'intctl.js');
@@ -228,5 +229,5 @@ describe('no secret in the clear anywhere', () => {
     const searched = files.map((f) => relative(dir, f));
     expect(searched).toEqual(expect.arrayContaining(['state/dev.sqlite', 'state/test.sqlite', 'state/prod.sqlite', 'demo/state/dev.sqlite', 'artifacts/crm/catalog.json', 'artifacts/sales-orders/index.d.ts']));
     expect(printed.length).toBeGreaterThan(40);
-  }, 180_000);
+  }, deadline(60_000));
 });

@@ -5,22 +5,23 @@
  * environments over once its lease has expired, and no action is ever applied twice.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import { simpleGit } from 'simple-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerOf } from '../../controller/core/shard-ring.ts';
 import { openEmbeddedEnvironment } from '../../controller/environments/embedded/open-embedded-environment.ts';
 import type { LogLine } from './support/capture-logs.ts';
-import { commitAll, crmConnection, writeFiles } from './support/fixture-repo.ts';
+import type { Operation } from '../../controller/generated/manifests.ts';
+import { copyCrmSpec, crmConnection, crmIntegration } from '../support/crm.ts';
+import { commitAll, createGitRemote, type GitRemote } from '../support/git-repo.ts';
+import { environment, PINS, toYaml } from '../support/manifests.ts';
+import { deadline, until as untilTrue } from '../support/time.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'intctl.js');
-const SPEC = join(import.meta.dirname, '..', '..', 'examples', 'specs', 'crm-openapi.yaml');
 const LEASE_TTL_MS = 3000;
 /** Three environments per shard while all three are live (checked below, not assumed). */
 const ENVIRONMENTS = ['env-0', 'env-4', 'env-8', 'env-1', 'env-9', 'env-12', 'env-2', 'env-3', 'env-5'];
@@ -42,22 +43,15 @@ interface Replica {
 }
 
 let work: string;
-let clone: string;
+let repo: GitRemote;
 let envDir: string;
 const replicas: Replica[] = [];
 
-/** Polls until `test` holds, or fails with what `describe` says once the deadline has passed. */
-async function until<T>(what: string, test: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await test();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) {
-      const tails = replicas.map((r) => `--- shard ${r.shard} (exit ${r.child.exitCode ?? r.child.signalCode}):\n${r.lines.slice(-15).map((l) => JSON.stringify(l)).join('\n')}\n${r.stderr}`);
-      throw new Error(`timed out waiting for ${what}\n${tails.join('\n')}`);
-    }
-    await sleep(100);
-  }
+/** Waits until `test` holds; past the (scaled) deadline, fails with the tail of every replica's log. */
+function until<T>(what: string, test: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+  const explain = () =>
+    replicas.map((r) => `--- shard ${r.shard} (exit ${r.child.exitCode ?? r.child.signalCode}):\n${r.lines.slice(-15).map((l) => JSON.stringify(l)).join('\n')}\n${r.stderr}`).join('\n');
+  return untilTrue(what, test, { timeoutMs, everyMs: 100, explain });
 }
 
 async function freePort(): Promise<number> {
@@ -70,52 +64,28 @@ async function freePort(): Promise<number> {
 
 async function getJson<T>(url: string): Promise<T | undefined> {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    const response = await fetch(url, { signal: AbortSignal.timeout(deadline(2000)) });
     return response.ok ? ((await response.json()) as T) : undefined;
   } catch {
     return undefined;
   }
 }
 
-function manifests(operations: string): Record<string, string> {
-  const policy = '{ autoApply: true, requiredApprovals: 0, allowBreaking: true, prune: true, selfHeal: true, plainSecrets: true }';
-  const dependencies = '{ integration-utils: 3.0.0, common-shared-services: 1.9.0, secret-manager: 1.4.0, integration-manager: 3.2.0, sharepoint-utils: 1.3.0 }';
+function manifests(operations: Operation[]): Record<string, string> {
+  const policy = { autoApply: true, requiredApprovals: 0, allowBreaking: true, prune: true, selfHeal: true, plainSecrets: true };
   const files: Record<string, string> = {};
-  files['environments.yaml'] = ENVIRONMENTS.map(
-    (name) => `apiVersion: intctl.dev/v1alpha1
-kind: Environment
-metadata: { name: ${name} }
-spec:
-  driver: embedded
-  path: ${JSON.stringify(join(envDir, `${name}.sqlite`))}
-  policy: ${policy}
-  dependencies: ${dependencies}
-`,
-  ).join('---\n');
-  files['connections/crm.yaml'] = crmConnection(Object.fromEntries(ENVIRONMENTS.map((name) => [name, '{ plain: "not-a-real-key" }'])));
-  for (const integration of INTEGRATIONS) {
-    files[`integrations/${integration}.yaml`] = `apiVersion: intctl.dev/v1alpha1
-kind: Integration
-metadata: { name: ${integration} }
-spec:
-  system: openapi
-  source: { path: specs/crm-openapi.yaml }
-  entities:
-    - name: customers
-      operations: ${operations}
-  connection: crm-api
-  environments: [${ENVIRONMENTS.join(', ')}]
-`;
-  }
+  files['environments.yaml'] = toYaml(...ENVIRONMENTS.map((name) => environment({ name, path: join(envDir, `${name}.sqlite`), policy, dependencies: PINS })));
+  files['connections/crm.yaml'] = toYaml(crmConnection(Object.fromEntries(ENVIRONMENTS.map((name) => [name, { plain: 'not-a-real-key' }]))));
+  for (const name of INTEGRATIONS) files[`integrations/${name}.yaml`] = toYaml(crmIntegration({ name, operations, environments: ENVIRONMENTS }));
   return files;
 }
 
 /** Commits the files in the clone; `onCommit` hears of the commit before it is pushed to the remote. */
 async function push(message: string, files: Record<string, string>, onCommit?: (commit: string) => void): Promise<string> {
-  await writeFiles(clone, files);
-  const commit = await commitAll(clone, message);
+  repo.writeFiles(files);
+  const commit = commitAll(repo.work, message);
   onCommit?.(commit);
-  await simpleGit({ baseDir: clone }).push('origin', 'main');
+  repo.push('main');
   return commit;
 }
 
@@ -183,17 +153,10 @@ const reconciledBy = (environment: string, commit: string, among: readonly Repli
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'intctl-shards-'));
-  clone = join(work, 'clone');
   envDir = join(work, 'environments');
-  const remote = join(work, 'remote.git');
-  await mkdir(remote);
-  await simpleGit({ baseDir: remote }).init(true, ['--initial-branch=main']);
-  await mkdir(join(clone, 'specs'), { recursive: true });
-  await copyFile(SPEC, join(clone, 'specs', 'crm-openapi.yaml'));
-  const git = simpleGit({ baseDir: clone });
-  await git.init(['--initial-branch=main']);
-  await git.addConfig('user.name', 'Test Author').addConfig('user.email', 'author@example.com').addConfig('commit.gpgsign', 'false');
-  await git.addRemote('origin', remote);
+  repo = createGitRemote({ root: work, clone: 'clone' });
+  const remote = repo.remote;
+  copyCrmSpec(repo.work);
   // No environments yet: the replicas start, find each other, then the environments arrive in one push.
   await push('the specification only', { 'README.md': 'integrations\n' });
   const ports = [await freePort(), await freePort(), await freePort()];
@@ -224,7 +187,7 @@ describe('three controller replicas, one Git remote, nine environments', () => {
     });
 
     // The environments arrive: each is applied by its owner, and by nobody else.
-    const first = await push('nine environments', manifests('[Get, Search, Count]'));
+    const first = await push('nine environments', manifests(['Get', 'Search', 'Count']));
     for (const environment of ENVIRONMENTS) {
       const owner = replicas[ownerOf(environment, ALL)!]!;
       await until(`${environment} applied at ${first} by shard ${owner.shard}`, () => appliedAt(owner, environment, first));
@@ -245,7 +208,7 @@ describe('three controller replicas, one Git remote, nine environments', () => {
       victim.child.kill('SIGSTOP');
       frozen.push(String(line.environment));
     };
-    await push('fewer operations', manifests('[Get, Search]'), (commit) => (second = commit));
+    await push('fewer operations', manifests(['Get', 'Search']), (commit) => (second = commit));
     let heldAtKill = new Map<string, { token: number; expiresAt: number }>();
     for (let checked = 0; checked < victimsEnvironments.length; checked++) {
       await until('the victim applying the new commit', () => frozen.length > checked || undefined);
@@ -302,7 +265,7 @@ describe('three controller replicas, one Git remote, nine environments', () => {
     // The victim's environments that it had not finished were applied by the survivors.
     const takenOver = victimsEnvironments.filter((e) => linesOf(replicas[ownerOf(e, SURVIVORS)!]!, 'action applied', e, second).length > 0);
     expect(takenOver.length).toBeGreaterThan(0);
-  }, 120_000);
+  }, deadline(90_000));
 });
 
 /**

@@ -7,6 +7,7 @@ import { createLogger } from '../../controller/observability/logger.ts';
 import { createWebhookForwarder, FORWARDED_HEADER } from '../../controller/server/forward-webhook.ts';
 import { createDeliveryCache } from '../../controller/server/delivery-cache.ts';
 import { captureLogs } from '../runtime/support/capture-logs.ts';
+import { until } from '../support/time.ts';
 import { deliverWebhook, pullRequestEvent, pullRequestReviewEvent, pushEvent } from '../support/github/webhooks.ts';
 import { serve, type TestServer } from './support/serve.ts';
 
@@ -20,14 +21,6 @@ afterEach(async () => {
   await Promise.all(servers.map((s) => s.close()));
   servers = [];
 });
-
-async function until(what: string, probe: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** Replica 0, which forwards to replica 1; both record what they enqueue. */
 async function twoReplicas() {
@@ -44,10 +37,16 @@ async function twoReplicas() {
   });
   const peer = await serve({ github: github(1) });
   const logs = captureLogs();
-  const forward = createWebhookForwarder({ shard: 0, peers: () => [peer.url], logger: createLogger({ level: 'debug', destination: logs.destination }) });
+  const forwarder = createWebhookForwarder({ shard: 0, peers: () => [peer.url], logger: createLogger({ level: 'debug', destination: logs.destination }) });
+  /** The events replica 0 passed on, as it decided while answering the delivery. */
+  const passedOn: string[] = [];
+  const forward: typeof forwarder = (delivery) => {
+    passedOn.push(delivery.event);
+    forwarder(delivery);
+  };
   const receiver = await serve({ github: { ...github(0), forward } });
   servers.push(peer, receiver);
-  return { receiver, peer, reviews, pulls, logs };
+  return { receiver, peer, reviews, pulls, logs, passedOn };
 }
 
 describe('webhooks passed on between shards', () => {
@@ -77,12 +76,16 @@ describe('webhooks passed on between shards', () => {
   });
 
   it('plans a pull request on the replica that received it only', async () => {
-    const { receiver, peer, pulls } = await twoReplicas();
+    const { receiver, peer, pulls, passedOn } = await twoReplicas();
     const reply = await deliverWebhook(`${receiver.url}/webhooks/github`, 'pull_request', pullRequestEvent({ ...repository, action: 'opened', number: 3, head, base }), { secret: SECRET });
     expect(reply.status).toBe(202);
     expect(pulls).toEqual([3]);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Decided before the answer: nothing was handed to the forwarder, so nothing can reach the peer.
+    expect(passedOn).toEqual([]);
     expect(peer.logs.lines().filter((l) => l.msg === 'incoming request')).toEqual([]);
+    // A push is handed on, through the same forwarder.
+    await deliverWebhook(`${receiver.url}/webhooks/github`, 'push', pushEvent({ ...repository, ref: 'refs/heads/main', before: base.sha, after: head.sha }), { secret: SECRET });
+    expect(passedOn).toEqual(['push']);
   });
 
   it('passes on a review of a merged pull request (each replica applies its waiting environments), not one of an open pull request', async () => {

@@ -61,7 +61,7 @@ describe('createGitSource: fetch and load', () => {
   it('re-reads exactly the one file a commit changed, and re-checks only its selection', async () => {
     repo.commit('first');
     await source.load(await source.fetch());
-    repo.write('integrations/beta.yaml', salesIntegration('beta', '[Get, Search, Count]'));
+    repo.write('integrations/beta.yaml', salesIntegration('beta', ['Get', 'Search', 'Count']));
     repo.commit('beta counts');
     const next = await source.fetch();
     const loaded = await source.load(next);

@@ -82,7 +82,7 @@ describe('an incremental reconcile', () => {
     expect(cache.generated.sort()).toEqual(['alpha', 'beta', 'delta', 'gamma']);
 
     cache.generated.length = 0;
-    repo.write('integrations/gamma.yaml', salesIntegration('gamma', '[Get, Search, Count]'));
+    repo.write('integrations/gamma.yaml', salesIntegration('gamma', ['Get', 'Search', 'Count']));
     repo.commit('gamma counts');
     const warm = await reconcile();
     expect(cache.generated).toEqual(['gamma']);

@@ -1,121 +1,54 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import type { Operation } from '../../controller/generated/manifests.ts';
+import { createGitRemote, type GitRemote } from '../support/git-repo.ts';
+import { connection as connectionManifest, environment, integration, toYaml } from '../support/manifests.ts';
+
+export { git } from '../support/git-repo.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const SPECS = join(ROOT, 'test', 'fixtures', 'specs');
 
-/** Git for tests: no user or system configuration, a fixed identity, never a prompt. */
-export function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_CONFIG_NOSYSTEM: '1',
-      GIT_CONFIG_GLOBAL: '/dev/null',
-      GIT_TERMINAL_PROMPT: '0',
-      GIT_AUTHOR_NAME: 'Author',
-      GIT_AUTHOR_EMAIL: 'author@example.com',
-      GIT_COMMITTER_NAME: 'Author',
-      GIT_COMMITTER_EMAIL: 'author@example.com',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-/** A bare remote (`remote.git`, default branch main) and a clone of it to commit and push from, in one temporary directory. */
-export interface Repo {
-  root: string;
-  remote: string;
-  work: string;
-  write(path: string, text: string): void;
-  remove(path: string): void;
-  /** Commits everything and pushes main; returns the commit. */
-  commit(message: string, options?: { force?: boolean }): string;
-  /** Every blob reachable from a ref of the remote, as text. */
-  blobsOf(ref: string): string[];
-  cleanup(): void;
-}
+/** A bare remote (`remote.git`, default branch main) and a clone of it (`work`) to commit and push from, in one temporary directory. */
+export type Repo = GitRemote;
 
 export function makeRepo(prefix = 'intctl-source-'): Repo {
-  const root = mkdtempSync(join(tmpdir(), prefix));
-  const remote = join(root, 'remote.git');
-  const work = join(root, 'work');
-  git(root, 'init', '--quiet', '--bare', '--initial-branch=main', remote);
-  git(root, 'clone', '--quiet', remote, work);
-  git(work, 'checkout', '--quiet', '-B', 'main');
-  return {
-    root,
-    remote,
-    work,
-    write(path, text) {
-      mkdirSync(dirname(join(work, path)), { recursive: true });
-      writeFileSync(join(work, path), text);
-    },
-    remove(path) {
-      rmSync(join(work, path));
-    },
-    commit(message, options = {}) {
-      git(work, 'add', '-A');
-      git(work, 'commit', '--quiet', '--allow-empty', '-m', message);
-      git(work, 'push', '--quiet', ...(options.force ? ['--force'] : []), 'origin', 'main');
-      return git(work, 'rev-parse', 'HEAD').trim();
-    },
-    blobsOf(ref) {
-      const objects = git(remote, 'rev-list', '--objects', ref).trim().split('\n');
-      const out: string[] = [];
-      for (const line of objects) {
-        const id = line.split(' ')[0]!;
-        if (git(remote, 'cat-file', '-t', id).trim() === 'blob') out.push(git(remote, 'cat-file', 'blob', id));
-      }
-      return out;
-    },
-    cleanup() {
-      rmSync(root, { recursive: true, force: true });
-    },
-  };
+  return createGitRemote({ prefix });
 }
 
 export function spec(name: string): string {
   return readFileSync(join(SPECS, name), 'utf8');
 }
 
-export const ENVIRONMENT = `apiVersion: intctl.dev/v1alpha1
-kind: Environment
-metadata: { name: dev }
-spec: { driver: embedded, policy: { plainSecrets: true, prune: true } }
-`;
+export const ENVIRONMENT = toYaml(environment({ name: 'dev', policy: { plainSecrets: true, prune: true } }));
 
 /** The connection the integrations bind to, with a plain password (dev allows plain secrets). */
 export function connection(password = 'dev-only-password'): string {
-  return `apiVersion: intctl.dev/v1alpha1
-kind: Connection
-metadata: { name: sap }
-spec:
-  system: odata
-  auth: { type: basic }
-  environments: { dev: { endpoint: "https://sap.example.com", username: u, password: { plain: ${JSON.stringify(password)} } } }
-`;
+  return toYaml(
+    connectionManifest({
+      name: 'sap',
+      system: 'odata',
+      auth: { type: 'basic' },
+      environments: { dev: { endpoint: 'https://sap.example.com', username: 'u', password: { plain: password } } },
+    }),
+  );
 }
 
 /** An OData integration over specs/sales.edmx (test/fixtures/specs/sales-v2.edmx). */
-export function salesIntegration(name: string, operations = '[Get, Search]'): string {
-  return `apiVersion: intctl.dev/v1alpha1
-kind: Integration
-metadata: { name: ${name} }
-spec:
-  system: odata
-  source: { path: specs/sales.edmx }
-  entities:
-    - name: A_SalesOrder
-      operations: ${operations}
-  connection: sap
-  environments: [dev]
-`;
+export function salesIntegration(name: string, operations: Operation[] = ['Get', 'Search']): string {
+  return toYaml(
+    integration({
+      name,
+      system: 'odata',
+      source: { path: 'specs/sales.edmx' },
+      entities: [{ name: 'A_SalesOrder', operations }],
+      connection: 'sap',
+      environments: ['dev'],
+    }),
+  );
 }
 
 export interface RecordedRequest {

@@ -4,6 +4,7 @@
  * Server. Every HTTP request is counted and its rate-limit headers recorded; GETs are sent as
  * conditional requests, so a repeated read answered 304 costs no rate limit.
  */
+import Bottleneck from 'bottleneck';
 import { App, Octokit, RequestError } from 'octokit';
 import type { GithubConfig } from '../../config/controller-config.ts';
 import type { Logger } from '../../observability/logger.ts';
@@ -23,6 +24,12 @@ export interface GithubClientOptions {
   retries?: number;
   /** Milliseconds per second of `retry-after` (1000); tests make waits shorter, never skip them. */
   retryAfterBaseMs?: number;
+  /**
+   * Least milliseconds between two writes (POST, PATCH, PUT, DELETE) of this client. Left out,
+   * octokit's throttling keeps the second GitHub asks for, shared by every client of the process;
+   * tests make it shorter, never skip it.
+   */
+  writeIntervalMs?: number;
 }
 
 export interface GithubClient {
@@ -83,6 +90,7 @@ export function createGithubClient(options: GithubClientOptions): GithubClient {
       onSecondaryRateLimit: wantRetry('secondary rate limit'),
       retryAfterBaseValue: baseMs,
       fallbackSecondaryRateRetryAfter: Math.min(60, maxWait),
+      ...(options.writeIntervalMs === undefined ? {} : { write: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.writeIntervalMs }) }),
     },
     log: { debug: () => undefined, info: () => undefined, warn: (m: string) => log.debug(m), error: (m: string) => log.warn(m) },
   });

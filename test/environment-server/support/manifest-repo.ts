@@ -1,14 +1,14 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { stringify } from 'yaml';
+/**
+ * The environment-server tests' manifests, through the fixture kit (test/support/manifests.ts):
+ * the same exports, plain objects in and YAML out.
+ */
+import type { Connection, ConnectionSpec, Environment, EnvironmentSpec, Integration, IntegrationSpec } from '../../../controller/generated/manifests.ts';
+import { writeFiles } from '../../support/git-repo.ts';
+import { connection, environment, integration, toYaml } from '../../support/manifests.ts';
 
 /** Writes a repository of manifests: each path relative to `root`, YAML documents or raw text. */
 export async function writeRepo(root: string, files: Record<string, unknown[] | string>): Promise<void> {
-  for (const [path, content] of Object.entries(files)) {
-    const file = join(root, path);
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, typeof content === 'string' ? content : content.map((doc) => stringify(doc)).join('---\n'));
-  }
+  writeFiles(root, Object.fromEntries(Object.entries(files).map(([path, content]) => [path, typeof content === 'string' ? content : toYaml(...content)])));
 }
 
 export const PINS = {
@@ -19,19 +19,14 @@ export const PINS = {
   'sharepoint-utils': '1.2.1',
 };
 
-export function environmentManifest(name: string, spec: Record<string, unknown>): unknown {
-  return {
-    apiVersion: 'intctl.dev/v1alpha1',
-    kind: 'Environment',
-    metadata: { name },
-    spec: { policy: { autoApply: true, prune: true, selfHeal: true }, dependencies: PINS, ...spec },
-  };
+export function environmentManifest(name: string, spec: Record<string, unknown>): Environment {
+  return environment({ name, policy: { autoApply: true, prune: true, selfHeal: true }, dependencies: PINS, ...(spec as Partial<EnvironmentSpec>) });
 }
 
-export function connectionManifest(name: string, spec: Record<string, unknown>): unknown {
-  return { apiVersion: 'intctl.dev/v1alpha1', kind: 'Connection', metadata: { name }, spec };
+export function connectionManifest(name: string, spec: Record<string, unknown>): Connection {
+  return connection({ name, ...(spec as Partial<ConnectionSpec> & Pick<ConnectionSpec, 'environments'>) });
 }
 
-export function integrationManifest(name: string, spec: Record<string, unknown>): unknown {
-  return { apiVersion: 'intctl.dev/v1alpha1', kind: 'Integration', metadata: { name }, spec };
+export function integrationManifest(name: string, spec: Record<string, unknown>): Integration {
+  return integration({ name, ...(spec as Partial<IntegrationSpec>) });
 }

@@ -3,8 +3,11 @@
  * repository of `integrations` integrations in three environments (dev, test, prod), planned, then
  * merged and applied. Shared by the budget test and the benchmark.
  */
-import { crmConnection } from '../../runtime/support/fixture-repo.ts';
+import { crmConnection, crmIntegration } from '../../support/crm.ts';
+import { toYaml } from '../../support/manifests.ts';
+import { until } from '../../support/time.ts';
 import { createWorld, environment, type World } from './pull-request-world.ts';
+import type { EntitySelection } from '../../../controller/generated/manifests.ts';
 
 export interface BudgetResult {
   integrations: number;
@@ -17,62 +20,43 @@ export interface BudgetResult {
   byOperation: Record<string, number>;
 }
 
-function integration(n: number, operations: string): string {
-  return `apiVersion: intctl.dev/v1alpha1
-kind: Integration
-metadata: { name: crm-${String(n).padStart(5, '0')} }
-spec:
-  system: openapi
-  source: { path: specs/crm-openapi.yaml }
-  entities:
-    - name: customers
-      operations: [${operations}]
-  connection: crm-api
-  environments: [dev, test, prod]
-`;
-}
+type Operations = EntitySelection['operations'];
 
-function repository(integrations: number, operations: string): Record<string, string> {
+const nameOf = (n: number): string => `crm-${String(n).padStart(5, '0')}`;
+
+function repository(integrations: number, operations: Operations): Record<string, string> {
   const files: Record<string, string> = {};
-  for (let n = 0; n < integrations; n++) files[`integrations/crm-${String(n).padStart(5, '0')}.yaml`] = integration(n, operations);
+  for (let n = 0; n < integrations; n++) files[`integrations/${nameOf(n)}.yaml`] = toYaml(crmIntegration({ name: nameOf(n), operations, environments: ['dev', 'test', 'prod'] }));
   return files;
 }
 
-const CONNECTION = crmConnection(
-  { dev: '{ env: CRM_DEV_API_KEY }', test: '{ env: CRM_TEST_API_KEY }', prod: '{ env: CRM_API_KEY }' },
-  { prod: 'https://crm.example.com/v2' },
-);
-
-async function until(what: string, probe: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const CONNECTION = toYaml(crmConnection({ dev: { env: 'CRM_DEV_API_KEY' }, test: { env: 'CRM_TEST_API_KEY' }, prod: { env: 'CRM_API_KEY' } }, { prod: 'https://crm.example.com/v2' }));
 
 const NAMES = ['dev', 'test', 'prod'];
 
-/** Runs the scenario in a new world and counts what reached the GitHub stand-in. */
-export async function measureBudget(integrations: number, timeoutMs = 120_000): Promise<BudgetResult> {
+/**
+ * Runs the scenario in a new world and counts what reached the GitHub stand-in. `timeoutMs` is how
+ * long each wait may take on a quiet machine (scaled by INTCTL_TEST_TIME_FACTOR).
+ */
+export async function measureBudget(integrations: number, timeoutMs = 60_000): Promise<BudgetResult> {
   const world: World = await createWorld({
     files: {
-      ...repository(integrations, 'Get, Search, Count'),
+      ...repository(integrations, ['Get', 'Search', 'Count']),
       'integrations/crm.yaml': '# moved to one file per integration\n',
       'connections/crm.yaml': CONNECTION,
-      'environments/test.yaml': environment('test', 'requiredApprovals: 0, allowBreaking: true'),
+      'environments/test.yaml': environment('test', { requiredApprovals: 0, allowBreaking: true }),
     },
   });
   try {
     const completedOn = (sha: string) => () => NAMES.every((name) => world.checkRun(sha, `intctl/${name}`)?.status === 'completed');
     const before = world.gh.requests.length;
-    const head = await world.openPullRequest(1, repository(integrations, 'Get, Search, Count, Create'));
-    await until('the pull request checks', completedOn(head), timeoutMs);
+    const head = await world.openPullRequest(1, repository(integrations, ['Get', 'Search', 'Count', 'Create']));
+    await until('the pull request checks', completedOn(head), { timeoutMs });
     await world.settle();
     const afterPull = world.gh.requests.length;
     const merge = await world.merge(1);
-    await until('the merge commit checks', completedOn(merge), timeoutMs);
-    await until('every environment reconciled at the merge commit', () => world.running.controller.statuses().every((s) => s.observedCommit === merge), timeoutMs);
+    await until('the merge commit checks', completedOn(merge), { timeoutMs });
+    await until('every environment reconciled at the merge commit', () => world.running.controller.statuses().every((s) => s.observedCommit === merge), { timeoutMs });
     await world.settle();
     const afterPush = world.gh.requests.length;
     const byOperation: Record<string, number> = {};

@@ -3,62 +3,53 @@
  * requests as `refs/pull/<n>/head` (as GitHub does), the GitHub API stand-in that knows the same
  * pull requests, and the real controller (startController) between them, reached by signed webhooks.
  */
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SimpleGit } from 'simple-git';
+import type { EntitySelection, EnvironmentPolicy } from '../../../controller/generated/manifests.ts';
 import { readControllerConfig } from '../../../controller/config/read-config.ts';
 import { startController, type RunningController } from '../../../controller/process/start-controller.ts';
 import { createGitSource } from '../../../controller/source/create-git-source.ts';
 import { createStatusWriter } from '../../../controller/reporting/status-branch/create-status-writer.ts';
 import { captureLogs } from '../../runtime/support/capture-logs.ts';
-import { createRemoteAndClone, crmConnection, writeFiles } from '../../runtime/support/fixture-repo.ts';
+import { createRemoteAndClone, writeFiles } from '../../runtime/support/fixture-repo.ts';
+import { copyCrmSpec, crmConnection, crmIntegration as crm } from '../../support/crm.ts';
 import { startGithubStandIn, type GithubStandIn } from '../../support/github/github-stand-in.ts';
 import type { CheckRunRecord } from '../../support/github/state.ts';
 import { deliverWebhook, pullRequestEvent, pullRequestReviewEvent, pushEvent } from '../../support/github/webhooks.ts';
+import { environment as environmentManifest, PINS, toYaml } from '../../support/manifests.ts';
 
-const EXAMPLES = join(import.meta.dirname, '..', '..', '..', 'examples');
 export const OWNER = 'acme';
 export const REPO = 'integrations';
 const SECRET = 'pull request webhook secret';
-const DEPENDENCIES = '{ integration-utils: 3.0.0, common-shared-services: 1.9.0, secret-manager: 1.4.0, integration-manager: 3.2.0, sharepoint-utils: 1.3.0 }';
 
 /** crm in dev and prod; dev applies anything, prod needs two approvals and refuses breaking changes. */
 export function baseFiles(): Record<string, string> {
   return {
     'integrations/crm.yaml': crmIntegration(['Get', 'Search', 'Count']),
-    'connections/crm.yaml': crmConnection({ dev: '{ env: CRM_DEV_API_KEY }', prod: '{ env: CRM_API_KEY }' }, { prod: 'https://crm.example.com/v2' }),
-    'environments/dev.yaml': environment('dev', 'requiredApprovals: 0, allowBreaking: true'),
-    'environments/prod.yaml': environment('prod', 'requiredApprovals: 2, allowBreaking: false'),
+    'connections/crm.yaml': toYaml(crmConnection({ dev: { env: 'CRM_DEV_API_KEY' }, prod: { env: 'CRM_API_KEY' } }, { prod: 'https://crm.example.com/v2' })),
+    'environments/dev.yaml': environment('dev', { requiredApprovals: 0, allowBreaking: true }),
+    'environments/prod.yaml': environment('prod', { requiredApprovals: 2, allowBreaking: false }),
     'README.md': '# integrations\n',
   };
 }
 
-export function crmIntegration(operations: string[]): string {
-  return `apiVersion: intctl.dev/v1alpha1
-kind: Integration
-metadata: { name: crm }
-spec:
-  system: openapi
-  source: { path: specs/crm-openapi.yaml }
-  entities:
-    - name: customers
-      operations: [${operations.join(', ')}]
-  connection: crm-api
-  environments: [dev, prod]
-`;
+/** The crm integration, in dev and prod, with these operations of its customers. */
+export function crmIntegration(operations: EntitySelection['operations']): string {
+  return toYaml(crm({ operations, environments: ['dev', 'prod'] }));
 }
 
-export function environment(name: string, policy: string, dependencies = DEPENDENCIES): string {
-  return `apiVersion: intctl.dev/v1alpha1
-kind: Environment
-metadata: { name: ${name} }
-spec:
-  driver: embedded
-  path: ${name}.sqlite
-  policy: { autoApply: true, ${policy}, prune: true, selfHeal: true, plainSecrets: false }
-  dependencies: ${dependencies}
-`;
+/** An embedded environment that applies automatically, prunes and self-heals, refuses plain secrets; `policy` adds to that. */
+export function environment(name: string, policy: EnvironmentPolicy, dependencies = PINS): string {
+  return toYaml(
+    environmentManifest({
+      name,
+      path: `${name}.sqlite`,
+      policy: { autoApply: true, ...policy, prune: true, selfHeal: true, plainSecrets: false },
+      dependencies,
+    }),
+  );
 }
 
 export interface World {
@@ -94,11 +85,10 @@ interface PullState {
 export async function createWorld(options: { files?: Record<string, string>; auth?: 'app' | 'token'; env?: Record<string, string> } = {}): Promise<World> {
   const work = await mkdtemp(join(tmpdir(), 'intctl-pr-'));
   const { remote, clone, git } = await createRemoteAndClone(work);
-  await mkdir(join(clone, 'specs'));
-  await copyFile(join(EXAMPLES, 'specs', 'crm-openapi.yaml'), join(clone, 'specs', 'crm-openapi.yaml'));
+  copyCrmSpec(clone);
   await writeFiles(clone, { ...baseFiles(), ...options.files });
   // prod is applied once before it is protected: a protected environment starts from somewhere.
-  await writeFiles(clone, { 'environments/prod.yaml': environment('prod', 'requiredApprovals: 0, allowBreaking: false') });
+  await writeFiles(clone, { 'environments/prod.yaml': environment('prod', { requiredApprovals: 0, allowBreaking: false }) });
   await commitAndPush(git, 'manifests', 'main');
 
   const auth = options.auth ?? 'app';

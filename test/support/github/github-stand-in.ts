@@ -33,6 +33,8 @@ export interface RecordedRequest {
   status: number;
   body: unknown;
   headers: Record<string, string>;
+  /** When the stand-in read the request (`performance.now()`, ms): how long a client waited shows between two. */
+  receivedAt: number;
 }
 
 export type InvalidRequestKind = 'UnknownOperation' | 'NotServed' | 'InvalidJson' | 'Schema' | 'Rejected';

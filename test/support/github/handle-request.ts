@@ -71,7 +71,7 @@ export function handleRequest(exchange: Exchange, request: IncomingRequest): Ans
   const path = inPrefix ? request.url.pathname.slice(prefix.length) || '/' : request.url.pathname;
   const query = Object.fromEntries(request.url.searchParams);
   const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : String(value)]));
-  const recorded: RecordedRequest = { method, path, query, operationId: null, status: 0, body: undefined, headers };
+  const recorded: RecordedRequest = { method, path, query, operationId: null, status: 0, body: undefined, headers, receivedAt: performance.now() };
   exchange.requests.push(recorded);
   const invalid = (kind: InvalidRequest['kind'], status: number, problems: string[]) =>
     exchange.invalidRequests.push({ kind, method, path, operationId: recorded.operationId, status, problems });
