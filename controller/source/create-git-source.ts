@@ -105,8 +105,15 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     return out.split('\0').filter((p) => p !== '').sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   };
 
+  const branchCommit = async (): Promise<string | undefined> => {
+    const git = simpleGit({ baseDir: dir, unsafe: transport.unsafe }).env(transport.localEnv);
+    const found = await git.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `refs/heads/${branch}^{commit}`]).catch(() => '');
+    return /^[0-9a-f]{40}$/.test(found.trim()) ? found.trim() : undefined;
+  };
+
   return {
     fetch: () => fetchLock(fetchTip),
+    branchCommit,
     fetchPullRequest: (number) => fetchLock(() => fetchPull(number)),
     changedSinceBranch,
     load: (commit) => loadLock(() => loadCommit(commit)),

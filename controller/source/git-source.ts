@@ -87,6 +87,8 @@ export interface GitSource {
    * (`git diff <branch>...<commit>`, what a pull request's "Files changed" shows), sorted.
    */
   changedSinceBranch(commit: string): Promise<string[]>;
+  /** The tracked branch's commit as last fetched into the mirror, without fetching; undefined before the first fetch. */
+  branchCommit(): Promise<string | undefined>;
   /** Stops the git process kept for reading blobs; the source may still be used (it starts again). */
   close(): Promise<void>;
 }

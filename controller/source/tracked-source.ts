@@ -13,6 +13,8 @@ export interface TrackedSource {
   fetchPullRequest(number: number): Promise<string>;
   /** The files a commit changes against the tracked branch (GitSource.changedSinceBranch). */
   changedSinceBranch(commit: string): Promise<string[]>;
+  /** The tracked branch's commit as last fetched (GitSource.branchCommit). */
+  branchCommit(): Promise<string | undefined>;
 }
 
 /**
@@ -61,5 +63,6 @@ export function trackSource(source: GitSource, metrics: ControllerMetrics, clock
     fetchedOnce: () => succeeded,
     fetchPullRequest: (number) => source.fetchPullRequest(number),
     changedSinceBranch: (commit) => source.changedSinceBranch(commit),
+    branchCommit: () => source.branchCommit(),
   };
 }

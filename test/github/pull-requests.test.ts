@@ -156,6 +156,35 @@ describe('pull requests: a check run per environment the change affects', () => 
     }
   });
 
+  it('reports an environment removed from an integration where merging prunes it, never as No changes', async () => {
+    const world = shared();
+    // prod prunes: merging this unpublishes crm there, a destructive action a reviewer must see.
+    const head = await world.openPullRequest(10, { 'integrations/crm.yaml': toYaml(crm({ environments: ['dev'] })) });
+    const prod = await until('intctl/prod', completed(world, head, 'intctl/prod'));
+    expect(prod.output.title).not.toBe('No changes');
+    expect(prod.output.title).toContain('1 to unpublish');
+    expect(prod.output.summary).toContain('| unpublish | crm | pruned |  | **destructive** |');
+    expect(prod.output.summary).toContain('🗑️ 1 destructive prune');
+  });
+
+  it("shows where a connection's credentials will go when its endpoint moves to another host", async () => {
+    const world = shared();
+    const moved = crmConnection({ dev: { env: 'CRM_DEV_API_KEY' }, prod: { env: 'CRM_API_KEY' } }, { prod: 'https://crm.elsewhere.example/v2' });
+    const head = await world.openPullRequest(11, { 'connections/crm.yaml': toYaml(moved) });
+    const prod = await until('intctl/prod', completed(world, head, 'intctl/prod'));
+    expect(prod.output.summary).toContain('  - endpoint ~ `https://crm.example.com/v2` → `https://crm.elsewhere.example/v2`: ⚠️ its credentials will be sent to another host');
+    expect(prod.output.summary).toContain('🔀 1 connection sending its credentials to another host');
+  });
+
+  it('shows how many actions a new integration publishes, and which: with functions left out, every function of the specification', async () => {
+    const world = shared();
+    const head = await world.openPullRequest(12, { 'integrations/crm-reports.yaml': toYaml(crm({ name: 'crm-reports', operations: ['Get', 'Search'], environments: ['dev'] })) });
+    const dev = await until('intctl/dev', completed(world, head, 'intctl/dev'));
+    expect(dev.output.summary).toContain('<details><summary>crm-reports: publishes 5 actions, 1 entity</summary>');
+    expect(dev.output.summary).toContain('GetCustomer, LoseOpportunity, MergeCustomers, SearchCustomers, WinOpportunity');
+    expect(dev.output.summary).toMatch(/\| publish \| crm-reports \| new \| version \w+, 5 actions \|/);
+  });
+
   it('supersedes the runs of an older head when a new commit is pushed', async () => {
     const world = shared();
     const first = await world.openPullRequest(4, { 'integrations/crm.yaml': crmIntegration(['Get', 'Search', 'Count', 'Create']) });

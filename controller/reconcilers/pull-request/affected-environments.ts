@@ -3,6 +3,7 @@
  */
 import type { ManifestSet } from '../../core/manifest.ts';
 import type { Problem } from '../../core/problem.ts';
+import { normalizeRepoPath } from '../../core/repo-path.ts';
 
 export interface AffectedEnvironments {
   /** Sorted. */
@@ -11,63 +12,65 @@ export interface AffectedEnvironments {
   problemsFor(environment: string): Problem[];
 }
 
+export interface AffectedInput {
+  /** The manifests of the pull request's head. */
+  head: ManifestSet;
+  /**
+   * The manifests of the tracked branch the pull request merges into; undefined when they cannot
+   * be read (the branch does not validate, or was never loaded): then every environment a changed
+   * manifest could concern is affected.
+   */
+  base: ManifestSet | undefined;
+  /** The files the pull request changes (added, modified, removed), repository-relative. */
+  changed: readonly string[];
+  /** The head's problems. */
+  problems: readonly Problem[];
+  /** The environments of the tracked branch. */
+  known: readonly string[];
+  /** Whether a path exists at the head. */
+  present: (path: string) => boolean;
+}
+
 /**
- * The environments a change touches: an Environment manifest changed names itself; an Integration
- * names its `environments`; a Connection the environments it is defined for; a specification
- * file the environments of the integrations generated from it. A changed file that no object of
- * the commit accounts for but that was a manifest (removed, or no longer parsing) may have held
- * anything: every environment is affected. Other files (a README, CI configuration) affect none.
- *
- * `present` says whether a path exists at the commit: a YAML file removed may have been a manifest.
+ * The environments a change touches: those that the objects of each changed file name, at the
+ * head AND on the base, since a pull request that removes an environment from an integration, or
+ * empties a manifest, changes what the environment it no longer names will get (a prune, say).
+ * An Environment manifest names itself; an Integration its `environments`; a Connection the
+ * environments it is defined for; a specification file the environments of the integrations
+ * generated from it. A changed manifest that no longer parses, or a changed file that the base
+ * cannot account for because the base could not be read, may have named anything: every
+ * environment is affected. Other files (a README, CI configuration) affect none.
  */
-export function affectedEnvironments(
-  set: ManifestSet,
-  changed: readonly string[],
-  problems: readonly Problem[],
-  known: readonly string[],
-  present: (path: string) => boolean,
-): AffectedEnvironments {
-  const all = [...new Set([...known, ...set.environments.map((e) => e.manifest.metadata.name)])].sort();
-  const byFile = new Map<string, Set<string>>();
-  const add = (file: string, environments: Iterable<string>) => {
-    const entry = byFile.get(file) ?? new Set<string>();
-    for (const name of environments) entry.add(name);
-    byFile.set(file, entry);
-  };
-  const byObject = new Map<string, string[]>();
-  for (const e of set.environments) {
-    add(e.file, [e.manifest.metadata.name]);
-    byObject.set(`Environment/${e.manifest.metadata.name}`, [e.manifest.metadata.name]);
-  }
-  for (const i of set.integrations) {
-    add(i.file, i.manifest.spec.environments);
-    if (i.manifest.spec.source.path) add(normalise(i.manifest.spec.source.path), i.manifest.spec.environments);
-    byObject.set(`Integration/${i.manifest.metadata.name}`, i.manifest.spec.environments);
-  }
-  for (const c of set.connections) {
-    const environments = Object.keys(c.manifest.spec.environments);
-    add(c.file, environments);
-    byObject.set(`Connection/${c.manifest.metadata.name}`, environments);
-  }
+export function affectedEnvironments(input: AffectedInput): AffectedEnvironments {
+  const { head, base, changed, problems } = input;
+  const all = [...new Set([...input.known, ...namesOf(head), ...(base ? namesOf(base) : [])])].sort();
+  const headFiles = environmentsByFile(head);
+  const baseFiles = base ? environmentsByFile(base) : undefined;
+  const byObject = environmentsByObject(head);
 
   const problemFiles = new Set(problems.filter((p) => p.severity === 'error').map((p) => p.file));
   const affected = new Set<string>();
+  const addAll = (names: Iterable<string>) => {
+    for (const name of names) affected.add(name);
+  };
   for (const file of changed) {
-    const named = byFile.get(file);
-    if (named && !problemFiles.has(file)) {
-      for (const name of named) affected.add(name);
+    // A manifest that no longer parses may have named any environment, then and now.
+    if (problemFiles.has(file)) {
+      addAll(all);
       continue;
     }
-    // A manifest removed, or one that no longer parses: it may have named any environment.
-    if (named || problemFiles.has(file) || (/\.ya?ml$/i.test(file) && !present(file))) {
-      for (const name of all) affected.add(name);
-    }
+    const isYaml = /\.ya?ml$/i.test(file);
+    const named = headFiles.get(file);
+    if (named) addAll(named);
+    if (baseFiles) addAll(baseFiles.get(file) ?? []);
+    // Unsure what the file held on the base: a YAML file, or a file the head no longer accounts for.
+    else if (isYaml || (!named && !input.present(file))) addAll(all);
   }
   // Problems outside the changed files (a reference the change broke) still concern their environments.
   for (const problem of problems) {
     if (problem.severity !== 'error') continue;
     const names = problem.object ? byObject.get(`${problem.object.kind}/${problem.object.name}`) : undefined;
-    for (const name of names ?? all) affected.add(name);
+    addAll(names ?? all);
   }
 
   const environments = [...affected].filter((name) => all.includes(name)).sort();
@@ -82,6 +85,33 @@ export function affectedEnvironments(
   };
 }
 
-function normalise(path: string): string {
-  return path.replace(/^\.\//, '').replace(/\\/g, '/');
+function namesOf(set: ManifestSet): string[] {
+  return set.environments.map((e) => e.manifest.metadata.name);
+}
+
+/** For each file (a manifest, or a specification an integration is generated from), the environments it concerns. */
+function environmentsByFile(set: ManifestSet): Map<string, Set<string>> {
+  const byFile = new Map<string, Set<string>>();
+  const add = (file: string | undefined, environments: Iterable<string>) => {
+    if (file === undefined) return;
+    const entry = byFile.get(file) ?? new Set<string>();
+    for (const name of environments) entry.add(name);
+    byFile.set(file, entry);
+  };
+  for (const e of set.environments) add(e.file, [e.manifest.metadata.name]);
+  for (const i of set.integrations) {
+    add(i.file, i.manifest.spec.environments);
+    const path = i.manifest.spec.source.path;
+    if (path) add(normalizeRepoPath(path), i.manifest.spec.environments);
+  }
+  for (const c of set.connections) add(c.file, Object.keys(c.manifest.spec.environments));
+  return byFile;
+}
+
+function environmentsByObject(set: ManifestSet): Map<string, string[]> {
+  const byObject = new Map<string, string[]>();
+  for (const e of set.environments) byObject.set(`Environment/${e.manifest.metadata.name}`, [e.manifest.metadata.name]);
+  for (const i of set.integrations) byObject.set(`Integration/${i.manifest.metadata.name}`, i.manifest.spec.environments);
+  for (const c of set.connections) byObject.set(`Connection/${c.manifest.metadata.name}`, Object.keys(c.manifest.spec.environments));
+  return byObject;
 }

@@ -8,7 +8,7 @@ import type { Environment } from '../../generated/manifests.ts';
 import type { ArtifactCache } from '../../artifact/build-artifact.ts';
 import { gate } from '../../core/gate.ts';
 import { environmentPolicy } from '../../core/environment-policy.ts';
-import type { LoadedObject } from '../../core/manifest.ts';
+import type { LoadedObject, ManifestSet } from '../../core/manifest.ts';
 import type { ReconcileOutcome } from '../../core/reconcile-outcome.ts';
 import type { EnvironmentDriver } from '../../environments/driver.ts';
 import { reconcileEnvironment } from '../environment/reconcile-environment.ts';
@@ -23,7 +23,7 @@ import type { GithubReporter } from '../../reporting/github/github-reporter.ts';
 
 /** What the pull-request reconciler is given. */
 export interface PullRequestContext {
-  source: Pick<TrackedSource, 'fetchPullRequest' | 'load' | 'changedSinceBranch'>;
+  source: Pick<TrackedSource, 'fetchPullRequest' | 'load' | 'changedSinceBranch' | 'branchCommit'>;
   client: GithubClient;
   reporter: GithubReporter;
   /** The tracked branch: only pull requests into it are planned. */
@@ -75,7 +75,8 @@ export async function reconcilePullRequest(request: ReconcileRequest, deps: Pull
   const loaded = await deps.source.load(head);
   const changed = await deps.source.changedSinceBranch(head);
   const files = loaded.reader.files();
-  const affected = affectedEnvironments(loaded.set, changed, loaded.problems, deps.knownEnvironments(), (path) => files.has(path));
+  const base = await baseManifests(deps);
+  const affected = affectedEnvironments({ head: loaded.set, base, changed, problems: loaded.problems, known: deps.knownEnvironments(), present: (path) => files.has(path) });
   log.info({ head, changed: changed.length, environments: affected.environments, errors: loaded.errors.length }, 'planning pull request');
   const unaffected = [...new Set([...deps.knownEnvironments(), ...loaded.set.environments.map((e) => e.manifest.metadata.name)])]
     .filter((name) => !affected.environments.includes(name))
@@ -94,6 +95,18 @@ export async function reconcilePullRequest(request: ReconcileRequest, deps: Pull
     log.info({ environment, outcome: check.outcome.kind }, 'pull request check reported');
   }
   return { requeue: { policy: 'settled' }, head, environments: affected.environments };
+}
+
+/**
+ * The manifests of the tracked branch the pull request merges into, as last fetched (the pull
+ * request's fetch brings the branch too); undefined when they cannot be read or do not validate,
+ * and then every environment a changed manifest could concern is planned.
+ */
+async function baseManifests(deps: PullRequestContext): Promise<ManifestSet | undefined> {
+  const commit = await deps.source.branchCommit();
+  if (commit === undefined) return undefined;
+  const loaded = await deps.source.load(commit).catch(() => undefined);
+  return loaded && loaded.errors.length === 0 ? loaded.set : undefined;
 }
 
 interface EnvironmentInput {
