@@ -4,7 +4,7 @@ import { normalizeRepoPath } from '../core/repo-path.ts';
 import type { Integration } from '../generated/manifests.ts';
 import type { RepositoryReader } from '../core/repository-reader.ts';
 import { checkSelection } from '../generators/check-selection.ts';
-import type { Result, SpecDescription, SpecProblem } from '../generators/generator.ts';
+import { ok, type Result, type SpecDescription, type SpecProblem } from '../generators/generator.ts';
 import { GENERATORS } from '../generators/registry.ts';
 
 /**
@@ -26,7 +26,10 @@ export async function validateSelections(set: ManifestSet, reader: RepositoryRea
     const key = `${spec.system}|${path}|${spec.source.odataVersion ?? ''}`;
     let pending = described.get(key);
     if (!pending) {
-      pending = reader.read(path).then((bytes) => generator.describe(bytes, path, spec.source));
+      pending = reader.read(path).then(async (bytes) => {
+        const model = await generator.parse(bytes, spec.source);
+        return model.ok ? ok(generator.describe(model.value)) : model;
+      });
       described.set(key, pending);
     }
     const description = await pending;

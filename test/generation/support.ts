@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import ts from 'typescript';
+import type { ActionCatalog } from '../../controller/artifact/catalog.ts';
 import type { EntitySelection, Integration, SystemKind } from '../../controller/generated/manifests.ts';
+import { ok, type GenerateInput, type Generator, type ParseOptions, type Result, type SpecDescription } from '../../controller/generators/generator.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const FIXTURES = join(ROOT, 'test', 'fixtures', 'specs');
@@ -41,4 +43,46 @@ export function typeCheck(declarations: string): string[] {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** What a specification offers: parsed, then described, as validation does. */
+export async function describeSpec<M>(generator: Generator<M>, bytes: Uint8Array, options: ParseOptions = {}): Promise<Result<SpecDescription>> {
+  const model = await generator.parse(bytes, options);
+  return model.ok ? ok(generator.describe(model.value)) : model;
+}
+
+/** A catalog from a specification's bytes: parsed with the integration's source options, then generated. */
+export async function generateFrom<M>(generator: Generator<M>, bytes: Uint8Array, input: GenerateInput): Promise<Result<ActionCatalog>> {
+  const model = await generator.parse(bytes, input.spec.source);
+  return model.ok ? generator.generate(model.value, input) : model;
+}
+
+/**
+ * Freezes a value and everything reachable from it (the keys and values of Maps and Sets too), so
+ * that code writing to any part of it throws. Maps and Sets themselves stay writable: compare
+ * `fingerprint` before and after to catch those.
+ */
+export function deepFreeze<T>(value: T): T {
+  for (const node of objectsIn(value)) Object.freeze(node);
+  return value;
+}
+
+/** Every object and array reachable from a value, through properties, Map entries and Set members. */
+export function objectsIn(value: unknown): Set<object> {
+  const seen = new Set<object>();
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object' || seen.has(node)) continue;
+    seen.add(node);
+    if (node instanceof Map) for (const [k, v] of node) stack.push(k, v);
+    else if (node instanceof Set) for (const v of node) stack.push(v);
+    else for (const v of Object.values(node)) stack.push(v);
+  }
+  return seen;
+}
+
+/** A value as text, Maps and Sets included, to tell whether anything in it changed. */
+export function fingerprint(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (v instanceof Map ? { Map: [...v] } : v instanceof Set ? { Set: [...v] } : v));
 }
