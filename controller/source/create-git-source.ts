@@ -4,7 +4,7 @@ import { sortProblems, type Problem } from '../core/problem.ts';
 import { loadManifests, type LoadedFile } from '../load/load-manifests.ts';
 import { DEFAULT_YAML_LIMITS } from '../load/parse-yaml-file.ts';
 import { checkSelectionsIncrementally } from '../validate/check-selections-incrementally.ts';
-import { generationalCache } from './generational-cache.ts';
+import { generationalCache } from '../core/generational-cache.ts';
 import { GitFetchFailedError, type GitSource, type GitSourceOptions, type LoadedCommit } from './git-source.ts';
 import { describeGitError } from './describe-git-error.ts';
 import { gitTransport } from './git-transport.ts';

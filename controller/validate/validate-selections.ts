@@ -6,15 +6,17 @@ import type { RepositoryReader } from '../core/repository-reader.ts';
 import { checkSelection } from '../generators/check-selection.ts';
 import { ok, type Result, type SpecDescription, type SpecProblem } from '../generators/generator.ts';
 import { GENERATORS } from '../generators/registry.ts';
+import { createSpecModels, type SpecModels } from '../generators/spec-models.ts';
 
 /**
  * Checks every integration's selection against its specification: entities, attributes and
  * functions it names must exist, and operations must be ones the system supports. A
  * specification the generator cannot read is one problem at `spec.source.path`. Integrations of
  * systems without a generator, and paths that are not files (validation of references reports
- * those), are skipped. Each specification is read and described once.
+ * those), are skipped. Each specification is read and described once, and parsed through
+ * `models`, so generation that shares them does not parse it again.
  */
-export async function validateSelections(set: ManifestSet, reader: RepositoryReader): Promise<Problem[]> {
+export async function validateSelections(set: ManifestSet, reader: RepositoryReader, models: SpecModels = createSpecModels()): Promise<Problem[]> {
   const problems: Problem[] = [];
   const described = new Map<string, Promise<Result<SpecDescription>>>();
   for (const object of set.integrations) {
@@ -27,7 +29,7 @@ export async function validateSelections(set: ManifestSet, reader: RepositoryRea
     let pending = described.get(key);
     if (!pending) {
       pending = reader.read(path).then(async (bytes) => {
-        const model = await generator.parse(bytes, spec.source);
+        const model = await models.model(generator, bytes, spec.source);
         return model.ok ? ok(generator.describe(model.value)) : model;
       });
       described.set(key, pending);
