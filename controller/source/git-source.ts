@@ -4,8 +4,7 @@
  * (create-git-source.ts).
  */
 import type { GitCommitReader } from './git-repository.ts';
-import type { Problem } from '../core/problem.ts';
-import type { LoadResult } from '../load/load-manifests.ts';
+import type { LoadedRepository } from '../load/load-repository.ts';
 import type { YamlLimits } from '../load/parse-yaml-file.ts';
 
 /** Where a remote is and how to reach it; shared by the source and the status writer. */
@@ -41,20 +40,16 @@ export interface GitSourceOptions extends GitRemote {
   blobCacheBytes?: number;
 }
 
-export interface LoadedCommit extends LoadResult {
+export interface LoadedCommit extends LoadedRepository {
   commit: string;
   /** Reads this commit; it shares the source's blob cache, so reading a file again is cheap. */
   reader: GitCommitReader;
-  /** The problems that are errors: when there are any, nothing of this commit may be applied. */
-  errors: Problem[];
   /**
    * Files (of any kind) added, changed or removed since the previous commit loaded, sorted; every
    * file on the first load. A diff of the two trees, so it holds after a force-push too.
    */
   changedFiles: string[];
-  stats: LoadResult['stats'] & {
-    /** Integrations whose selection was checked against their specification in this load (not taken from the cache). */
-    selectionsChecked: number;
+  stats: LoadedRepository['stats'] & {
     /** Blobs git was asked for while this load ran (those already in memory are not counted). */
     gitReads: number;
   };

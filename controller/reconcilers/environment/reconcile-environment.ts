@@ -12,7 +12,8 @@ import { EnvironmentUnavailableError, type EnvironmentDriver } from '../../envir
 import { environmentPolicy } from '../../core/environment-policy.ts';
 import { recordingBreakingCheck } from './breaking-check.ts';
 import { buildDesiredState } from './desired-state.ts';
-import { loadAndValidate } from '../../load/load-and-validate.ts';
+import { loadRepository } from '../../load/load-repository.ts';
+import { createSpecModels } from '../../generators/spec-models.ts';
 import type { RepositoryReader } from '../../core/repository-reader.ts';
 
 export interface ReconcileRequest {
@@ -66,8 +67,10 @@ export class UnknownEnvironmentError extends Error {
 export async function reconcileEnvironment(request: ReconcileRequest): Promise<ReconcileReport> {
   const base = { environment: request.environment, commit: request.commit };
   let set = request.manifests;
+  // Parsed once, for validation and generation alike.
+  const models = createSpecModels();
   if (!set) {
-    const loaded = await loadAndValidate(request.reader);
+    const loaded = await loadRepository(request.reader, { models });
     if (loaded.errors.length > 0) {
       const message = `${loaded.errors.length} ${loaded.errors.length === 1 ? 'problem' : 'problems'} in the manifests; nothing applied`;
       return { ...base, problems: loaded.errors, outcome: { kind: 'ValidationFailed', message } };
@@ -89,7 +92,7 @@ export async function reconcileEnvironment(request: ReconcileRequest): Promise<R
   }
   try {
     const keys = { publicKey: await driver.publicKey(), fingerprintKey: await driver.fingerprintKey() };
-    const desired = await buildDesiredState(set, environment, request.reader, keys, request.commit, request.artifactCache);
+    const desired = await buildDesiredState(set, environment, request.reader, keys, request.commit, request.artifactCache, models);
     if (desired.problems.length > 0) {
       const names = [...new Set(desired.problems.map((p) => p.object?.name).filter(Boolean))].join(', ');
       return { ...base, problems: desired.problems, outcome: { kind: 'GenerationFailed', message: `could not generate ${names}; nothing applied` } };
