@@ -32,13 +32,27 @@ export function integration(system: SystemKind, path: string, selection: { entit
   };
 }
 
-/** TypeScript's own diagnostics for a declarations file, as `tsc --noEmit --strict` gives them. */
+/** TypeScript's default library files, parsed once for every typeCheck: they never change. */
+const libraryFiles = new Map<string, ts.SourceFile | undefined>();
+
+/**
+ * TypeScript's own diagnostics for a declarations file, as `tsc --noEmit --strict` gives them.
+ * The default library is parsed once and not checked itself (skipDefaultLibCheck); the file is.
+ */
 export function typeCheck(declarations: string): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'intctl-dts-'));
   try {
     const file = join(dir, 'index.d.ts');
     writeFileSync(file, declarations);
-    const program = ts.createProgram([file], { strict: true, noEmit: true, skipLibCheck: false, types: [], lib: ['lib.es2022.d.ts'] });
+    const options: ts.CompilerOptions = { strict: true, noEmit: true, skipLibCheck: false, skipDefaultLibCheck: true, types: [], lib: ['lib.es2022.d.ts'] };
+    const host = ts.createCompilerHost(options);
+    const read = host.getSourceFile.bind(host);
+    host.getSourceFile = (name, language, onError, create) => {
+      if (name === file) return read(name, language, onError, create);
+      if (!libraryFiles.has(name)) libraryFiles.set(name, read(name, language, onError, create));
+      return libraryFiles.get(name);
+    };
+    const program = ts.createProgram([file], options, host);
     return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
