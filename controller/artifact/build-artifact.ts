@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AuthType, DependencyPins, Integration, SystemKind } from '../generated/manifests.ts';
 import { failed, ok, type Result } from '../generators/generator.ts';
 import { GENERATORS } from '../generators/registry.ts';
-import { createSpecModels, type SpecModels } from '../generators/spec-models.ts';
+import type { SpecModels } from '../generators/spec-models.ts';
 import type { ActionCatalog } from './catalog.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { contentHash } from './content-hash.ts';
@@ -51,7 +51,7 @@ export interface ArtifactCache {
  * the specification is parsed through `models`, so integrations and environments that share it
  * (and the validation before them) parse it once.
  */
-export async function buildArtifact(input: BuildInput, cache?: ArtifactCache, models: SpecModels = createSpecModels()): Promise<Result<Artifact>> {
+export async function buildArtifact(input: BuildInput, cache?: ArtifactCache, models?: SpecModels): Promise<Result<Artifact>> {
   const { integration } = input;
   const generator = GENERATORS[integration.spec.system];
   if (!generator) return failed([{ reason: 'SpecificationInvalid', pointer: '', field: ['spec', 'system'], message: `no generator for system ${integration.spec.system}` }]);
@@ -61,7 +61,7 @@ export async function buildArtifact(input: BuildInput, cache?: ArtifactCache, mo
   const hash = contentHash({ integration: integration.metadata.name, generator: identity, specBytes: input.specBytes, spec: integration.spec, requires });
   const cached = cache?.get(hash);
   if (cached) return ok(cached);
-  const model = await models.model(generator, input.specBytes, integration.spec.source);
+  const model = await (models ? models.model(generator, input.specBytes, integration.spec.source) : generator.parse(input.specBytes, integration.spec.source));
   if (!model.ok) return model;
   const catalog = generator.generate(model.value, { name: integration.metadata.name, spec: integration.spec, specPath: input.specPath, dependencies: pins });
   if (!catalog.ok) return catalog;

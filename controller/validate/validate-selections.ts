@@ -6,7 +6,8 @@ import type { RepositoryReader } from '../core/repository-reader.ts';
 import { checkSelection } from '../generators/check-selection.ts';
 import { ok, type Result, type SpecDescription, type SpecProblem } from '../generators/generator.ts';
 import { GENERATORS } from '../generators/registry.ts';
-import { createSpecModels, type SpecModels } from '../generators/spec-models.ts';
+import type { SpecModels } from '../generators/spec-models.ts';
+import { canonicalJson } from '../artifact/canonical-json.ts';
 
 /**
  * Checks every integration's selection against its specification: entities, attributes and
@@ -16,7 +17,7 @@ import { createSpecModels, type SpecModels } from '../generators/spec-models.ts'
  * those), are skipped. Each specification is read and described once, and parsed through
  * `models`, so generation that shares them does not parse it again.
  */
-export async function validateSelections(set: ManifestSet, reader: RepositoryReader, models: SpecModels = createSpecModels()): Promise<Problem[]> {
+export async function validateSelections(set: ManifestSet, reader: RepositoryReader, models?: SpecModels): Promise<Problem[]> {
   const problems: Problem[] = [];
   const described = new Map<string, Promise<Result<SpecDescription>>>();
   for (const object of set.integrations) {
@@ -25,11 +26,12 @@ export async function validateSelections(set: ManifestSet, reader: RepositoryRea
     const path = spec.source.path === undefined ? undefined : normalizeRepoPath(spec.source.path);
     if (!generator || path === undefined) continue;
     if ((await reader.checkPath(path)) !== 'file') continue;
-    const key = `${spec.system}|${path}|${spec.source.odataVersion ?? ''}`;
+    const { path: _path, ...options } = spec.source;
+    const key = [spec.system, path, canonicalJson(options)].join('\0');
     let pending = described.get(key);
     if (!pending) {
       pending = reader.read(path).then(async (bytes) => {
-        const model = await models.model(generator, bytes, spec.source);
+        const model = await (models ? models.model(generator, bytes, spec.source) : generator.parse(bytes, spec.source));
         return model.ok ? ok(generator.describe(model.value)) : model;
       });
       described.set(key, pending);
