@@ -25,9 +25,10 @@ export interface SpecModels {
 
 /**
  * A cache of parsed specifications. Without rotate() it keeps every model it parsed: right for one
- * command or one reconcile. A long-lived owner (the controller's Git source) calls rotate() after
- * each load, so it holds the specifications of the last load or two, never its whole history.
- * A parse that throws (a generator's bug; problems are values) is not kept.
+ * command or one reconcile. Given to loadRepository, it is rotated at the end of each load, so a
+ * long-lived owner (the controller's Git source) holds the specifications of the last load or
+ * two, never its whole history. A parse that throws (a generator's bug; problems are values) is
+ * not kept.
  */
 export function createSpecModels(): SpecModels {
   const cache = generationalCache<Promise<Result<unknown>>>();
