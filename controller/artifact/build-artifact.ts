@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { AuthType, DependencyPins, Integration, SystemKind } from '../generated/manifests.ts';
 import { failed, ok, type Result } from '../generators/generator.ts';
-import { generatorFor } from '../generators/registry.ts';
+import { GENERATORS } from '../generators/registry.ts';
+import type { SpecModels } from '../generators/spec-models.ts';
 import type { ActionCatalog } from './catalog.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { contentHash } from './content-hash.ts';
@@ -46,26 +47,23 @@ export interface ArtifactCache {
  * Generates the artifact of one integration for one environment. Problems (no generator for the
  * system, a specification the generator cannot read, a selection it does not offer) come back as
  * values, each naming the path in the specification and, for selections, the manifest field.
- * The content hash is known before generating, so with a cache unchanged inputs cost a hash.
+ * The content hash is known before generating, so with a cache unchanged inputs cost a hash;
+ * the specification is parsed through `models`, so integrations and environments that share it
+ * (and the validation before them) parse it once.
  */
-export async function buildArtifact(input: BuildInput, cache?: ArtifactCache): Promise<Result<Artifact>> {
+export async function buildArtifact(input: BuildInput, cache?: ArtifactCache, models?: SpecModels): Promise<Result<Artifact>> {
   const { integration } = input;
-  const found = generatorFor(integration.spec.system);
-  if (!found.ok) return failed([{ reason: 'SpecificationInvalid', pointer: '', field: ['spec', 'system'], message: found.message }]);
-  const generator = found.generator;
+  const generator = GENERATORS[integration.spec.system];
+  if (!generator) return failed([{ reason: 'SpecificationInvalid', pointer: '', field: ['spec', 'system'], message: `no generator for system ${integration.spec.system}` }]);
   const pins: DependencyPins = { ...DEFAULT_DEPENDENCIES, ...input.pins };
   const requires = computeRequirements({ runtime: generator.runtime, authType: input.authType, pins });
   const identity = { system: generator.system, version: generator.version };
   const hash = contentHash({ integration: integration.metadata.name, generator: identity, specBytes: input.specBytes, spec: integration.spec, requires });
   const cached = cache?.get(hash);
   if (cached) return ok(cached);
-  const catalog = await generator.generate({
-    name: integration.metadata.name,
-    spec: integration.spec,
-    specBytes: input.specBytes,
-    specPath: input.specPath,
-    dependencies: pins,
-  });
+  const model = await (models ? models.model(generator, input.specBytes, integration.spec.source) : generator.parse(input.specBytes, integration.spec.source));
+  if (!model.ok) return model;
+  const catalog = generator.generate(model.value, { name: integration.metadata.name, spec: integration.spec, specPath: input.specPath, dependencies: pins });
   if (!catalog.ok) return catalog;
   const declarations = await renderDeclarations(catalog.value);
   const artifact: Artifact = { integration: integration.metadata.name, system: generator.system, generator: identity, hash, catalog: catalog.value, declarations, requires };

@@ -1,8 +1,11 @@
 /**
- * The contract every generator plugin keeps. A generator reads the specification of one kind of
- * system and says what it offers (`describe`), then builds the action catalog of an integration
- * from it (`generate`). Both are pure over their inputs, and both return problems as values:
- * a specification they cannot handle is a problem naming the path in the document, never a throw.
+ * The contract every generator plugin keeps, in three steps. `parse` reads the specification of
+ * one kind of system into a model: the expensive part (validation, references, inference), done
+ * once per specification however many integrations use it. `describe` says what the model offers,
+ * as a manifest can select it; `generate` builds the action catalog of one integration from it.
+ * All three return problems as values: a specification a generator cannot handle is a problem
+ * naming the path in the document, never a throw. A model is opaque to callers, and shared: once
+ * parsed it is never changed, and nothing `describe` or `generate` returns holds a part of it.
  */
 import type { ActionCatalog } from '../artifact/catalog.ts';
 import type { SharedDependency } from '../artifact/dependencies.ts';
@@ -41,34 +44,46 @@ export interface DescribedFunction {
   pointer: string;
 }
 
+/**
+ * What a parse reads besides the bytes: the integration's `spec.source` without its path (which
+ * only says where the bytes are). Two integrations whose bytes and options are equal share a model.
+ */
+export type ParseOptions = Omit<IntegrationSource, 'path'>;
+
 export interface GenerateInput {
   /** The integration's metadata.name. */
   name: string;
   spec: IntegrationSpec;
-  specBytes: Uint8Array;
-  /** Repository-relative path of the specification, for messages and the catalog. */
+  /** Repository-relative path of the specification, for the catalog. */
   specPath: string;
   /** The pinned dependency versions of the environment the artifact is generated for. */
   dependencies: DependencyPins;
 }
 
-export interface Generator {
+/** A generator plugin; `M` is its model, which only the plugin itself looks into. */
+export interface Generator<M = unknown> {
   system: SystemKind;
   /** A semver version, part of every content hash: bump it whenever output changes. */
   version: string;
   /** The shared dependencies the generated code always uses. */
   runtime: readonly SharedDependency[];
-  describe(specBytes: Uint8Array, specPath: string, source?: IntegrationSource): Promise<Result<SpecDescription>>;
-  generate(input: GenerateInput): Promise<Result<ActionCatalog>>;
+  /** Reads and validates a specification into a model; the same bytes and options give an equal model. */
+  parse(specBytes: Uint8Array, options: ParseOptions): Promise<Result<M>>;
+  /** What the model offers: cheap, pure, and what `generate` checks a selection against. */
+  describe(model: M): SpecDescription;
+  /** The catalog of one integration: its selection checked against `describe(model)`, then built. */
+  generate(model: M, input: GenerateInput): Result<ActionCatalog>;
 }
 
 /** The order operations are listed and generated in. */
 export const OPERATIONS: readonly Operation[] = ['Get', 'Search', 'Count', 'Create', 'Update', 'Delete'];
 
+/** A successful result. */
 export function ok<T>(value: T): Result<T> {
   return { ok: true, value };
 }
 
+/** A result that is only problems. */
 export function failed<T>(problems: SpecProblem[]): Result<T> {
   return { ok: false, problems };
 }

@@ -1,21 +1,15 @@
-import type { ManifestSet } from '../core/manifest.ts';
-import { sortProblems, type Problem } from '../core/problem.ts';
-import { validateSelections } from '../validate/validate-selections.ts';
-import { loadManifests, type LoadResult } from './load-manifests.ts';
-import { DEFAULT_YAML_LIMITS, type YamlLimits } from './parse-yaml-file.ts';
 import type { RepositoryReader } from '../core/repository-reader.ts';
+import { createSpecModels, type SpecModels } from '../generators/spec-models.ts';
+import { loadRepository, type LoadedRepository } from './load-repository.ts';
+import { DEFAULT_YAML_LIMITS, type YamlLimits } from './parse-yaml-file.ts';
 
 /**
  * Everything `intctl validate` checks: the manifests, their references, and each integration's
- * selection against its specification (only once the manifests themselves are valid).
+ * selection against its specification (only once the manifests themselves are valid). The load
+ * step with no cache of files, for a reader of a directory or a commit read once; the specifications
+ * it parses come back with it (`models`), so that generating from the same manifests parses none again.
  */
-export async function loadAndValidate(
-  reader: RepositoryReader,
-  limits: YamlLimits = DEFAULT_YAML_LIMITS,
-): Promise<{ set: ManifestSet; problems: Problem[]; errors: Problem[]; stats: LoadResult['stats'] }> {
-  const loaded = await loadManifests(reader, limits);
-  let problems = loaded.problems;
-  // Only a set that is valid on its own is worth reading specifications for.
-  if (!problems.some((p) => p.severity === 'error')) problems = sortProblems([...problems, ...(await validateSelections(loaded.set, reader))]);
-  return { set: loaded.set, problems, errors: problems.filter((p) => p.severity === 'error'), stats: loaded.stats };
+export async function loadAndValidate(reader: RepositoryReader, limits: YamlLimits = DEFAULT_YAML_LIMITS): Promise<LoadedRepository & { models: SpecModels }> {
+  const models = createSpecModels();
+  return { ...(await loadRepository(reader, { limits, models })), models };
 }

@@ -1,10 +1,11 @@
 import { simpleGit } from 'simple-git';
 import { gitRepository } from './git-repository.ts';
-import { sortProblems, type Problem } from '../core/problem.ts';
-import { loadManifests, type LoadedFile } from '../load/load-manifests.ts';
+import type { Problem } from '../core/problem.ts';
+import type { LoadedFile } from '../load/load-manifests.ts';
+import { loadRepository } from '../load/load-repository.ts';
 import { DEFAULT_YAML_LIMITS } from '../load/parse-yaml-file.ts';
-import { checkSelectionsIncrementally } from '../validate/check-selections-incrementally.ts';
-import { generationalCache } from './generational-cache.ts';
+import { generationalCache } from '../core/generational-cache.ts';
+import { createSpecModels } from '../generators/spec-models.ts';
 import { GitFetchFailedError, type GitSource, type GitSourceOptions, type LoadedCommit } from './git-source.ts';
 import { describeGitError } from './describe-git-error.ts';
 import { gitTransport } from './git-transport.ts';
@@ -17,17 +18,17 @@ const DEFAULT_BLOB_CACHE_BYTES = 64 * 1024 * 1024;
 /**
  * A GitSource over a bare mirror in `options.dir`: created on the first fetch, then brought to the
  * remote branch with `git fetch --prune --force origin +refs/heads/<branch>:refs/heads/<branch>`,
- * so a force-push moves it like any push. Loads are incremental: per-file results are kept by blob
- * id, selection checks by the blobs of manifest and specification, file contents by blob id up to
- * a byte budget, each cache holding what the last load used. Fetches run one at a time, and so do
- * loads.
+ * so a force-push moves it like any push. Loads are incremental (loadRepository with caches):
+ * per-file results are kept by blob id, selection checks by the blobs of manifest and
+ * specification, parsed specifications by digest, file contents by blob id up to a byte budget,
+ * each cache holding what the last load or two used. Fetches run one at a time, and so do loads.
  */
 export function createGitSource(options: GitSourceOptions): GitSource {
   const transport = gitTransport(options);
   const { dir, branch } = options;
   const limits = options.limits ?? DEFAULT_YAML_LIMITS;
-  const fileCache = generationalCache<LoadedFile>();
-  const selectionCache = generationalCache<Problem[]>();
+  const caches = { files: generationalCache<LoadedFile>(), selections: generationalCache<Problem[]>() };
+  const models = createSpecModels();
   const blobs = openBlobReader(dir, { env: transport.localEnv, cacheBytes: options.blobCacheBytes ?? DEFAULT_BLOB_CACHE_BYTES });
   const fetchLock = runExclusively();
   const loadLock = runExclusively();
@@ -67,35 +68,12 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     const reader = await gitRepository(dir, ref, { readBlob: (id) => blobs.read(id), env: transport.localEnv });
     if (last?.commit === reader.commit) return last;
     const readsBefore = blobs.reads;
-    try {
-      const files = reader.files();
-      const loaded = await loadManifests(reader, limits, fileCache);
-      let problems = loaded.problems;
-      let selectionsChecked = 0;
-      if (!problems.some((p) => p.severity === 'error')) {
-        const selections = await checkSelectionsIncrementally(loaded.set, reader, files, selectionCache);
-        problems = sortProblems([...problems, ...selections.problems]);
-        selectionsChecked = selections.checked;
-        selectionCache.rotate();
-      }
-      fileCache.rotate();
-      const changedFiles = diffListings(previousFiles, files);
-      previousFiles = files;
-      last = {
-        ...loaded,
-        problems,
-        errors: problems.filter((p) => p.severity === 'error'),
-        commit: reader.commit,
-        reader,
-        changedFiles,
-        stats: { ...loaded.stats, selectionsChecked, gitReads: blobs.reads - readsBefore },
-      };
-      return last;
-    } catch (error) {
-      fileCache.discard();
-      selectionCache.discard();
-      throw error;
-    }
+    const files = reader.files();
+    const loaded = await loadRepository(reader, { limits, caches, models });
+    const changedFiles = diffListings(previousFiles, files);
+    previousFiles = files;
+    last = { ...loaded, commit: reader.commit, reader, models, changedFiles, stats: { ...loaded.stats, gitReads: blobs.reads - readsBefore } };
+    return last;
   };
 
   const changedSinceBranch = async (commit: string): Promise<string[]> => {

@@ -5,9 +5,9 @@
  */
 import type { GitCommitReader } from './git-repository.ts';
 import { TransientError } from '../core/errors.ts';
-import type { Problem } from '../core/problem.ts';
-import type { LoadResult } from '../load/load-manifests.ts';
+import type { LoadedRepository } from '../load/load-repository.ts';
 import type { YamlLimits } from '../load/parse-yaml-file.ts';
+import type { SpecModels } from '../generators/spec-models.ts';
 
 /** Where a remote is and how to reach it; shared by the source and the status writer. */
 export interface GitRemote {
@@ -42,20 +42,18 @@ export interface GitSourceOptions extends GitRemote {
   blobCacheBytes?: number;
 }
 
-export interface LoadedCommit extends LoadResult {
+export interface LoadedCommit extends LoadedRepository {
   commit: string;
   /** Reads this commit; it shares the source's blob cache, so reading a file again is cheap. */
   reader: GitCommitReader;
-  /** The problems that are errors: when there are any, nothing of this commit may be applied. */
-  errors: Problem[];
+  /** The source's parsed specifications, holding those of this commit: generate from them without parsing again. */
+  models: SpecModels;
   /**
    * Files (of any kind) added, changed or removed since the previous commit loaded, sorted; every
    * file on the first load. A diff of the two trees, so it holds after a force-push too.
    */
   changedFiles: string[];
-  stats: LoadResult['stats'] & {
-    /** Integrations whose selection was checked against their specification in this load (not taken from the cache). */
-    selectionsChecked: number;
+  stats: LoadedRepository['stats'] & {
     /** Blobs git was asked for while this load ran (those already in memory are not counted). */
     gitReads: number;
   };

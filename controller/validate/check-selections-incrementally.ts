@@ -1,9 +1,10 @@
 import type { LoadedObject, ManifestSet } from '../core/manifest.ts';
 import type { Problem } from '../core/problem.ts';
 import { normalizeRepoPath } from '../core/repo-path.ts';
-import type { Integration } from '../generated/manifests.ts';
-import { validateSelections } from './validate-selections.ts';
 import type { RepositoryReader } from '../core/repository-reader.ts';
+import type { Integration } from '../generated/manifests.ts';
+import type { SpecModels } from '../generators/spec-models.ts';
+import { validateSelections } from './validate-selections.ts';
 
 /** Problems of one integration's selection, by what they depend on (see selectionKey). */
 export interface SelectionCache {
@@ -13,29 +14,31 @@ export interface SelectionCache {
 
 /**
  * validateSelections over a whole set, checking again only integrations whose manifest file or
- * specification changed. What an integration's check finds depends on its manifest (the blob of
- * its file, where problems point) and its specification (the blob its path leads to), so those
- * ids key the cache; integrations whose specification is not a file are checked every time (the
- * check skips them at once). The misses are checked in one call, so each specification is still
- * described once. Only for a set without errors: integration names are then unique.
+ * specification changed. What an integration's check finds depends on its manifest (the content
+ * of its file, where problems point) and its specification (the content its path leads to), so
+ * their content ids key the cache; integrations whose files have no content id (a reader that
+ * knows none, a specification that is not a file) are checked every time, and so is everything
+ * without a cache. The misses are checked in one call, so each specification is still described
+ * once, and parsed through `models`. Only for a set without errors: integration names are then
+ * unique. `checked` counts the integrations checked, not taken from the cache.
  */
 export async function checkSelectionsIncrementally(
   set: ManifestSet,
-  reader: RepositoryReader & { contentId(path: string): Promise<string | undefined> },
-  fileIds: ReadonlyMap<string, string>,
-  cache: SelectionCache,
+  reader: RepositoryReader,
+  options: { cache?: SelectionCache; models?: SpecModels } = {},
 ): Promise<{ problems: Problem[]; checked: number }> {
+  const { cache, models } = options;
   const problems: Problem[] = [];
   const misses: Array<{ object: LoadedObject<Integration>; key?: string }> = [];
   for (const object of set.integrations) {
-    const key = await selectionKey(object, reader, fileIds);
-    const cached = key === undefined ? undefined : cache.get(key);
+    const key = cache ? await selectionKey(object, reader) : undefined;
+    const cached = key === undefined ? undefined : cache!.get(key);
     if (cached) problems.push(...cached);
     else misses.push({ object, ...(key === undefined ? {} : { key }) });
   }
   if (misses.length === 0) return { problems, checked: 0 };
 
-  const found = await validateSelections({ integrations: misses.map((m) => m.object), connections: [], environments: [] }, reader);
+  const found = await validateSelections({ integrations: misses.map((m) => m.object), connections: [], environments: [] }, reader, models);
   const byName = new Map<string, Problem[]>();
   for (const problem of found) {
     const name = problem.object?.name ?? '';
@@ -43,22 +46,18 @@ export async function checkSelectionsIncrementally(
   }
   for (const miss of misses) {
     const own = byName.get(miss.object.manifest.metadata.name) ?? [];
-    if (miss.key !== undefined) cache.set(miss.key, own);
+    if (miss.key !== undefined) cache!.set(miss.key, own);
     problems.push(...own);
   }
   return { problems, checked: misses.length };
 }
 
-async function selectionKey(
-  object: LoadedObject<Integration>,
-  reader: { contentId(path: string): Promise<string | undefined> },
-  fileIds: ReadonlyMap<string, string>,
-): Promise<string | undefined> {
-  const fileId = fileIds.get(object.file);
+async function selectionKey(object: LoadedObject<Integration>, reader: RepositoryReader): Promise<string | undefined> {
   const raw = object.manifest.spec.source.path;
   const path = raw === undefined ? undefined : normalizeRepoPath(raw);
-  if (fileId === undefined || path === undefined) return undefined;
+  if (path === undefined || !reader.contentId) return undefined;
+  const fileId = await reader.contentId(object.file);
   const specId = await reader.contentId(path);
-  if (specId === undefined) return undefined;
+  if (fileId === undefined || specId === undefined) return undefined;
   return [object.file, fileId, object.manifest.metadata.name, specId].join('\0');
 }

@@ -4,17 +4,20 @@ import { normalizeRepoPath } from '../core/repo-path.ts';
 import type { Integration } from '../generated/manifests.ts';
 import type { RepositoryReader } from '../core/repository-reader.ts';
 import { checkSelection } from '../generators/check-selection.ts';
-import type { Result, SpecDescription, SpecProblem } from '../generators/generator.ts';
+import { ok, type Result, type SpecDescription, type SpecProblem } from '../generators/generator.ts';
 import { GENERATORS } from '../generators/registry.ts';
+import type { SpecModels } from '../generators/spec-models.ts';
+import { canonicalJson } from '../artifact/canonical-json.ts';
 
 /**
  * Checks every integration's selection against its specification: entities, attributes and
  * functions it names must exist, and operations must be ones the system supports. A
  * specification the generator cannot read is one problem at `spec.source.path`. Integrations of
  * systems without a generator, and paths that are not files (validation of references reports
- * those), are skipped. Each specification is read and described once.
+ * those), are skipped. Each specification is read and described once, and parsed through
+ * `models`, so generation that shares them does not parse it again.
  */
-export async function validateSelections(set: ManifestSet, reader: RepositoryReader): Promise<Problem[]> {
+export async function validateSelections(set: ManifestSet, reader: RepositoryReader, models?: SpecModels): Promise<Problem[]> {
   const problems: Problem[] = [];
   const described = new Map<string, Promise<Result<SpecDescription>>>();
   for (const object of set.integrations) {
@@ -23,10 +26,14 @@ export async function validateSelections(set: ManifestSet, reader: RepositoryRea
     const path = spec.source.path === undefined ? undefined : normalizeRepoPath(spec.source.path);
     if (!generator || path === undefined) continue;
     if ((await reader.checkPath(path)) !== 'file') continue;
-    const key = `${spec.system}|${path}|${spec.source.odataVersion ?? ''}`;
+    const { path: _path, ...options } = spec.source;
+    const key = [spec.system, path, canonicalJson(options)].join('\0');
     let pending = described.get(key);
     if (!pending) {
-      pending = reader.read(path).then((bytes) => generator.describe(bytes, path, spec.source));
+      pending = reader.read(path).then(async (bytes) => {
+        const model = await (models ? models.model(generator, bytes, spec.source) : generator.parse(bytes, spec.source));
+        return model.ok ? ok(generator.describe(model.value)) : model;
+      });
       described.set(key, pending);
     }
     const description = await pending;

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ActionCatalog } from '../../controller/artifact/catalog.ts';
 import { odataGenerator } from '../../controller/generators/odata/odata-generator.ts';
-import { fixture, integration } from './support.ts';
+import { describeSpec, fixture, generateFrom, integration } from './support.ts';
 
 async function generate(file: string, selection = {}, odataVersion?: 'v2' | 'v4'): Promise<ActionCatalog> {
   const spec = integration('odata', file, selection).spec;
   if (odataVersion) spec.source.odataVersion = odataVersion;
-  const result = await odataGenerator.generate({ name: 'demo', spec, specBytes: fixture(file), specPath: file, dependencies: {} });
+  const result = await generateFrom(odataGenerator, fixture(file), { name: 'demo', spec, specPath: file, dependencies: {} });
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   return result.value;
 }
@@ -18,13 +18,13 @@ describe('the OData generator reads what each entity set allows', () => {
     ['crm-v4.edmx', 'accounts', ['Get', 'Search', 'Count', 'Create', 'Update', 'Delete']],
     ['crm-v4.edmx', 'auditlogs', ['Get', 'Search', 'Count']],
   ])('%s %s supports %j', async (file, name, operations) => {
-    const described = await odataGenerator.describe(fixture(file), file);
+    const described = await describeSpec(odataGenerator, fixture(file));
     if (!described.ok) throw new Error('describe failed');
     expect(described.value.entities.find((e) => e.name === name)?.operations).toEqual(operations);
   });
 
   it('takes attributes of base types first (v4 BaseType), and resolves schema aliases', async () => {
-    const described = await odataGenerator.describe(fixture('crm-v4.edmx'), 'crm-v4.edmx');
+    const described = await describeSpec(odataGenerator, fixture('crm-v4.edmx'));
     if (!described.ok) throw new Error('describe failed');
     expect(described.value.entities.find((e) => e.name === 'accounts')?.attributes).toEqual(['accountid', 'name', 'revenue', 'statecode', 'address', 'createdon']);
     expect(described.value.functions.map((f) => f.name)).toEqual(['Merge', 'WhoAmI']);
@@ -77,10 +77,10 @@ describe('the OData generator builds requests in the dialect of the version', ()
 describe('the OData generator refuses, with the element path', () => {
   const text = (file: string): string => new TextDecoder().decode(fixture(file));
   it.each([
-    ['an Operation the set does not allow', async () => odataGenerator.generate({ name: 'x', spec: integration('odata', 'sales-v2.edmx', { entities: [{ name: 'A_SalesOrder', operations: ['Delete'] }] }).spec, specBytes: fixture('sales-v2.edmx'), specPath: 'sales-v2.edmx', dependencies: {} }), 'UnsupportedOperation', "/edmx:Edmx/edmx:DataServices/Schema[@Namespace='ZSALES_SRV']/EntityContainer[@Name='ZSALES_SRV_Entities']/EntitySet[@Name='A_SalesOrder']"],
-    ['a version other than the manifest says', async () => odataGenerator.describe(fixture('crm-v4.edmx'), 'crm-v4.edmx', { odataVersion: 'v2' }), 'SpecificationInvalid', '/edmx:Edmx/@Version'],
-    ['an entity set of an undefined type', async () => odataGenerator.describe(new TextEncoder().encode(text('crm-v4.edmx').replace('EntityType="crm.auditlog"', 'EntityType="crm.nothing"')), 'x'), 'SpecificationInvalid', "/edmx:Edmx/edmx:DataServices/Schema[@Namespace='Contoso.CRM']/EntityContainer[@Name='System']/EntitySet[@Name='auditlogs']/@EntityType"],
-    ['XML that is not well formed', async () => odataGenerator.describe(new TextEncoder().encode(text('crm-v4.edmx').replace('</EntityType>', '')), 'x'), 'SpecificationInvalid', ''],
+    ['an Operation the set does not allow', async () => generateFrom(odataGenerator, fixture('sales-v2.edmx'), { name: 'x', spec: integration('odata', 'sales-v2.edmx', { entities: [{ name: 'A_SalesOrder', operations: ['Delete'] }] }).spec, specPath: 'sales-v2.edmx', dependencies: {} }), 'UnsupportedOperation', "/edmx:Edmx/edmx:DataServices/Schema[@Namespace='ZSALES_SRV']/EntityContainer[@Name='ZSALES_SRV_Entities']/EntitySet[@Name='A_SalesOrder']"],
+    ['a version other than the manifest says', async () => odataGenerator.parse(fixture('crm-v4.edmx'), { odataVersion: 'v2' }), 'SpecificationInvalid', '/edmx:Edmx/@Version'],
+    ['an entity set of an undefined type', async () => odataGenerator.parse(new TextEncoder().encode(text('crm-v4.edmx').replace('EntityType="crm.auditlog"', 'EntityType="crm.nothing"')), {}), 'SpecificationInvalid', "/edmx:Edmx/edmx:DataServices/Schema[@Namespace='Contoso.CRM']/EntityContainer[@Name='System']/EntitySet[@Name='auditlogs']/@EntityType"],
+    ['XML that is not well formed', async () => odataGenerator.parse(new TextEncoder().encode(text('crm-v4.edmx').replace('</EntityType>', '')), {}), 'SpecificationInvalid', ''],
   ])('%s', async (_name, run, reason, pointer) => {
     const result = await run();
     expect(result.ok).toBe(false);
@@ -88,7 +88,7 @@ describe('the OData generator refuses, with the element path', () => {
   });
 
   it('says where XML is broken by line and column', async () => {
-    const result = await odataGenerator.describe(new TextEncoder().encode('<edmx:Edmx Version="4.0">\n  <edmx:DataServices>\n</edmx:Edmx>'), 'x');
+    const result = await odataGenerator.parse(new TextEncoder().encode('<edmx:Edmx Version="4.0">\n  <edmx:DataServices>\n</edmx:Edmx>'), {});
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.problems[0]!.message).toMatch(/line 3, column \d+/);
   });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ActionCatalog } from '../../controller/artifact/catalog.ts';
 import { openapiGenerator } from '../../controller/generators/openapi/openapi-generator.ts';
-import { fixture, integration } from './support.ts';
+import { describeSpec, fixture, generateFrom, integration } from './support.ts';
 
 const SHOP = 'shop-openapi.yaml';
 
 async function generate(selection = {}, bytes = fixture(SHOP)): Promise<ActionCatalog> {
-  const result = await openapiGenerator.generate({ name: 'shop', spec: integration('openapi', SHOP, selection).spec, specBytes: bytes, specPath: SHOP, dependencies: {} });
+  const result = await generateFrom(openapiGenerator, bytes, { name: 'shop', spec: integration('openapi', SHOP, selection).spec, specPath: SHOP, dependencies: {} });
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   return result.value;
 }
@@ -16,19 +16,19 @@ describe('the OpenAPI generator infers resources from paths', () => {
     ['products', ['Get', 'Search', 'Count', 'Create', 'Update']],
     ['orders', ['Get', 'Search', 'Delete']],
   ])('%s supports %j', async (name, operations) => {
-    const described = await openapiGenerator.describe(fixture(SHOP), SHOP);
+    const described = await describeSpec(openapiGenerator, fixture(SHOP));
     if (!described.ok) throw new Error('describe failed');
     expect(described.value.entities.find((e) => e.name === name)?.operations).toEqual(operations);
   });
 
   it('makes operations that are not CRUD functions named by their operationId', async () => {
-    const described = await openapiGenerator.describe(fixture(SHOP), SHOP);
+    const described = await describeSpec(openapiGenerator, fixture(SHOP));
     if (!described.ok) throw new Error('describe failed');
     expect(described.value.functions.map((f) => f.name).sort()).toEqual(['discontinueProduct', 'getHealth']);
   });
 
   it('takes attributes from the record schema, following $ref and allOf', async () => {
-    const described = await openapiGenerator.describe(fixture(SHOP), SHOP);
+    const described = await describeSpec(openapiGenerator, fixture(SHOP));
     if (!described.ok) throw new Error('describe failed');
     expect(described.value.entities.find((e) => e.name === 'products')?.attributes).toEqual(['name', 'category', 'price', 'id', 'status', 'parent']);
   });
@@ -91,7 +91,7 @@ describe('the OpenAPI generator reports what it cannot handle, with the path in 
     ['a response without a description', variant("'204': { description: Cancelled }", "'204': { summary: Cancelled }"), '/paths/~1orders~1{orderId}/delete/responses/204', /description/],
     ['YAML that does not parse', variant('paths:', 'paths: ['), '', /neither JSON nor YAML at line/],
   ])('%s', async (_name, bytes, pointer, message) => {
-    const described = await openapiGenerator.describe(bytes, SHOP);
+    const described = await openapiGenerator.parse(bytes, {});
     expect(described.ok).toBe(false);
     if (described.ok) return;
     expect(described.problems[0]).toMatchObject({ reason: 'SpecificationInvalid', pointer });
@@ -99,7 +99,7 @@ describe('the OpenAPI generator reports what it cannot handle, with the path in 
   });
 
   it('never follows a reference outside the document', async () => {
-    const described = await openapiGenerator.describe(variant("$ref: '#/components/schemas/Money'", "$ref: '/etc/passwd#/x'"), SHOP);
+    const described = await openapiGenerator.parse(variant("$ref: '#/components/schemas/Money'", "$ref: '/etc/passwd#/x'"), {});
     expect(described.ok).toBe(false);
     if (!described.ok) expect(described.problems[0]).toMatchObject({ pointer: '/components/schemas/ProductInput/properties/price/$ref', message: expect.stringMatching(/outside the document/) });
   });

@@ -1,44 +1,63 @@
 import { describe, expect, it } from 'vitest';
+import type { ActionCatalog } from '../../controller/artifact/catalog.ts';
+import { canonicalJson } from '../../controller/artifact/canonical-json.ts';
+import type { GenerateInput } from '../../controller/generators/generator.ts';
 import { generatorFor, GENERATORS } from '../../controller/generators/registry.ts';
 import type { SystemKind } from '../../controller/generated/manifests.ts';
-import { fixture, integration } from './support.ts';
+import { deepFreeze, fingerprint, fixture, integration, objectsIn } from './support.ts';
 
-/** One small specification per registered system: a registry entry without one fails here. */
-const SAMPLES: Record<string, string> = { openapi: 'shop-openapi.yaml', odata: 'sales-v2.edmx' };
+/** One small specification per registered system, and a selection from it: a registry entry without them fails here. */
+const SAMPLES: Record<string, { file: string; entity: string }> = {
+  openapi: { file: 'shop-openapi.yaml', entity: 'products' },
+  odata: { file: 'sales-v2.edmx', entity: 'A_SalesOrder' },
+};
 
 const registered = Object.entries(GENERATORS).map(([system, generator]) => ({ system: system as SystemKind, generator: generator! }));
 
 describe.each(registered)('the $system generator keeps the generator contract', ({ system, generator }) => {
-  const path = SAMPLES[system];
-  const bytes = (): Uint8Array => fixture(path!);
-  const input = (selection = {}) => ({ name: 'demo', spec: integration(system, path!, selection).spec, specBytes: bytes(), specPath: path!, dependencies: {} });
+  const sample = SAMPLES[system];
+  const path = sample?.file ?? '';
+  const bytes = (): Uint8Array => fixture(path);
+  const input = (selection = {}): GenerateInput => ({ name: 'demo', spec: integration(system, path, selection).spec, specPath: path, dependencies: {} });
+  const parsed = async (): Promise<unknown> => {
+    const model = await generator.parse(bytes(), {});
+    if (!model.ok) throw new Error(JSON.stringify(model.problems));
+    return model.value;
+  };
+  const generated = (model: unknown, selection = {}): ActionCatalog => {
+    const catalog = generator.generate(model, input(selection));
+    if (!catalog.ok) throw new Error(JSON.stringify(catalog.problems));
+    return catalog.value;
+  };
 
   it('has a sample specification, is registered under its own system, and has a semver version', () => {
-    expect(path).toBeDefined();
+    expect(sample).toBeDefined();
     expect(generator.system).toBe(system);
     expect(generator.version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(generator.runtime).not.toContain('sharepoint-utils');
   });
 
-  it('describes entities with attributes and supported operations, and functions', async () => {
-    const described = await generator.describe(bytes(), path!);
-    if (!described.ok) throw new Error(JSON.stringify(described.problems));
-    expect(described.value.entities.length).toBeGreaterThan(0);
-    for (const entity of described.value.entities) {
+  it('parses a model that describes entities with attributes and supported operations, and functions', async () => {
+    const described = generator.describe(await parsed());
+    expect(described.entities.length).toBeGreaterThan(0);
+    for (const entity of described.entities) {
       expect(entity.attributes.length).toBeGreaterThan(0);
       expect(entity.operations).toContain('Get');
       expect(entity.pointer).not.toBe('');
     }
-    expect(described.value.functions.length).toBeGreaterThan(0);
+    expect(described.functions.length).toBeGreaterThan(0);
   });
 
-  it('generates every entity and function when nothing is selected, each action with schemas and a request', async () => {
-    const generated = await generator.generate(input());
-    if (!generated.ok) throw new Error(JSON.stringify(generated.problems));
-    const catalog = generated.value;
-    const described = await generator.describe(bytes(), path!);
-    if (!described.ok) throw new Error('describe failed');
-    expect(catalog.entities.map((e) => e.name)).toEqual(described.value.entities.map((e) => e.name).sort());
+  it('generates, with nothing selected, every entity, operation and function describe(model) offers, each action with schemas and a request', async () => {
+    const model = await parsed();
+    const described = generator.describe(model);
+    const catalog = generated(model);
+    expect(catalog.entities.map((e) => [e.name, e.source])).toEqual(described.entities.map((e) => [e.name, e.pointer]).sort());
+    for (const entity of described.entities) {
+      const kinds = catalog.actions.filter((a) => a.entity === entity.name).map((a) => a.kind);
+      expect(kinds.sort()).toEqual([...entity.operations].sort());
+    }
+    expect(catalog.actions.filter((a) => a.kind === 'Function').map((a) => a.function).sort()).toEqual(described.functions.map((f) => f.name).sort());
     expect(catalog.generator).toEqual({ system, version: generator.version });
     for (const action of catalog.actions) {
       for (const ref of [action.input.$ref, action.output.$ref].filter((r) => r !== undefined)) {
@@ -48,20 +67,43 @@ describe.each(registered)('the $system generator keeps the generator contract', 
     }
   });
 
+  it('never changes a model, nor hands out a part of it: a model is shared by every integration that uses it', async () => {
+    const model = deepFreeze(await parsed());
+    const before = fingerprint(model);
+    const selected = { entities: [{ name: sample!.entity, operations: ['Get' as const], attributes: generator.describe(model).entities.find((e) => e.name === sample!.entity)!.attributes.slice(0, 2) }] };
+    const all = generated(model);
+    const some = generated(model, selected);
+    const again = generated(model);
+    expect(fingerprint(model)).toBe(before);
+    expect(canonicalJson(again)).toBe(canonicalJson(all));
+    expect(some.entities.map((e) => e.name)).toEqual([sample!.entity]);
+    const parts = objectsIn(model);
+    for (const output of [all, some, generator.describe(model)]) {
+      expect([...objectsIn(output)].filter((o) => parts.has(o))).toEqual([]);
+    }
+  });
+
+  it('gives the same catalog in one step as parse then generate', async () => {
+    const found = generatorFor(system);
+    if (!found.ok) throw new Error(found.message);
+    const oneStep = await found.generator.generate({ ...input(), specBytes: bytes() });
+    expect(oneStep).toEqual({ ok: true, value: generated(await parsed()) });
+  });
+
   it('returns problems, never throws, for bytes that are no specification', async () => {
     for (const garbage of ['', '\u0000\u0001', 'just text', '{"a": [1, 2', '<x><y></x>']) {
-      const described = await generator.describe(new TextEncoder().encode(garbage), 'broken');
-      expect(described.ok).toBe(false);
-      if (!described.ok) expect(described.problems[0]!.reason).toBe('SpecificationInvalid');
+      const model = await generator.parse(new TextEncoder().encode(garbage), {});
+      expect(model.ok).toBe(false);
+      if (!model.ok) expect(model.problems[0]!.reason).toBe('SpecificationInvalid');
     }
-    const invalidUtf8 = await generator.describe(new Uint8Array([0xc3, 0x28]), 'broken');
+    const invalidUtf8 = await generator.parse(new Uint8Array([0xc3, 0x28]), {});
     expect(invalidUtf8.ok).toBe(false);
   });
 
   it('refuses an entity the specification does not have, naming the manifest field', async () => {
-    const generated = await generator.generate(input({ entities: [{ name: 'NoSuchThing' }] }));
-    expect(generated.ok).toBe(false);
-    if (!generated.ok) expect(generated.problems).toEqual([expect.objectContaining({ reason: 'UnknownEntity', field: ['spec', 'entities', 0, 'name'] })]);
+    const catalog = generator.generate(await parsed(), input({ entities: [{ name: 'NoSuchThing' }] }));
+    expect(catalog.ok).toBe(false);
+    if (!catalog.ok) expect(catalog.problems).toEqual([expect.objectContaining({ reason: 'UnknownEntity', field: ['spec', 'entities', 0, 'name'] })]);
   });
 });
 

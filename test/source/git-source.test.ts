@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { odataGenerator } from '../../controller/generators/odata/odata-generator.ts';
 import { createGitSource } from '../../controller/source/create-git-source.ts';
 import { GitFetchFailedError, type GitSource } from '../../controller/source/git-source.ts';
 import { connection, ENVIRONMENT, git, makeRepo, salesIntegration, spec, type Repo } from './support.ts';
@@ -86,6 +87,30 @@ describe('createGitSource: fetch and load', () => {
       ['integrations/beta.yaml', 'UnknownEntity'],
       ['integrations/gamma.yaml', 'UnknownEntity'],
     ]);
+  });
+
+  it('parses a specification once across loads, through a broken commit, and again only when its bytes change', async () => {
+    const parse = vi.spyOn(odataGenerator, 'parse');
+    try {
+      repo.commit('first');
+      await source.load(await source.fetch());
+      repo.write('integrations/beta.yaml', salesIntegration('beta', ['Get', 'Search', 'Count']));
+      repo.commit('beta counts');
+      expect((await source.load(await source.fetch())).stats.selectionsChecked).toBe(1);
+      repo.write('integrations/gamma.yaml', 'apiVersion: intctl.dev/v1alpha1\nkind: Integration\nmetadata: { name: gamma }\nspec: {}\n');
+      repo.commit('broken');
+      expect((await source.load(await source.fetch())).errors).not.toEqual([]);
+      repo.write('integrations/gamma.yaml', salesIntegration('gamma', ['Get']));
+      repo.commit('fixed');
+      expect((await source.load(await source.fetch())).errors).toEqual([]);
+      expect(parse).toHaveBeenCalledTimes(1);
+      repo.write('specs/sales.edmx', `${spec('sales-v2.edmx')}\n`);
+      repo.commit('one byte more');
+      expect((await source.load(await source.fetch())).stats.selectionsChecked).toBe(3);
+      expect(parse).toHaveBeenCalledTimes(2);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('keeps the problems of a file cached under its own path: two files with the same bytes are two files', async () => {

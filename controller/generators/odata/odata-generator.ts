@@ -1,5 +1,5 @@
 import type { ActionCatalog, CatalogAction, JsonSchema, ParameterBinding, RequestTemplate } from '../../artifact/catalog.ts';
-import type { IntegrationSource, Operation } from '../../generated/manifests.ts';
+import type { Operation } from '../../generated/manifests.ts';
 import { checkSelection, resolveSelection } from '../check-selection.ts';
 import { failed, ok, OPERATIONS, type GenerateInput, type Generator, type Result, type SpecDescription } from '../generator.ts';
 import { pascalCase, plural, singular, uniqueNames } from '../naming.ts';
@@ -24,20 +24,14 @@ interface Named {
  * the operations their capabilities allow (sap:creatable, sap:updatable, sap:deletable,
  * sap:countable in v2; Capabilities restrictions in v4); function and action imports are functions.
  */
-export const odataGenerator: Generator = {
+export const odataGenerator: Generator<EdmModel> = {
   system: 'odata',
   version: '1.0.0',
   runtime: ['integration-utils', 'common-shared-services', 'integration-manager'],
+  parse: async (specBytes, options) => loadEdmx(specBytes, options.odataVersion),
+  describe: (model) => describeModel(model),
 
-  async describe(specBytes: Uint8Array, _specPath: string, source?: IntegrationSource): Promise<Result<SpecDescription>> {
-    const model = loadEdmx(specBytes, source?.odataVersion);
-    return model.ok ? ok(describeModel(model.value)) : model;
-  },
-
-  async generate(input: GenerateInput): Promise<Result<ActionCatalog>> {
-    const loaded = loadEdmx(input.specBytes, input.spec.source.odataVersion);
-    if (!loaded.ok) return loaded;
-    const model = loaded.value;
+  generate(model: EdmModel, input: GenerateInput): Result<ActionCatalog> {
     const description = describeModel(model);
     const problems = checkSelection(description, input.spec);
     if (problems.length > 0) return failed(problems);
@@ -201,7 +195,7 @@ function entityModel(model: EdmModel, n: Named, attributes: string[] | undefined
     },
     Delete: { source: set.path, inputs: keyInputs, returns: 'nothing', request: request('DELETE', keyPath, { response: { pointer: '', status: 204 } }) },
   };
-  return { name: set.name, typeName: n.typeName, pluralName: n.pluralName, source: set.path, keyAttributes: type.key, attributes: modelAttributes, operations };
+  return { name: set.name, typeName: n.typeName, pluralName: n.pluralName, source: set.path, keyAttributes: [...type.key], attributes: modelAttributes, operations };
 }
 
 function functionAction(model: EdmModel, fn: EdmFunction, name: string, schemas: EdmSchemas): { action: CatalogAction; definitions: Record<string, JsonSchema> } {

@@ -17,7 +17,8 @@ interface ResourceInfo {
   createRequired: Set<string>;
 }
 
-interface Analysis {
+/** A parsed OpenAPI document: the document itself and the resources and functions found in it. */
+export interface OpenApiModel {
   document: OpenApiDocument;
   format: string;
   nullableKeyword: boolean;
@@ -29,21 +30,15 @@ interface Analysis {
  * Generates integrations from OpenAPI 3.0 and 3.1 documents (and Swagger 2.0, converted).
  * Entities are the resources its paths describe; every other operation is a function.
  */
-export const openapiGenerator: Generator = {
+export const openapiGenerator: Generator<OpenApiModel> = {
   system: 'openapi',
   version: '1.0.0',
   runtime: ['integration-utils', 'common-shared-services', 'integration-manager'],
+  parse: (specBytes) => parseOpenApi(specBytes),
+  describe: (model) => describeModel(model),
 
-  async describe(specBytes: Uint8Array): Promise<Result<SpecDescription>> {
-    const analysis = await analyse(specBytes);
-    return analysis.ok ? ok(describeAnalysis(analysis.value)) : analysis;
-  },
-
-  async generate(input: GenerateInput): Promise<Result<ActionCatalog>> {
-    const analysis = await analyse(input.specBytes);
-    if (!analysis.ok) return analysis;
-    const a = analysis.value;
-    const description = describeAnalysis(a);
+  generate(a: OpenApiModel, input: GenerateInput): Result<ActionCatalog> {
+    const description = describeModel(a);
     const selectionProblems = checkSelection(description, input.spec);
     if (selectionProblems.length > 0) return failed(selectionProblems);
     const selection = resolveSelection(description, input.spec);
@@ -88,7 +83,8 @@ export const openapiGenerator: Generator = {
   },
 };
 
-async function analyse(bytes: Uint8Array): Promise<Result<Analysis>> {
+/** Loads and validates the document, then finds its resources, their record schemas and attributes. */
+async function parseOpenApi(bytes: Uint8Array): Promise<Result<OpenApiModel>> {
   const loaded = await loadOpenApi(bytes);
   if (!loaded.ok) return loaded;
   const { document, format } = loaded.value;
@@ -116,13 +112,13 @@ async function analyse(bytes: Uint8Array): Promise<Result<Analysis>> {
   return ok({ document, format, nullableKeyword, resources, functions: inferred.functions });
 }
 
-function describeAnalysis(a: Analysis): SpecDescription {
+function describeModel(a: OpenApiModel): SpecDescription {
   return {
     format: a.format,
     entities: a.resources.map((r) => ({
       name: r.resource.name,
       pointer: r.resource.pointer,
-      attributes: r.attributes,
+      attributes: [...r.attributes],
       operations: OPERATIONS.filter((o) => r.resource.operations[o] !== undefined),
     })),
     functions: a.functions.map((f) => ({ name: f.name, pointer: f.pointer })),
@@ -141,7 +137,7 @@ function itemSchema(resource: Resource, schemas: SchemaConverter): { schema: unk
 }
 
 /** Every name an entity or action takes, so component schemas are named around them. */
-function reservedNames(a: Analysis): Set<string> {
+function reservedNames(a: OpenApiModel): Set<string> {
   const names = new Set<string>();
   for (const r of a.resources) {
     names.add(r.resource.typeName);

@@ -48,7 +48,7 @@ export class SchemaConverter {
 
     const out: JsonSchema = {};
     for (const [key, value] of Object.entries(node)) {
-      if (KEPT.has(key)) out[key] = key === 'required' && Array.isArray(value) ? [...value].map(String).sort() : value;
+      if (KEPT.has(key)) out[key] = key === 'required' && Array.isArray(value) ? [...value].map(String).sort() : copyOf(value);
       else if (NESTED_ONE.has(key)) out[key] = this.convert(value, `${at}/${key}`, depth + 1);
       else if (NESTED_MANY.has(key) && Array.isArray(value)) out[key] = value.map((v, i) => this.convert(v, `${at}/${key}/${i}`, depth + 1));
       else if (key === 'properties' && value && typeof value === 'object') {
@@ -131,6 +131,11 @@ export class SchemaConverter {
     this.inlining.delete(ref);
     return out;
   }
+}
+
+/** A value of the document as the catalog's own: the document is shared, the catalog must not hold parts of it. */
+function copyOf(value: unknown): unknown {
+  return value !== null && typeof value === 'object' ? structuredClone(value) : value;
 }
 
 /** OpenAPI 3.0's `nullable: true` in JSON Schema terms. */

@@ -1,4 +1,5 @@
 import { buildArtifact, type ArtifactCache } from '../../artifact/build-artifact.ts';
+import { createSpecModels, type SpecModels } from '../../generators/spec-models.ts';
 import { DEFAULT_DEPENDENCIES, type DependencyName } from '../../core/dependencies.ts';
 import type { LoadedObject, ManifestSet } from '../../core/manifest.ts';
 import type { DesiredState } from '../../core/plan.ts';
@@ -20,7 +21,9 @@ export interface EnvironmentKeys {
  * none), an artifact per integration that targets it, generated for those dependencies, and a
  * record per connection defined for it, with plain secrets sealed to its key. Problems of any
  * integration make the whole desired state unusable, so nothing half-generated is applied. With
- * an artifact cache, integrations whose inputs did not change are not generated again.
+ * an artifact cache, integrations whose inputs did not change are not generated again; with
+ * `models`, a specification parsed before (by validation, or for another environment) is not
+ * parsed again, and without, each is parsed once for this environment.
  */
 export async function buildDesiredState(
   set: ManifestSet,
@@ -29,6 +32,7 @@ export async function buildDesiredState(
   keys: EnvironmentKeys,
   commit: string,
   artifactCache?: ArtifactCache,
+  models: SpecModels = createSpecModels(),
 ): Promise<{ state: DesiredState; problems: Problem[] }> {
   const name = environment.manifest.metadata.name;
   const pins = { ...DEFAULT_DEPENDENCIES, ...environment.manifest.spec.dependencies };
@@ -69,7 +73,7 @@ export async function buildDesiredState(
       specPath: specPath ?? '',
       pins,
       ...(authType ? { authType: authType as never } : {}),
-    }, artifactCache);
+    }, artifactCache, models);
     if (!artifact.ok) {
       for (const p of artifact.problems) problems.push(toProblem(object, p));
       continue;

@@ -5,6 +5,7 @@ import type { PlanAction } from '../../core/plan-action.ts';
 import type { Problem } from '../../core/problem.ts';
 import type { RepositoryReader } from '../../core/repository-reader.ts';
 import type { Environment } from '../../generated/manifests.ts';
+import type { SpecModels } from '../../generators/spec-models.ts';
 
 /** One commit's manifests, loaded and validated: what the environment reconciler starts from. */
 export interface LoadedManifests {
@@ -16,6 +17,8 @@ export interface LoadedManifests {
   problems: Problem[];
   /** The problems that are errors: when there are any, nothing of this commit may be applied. */
   errors: Problem[];
+  /** The specifications the load parsed to check selections: generation takes them from here instead of parsing again. */
+  models?: SpecModels;
 }
 
 /**

@@ -69,7 +69,7 @@ export const buildDesired: EnvironmentStep = async (state, ctx) => {
   const driver = state.driver!;
   const keys = { publicKey: await driver.publicKey(), fingerprintKey: await driver.fingerprintKey() };
   const loaded = state.loaded!;
-  const desired = await buildDesiredState(loaded.set, state.object!, loaded.reader, keys, loaded.commit, ctx.artifactCache);
+  const desired = await buildDesiredState(loaded.set, state.object!, loaded.reader, keys, loaded.commit, ctx.artifactCache, loaded.models);
   if (desired.problems.length === 0) {
     state.desired = desired.state;
     return undefined;

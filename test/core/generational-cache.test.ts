@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generationalCache } from '../../controller/source/generational-cache.ts';
+import { generationalCache } from '../../controller/core/generational-cache.ts';
 
 describe('generationalCache', () => {
   it('keeps, after a pass, exactly what that pass got or set', () => {

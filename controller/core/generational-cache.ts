@@ -7,6 +7,8 @@
 export interface GenerationalCache<V> {
   get(key: string): V | undefined;
   set(key: string, value: V): void;
+  /** Forgets a key in both generations. */
+  delete(key: string): void;
   /** Ends the pass: what it touched becomes the cache. */
   rotate(): void;
   /** Forgets what an unfinished pass touched. */
@@ -14,6 +16,7 @@ export interface GenerationalCache<V> {
   readonly size: number;
 }
 
+/** An empty generational cache (see GenerationalCache). */
 export function generationalCache<V>(): GenerationalCache<V> {
   let previous = new Map<string, V>();
   let next = new Map<string, V>();
@@ -25,6 +28,10 @@ export function generationalCache<V>(): GenerationalCache<V> {
     },
     set(key, value) {
       next.set(key, value);
+    },
+    delete(key) {
+      next.delete(key);
+      previous.delete(key);
     },
     rotate() {
       previous = next;

@@ -1,0 +1,77 @@
+import type { GenerationalCache } from '../core/generational-cache.ts';
+import type { ManifestSet } from '../core/manifest.ts';
+import { sortProblems, type Problem } from '../core/problem.ts';
+import type { RepositoryReader } from '../core/repository-reader.ts';
+import type { SpecModels } from '../generators/spec-models.ts';
+import { checkSelectionsIncrementally } from '../validate/check-selections-incrementally.ts';
+import { loadManifests, type LoadedFile, type LoadResult } from './load-manifests.ts';
+import { DEFAULT_YAML_LIMITS, type YamlLimits } from './parse-yaml-file.ts';
+
+/**
+ * What a long-lived loader (the controller's Git source) keeps from one load to the next, for a
+ * reader that knows content ids: what each file made, by blob id, and each integration's
+ * selection problems, by the blobs of its manifest and specification.
+ */
+export interface LoadCaches {
+  files: GenerationalCache<LoadedFile>;
+  selections: GenerationalCache<Problem[]>;
+}
+
+export interface LoadOptions {
+  /** Limits on the YAML files read; DEFAULT_YAML_LIMITS when left out. */
+  limits?: YamlLimits;
+  caches?: LoadCaches;
+  /** Parsed specifications, to share with what is generated from this load. */
+  models?: SpecModels;
+}
+
+export interface LoadedRepository {
+  set: ManifestSet;
+  /** Every problem found, sorted by file, line and column. */
+  problems: Problem[];
+  /** The problems that are errors: when there are any, nothing of this load may be applied. */
+  errors: Problem[];
+  stats: LoadResult['stats'] & {
+    /** Integrations whose selection was checked against their specification in this load (not taken from a cache). */
+    selectionsChecked: number;
+  };
+}
+
+/**
+ * The load step, for the CLI and the controller alike: parses each manifest file and validates
+ * each object against its schema, validates across objects (names, references, paths), then, once
+ * all of that holds, checks each integration's selection against its specification. Never throws
+ * for bad input; every problem is returned at once.
+ *
+ * With caches, files and selections whose inputs did not change are neither read nor checked
+ * again, and each load ends a pass of every cache it is given, `models` included: it rotates them
+ * (see GenerationalCache), so they hold what the last load or two used. Selection checks and
+ * models are rotated only when selections were checked, so a broken commit does not empty them;
+ * a load that throws discards what it touched.
+ */
+export async function loadRepository(reader: RepositoryReader, options: LoadOptions = {}): Promise<LoadedRepository> {
+  const { caches, models } = options;
+  try {
+    const loaded = await loadManifests(reader, options.limits ?? DEFAULT_YAML_LIMITS, caches?.files);
+    let problems = loaded.problems;
+    let selectionsChecked = 0;
+    // Only a set that is valid on its own is worth reading specifications for.
+    const checkSelections = !problems.some((p) => p.severity === 'error');
+    if (checkSelections) {
+      const selections = await checkSelectionsIncrementally(loaded.set, reader, { ...(caches ? { cache: caches.selections } : {}), ...(models ? { models } : {}) });
+      problems = sortProblems([...problems, ...selections.problems]);
+      selectionsChecked = selections.checked;
+    }
+    caches?.files.rotate();
+    if (checkSelections) {
+      caches?.selections.rotate();
+      models?.rotate();
+    }
+    return { set: loaded.set, problems, errors: problems.filter((p) => p.severity === 'error'), stats: { ...loaded.stats, selectionsChecked } };
+  } catch (error) {
+    caches?.files.discard();
+    caches?.selections.discard();
+    models?.discard();
+    throw error;
+  }
+}
