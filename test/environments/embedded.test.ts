@@ -5,7 +5,8 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EnvironmentUnavailableError, LeaseLostError, type ApplyContext } from '../../controller/environments/driver.ts';
 import type { EmbeddedEnvironment } from '../../controller/environments/embedded/embedded-environment.ts';
-import { MIGRATIONS, SchemaTooNewError } from '../../controller/environments/embedded/migrations.ts';
+import { ENVIRONMENT_SCHEMA } from '../../controller/environments/store/environment-schema.ts';
+import { SchemaTooNewError } from '../../controller/environments/store/migrate-schema.ts';
 import {
   EnvironmentMismatchError,
   EnvironmentNotInitializedError,
@@ -66,7 +67,7 @@ describe('embedded environment', () => {
     const raw = new Database(path, { readonly: true });
     try {
       expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(raw.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+      expect(raw.pragma('user_version', { simple: true })).toBe(ENVIRONMENT_SCHEMA.length);
       expect(raw.prepare('SELECT environment FROM meta').pluck().get()).toBe('dev');
     } finally {
       raw.close();
@@ -188,7 +189,7 @@ describe('embedded environment', () => {
       setup: async (path: string) => {
         (await openEmbeddedEnvironment(path, { name: 'dev' })).close();
         const raw = new Database(path);
-        raw.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+        raw.pragma(`user_version = ${ENVIRONMENT_SCHEMA.length + 1}`);
         raw.close();
       },
       options: { name: 'dev' },
