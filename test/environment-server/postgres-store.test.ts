@@ -4,30 +4,9 @@ import { openPostgresStore } from '../../controller/environment-server/store/ope
 import type { SqlEnvironmentStore } from '../../controller/environments/store/sql-environment-store.ts';
 import { EnvironmentUnavailableError, LeaseLostError } from '../../controller/environments/driver.ts';
 import { EnvironmentMismatchError } from '../../controller/environments/embedded/open-embedded-environment.ts';
-import { describeDriverContract, PLAN, updateDependency } from '../environments/driver-contract.ts';
-import { DATABASE_URL, dropSchema, postgresStores, uniqueSchema } from './support/postgres.ts';
-import { serveEnvironment } from './support/serve-environment.ts';
+import { PLAN, updateDependency } from '../environments/driver-contract.ts';
+import { DATABASE_URL, dropSchema, uniqueSchema } from './support/postgres.ts';
 import { testClock } from './support/test-clock.ts';
-
-// The driver contract, unchanged, against the PostgreSQL store itself...
-describeDriverContract('PostgreSQL store', async () => {
-  const clock = testClock();
-  const { store, drop } = await postgresStores('dev', clock.now);
-  return {
-    driver: store,
-    advanceClock: clock.advance,
-    cleanup: async () => {
-      await store.close();
-      await drop();
-    },
-  };
-});
-
-// ...and through the environment server and the http driver, as a controller reaches it.
-describeDriverContract('http (environment server over PostgreSQL)', async () => {
-  const served = await serveEnvironment({ stores: postgresStores });
-  return { driver: served.driver, advanceClock: served.clock.advance, cleanup: served.close };
-});
 
 describe('PostgreSQL store: several replicas on one database', () => {
   const schemas: string[] = [];

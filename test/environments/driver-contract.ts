@@ -1,6 +1,6 @@
 /**
  * The contract every environment driver keeps, written against the EnvironmentDriver interface
- * only. Each driver's test file runs it: `describeDriverContract('embedded', makeDriver)`.
+ * only. driver-contract.test.ts runs it against every driver listed in drivers.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ActionRefusedError } from '../../controller/environments/action-refused-error.ts';

@@ -12,7 +12,7 @@ import {
   EnvironmentNotInitializedError,
   openEmbeddedEnvironment,
 } from '../../controller/environments/embedded/open-embedded-environment.ts';
-import { PLAN, connection, describeDriverContract, hash, integration, publish, updateDependency, upsert } from './driver-contract.ts';
+import { PLAN, connection, hash, integration, publish, updateDependency, upsert } from './driver-contract.ts';
 
 /** A clock that moves only when told to; several drivers may share it. */
 function testClock(): { now: () => Date; advance: (ms: number) => void } {
@@ -23,20 +23,6 @@ function testClock(): { now: () => Date; advance: (ms: number) => void } {
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'intctl-embedded-'));
 }
-
-describeDriverContract('embedded', async () => {
-  const dir = await tempDir();
-  const clock = testClock();
-  const driver = await openEmbeddedEnvironment(join(dir, 'dev.db'), { name: 'dev', now: clock.now });
-  return {
-    driver,
-    advanceClock: clock.advance,
-    cleanup: async () => {
-      await driver.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-});
 
 describe('embedded environment', () => {
   let dir: string;
