@@ -16,14 +16,12 @@ export async function applyChange(tx: SqlExecutor, sql: StoreSql, action: PlanAc
     case 'UpsertConnection':
       await tx.run(sql.upsertConnection, connectionValues(action.connection, at));
       return { target: action.connection.name, result: action.connection.fingerprint };
-    case 'DeleteConnection':
-      await tx.run(sql.deleteConnection, [action.name]);
-      return { target: action.name, result: '' };
     case 'Publish':
       await tx.run(sql.upsertIntegration, integrationValues(action.integration, at));
       return { target: action.integration.name, result: action.integration.artifactHash };
+    case 'DeleteConnection':
     case 'Unpublish':
-      await tx.run(sql.deleteIntegration, [action.name]);
+      await tx.run(action.type === 'Unpublish' ? sql.deleteIntegration : sql.deleteConnection, [action.name]);
       return { target: action.name, result: '' };
   }
 }
