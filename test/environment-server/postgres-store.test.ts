@@ -4,7 +4,7 @@ import { openPostgresStore } from '../../controller/environment-server/store/ope
 import type { SqlEnvironmentStore } from '../../controller/environments/store/sql-environment-store.ts';
 import { EnvironmentUnavailableError, LeaseLostError } from '../../controller/environments/driver.ts';
 import { EnvironmentMismatchError } from '../../controller/environments/embedded/open-embedded-environment.ts';
-import { PLAN, updateDependency } from '../environments/driver-contract.ts';
+import { PLAN, updateDependency } from '../environments/support/plan-fixtures.ts';
 import { DATABASE_URL, dropSchema, uniqueSchema } from './support/postgres.ts';
 import { testClock } from './support/test-clock.ts';
 

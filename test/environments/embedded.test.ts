@@ -12,7 +12,7 @@ import {
   EnvironmentNotInitializedError,
   openEmbeddedEnvironment,
 } from '../../controller/environments/embedded/open-embedded-environment.ts';
-import { PLAN, connection, hash, integration, publish, updateDependency, upsert } from './driver-contract.ts';
+import { PLAN, connection, hash, integration, publish, updateDependency, upsert } from './support/plan-fixtures.ts';
 
 /** A clock that moves only when told to; several drivers may share it. */
 function testClock(): { now: () => Date; advance: (ms: number) => void } {

@@ -10,7 +10,7 @@ import { openPostgresStore } from '../../controller/environment-server/store/ope
 import { generateFingerprintKey } from '../../controller/secrets/connection-fingerprint.ts';
 import { generateKeyPair } from '../../controller/secrets/generate-key-pair.ts';
 import { DATABASE_URL, dropSchema, uniqueSchema } from '../environment-server/support/postgres.ts';
-import { hash, integration, unpublish } from './driver-contract.ts';
+import { hash, integration, unpublish } from './support/plan-fixtures.ts';
 import { POSTGRES_SCHEMA_V1, SQLITE_SCHEMA_V1 } from './support/schema-v1.ts';
 
 const KEYS = { ...generateKeyPair(), fingerprintKey: generateFingerprintKey() };

@@ -8,7 +8,7 @@ import { openPostgresSession, toPostgresPlaceholders } from '../../controller/en
 import type { SqlSession } from '../../controller/environments/store/sql-session.ts';
 import { createSqliteSession } from '../../controller/environments/store/sqlite-session.ts';
 import { DATABASE_URL, dropSchema, uniqueSchema } from '../environment-server/support/postgres.ts';
-import { PLAN, updateDependency } from './driver-contract.ts';
+import { PLAN, updateDependency } from './support/plan-fixtures.ts';
 
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
 

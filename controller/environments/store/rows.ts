@@ -49,6 +49,7 @@ export interface MetaRow {
   created_at: string;
 }
 
+/** A published integration as the controller sees it: catalog and requirements parsed back from their JSON text. */
 export function integrationFromRow(row: IntegrationRow): PublishedIntegration {
   return {
     name: row.name,
@@ -78,6 +79,7 @@ export function integrationValues(integration: PublishedIntegration, publishedAt
   ];
 }
 
+/** A connection as stored: parameters and secrets (sealed values and references, never opened) parsed back from JSON. */
 export function connectionFromRow(row: ConnectionRow): ConnectionRecord {
   return {
     name: row.name,
@@ -102,6 +104,7 @@ export function connectionValues(connection: ConnectionRecord, updatedAt: string
   ];
 }
 
+/** One log entry as the driver interface names its fields. */
 export function appliedFromRow(row: LogRow): AppliedAction {
   return {
     seq: row.seq,
