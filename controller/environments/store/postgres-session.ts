@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { SqlExecutor, SqlParams, SqlSession } from './sql-session.ts';
+import type { SqlExecutor, SqlParams, SqlSession, TransactionMode } from './sql-session.ts';
 import { toPostgresStoreError } from './to-postgres-store-error.ts';
 
 export interface PostgresSessionOptions {
@@ -34,7 +34,6 @@ export function openPostgresSession(options: PostgresSessionOptions): SqlSession
     types,
   });
   pool.on('error', () => undefined); // an idle client's error surfaces on its next use
-  const where = options.where;
   const translated = new Map<string, string>();
   const translate = (sql: string): string => {
     const known = translated.get(sql);
@@ -43,40 +42,12 @@ export function openPostgresSession(options: PostgresSessionOptions): SqlSession
     translated.set(sql, text);
     return text;
   };
-  const atPool = executor((text, values) => pool.query(text, values), translate, where);
+  const context: Context = { translate, where: options.where };
 
   return {
     dialect: 'postgresql',
-    ...atPool,
-    async transaction(mode, fn) {
-      const client = await pool.connect().catch((error: unknown) => {
-        throw toPostgresStoreError(error, where);
-      });
-      let broken = false;
-      const query = async (text: string, values: unknown[]): Promise<pg.QueryResult> => {
-        try {
-          return await client.query(text, values);
-        } catch (error) {
-          broken ||= !(error instanceof Error && 'severity' in error);
-          throw error;
-        }
-      };
-      try {
-        await query(BEGIN[mode], []).catch((error: unknown) => {
-          throw toPostgresStoreError(error, where);
-        });
-        try {
-          const result = await fn(executor(query, translate, where));
-          await query('COMMIT', []);
-          return result;
-        } catch (error) {
-          await query('ROLLBACK', []).catch(() => (broken = true));
-          throw toPostgresStoreError(error, where);
-        }
-      } finally {
-        client.release(broken);
-      }
-    },
+    ...executor((text, values) => pool.query(text, values), context),
+    transaction: (mode, fn) => transaction(pool, mode, fn, context),
     async close() {
       if (!pool.ended) await pool.end();
     },
@@ -102,7 +73,44 @@ export function toPostgresPlaceholders(sql: string): string {
 
 type Query = (text: string, values: unknown[]) => Promise<pg.QueryResult>;
 
-function executor(query: Query, translate: (sql: string) => string, where: string): SqlExecutor {
+/** What every statement of a session goes through: its placeholders translated, its errors named. */
+interface Context {
+  translate: (sql: string) => string;
+  where: string;
+}
+
+/**
+ * Runs `fn` between BEGIN and COMMIT on one client of the pool, and rolls back on any error. The
+ * client goes back to the pool, unless its connection failed (an error PostgreSQL did not send,
+ * or a failed ROLLBACK): then it is destroyed, never handed to the next caller mid-transaction.
+ */
+async function transaction<T>(pool: pg.Pool, mode: TransactionMode, fn: (tx: SqlExecutor) => Promise<T>, context: Context): Promise<T> {
+  const client = await pool.connect().catch((error: unknown) => {
+    throw toPostgresStoreError(error, context.where);
+  });
+  let broken = false;
+  const query: Query = async (text, values) => {
+    try {
+      return await client.query(text, values);
+    } catch (error) {
+      broken ||= !(error instanceof Error && 'severity' in error);
+      throw error;
+    }
+  };
+  try {
+    await query(BEGIN[mode], []);
+    const result = await fn(executor(query, context));
+    await query('COMMIT', []);
+    return result;
+  } catch (error) {
+    await query('ROLLBACK', []).catch(() => (broken = true));
+    throw toPostgresStoreError(error, context.where);
+  } finally {
+    client.release(broken);
+  }
+}
+
+function executor(query: Query, { translate, where }: Context): SqlExecutor {
   const send = async (sql: string, params: SqlParams = []): Promise<pg.QueryResult> => {
     try {
       return await query(translate(sql), [...params]);
