@@ -12,7 +12,7 @@ import { connectionRoutes } from './routes/connection-routes.ts';
 import { environmentRoutes } from './routes/environment-routes.ts';
 import { integrationRoutes } from './routes/integration-routes.ts';
 import { leaseRoutes } from './routes/lease-routes.ts';
-import type { EnvironmentStore } from './store/environment-store.ts';
+import type { EnvironmentStore } from '../environments/store/environment-store.ts';
 
 const ajvFormats = ajvFormatsModule as unknown as (ajv: unknown) => void;
 

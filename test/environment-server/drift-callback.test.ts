@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { driftCallback } from '../../controller/environment-server/drift-notifier.ts';
 import { createDriftWatch, driftOf } from '../../controller/environment-server/drift-watch.ts';
-import type { SqliteStore } from '../../controller/environment-server/store/sqlite-store.ts';
+import type { EmbeddedEnvironment } from '../../controller/environments/embedded/embedded-environment.ts';
 import { sealSecret } from '../../controller/secrets/seal-secret.ts';
 import { runCli } from '../helpers/cli.ts';
 import { serve as serveController, type TestServer } from '../server/support/serve.ts';
@@ -120,7 +120,7 @@ describe('drift callback', () => {
       intervalMs: 0,
     });
     expect(await watch.check()).toBe('unchanged');
-    const raw = new Database((served.store as SqliteStore).path);
+    const raw = new Database((served.store as EmbeddedEnvironment).path);
     try {
       raw.prepare("UPDATE connections SET fingerprint = 'edited-by-hand' WHERE name = 'warehouse'").run();
     } finally {

@@ -4,7 +4,7 @@ import { API_SPEC_PATH, apiOperations } from '../../controller/environment-serve
 import type { ConnectionRecord } from '../../controller/core/environment-state.ts';
 import type { Lease } from '../../controller/environments/driver.ts';
 import { sealSecret } from '../../controller/secrets/seal-secret.ts';
-import { connection, integration, PLAN, publish, upsert } from '../environments/driver-contract.ts';
+import { connection, integration, PLAN, publish, upsert } from '../environments/support/plan-fixtures.ts';
 import { postgresStores } from './support/postgres.ts';
 import { serveEnvironment, sqliteStores, TOKENS, type ServedEnvironment, type StoreFactory } from './support/serve-environment.ts';
 

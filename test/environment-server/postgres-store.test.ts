@@ -1,42 +1,22 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PostgresStore } from '../../controller/environment-server/store/postgres-store.ts';
+import { openPostgresStore } from '../../controller/environment-server/store/open-postgres-store.ts';
+import type { SqlEnvironmentStore } from '../../controller/environments/store/sql-environment-store.ts';
 import { EnvironmentUnavailableError, LeaseLostError } from '../../controller/environments/driver.ts';
 import { EnvironmentMismatchError } from '../../controller/environments/embedded/open-embedded-environment.ts';
-import { describeDriverContract, PLAN, updateDependency } from '../environments/driver-contract.ts';
-import { DATABASE_URL, dropSchema, postgresStores, uniqueSchema } from './support/postgres.ts';
-import { serveEnvironment } from './support/serve-environment.ts';
+import { PLAN, updateDependency } from '../environments/support/plan-fixtures.ts';
+import { DATABASE_URL, dropSchema, uniqueSchema } from './support/postgres.ts';
 import { testClock } from './support/test-clock.ts';
-
-// The driver contract, unchanged, against the PostgreSQL store itself...
-describeDriverContract('PostgreSQL store', async () => {
-  const clock = testClock();
-  const { store, drop } = await postgresStores('dev', clock.now);
-  return {
-    driver: store,
-    advanceClock: clock.advance,
-    cleanup: async () => {
-      await store.close();
-      await drop();
-    },
-  };
-});
-
-// ...and through the environment server and the http driver, as a controller reaches it.
-describeDriverContract('http (environment server over PostgreSQL)', async () => {
-  const served = await serveEnvironment({ stores: postgresStores });
-  return { driver: served.driver, advanceClock: served.clock.advance, cleanup: served.close };
-});
 
 describe('PostgreSQL store: several replicas on one database', () => {
   const schemas: string[] = [];
-  const stores: PostgresStore[] = [];
+  const stores: SqlEnvironmentStore[] = [];
   afterEach(async () => {
     for (const store of stores.splice(0)) await store.close();
     for (const schema of schemas.splice(0)) await dropSchema(schema);
   });
-  const open = async (schema: string, name = 'prod', now?: () => Date): Promise<PostgresStore> => {
-    const store = await PostgresStore.open({ name, connectionString: DATABASE_URL, schema, poolSize: 2, ...(now ? { now } : {}) });
+  const open = async (schema: string, name = 'prod', now?: () => Date): Promise<SqlEnvironmentStore> => {
+    const store = await openPostgresStore({ name, connectionString: DATABASE_URL, schema, poolSize: 2, ...(now ? { now } : {}) });
     stores.push(store);
     return store;
   };
@@ -49,7 +29,7 @@ describe('PostgreSQL store: several replicas on one database', () => {
     const keys = await Promise.all(replicas.map((r) => r.publicKey()));
     expect(new Set(keys).size).toBe(1);
 
-    const [a, b, c] = replicas as [PostgresStore, PostgresStore, PostgresStore];
+    const [a, b, c] = replicas as [SqlEnvironmentStore, SqlEnvironmentStore, SqlEnvironmentStore];
     const held = (await a.acquireLease('controller-a', 10_000))!;
     expect(await b.acquireLease('controller-b', 10_000)).toBeUndefined();
     expect(await b.apply(updateDependency('2.4.0'), { lease: held, commit: 'c'.repeat(40), plan: PLAN })).toBe('applied');
@@ -93,7 +73,7 @@ describe('PostgreSQL store: several replicas on one database', () => {
   });
 
   it('reports a database it cannot reach as unavailable, a retryable error', async () => {
-    const opening = PostgresStore.open({ name: 'prod', connectionString: 'postgresql://postgres@127.0.0.1:1/test', schema: uniqueSchema() });
+    const opening = openPostgresStore({ name: 'prod', connectionString: 'postgresql://postgres@127.0.0.1:1/test', schema: uniqueSchema() });
     await expect(opening).rejects.toBeInstanceOf(EnvironmentUnavailableError);
   });
 });

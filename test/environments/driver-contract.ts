@@ -1,14 +1,15 @@
 /**
  * The contract every environment driver keeps, written against the EnvironmentDriver interface
- * only. Each driver's test file runs it: `describeDriverContract('embedded', makeDriver)`.
+ * only. driver-contract.test.ts runs it against every driver listed in drivers.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ActionRefusedError } from '../../controller/environments/action-refused-error.ts';
 import { LeaseLostError, StalePlanError, type ApplyContext, type EnvironmentDriver, type Lease } from '../../controller/environments/driver.ts';
-import type { ConnectionRecord, ObservedState, PublishedIntegration } from '../../controller/core/environment-state.ts';
+import type { ConnectionRecord, ObservedState } from '../../controller/core/environment-state.ts';
 import type { PlanAction } from '../../controller/core/plan-action.ts';
 import { generateKeyPair } from '../../controller/secrets/generate-key-pair.ts';
 import { sealSecret } from '../../controller/secrets/seal-secret.ts';
+import { PLAN, PLAN_SUFFIX, connection, deleteConnection, hash, integration, publish, unpublish, updateDependency, upsert } from './support/plan-fixtures.ts';
 
 export interface DriverUnderTest {
   driver: EnvironmentDriver;
@@ -19,45 +20,6 @@ export interface DriverUnderTest {
 
 const TTL = 30_000;
 const COMMIT = 'c'.repeat(40);
-
-export const hash = (seed: string): string => `sha256:${Buffer.from(seed).toString('hex').padEnd(64, '0').slice(0, 64)}`;
-
-export function integration(name: string, seed = name): PublishedIntegration {
-  return {
-    name,
-    version: '1.0.0',
-    artifactHash: hash(seed),
-    system: 'openapi',
-    catalog: { entities: [{ name: 'Account', actions: ['GetAccount', 'SearchAccounts'] }] },
-    requires: { 'integration-utils': '^2.4.0', 'secret-manager': '^1.3.0' },
-    connection: 'crm',
-    commit: 'a'.repeat(40),
-  };
-}
-
-export function connection(name: string, secrets: ConnectionRecord['secrets'] = { apiKey: { env: 'CRM_API_KEY' } }, fingerprint = `${name}-fp`): ConnectionRecord {
-  return {
-    name,
-    system: 'openapi',
-    authType: 'apiKey',
-    parameters: { endpoint: 'https://crm.example.com/v2', apiKeyIn: 'header', apiKeyName: 'X-API-Key' },
-    secrets,
-    fingerprint,
-  };
-}
-
-/**
- * The contract applies its actions as one plan made against an empty log: every action id ends in
- * the plan's id, as the planner makes them.
- */
-export const PLAN = { head: 0, id: '0.contract' };
-const PLAN_SUFFIX = `@${PLAN.id}`;
-
-export const publish = (i: PublishedIntegration, id = `publish:${i.name}:${i.artifactHash}${PLAN_SUFFIX}`): PlanAction => ({ id, type: 'Publish', integration: i, reason: 'New', breaking: false });
-export const unpublish = (name: string, id = `unpublish:${name}${PLAN_SUFFIX}`): PlanAction => ({ id, type: 'Unpublish', name, reason: 'Pruned' });
-export const upsert = (c: ConnectionRecord, id = `connection:${c.name}:${c.fingerprint}${PLAN_SUFFIX}`): PlanAction => ({ id, type: 'UpsertConnection', connection: c, reason: 'New' });
-export const deleteConnection = (name: string, id = `delete-connection:${name}${PLAN_SUFFIX}`): PlanAction => ({ id, type: 'DeleteConnection', name, reason: 'Pruned' });
-export const updateDependency = (to: string, id = `dependency:integration-utils:${to}${PLAN_SUFFIX}`): PlanAction => ({ id, type: 'UpdateDependency', name: 'integration-utils', to, reason: 'Pinned' });
 
 const empty = (environment: string): ObservedState => ({
   environment,

@@ -5,13 +5,14 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EnvironmentUnavailableError, LeaseLostError, type ApplyContext } from '../../controller/environments/driver.ts';
 import type { EmbeddedEnvironment } from '../../controller/environments/embedded/embedded-environment.ts';
-import { MIGRATIONS, SchemaTooNewError } from '../../controller/environments/embedded/migrations.ts';
+import { ENVIRONMENT_SCHEMA } from '../../controller/environments/store/environment-schema.ts';
+import { SchemaTooNewError } from '../../controller/environments/store/migrate-schema.ts';
 import {
   EnvironmentMismatchError,
   EnvironmentNotInitializedError,
   openEmbeddedEnvironment,
 } from '../../controller/environments/embedded/open-embedded-environment.ts';
-import { PLAN, connection, describeDriverContract, hash, integration, publish, updateDependency, upsert } from './driver-contract.ts';
+import { PLAN, connection, hash, integration, publish, updateDependency, upsert } from './support/plan-fixtures.ts';
 
 /** A clock that moves only when told to; several drivers may share it. */
 function testClock(): { now: () => Date; advance: (ms: number) => void } {
@@ -22,20 +23,6 @@ function testClock(): { now: () => Date; advance: (ms: number) => void } {
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'intctl-embedded-'));
 }
-
-describeDriverContract('embedded', async () => {
-  const dir = await tempDir();
-  const clock = testClock();
-  const driver = await openEmbeddedEnvironment(join(dir, 'dev.db'), { name: 'dev', now: clock.now });
-  return {
-    driver,
-    advanceClock: clock.advance,
-    cleanup: async () => {
-      await driver.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-});
 
 describe('embedded environment', () => {
   let dir: string;
@@ -66,7 +53,7 @@ describe('embedded environment', () => {
     const raw = new Database(path, { readonly: true });
     try {
       expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(raw.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+      expect(raw.pragma('user_version', { simple: true })).toBe(ENVIRONMENT_SCHEMA.length);
       expect(raw.prepare('SELECT environment FROM meta').pluck().get()).toBe('dev');
     } finally {
       raw.close();
@@ -188,7 +175,7 @@ describe('embedded environment', () => {
       setup: async (path: string) => {
         (await openEmbeddedEnvironment(path, { name: 'dev' })).close();
         const raw = new Database(path);
-        raw.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+        raw.pragma(`user_version = ${ENVIRONMENT_SCHEMA.length + 1}`);
         raw.close();
       },
       options: { name: 'dev' },

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEPENDENCY_NAMES } from '../../controller/core/dependencies.ts';
-import type { LogRow } from '../../controller/environments/embedded/rows.ts';
+import type { LogRow } from '../../controller/environments/store/rows.ts';
 import { runCli } from '../helpers/cli.ts';
 import { deadline } from '../support/time.ts';
 import { namesOf, writeRepository, type RepositoryShape } from './generated-repository.ts';

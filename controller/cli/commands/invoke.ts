@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { SqliteStore } from '../../environment-server/store/sqlite-store.ts';
+import { openEmbeddedEnvironment } from '../../environments/embedded/open-embedded-environment.ts';
 import { HttpEnvironment } from '../../environments/http/http-environment.ts';
 import type { Environment } from '../../generated/manifests.ts';
 import { embeddedStorePath, openDriver } from '../../environments/open-driver.ts';
@@ -55,7 +55,7 @@ type Config = Awaited<ReturnType<typeof openWorkspace>>['config'];
 
 async function run(environment: Environment, config: Config, integration: string, action: string, input: unknown): Promise<ActionResult> {
   if (environment.spec.driver === 'embedded') {
-    const store = await SqliteStore.open(embeddedStorePath(environment, config.stateDir), { name: environment.metadata.name, create: false });
+    const store = await openEmbeddedEnvironment(embeddedStorePath(environment, config.stateDir), { name: environment.metadata.name, create: false });
     try {
       return await createActionRuntime({ source: store, variables: config.env ?? {} }).invoke(integration, action, input);
     } finally {

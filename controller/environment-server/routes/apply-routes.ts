@@ -4,7 +4,7 @@ import type { ApplyContext } from '../../environments/driver.ts';
 import type { PlanAction } from '../../core/plan-action.ts';
 import type { ServerTokens } from '../authorize.ts';
 import { defineRoute } from '../define-route.ts';
-import type { EnvironmentStore } from '../store/environment-store.ts';
+import type { EnvironmentStore } from '../../environments/store/environment-store.ts';
 
 export interface ApplyRoutesOptions {
   store: EnvironmentStore;

@@ -3,7 +3,7 @@ import type { ConnectionRecord } from '../../core/environment-state.ts';
 import type { ServerTokens } from '../authorize.ts';
 import { defineRoute } from '../define-route.ts';
 import type { DriftNotifier } from '../drift-notifier.ts';
-import type { EnvironmentStore } from '../store/environment-store.ts';
+import type { EnvironmentStore } from '../../environments/store/environment-store.ts';
 
 export interface ConnectionRoutesOptions {
   store: EnvironmentStore;

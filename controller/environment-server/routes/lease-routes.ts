@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Lease } from '../../environments/driver.ts';
 import type { ServerTokens } from '../authorize.ts';
 import { defineRoute } from '../define-route.ts';
-import type { EnvironmentStore } from '../store/environment-store.ts';
+import type { EnvironmentStore } from '../../environments/store/environment-store.ts';
 
 export interface LeaseRoutesOptions {
   store: EnvironmentStore;

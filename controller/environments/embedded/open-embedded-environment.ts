@@ -1,12 +1,13 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { generateFingerprintKey } from '../../secrets/connection-fingerprint.ts';
-import { generateKeyPair } from '../../secrets/generate-key-pair.ts';
+import { prepareEnvironment } from '../store/prepare-environment.ts';
+import { createSqliteSession } from '../store/sqlite-session.ts';
+import { SQLITE_SCHEMA_VERSION } from '../store/sqlite-schema-version.ts';
+import { toSqliteStoreError } from '../store/to-sqlite-store-error.ts';
 import { EmbeddedEnvironment } from './embedded-environment.ts';
-import { migrate } from './migrations.ts';
-import type { MetaRow } from './rows.ts';
-import { toDriverError } from './to-driver-error.ts';
+
+export { EnvironmentMismatchError } from '../store/prepare-environment.ts';
 
 export interface OpenEmbeddedOptions {
   /** The environment's name; a file made for another environment is refused. */
@@ -17,11 +18,6 @@ export interface OpenEmbeddedOptions {
   create?: boolean;
   /** How long a write waits for another connection's transaction, in milliseconds. */
   busyTimeoutMs?: number;
-}
-
-/** The file holds another environment: a path in an Environment manifest points at the wrong store. */
-export class EnvironmentMismatchError extends Error {
-  readonly reason = 'EnvironmentMismatch';
 }
 
 /** The environment has no store yet; `intctl env init` makes one. */
@@ -41,51 +37,30 @@ export async function openEmbeddedEnvironment(path: string, options: OpenEmbedde
   if (isNew && !create) {
     throw new EnvironmentNotInitializedError(`environment ${options.name} has no store at ${path}; run intctl env init ${options.name}`);
   }
+  const session = createSqliteSession(openFile(path, isNew, create, options.busyTimeoutMs ?? 5000), path);
+  const now = options.now ?? (() => new Date());
+  try {
+    const prepared = await prepareEnvironment(session, { name: options.name, now, place: path, schemaVersion: SQLITE_SCHEMA_VERSION });
+    return new EmbeddedEnvironment(session, { name: options.name, path, now, ...prepared });
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
+}
+
+/** The connection to the file: made owner-only when new, waiting `busyTimeoutMs` for other writers, WAL-journaled. */
+function openFile(path: string, isNew: boolean, create: boolean, busyTimeoutMs: number): Database.Database {
   let db: Database.Database | undefined;
   try {
     if (isNew) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     db = new Database(path, { fileMustExist: !create });
     if (isNew) chmodSync(path, 0o600);
-    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+    db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (mode !== 'wal') throw new Error(`${path}: SQLite would not switch to WAL journaling (it kept ${String(mode)})`);
-    migrate(db, path);
-    const now = options.now ?? (() => new Date());
-    const { meta, created } = ensureMeta(db, options.name, now);
-    if (meta.environment !== options.name) {
-      throw new EnvironmentMismatchError(`${path} holds environment ${meta.environment}, not ${options.name}`);
-    }
-    return new EmbeddedEnvironment({
-      name: options.name,
-      path,
-      db,
-      now,
-      keyPair: { publicKey: meta.public_key, privateKey: meta.private_key },
-      fingerprintKey: meta.fingerprint_key,
-      created,
-    });
+    return db;
   } catch (error) {
     db?.close();
-    throw toDriverError(error, path);
+    throw toSqliteStoreError(error, path);
   }
-}
-
-function ensureMeta(db: Database.Database, name: string, now: () => Date): { meta: MetaRow; created: boolean } {
-  const read = db.prepare<[], MetaRow>('SELECT environment, public_key, private_key, fingerprint_key, created_at FROM meta WHERE id = 1');
-  return db
-    .transaction(() => {
-      const existing = read.get();
-      if (existing) return { meta: existing, created: false };
-      const keys = generateKeyPair();
-      const meta: MetaRow = {
-        environment: name,
-        public_key: keys.publicKey,
-        private_key: keys.privateKey,
-        fingerprint_key: generateFingerprintKey(),
-        created_at: now().toISOString(),
-      };
-      db.prepare('INSERT INTO meta (id, environment, public_key, private_key, fingerprint_key, created_at) VALUES (1, @environment, @public_key, @private_key, @fingerprint_key, @created_at)').run(meta);
-      return { meta, created: true };
-    })
-    .immediate();
 }

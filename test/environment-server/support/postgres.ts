@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { PostgresStore } from '../../../controller/environment-server/store/postgres-store.ts';
+import { openPostgresStore } from '../../../controller/environment-server/store/open-postgres-store.ts';
 import type { StoreFactory } from './serve-environment.ts';
 
 /** The test database: PostgreSQL on 127.0.0.1:5432 with trust authentication, database `test`. */
@@ -25,6 +25,6 @@ export async function dropSchema(schema: string): Promise<void> {
 /** A fresh PostgreSQL store per test, in its own schema, dropped afterwards. */
 export const postgresStores: StoreFactory = async (name, now) => {
   const schema = uniqueSchema();
-  const store = await PostgresStore.open({ name, connectionString: DATABASE_URL, schema, now, poolSize: 4 });
+  const store = await openPostgresStore({ name, connectionString: DATABASE_URL, schema, now, poolSize: 4 });
   return { store, drop: () => dropSchema(schema) };
 };

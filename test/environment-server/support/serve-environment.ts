@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildEnvironmentServer, type EnvironmentServer, type EnvironmentServerDeps } from '../../../controller/environment-server/build-environment-server.ts';
 import type { ServerTokens } from '../../../controller/environment-server/authorize.ts';
-import type { EnvironmentStore } from '../../../controller/environment-server/store/environment-store.ts';
-import { SqliteStore } from '../../../controller/environment-server/store/sqlite-store.ts';
+import type { EnvironmentStore } from '../../../controller/environments/store/environment-store.ts';
+import { openEmbeddedEnvironment } from '../../../controller/environments/embedded/open-embedded-environment.ts';
 import { HttpEnvironment } from '../../../controller/environments/http/http-environment.ts';
 import { createLogger } from '../../../controller/observability/logger.ts';
 import { captureLogs } from '../../runtime/support/capture-logs.ts';
@@ -21,7 +21,7 @@ export type StoreFactory = (name: string, now: () => Date) => Promise<{ store: E
 
 export const sqliteStores: StoreFactory = async (name, now) => {
   const dir = await mkdtemp(join(tmpdir(), 'intctl-envserver-'));
-  const store = await SqliteStore.open(join(dir, `${name}.db`), { name, now });
+  const store = await openEmbeddedEnvironment(join(dir, `${name}.db`), { name, now });
   return { store, drop: () => rm(dir, { recursive: true, force: true }) };
 };
 

@@ -1,4 +1,4 @@
-import { EnvironmentUnavailableError } from '../../environments/driver.ts';
+import { EnvironmentUnavailableError } from '../driver.ts';
 
 /**
  * SQLSTATE classes that say "not now" rather than "never": connection exceptions (08),
@@ -10,10 +10,12 @@ const TRANSIENT = /^(08|53|57)|^(40001|40P01|55P03)$/;
 const NETWORK = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH)$/;
 
 /**
- * The boundary between node-postgres and the server: a database that cannot be reached or is
+ * The boundary between node-postgres and the controller: a database that cannot be reached or is
  * busy becomes EnvironmentUnavailableError (retried with backoff); anything else passes unchanged.
+ * `where` names the database in the message.
  */
-export function toStoreError(error: unknown, where: string): unknown {
+export function toPostgresStoreError(error: unknown, where: string): unknown {
+  if (error instanceof EnvironmentUnavailableError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   const message = (error as Error | null)?.message ?? String(error);
   const transient = (typeof code === 'string' && (TRANSIENT.test(code) || NETWORK.test(code))) || /Connection terminated|timeout exceeded when trying to connect/i.test(message);

@@ -7,10 +7,11 @@ const TRANSIENT = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|PROTOCOL)/;
 /**
  * The boundary between SQLite and the controller: a busy, locked, unreadable or full database
  * becomes EnvironmentUnavailableError (retried with backoff); everything else passes unchanged.
+ * `where` names the database in the message (its file).
  */
-export function toDriverError(error: unknown, path: string): unknown {
+export function toSqliteStoreError(error: unknown, where: string): unknown {
   if (error instanceof Database.SqliteError && TRANSIENT.test(error.code)) {
-    const wrapped = new EnvironmentUnavailableError(`${path}: ${error.message} (${error.code})`);
+    const wrapped = new EnvironmentUnavailableError(`${where}: ${error.message} (${error.code})`);
     wrapped.cause = error;
     return wrapped;
   }

@@ -1,7 +1,8 @@
 import type { AppliedAction } from '../driver.ts';
 import type { ConnectionRecord, PublishedIntegration, StoredSecret } from '../../core/environment-state.ts';
+import type { SqlParams } from './sql-session.ts';
 
-/** The columns of one row of each table, as SQLite returns them. */
+/** The columns of one row of each table, as the store's sessions return them (SQLite and PostgreSQL alike). */
 export interface IntegrationRow {
   name: string;
   version: string;
@@ -48,6 +49,7 @@ export interface MetaRow {
   created_at: string;
 }
 
+/** A published integration as the controller sees it: catalog and requirements parsed back from their JSON text. */
 export function integrationFromRow(row: IntegrationRow): PublishedIntegration {
   return {
     name: row.name,
@@ -62,20 +64,22 @@ export function integrationFromRow(row: IntegrationRow): PublishedIntegration {
   };
 }
 
-export function integrationToRow(integration: PublishedIntegration, publishedAt: string): IntegrationRow {
-  return {
-    name: integration.name,
-    version: integration.version,
-    artifact_hash: integration.artifactHash,
-    system: integration.system,
-    catalog: JSON.stringify(integration.catalog ?? null),
-    requires: JSON.stringify(integration.requires ?? {}),
-    connection: integration.connection,
-    commit_sha: integration.commit,
-    published_at: publishedAt,
-  };
+/** The values of an integrations row, in the column order of store-sql's upsertIntegration. */
+export function integrationValues(integration: PublishedIntegration, publishedAt: string): SqlParams {
+  return [
+    integration.name,
+    integration.version,
+    integration.artifactHash,
+    integration.system,
+    JSON.stringify(integration.catalog ?? null),
+    JSON.stringify(integration.requires ?? {}),
+    integration.connection,
+    integration.commit,
+    publishedAt,
+  ];
 }
 
+/** A connection as stored: parameters and secrets (sealed values and references, never opened) parsed back from JSON. */
 export function connectionFromRow(row: ConnectionRow): ConnectionRecord {
   return {
     name: row.name,
@@ -87,17 +91,20 @@ export function connectionFromRow(row: ConnectionRow): ConnectionRecord {
   };
 }
 
-export function connectionToRow(connection: ConnectionRecord): ConnectionRow {
-  return {
-    name: connection.name,
-    system: connection.system,
-    auth_type: connection.authType,
-    parameters: JSON.stringify(connection.parameters),
-    secrets: JSON.stringify(connection.secrets),
-    fingerprint: connection.fingerprint,
-  };
+/** The values of a connections row, in the column order of store-sql's upsertConnection. */
+export function connectionValues(connection: ConnectionRecord, updatedAt: string): SqlParams {
+  return [
+    connection.name,
+    connection.system,
+    connection.authType,
+    JSON.stringify(connection.parameters),
+    JSON.stringify(connection.secrets),
+    connection.fingerprint,
+    updatedAt,
+  ];
 }
 
+/** One log entry as the driver interface names its fields. */
 export function appliedFromRow(row: LogRow): AppliedAction {
   return {
     seq: row.seq,

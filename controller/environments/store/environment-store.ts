@@ -1,14 +1,16 @@
 import type { ConnectionRecord, PublishedIntegration } from '../../core/environment-state.ts';
-import type { EnvironmentDriver } from '../../environments/driver.ts';
+import type { EnvironmentDriver } from '../driver.ts';
 import type { KeyPair } from '../../secrets/generate-key-pair.ts';
+import type { SqlDialect } from './sql-session.ts';
 
 /** Which database keeps the environment: a SQLite file (one server) or PostgreSQL (several replicas). */
-export type StoreKind = 'sqlite' | 'postgresql';
+export type StoreKind = SqlDialect;
 
 /**
- * What the environment server keeps an environment in: the driver interface the controller sees
- * (observe, lease, apply, log), plus what only the server itself may do with it. Both stores keep
- * the same semantics; the driver contract suite runs against each, through the server.
+ * What an environment is kept in: the driver interface the controller sees (observe, lease, apply,
+ * log), plus what only the environment itself (the environment server, `intctl invoke`) may do
+ * with it. SqlEnvironmentStore implements it once for every database; the driver contract suite
+ * runs against each, directly and through the server.
  */
 export interface EnvironmentStore extends EnvironmentDriver {
   readonly kind: StoreKind;

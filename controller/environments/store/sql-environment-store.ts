@@ -1,0 +1,213 @@
+import type { DependencyName } from '../../core/dependencies.ts';
+import type { ConnectionRecord, ObservedState, PublishedIntegration } from '../../core/environment-state.ts';
+import type { PlanAction } from '../../core/plan-action.ts';
+import type { KeyPair } from '../../secrets/generate-key-pair.ts';
+import { ActionRefusedError } from '../action-refused-error.ts';
+import { checkAction } from '../check-action.ts';
+import { LeaseLostError, StalePlanError, type AppliedAction, type ApplyContext, type ApplyOutcome, type Lease } from '../driver.ts';
+import { applyChange } from './apply-change.ts';
+import type { EnvironmentStore, StoreKind } from './environment-store.ts';
+import { manualFingerprint } from './manual-fingerprint.ts';
+import { appliedFromRow, connectionFromRow, connectionValues, integrationFromRow, type ConnectionRow, type IntegrationRow, type LeaseRow, type LogRow } from './rows.ts';
+import type { SqlExecutor, SqlSession } from './sql-session.ts';
+import { storeSql, type StoreSql } from './store-sql.ts';
+
+/** What a SqlEnvironmentStore is made of; prepareEnvironment reads the keys from the database. */
+export interface SqlEnvironmentStoreParts {
+  name: string;
+  /** The clock leases expire by and records are stamped with. */
+  now: () => Date;
+  keyPair: KeyPair;
+  fingerprintKey: string;
+}
+
+/**
+ * An environment kept in a SQL database, written once over a SqlSession for every dialect. Every
+ * write runs in a write transaction that reads the lease first, so writers take turns (across
+ * connections, processes and replicas) and an action and its log entry are stored together or not
+ * at all. Leases expire by the injected clock. An operator's change by hand goes around the log,
+ * which is what makes the controller see it as drift.
+ */
+export class SqlEnvironmentStore implements EnvironmentStore {
+  readonly kind: StoreKind;
+  readonly name: string;
+  readonly #session: SqlSession;
+  readonly #sql: StoreSql;
+  readonly #now: () => Date;
+  readonly #keyPair: KeyPair;
+  readonly #fingerprintKey: string;
+
+  constructor(session: SqlSession, parts: SqlEnvironmentStoreParts) {
+    this.kind = session.dialect;
+    this.name = parts.name;
+    this.#session = session;
+    this.#sql = storeSql(session.dialect);
+    this.#now = parts.now;
+    this.#keyPair = parts.keyPair;
+    this.#fingerprintKey = parts.fingerprintKey;
+  }
+
+  async publicKey(): Promise<string> {
+    return this.#keyPair.publicKey;
+  }
+
+  async fingerprintKey(): Promise<string> {
+    return this.#fingerprintKey;
+  }
+
+  /** The environment's own key pair, to open sealed secrets where a connection is used. Never for the controller. */
+  keyPair(): KeyPair {
+    return { ...this.#keyPair };
+  }
+
+  /** The environment's state and the last applied result per name, from one consistent snapshot. */
+  async observe(): Promise<ObservedState> {
+    const sql = this.#sql;
+    return this.#session.transaction('read', async (tx) => {
+      const dependencies: Partial<Record<DependencyName, string>> = {};
+      for (const row of await tx.all<{ name: string; version: string }>(sql.dependencies)) dependencies[row.name as DependencyName] = row.version;
+      return {
+        environment: this.name,
+        dependencies,
+        integrations: (await tx.all<IntegrationRow>(sql.integrations)).map(integrationFromRow),
+        connections: (await tx.all<ConnectionRow>(sql.connections)).map(connectionFromRow),
+        logHead: (await tx.get<{ head: number }>(sql.logHead))!.head,
+        lastApplied: {
+          integrations: lastApplied(await tx.all<LastRow>(sql.lastOfTypes, ['Publish', 'Unpublish']), 'Publish'),
+          connections: lastApplied(await tx.all<LastRow>(sql.lastOfTypes, ['UpsertConnection', 'DeleteConnection']), 'UpsertConnection'),
+        },
+      };
+    });
+  }
+
+  /**
+   * Takes the lease when it is free or expired, with a fencing token one above the last. The
+   * holder that has it may take it again (a restarted controller with the same name); its new
+   * token fences off whatever its previous incarnation still tries.
+   */
+  async acquireLease(holder: string, ttlMs: number): Promise<Lease | undefined> {
+    checkLeaseRequest(holder, ttlMs);
+    return this.#session.transaction('write', async (tx) => {
+      const now = this.#now().getTime();
+      const row = await this.#lease(tx);
+      if (row.holder !== null && row.holder !== holder && row.expires_at !== null && row.expires_at > now) return undefined;
+      const lease: Lease = { environment: this.name, holder, token: row.token + 1, expiresAt: iso(now + ttlMs) };
+      await tx.run(this.#sql.setLease, [holder, lease.token, now + ttlMs]);
+      return lease;
+    });
+  }
+
+  /** Extends the lease while its token is current: also once expired, as long as nobody took it since. */
+  async renewLease(lease: Lease, ttlMs: number): Promise<Lease> {
+    checkLeaseRequest(lease.holder, ttlMs);
+    return this.#session.transaction('write', async (tx) => {
+      const row = await this.#lease(tx);
+      if (!this.#isCurrent(lease, row)) throw this.#lost(lease, row);
+      const expires = this.#now().getTime() + ttlMs;
+      await tx.run(this.#sql.setLease, [lease.holder, lease.token, expires]);
+      return { ...lease, expiresAt: iso(expires) };
+    });
+  }
+
+  /** Frees the lease if this token still holds it; a stale lease releases nothing, never a newer holder's. */
+  async releaseLease(lease: Lease): Promise<void> {
+    await this.#session.transaction('write', async (tx) => {
+      if (this.#isCurrent(lease, await this.#lease(tx))) await tx.run(this.#sql.setLease, [null, lease.token, null]);
+    });
+  }
+
+  /**
+   * Applies one action in one write transaction: the lease must be current and unexpired (else
+   * LeaseLostError), an action id already in the log is skipped ('already-applied'), a plan whose
+   * head the log has moved past with another plan's actions is refused (StalePlanError), an action
+   * checkAction refuses throws ActionRefusedError; otherwise the state changes and the log entry is
+   * appended. Any failure rolls back both.
+   */
+  async apply(action: PlanAction, context: ApplyContext): Promise<ApplyOutcome> {
+    const sql = this.#sql;
+    return this.#session.transaction('write', async (tx) => {
+      const now = this.#now();
+      const row = await this.#lease(tx);
+      if (!this.#isCurrent(context.lease, row)) throw this.#lost(context.lease, row);
+      if (row.expires_at === null || row.expires_at <= now.getTime()) {
+        throw new LeaseLostError(`the lease on environment ${this.name} expired at ${iso(row.expires_at ?? 0)}; renew it before applying`);
+      }
+      if ((await tx.get(sql.logged, [action.id])) !== undefined) return 'already-applied';
+      const suffix = `@${context.plan.id}`;
+      if ((await tx.get(sql.foreignSince, [context.plan.head, suffix.length, suffix])) !== undefined) {
+        throw new StalePlanError(`environment ${this.name} changed since plan ${context.plan.id} was made; re-plan`);
+      }
+      const refusal = checkAction(action, this.#keyPair);
+      if (refusal) throw new ActionRefusedError(refusal.reason, refusal.message);
+      const at = now.toISOString();
+      const { target, result } = await applyChange(tx, sql, action, at);
+      await tx.run(sql.append, [action.id, action.type, target, context.lease.token, context.commit, at, result]);
+      return 'applied';
+    });
+  }
+
+  /** The append-only log of applied actions, oldest first. */
+  async actionLog(): Promise<AppliedAction[]> {
+    return (await this.#session.all<LogRow>(this.#sql.log)).map(appliedFromRow);
+  }
+
+  /** One published integration, read on its own. */
+  async integration(name: string): Promise<PublishedIntegration | undefined> {
+    const row = await this.#session.get<IntegrationRow>(this.#sql.integration, [name]);
+    return row ? integrationFromRow(row) : undefined;
+  }
+
+  /** One connection as stored: sealed values and references, never opened. */
+  async connection(name: string): Promise<ConnectionRecord | undefined> {
+    const row = await this.#session.get<ConnectionRow>(this.#sql.connection, [name]);
+    return row ? connectionFromRow(row) : undefined;
+  }
+
+  /** Removes a published integration without a log entry, so the controller sees drift; false when there was none. */
+  async unpublishByHand(name: string): Promise<boolean> {
+    return (await this.#session.run(this.#sql.deleteIntegration, [name])).changes > 0;
+  }
+
+  /** Stores a connection without a log entry, after the checks an UpsertConnection gets, with a fingerprint that shows the edit. */
+  async editConnectionByHand(record: ConnectionRecord): Promise<void> {
+    const refusal = checkAction({ id: `manual:${record.name}`, type: 'UpsertConnection', connection: record, reason: 'Changed' }, this.#keyPair);
+    if (refusal) throw new ActionRefusedError(refusal.reason, refusal.message);
+    const stored = { ...record, fingerprint: manualFingerprint(this.#fingerprintKey, record) };
+    await this.#session.run(this.#sql.upsertConnection, connectionValues(stored, this.#now().toISOString()));
+  }
+
+  async close(): Promise<void> {
+    await this.#session.close();
+  }
+
+  /** The lease row; in a write transaction, held by it until it ends. */
+  async #lease(tx: SqlExecutor): Promise<LeaseRow> {
+    return (await tx.get<LeaseRow>(this.#sql.lease))!;
+  }
+
+  #isCurrent(lease: Lease, row: LeaseRow): boolean {
+    return lease.environment === this.name && row.holder === lease.holder && row.token === lease.token;
+  }
+
+  #lost(lease: Lease, row: LeaseRow): LeaseLostError {
+    const now = row.holder === null ? 'nobody holds it now' : `${row.holder} holds it with token ${row.token}`;
+    return new LeaseLostError(`the lease on environment ${this.name} held by ${lease.holder} with token ${lease.token} is no longer current: ${now}`);
+  }
+}
+
+type LastRow = Pick<LogRow, 'type' | 'target' | 'result'>;
+
+function lastApplied(rows: readonly LastRow[], setter: AppliedAction['type']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const row of rows) if (row.type === setter) out[row.target] = row.result;
+  return out;
+}
+
+function checkLeaseRequest(holder: string, ttlMs: number): void {
+  if (typeof holder !== 'string' || holder === '') throw new TypeError('a lease holder must be a non-empty name');
+  if (!Number.isInteger(ttlMs) || ttlMs <= 0) throw new RangeError(`a lease lasts a positive whole number of milliseconds, not ${ttlMs}`);
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
