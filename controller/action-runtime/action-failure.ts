@@ -2,7 +2,8 @@
  * Why an action call failed, as the action endpoint answers it (ActionError in
  * specs/environment-api.yaml), each with the HTTP status it is answered with:
  *
- * - `IntegrationNotFound` 404, `ActionNotFound` 404: nothing of that name is published.
+ * - `IntegrationNotFound` 404, `ActionNotFound` 404: nothing of that name is published (for an
+ *   action, the message suggests the closest name or lists the integration's actions).
  * - `InputInvalid` 400: the input does not match the action's input schema (details say where).
  * - `ConnectionNotFound` 500, `ConnectionInvalid` 500, `SecretUnavailable` 500, `AuthNotSupported` 501:
  *   the environment's connection cannot be used as it is; its operators must fix it.
@@ -11,7 +12,9 @@
  *   `UpstreamUnauthorized` 502, `UpstreamFailed` 502: the external system answered with an error;
  *   `upstream` carries its status, code and message.
  * - `UpstreamUnreachable` 502, `UpstreamTimeout` 504: the external system did not answer.
- * - `OutputInvalid` 502: it answered something the action's output schema does not allow.
+ * - `OutputInvalid` 502: it answered something the action's output schema does not allow, or a
+ *   body of another media type than the catalog's, or JSON that does not parse (the message names
+ *   the type received and the one expected, never the body).
  * - `EnvironmentUnavailable` 503: the environment's store could not be read; retry.
  */
 export type ActionFailureReason =

@@ -7,6 +7,8 @@ import { mismatches, ValidatorCache } from './action-validators.ts';
 import { authenticate, type Credentials } from './authenticate.ts';
 import { buildRequest, type BuiltRequest } from './build-request.ts';
 import { callUpstream, type UpstreamAnswer } from './call-upstream.ts';
+import { checkAnswerMediaType } from './check-answer-media-type.ts';
+import { describeMissingAction } from './describe-missing-action.ts';
 import { atPointer } from './json-pointer.ts';
 import { openSecret } from './open-secret.ts';
 import { scrubSecrets } from './scrub-secrets.ts';
@@ -48,8 +50,10 @@ export interface ActionRuntime {
  * the catalog; the connection's secrets are opened for this call only and kept nowhere; the call
  * is authenticated (a refused OAuth token is renewed and the call tried once more); Search follows
  * the system's next links (on the endpoint's own origin only) until `top` items or the page limit;
- * an error of the system becomes a failure with its status, code and message; the output is
- * checked against the action's output schema. No failure message holds an opened secret.
+ * an error of the system becomes a failure with its status, code and message; an answer of
+ * another media type than the catalog's (asked for in Accept), or JSON that does not parse, is
+ * OutputInvalid naming both types; the output is checked against the action's output schema. No
+ * failure message holds an opened secret or a body.
  */
 export function createActionRuntime(options: ActionRuntimeOptions): ActionRuntime {
   const validators = new ValidatorCache();
@@ -63,7 +67,7 @@ export function createActionRuntime(options: ActionRuntimeOptions): ActionRuntim
     if (!integration) return actionFailure('IntegrationNotFound', `no integration ${integrationName} is published here`);
     const catalog = integration.catalog as ActionCatalog;
     const action = catalog?.actions?.find((a) => a.name === actionName);
-    if (!action) return actionFailure('ActionNotFound', `integration ${integrationName} has no action ${actionName}`);
+    if (!action) return actionFailure('ActionNotFound', describeMissingAction(integrationName, actionName, (catalog?.actions ?? []).map((a) => a.name)));
     const checks = validators.validators(integration.artifactHash, catalog, action);
     if (!checks.input(input)) {
       return actionFailure('InputInvalid', `the input of ${actionName} does not match its schema`, { details: mismatches(checks.input.errors) });
@@ -98,6 +102,8 @@ export function createActionRuntime(options: ActionRuntimeOptions): ActionRuntim
     }
     if ('ok' in answer) return answer;
     if (answer.status < 200 || answer.status > 299) return upstreamFailure(answer, request.url.origin);
+    const unreadable = checkAnswerMediaType(actionName, request.headers.accept!, answer, request.url.origin);
+    if (unreadable) return unreadable;
 
     const pages: unknown[] = [answer.body];
     if (action.kind === 'Search' && action.request.paging?.nextLink !== undefined) {
@@ -133,6 +139,8 @@ export function createActionRuntime(options: ActionRuntimeOptions): ActionRuntim
       const page = await sendWith({ method: 'GET', url: nextUrl, headers: withoutBodyHeaders(first.headers) }, credentials);
       if ('ok' in page) return page;
       if (page.status < 200 || page.status > 299) return upstreamFailure(page, nextUrl.origin);
+      const unreadable = checkAnswerMediaType(action.name, first.headers.accept!, page, nextUrl.origin);
+      if (unreadable) return unreadable;
       pages.push(page.body);
       current = page;
       url = nextUrl;

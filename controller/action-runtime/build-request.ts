@@ -14,7 +14,9 @@ export interface BuiltRequest {
  * The request an action's template describes for one input, against the connection's endpoint:
  * `{name}` placeholders of the path filled (OData key literals or URL-encoded text), query
  * parameters and headers bound from the input or constant, the connection's fixed query
- * parameters (`sap-client`, say) after them, the body taken from the input. Pure;
+ * parameters (`sap-client`, say) after them, the body taken from the input, and Accept asking for
+ * the media type the catalog records for the answer (application/json unless it says otherwise),
+ * unless the template binds Accept itself, as OData's `$count` does for text. Pure;
  * the input has already been checked against the action's input schema. Throws RangeError for a
  * template it cannot fill (a placeholder without a value), which the caller reports.
  */
@@ -39,6 +41,7 @@ export function buildRequest(template: RequestTemplate, input: Record<string, un
     const values = bindingValues(binding, input);
     if (values.length > 0) headers[binding.name.toLowerCase()] = values.join(', ');
   }
+  headers.accept ??= expectedMediaType(template);
   const built: BuiltRequest = { method: template.method, url, headers };
   if (template.body) {
     const body = atPointer(input, template.body.from);
@@ -48,6 +51,11 @@ export function buildRequest(template: RequestTemplate, input: Record<string, un
     }
   }
   return built;
+}
+
+/** The media type an action's answer is read as: the catalog's, application/json when it records none. */
+export function expectedMediaType(template: RequestTemplate): string {
+  return template.response.mediaType ?? 'application/json';
 }
 
 /** The endpoint and a path relative to it, with exactly one slash between them; the endpoint's own query is kept. */

@@ -7,6 +7,8 @@ export interface UpstreamAnswer {
   contentType: string;
   /** The body parsed as JSON when it says it is JSON (or looks like it), else its text; undefined when empty. */
   body: unknown;
+  /** True when the body was parsed as JSON; false for text, for JSON that does not parse, and for no body. */
+  json: boolean;
   retryAfter?: string;
 }
 
@@ -43,17 +45,17 @@ export async function callUpstream(request: BuiltRequest, send: typeof fetch, ti
   }
   const contentType = response.headers.get('content-type') ?? '';
   const retryAfter = response.headers.get('retry-after') ?? undefined;
-  return { status: response.status, contentType, body: parseBody(text, contentType), ...(retryAfter ? { retryAfter } : {}) };
+  return { status: response.status, contentType, ...parseBody(text, contentType), ...(retryAfter ? { retryAfter } : {}) };
 }
 
-function parseBody(text: string, contentType: string): unknown {
-  if (text === '') return undefined;
+function parseBody(text: string, contentType: string): { body: unknown; json: boolean } {
+  if (text === '') return { body: undefined, json: false };
   if (/[/+]json\b/i.test(contentType) || (contentType === '' && /^\s*[[{]/.test(text))) {
     try {
-      return JSON.parse(text) as unknown;
+      return { body: JSON.parse(text) as unknown, json: true };
     } catch {
-      return text;
+      return { body: text, json: false };
     }
   }
-  return text;
+  return { body: text, json: false };
 }

@@ -7,7 +7,7 @@ import type { UpstreamAnswer } from './call-upstream.ts';
  * (`{"error": {"code", "message"}}`, v2 with `message.value`), RFC 9457 problem details
  * (`title`, `detail`), and the common `{"error": "...", "message": "..."}`; else the start of its text.
  */
-export function upstreamFailure(answer: UpstreamAnswer, origin: string): ActionFailure {
+export function upstreamFailure(answer: Pick<UpstreamAnswer, 'status' | 'contentType' | 'body'>, origin: string): ActionFailure {
   const { code, message } = describe(answer.body);
   const reason = reasonOf(answer.status);
   const said = message ? `: ${message}` : '';

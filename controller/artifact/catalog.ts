@@ -45,8 +45,12 @@ export interface RequestTemplate {
   headers: ParameterBinding[];
   /** The request body: the input value at `from` ('' is the whole input). */
   body?: { from: string; contentType: string };
-  /** Where the result is in the response body ('' is the whole body), and where a total count is. */
-  response: { pointer: string; count?: string; status?: number };
+  /**
+   * Where the result is in the response body ('' is the whole body), and where a total count is.
+   * `mediaType`: the media type of the answer's body, when it is not `application/json` (a
+   * `+json` type, `text/plain`); the runtime asks for it in Accept unless `headers` bind Accept.
+   */
+  response: { pointer: string; count?: string; status?: number; mediaType?: string };
   paging?: PagingSpec;
 }
 

@@ -18,8 +18,11 @@ export function parseOutput(value: string): OutputFormat {
   throw new UsageError(`--output must be ${OUTPUT_FORMATS.join(' or ')}, not ${JSON.stringify(value)}`);
 }
 
-/** `--repo <dir>`: the repository a command reads; `.` when left out, unless the command says otherwise. */
-export function repoOption(description = 'the repository directory holding the manifests (default: .)'): Option {
+/**
+ * `--repo <dir>`: the repository a command reads; when left out, the top of the Git work tree the
+ * current directory is in (else the current directory), unless the command says otherwise.
+ */
+export function repoOption(description = 'the repository directory holding the manifests (default: the top of the Git work tree of the current directory, else the current directory)'): Option {
   return new Option('--repo <dir>', description);
 }
 
@@ -36,7 +39,10 @@ export function outputOption(): Option {
 
 /** `--state-dir <dir>`: where embedded environments keep their files. */
 export function stateDirOption(): Option {
-  return new Option('--state-dir <dir>', 'where embedded environments keep their files (default: $INTCTL_STATE_DIR, else ./.intctl)');
+  return new Option(
+    '--state-dir <dir>',
+    "where embedded environments keep their files, outside the work tree or ignored by Git (default: $INTCTL_STATE_DIR, else the repository's own directory under $XDG_STATE_HOME/intctl, ~/.local/state/intctl)",
+  );
 }
 
 /** `--ref <ref>`: read a commit instead of the work tree. */
@@ -76,9 +82,9 @@ export const helpConfiguration: HelpConfiguration = {
   subcommandTerm: (command) => `${command.name()} ${command.usage()}`,
 };
 
-/** The repository from `--repo`, or from the deprecated positional directory (with its notice); not both. */
-export function repoOf(io: CliIo, positional: string | undefined, repo: string | undefined): string {
-  if (positional === undefined) return repo ?? '.';
+/** The repository from `--repo`, or from the deprecated positional directory (with its notice); not both; undefined when neither is given. */
+export function repoOf(io: CliIo, positional: string | undefined, repo: string | undefined): string | undefined {
+  if (positional === undefined) return repo;
   if (repo !== undefined) throw new UsageError(`the repository is given twice, as --repo ${repo} and as the positional directory ${positional}; use --repo only`);
   warnDeprecated(io, 'positionalDir');
   return positional;

@@ -1,24 +1,30 @@
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { fsRepository } from '../source/fs-repository.ts';
 import { gitRepository, type GitCommitReader } from '../source/git-repository.ts';
-import { readConfig, type Config } from '../config/read-config.ts';
+import { readConfig, type CommandConfig } from '../config/read-config.ts';
 import { findEnvironment } from '../load/find-environment.ts';
 import type { RepositoryReader } from '../core/repository-reader.ts';
+import type { EnvironmentDriver } from '../environments/driver.ts';
+import { openDriver, type OpenDriverOptions } from '../environments/open-driver.ts';
 import type { Environment } from '../generated/manifests.ts';
+import { checkStoreLocation, gitTopLevel, type StateLocation } from './check-store-location.ts';
 import { UsageError, type CliIo } from './io.ts';
+
+/** The configuration of a command, with where its state directory comes from. */
+export type WorkspaceConfig = CommandConfig & StateLocation;
 
 export interface Workspace {
   reader: RepositoryReader;
   /** The commit read, or what stands for it when reading a work tree. */
   commit: string;
-  config: Config;
+  config: WorkspaceConfig;
 }
 
 export interface WorkspaceOptions {
-  /** The repository directory, as given. */
-  repo: string;
+  /** The repository directory, as given; repositoryRoot finds it when left out. */
+  repo?: string;
   ref?: string;
   stateDir?: string;
 }
@@ -31,7 +37,7 @@ export interface WorkspaceOptions {
  */
 export async function openWorkspace(io: CliIo, options: WorkspaceOptions): Promise<Workspace> {
   const root = await repositoryRoot(io, options.repo);
-  const config = await workspaceConfig(io, options.stateDir);
+  const config = await workspaceConfig(io, root, options.stateDir);
   if (options.ref !== undefined) {
     const reader = await readCommit(root, options.ref, '--ref');
     return { reader, commit: reader.commit, config };
@@ -39,25 +45,43 @@ export async function openWorkspace(io: CliIo, options: WorkspaceOptions): Promi
   return { reader: fsRepository(root), commit: await describeWorkTree(root), config };
 }
 
-/** The absolute path of the repository directory given with `--repo` (or the deprecated positional). */
-export async function repositoryRoot(io: CliIo, dir: string): Promise<string> {
+/**
+ * The absolute path of the repository a command reads: the directory given with `--repo` (or the
+ * deprecated positional), else the top of the Git work tree the current directory is in, as Git
+ * finds it from any directory inside, else the current directory.
+ */
+export async function repositoryRoot(io: CliIo, dir: string | undefined): Promise<string> {
+  if (dir === undefined) return (await gitTopLevel(io.cwd)) ?? io.cwd;
   const root = resolve(io.cwd, dir);
   const info = await stat(root).catch(() => undefined);
   if (!info?.isDirectory()) throw new UsageError(`--repo ${dir} is not a directory`);
   return root;
 }
 
-/** The configuration, with the state directory from `--state-dir` when given; refused when it cannot be a directory. */
-export async function workspaceConfig(io: CliIo, stateDir: string | undefined): Promise<Config> {
-  const base = readConfig(undefined, io.cwd);
-  const path = stateDir === undefined ? resolve(io.cwd, base.stateDir) : resolve(io.cwd, stateDir);
+/**
+ * The configuration of a command reading the repository at `root`, with the state directory from
+ * `--state-dir` when given, else `$INTCTL_STATE_DIR`, else the repository's own (readConfig);
+ * refused when it cannot be a directory. Whether Git could commit it is asked where an embedded
+ * environment is opened (openEnvironment): an http environment keeps nothing there.
+ */
+export async function workspaceConfig(io: CliIo, root: string, stateDir: string | undefined): Promise<WorkspaceConfig> {
+  const base = readConfig(undefined, io.cwd, await realpath(root));
+  const path = stateDir === undefined ? base.stateDir : resolve(io.cwd, stateDir);
+  const from = base.stateDirFrom === 'INTCTL_STATE_DIR' ? '$INTCTL_STATE_DIR' : `the default for the repository ${root}`;
   const blocker = await fileInTheWay(path);
   if (blocker !== undefined) {
-    const what = stateDir === undefined ? `the state directory ${path} ($INTCTL_STATE_DIR, else ./.intctl)` : `--state-dir ${stateDir}`;
+    const what = stateDir === undefined ? `the state directory ${path} (${from})` : `--state-dir ${stateDir}`;
     const where = blocker === path ? `${what} is a file, not a directory` : `${what} cannot be a directory: ${blocker} is a file`;
     throw new UsageError(stateDir === undefined ? `${where}; choose another with --state-dir` : where);
   }
-  return { ...base, stateDir: path };
+  const named = stateDir === undefined ? `the state directory ${path} (${from})` : `--state-dir ${stateDir}${stateDir === path ? '' : ` (${path})`}`;
+  return { ...base, stateDir: path, named };
+}
+
+/** The driver of an environment, once its store is known to be where Git cannot commit it (checkStoreLocation). */
+export async function openEnvironment(environment: Environment, config: WorkspaceConfig, options: OpenDriverOptions = {}): Promise<EnvironmentDriver> {
+  await checkStoreLocation(environment, config);
+  return openDriver(environment, config, options);
 }
 
 /** The path itself or its nearest existing ancestor when that is not a directory: what would make creating it fail. */

@@ -3,7 +3,8 @@
  * ControllerConfig); nothing else touches process.env.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import {
   ConfigError,
@@ -19,9 +20,14 @@ import {
   type LogLevel,
   type SecretFiles,
 } from './controller-config.ts';
+import { defaultStateDir } from './default-state-dir.ts';
 
 export interface Config {
-  /** Where embedded environments keep their SQLite files, and the controller its own state. */
+  /**
+   * Where embedded environments keep their SQLite files, and the controller its own state. For a
+   * command (readConfig): `$INTCTL_STATE_DIR`, else the repository's own directory under the
+   * user's XDG state directory, outside every work tree (defaultStateDir).
+   */
   stateDir: string;
   /** Who takes apply leases: a stable name per controller process. */
   holder: string;
@@ -34,9 +40,21 @@ export interface Config {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+/** A command's configuration: with where its state directory comes from, for messages that name it. */
+export interface CommandConfig extends Config {
+  stateDirFrom: 'INTCTL_STATE_DIR' | 'default';
+}
+
+/**
+ * The command line's configuration. `repository` is the real path of the repository the command
+ * reads: the default state directory is that repository's own, the same from every directory
+ * inside it and never another repository's. A relative `$INTCTL_STATE_DIR` resolves against `cwd`.
+ */
+export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), repository = cwd): CommandConfig {
+  const given = env.INTCTL_STATE_DIR || undefined;
   return {
-    stateDir: env.INTCTL_STATE_DIR ?? `${cwd}/.intctl`,
+    stateDir: given === undefined ? defaultStateDir(stateHome(env), repository) : resolve(cwd, given),
+    stateDirFrom: given === undefined ? 'default' : 'INTCTL_STATE_DIR',
     holder: env.INTCTL_HOLDER ?? defaultHolder(env),
     leaseTtlMs: positiveInteger(env.INTCTL_LEASE_TTL_MS, 30_000, 'INTCTL_LEASE_TTL_MS'),
     env,
@@ -138,6 +156,16 @@ async function readSecretFiles(files: SecretFiles): Promise<SecretFiles> {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return out;
+}
+
+/**
+ * The XDG base directory for state: `$XDG_STATE_HOME`, else `~/.local/state`. A relative
+ * `$XDG_STATE_HOME` is ignored, as the XDG Base Directory specification says.
+ */
+function stateHome(env: NodeJS.ProcessEnv): string {
+  const xdg = env.XDG_STATE_HOME;
+  if (xdg !== undefined && isAbsolute(xdg)) return xdg;
+  return join(env.HOME || homedir(), '.local', 'state');
 }
 
 function defaultHolder(env: NodeJS.ProcessEnv): string {

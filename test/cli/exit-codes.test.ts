@@ -143,7 +143,7 @@ describe('a command called wrongly exits 64 with the same words in every command
   it('a state directory from $INTCTL_STATE_DIR that is a file', async () => {
     vi.stubEnv('INTCTL_STATE_DIR', join(work, 'statefile'));
     expect(await cli(withOption('plan', '--state-dir', undefined))).toEqual(
-      usage('plan', `the state directory ${join(work, 'statefile')} ($INTCTL_STATE_DIR, else ./.intctl) is a file, not a directory; choose another with --state-dir`),
+      usage('plan', `the state directory ${join(work, 'statefile')} ($INTCTL_STATE_DIR) is a file, not a directory; choose another with --state-dir`),
     );
   });
 

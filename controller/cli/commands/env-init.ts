@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { fsRepository } from '../../source/fs-repository.ts';
 import { EmbeddedEnvironment } from '../../environments/embedded/embedded-environment.ts';
-import { openDriver } from '../../environments/open-driver.ts';
 import { EXIT, exitCodeHelp, type CliIo } from '../io.ts';
 import { repoOption, stateDirOption } from '../options.ts';
-import { repositoryRoot, requireEnvironment, workspaceConfig } from '../workspace.ts';
+import { openEnvironment, repositoryRoot, requireEnvironment, workspaceConfig } from '../workspace.ts';
 
 interface EnvInitOptions {
   repo?: string;
@@ -26,10 +25,10 @@ export function registerEnvInit(program: Command, io: CliIo, setExit: (code: num
     .addOption(stateDirOption())
     .addHelpText('after', exitCodeHelp({ ok: 'the environment exists, created now or before', failed: 'its store or keys cannot be made (an http environment without its token, an environment server that cannot be reached)', usage: true }))
     .action(async (name: string, options: EnvInitOptions) => {
-      const root = await repositoryRoot(io, options.repo ?? '.');
-      const { stateDir } = await workspaceConfig(io, options.stateDir);
+      const root = await repositoryRoot(io, options.repo);
+      const config = await workspaceConfig(io, root, options.stateDir);
       const environment = await requireEnvironment(fsRepository(root), name);
-      const driver = await openDriver(environment, { stateDir });
+      const driver = await openEnvironment(environment, config);
       try {
         const where = driver instanceof EmbeddedEnvironment ? driver.path : environment.spec.url ?? '';
         const created = driver instanceof EmbeddedEnvironment && driver.created;

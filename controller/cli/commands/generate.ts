@@ -41,7 +41,7 @@ export function registerGenerate(program: Command, io: CliIo, setExit: (code: nu
     .addHelpText('after', exitCodeHelp({ ok: true, failed: 'the integration cannot be generated: its problems are printed', usage: true }))
     .action(async (name: string, options: GenerateOptions) => {
       const { output, outDir } = artifactOutput(io, options);
-      const root = await repositoryRoot(io, options.repo ?? '.');
+      const root = await repositoryRoot(io, options.repo);
       const reader = fsRepository(root);
       if (options.env !== undefined) await requireEnvironment(reader, options.env);
 

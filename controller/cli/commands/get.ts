@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import type { EnvironmentDriver } from '../../environments/driver.ts';
 import { DEPENDENCY_NAMES } from '../../core/dependencies.ts';
-import { openDriver } from '../../environments/open-driver.ts';
 import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
 import { deprecatedDirArgument, envOption, outputOption, repoOf, repoOption, stateDirOption, type OutputFormat } from '../options.ts';
-import { openWorkspace, requireEnvironment } from '../workspace.ts';
+import { openEnvironment, openWorkspace, requireEnvironment } from '../workspace.ts';
 import { shortCommit } from '../../reporting/format-plan.ts';
 
 const RESOURCES = ['integrations', 'connections', 'dependencies'] as const;
@@ -36,7 +35,7 @@ export function registerGet(program: Command, io: CliIo, setExit: (code: number)
       if (!RESOURCES.includes(resource as Resource)) throw new UsageError(`cannot get ${JSON.stringify(resource)}; use one of ${RESOURCES.join(', ')}`);
       const workspace = await openWorkspace(io, { ...options, repo });
       const environment = await requireEnvironment(workspace.reader, options.env);
-      const driver = await openDriver(environment, workspace.config, { create: false });
+      const driver = await openEnvironment(environment, workspace.config, { create: false });
       try {
         const rows = await rowsOf(resource as Resource, driver, (environment.spec.dependencies ?? {}) as Record<string, string | undefined>);
         if (output === 'json') io.stdout(`${JSON.stringify(rows, null, 2)}\n`);

@@ -4,12 +4,13 @@ import type { Command } from 'commander';
 import { openEmbeddedEnvironment } from '../../environments/embedded/open-embedded-environment.ts';
 import { HttpEnvironment } from '../../environments/http/http-environment.ts';
 import type { Environment } from '../../generated/manifests.ts';
-import { embeddedStorePath, openDriver } from '../../environments/open-driver.ts';
+import { embeddedStorePath } from '../../environments/open-driver.ts';
 import { createActionRuntime, type ActionResult } from '../../action-runtime/action-runtime.ts';
 import { actionFailure, type ActionErrorBody } from '../../action-runtime/action-failure.ts';
 import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
 import { envOption, repoOption, stateDirOption } from '../options.ts';
-import { openWorkspace, requireEnvironment } from '../workspace.ts';
+import { checkStoreLocation } from '../check-store-location.ts';
+import { openEnvironment, openWorkspace, requireEnvironment, type WorkspaceConfig } from '../workspace.ts';
 
 interface Options {
   env: string;
@@ -38,7 +39,7 @@ export function registerInvoke(program: Command, io: CliIo, setExit: (code: numb
     .addHelpText('after', exitCodeHelp({ ok: 'the action ran; its output is printed', failed: 'the action failed; its reason and what the system answered are printed', usage: true }))
     .action(async (integration: string, action: string, options: Options) => {
       const input = await parseInput(options.input, io.cwd);
-      const workspace = await openWorkspace(io, { ...options, repo: options.repo ?? '.' });
+      const workspace = await openWorkspace(io, options);
       const environment = await requireEnvironment(workspace.reader, options.env);
       const result = await run(environment, workspace.config, integration, action, input);
       if (result.ok) {
@@ -51,10 +52,9 @@ export function registerInvoke(program: Command, io: CliIo, setExit: (code: numb
     });
 }
 
-type Config = Awaited<ReturnType<typeof openWorkspace>>['config'];
-
-async function run(environment: Environment, config: Config, integration: string, action: string, input: unknown): Promise<ActionResult> {
+async function run(environment: Environment, config: WorkspaceConfig, integration: string, action: string, input: unknown): Promise<ActionResult> {
   if (environment.spec.driver === 'embedded') {
+    await checkStoreLocation(environment, config);
     const store = await openEmbeddedEnvironment(embeddedStorePath(environment, config.stateDir), { name: environment.metadata.name, create: false });
     try {
       return await createActionRuntime({ source: store, variables: config.env ?? {} }).invoke(integration, action, input);
@@ -62,7 +62,7 @@ async function run(environment: Environment, config: Config, integration: string
       await store.close();
     }
   }
-  const driver = await openDriver(environment, config);
+  const driver = await openEnvironment(environment, config);
   if (!(driver instanceof HttpEnvironment)) throw new UsageError(`environment ${environment.metadata.name}: driver ${environment.spec.driver} cannot run actions`);
   const answer = await driver.invoke(integration, action, input);
   const body = answer.body as { output?: unknown; pages?: number } | ActionErrorBody | undefined;

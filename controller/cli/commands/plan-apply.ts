@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { GateDecision } from '../../core/gate.ts';
 import { formatProblem } from '../../core/problem.ts';
-import { openDriver } from '../../environments/open-driver.ts';
 import { loadAndValidate } from '../../load/load-and-validate.ts';
 import type { EnvironmentContext } from '../../reconcilers/environment/environment-context.ts';
 import { createEnvironmentRunner, type RunResult } from '../../reconcilers/environment/environment-runner.ts';
@@ -11,7 +10,7 @@ import { findEnvironment } from '../../load/find-environment.ts';
 import { actionRow, formatPlan } from '../../reporting/format-plan.ts';
 import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
 import { deprecatedDirArgument, envOption, outputOption, refOption, repoOf, repoOption, stateDirOption, type OutputFormat } from '../options.ts';
-import { openWorkspace, type Workspace } from '../workspace.ts';
+import { openEnvironment, openWorkspace, type Workspace } from '../workspace.ts';
 
 interface Options {
   repo?: string;
@@ -54,9 +53,15 @@ export function registerPlanApply(program: Command, io: CliIo, setExit: (code: n
 
 /** One reconcile through the environment runner: the manifests of the workspace, its drivers, no approvals. */
 async function run(mode: 'plan' | 'apply', environment: string, workspace: Workspace, io: CliIo, progress: boolean): Promise<RunResult> {
+  // A store Git could commit is the caller's mistake (exit 64), not a failed reconcile: kept to be thrown after it.
+  let refused: UsageError | undefined;
   const runner = createEnvironmentRunner({
     load: async () => ({ commit: workspace.commit, reader: workspace.reader, ...(await loadAndValidate(workspace.reader)) }),
-    openDriver: (env) => openDriver(env.manifest, workspace.config),
+    openDriver: (env) =>
+      openEnvironment(env.manifest, workspace.config).catch((error: unknown) => {
+        if (error instanceof UsageError) refused = error;
+        throw error;
+      }),
     trigger: 'manual',
     holder: workspace.config.holder,
     leaseTtlMs: workspace.config.leaseTtlMs,
@@ -66,7 +71,9 @@ async function run(mode: 'plan' | 'apply', environment: string, workspace: Works
     io.stdout(`  [${index + 1}/${total}] ${what} ${target} (${why})${outcome === 'already-applied' ? ': already applied' : ': done'}\n`);
   };
   try {
-    return await runner.reconcile(environment, mode, progress && mode === 'apply' ? onAction : undefined);
+    const result = await runner.reconcile(environment, mode, progress && mode === 'apply' ? onAction : undefined);
+    if (refused) throw refused;
+    return result;
   } catch (error) {
     if (error instanceof UnknownEnvironmentError) {
       // The message every command gives for an unknown environment, with the manifests' problems when they may be why.

@@ -2,11 +2,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { fsRepository } from '../../source/fs-repository.ts';
-import { openDriver } from '../../environments/open-driver.ts';
 import { sealSecret } from '../../secrets/seal-secret.ts';
 import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
 import { envOption, repoOption, stateDirOption } from '../options.ts';
-import { repositoryRoot, requireEnvironment, workspaceConfig } from '../workspace.ts';
+import { openEnvironment, repositoryRoot, requireEnvironment, workspaceConfig } from '../workspace.ts';
 
 interface SealOptions {
   env: string;
@@ -36,10 +35,10 @@ export function registerSeal(program: Command, io: CliIo, setExit: (code: number
     .option('--from-file <path>', 'read the value from this file instead of standard input')
     .addHelpText('after', exitCodeHelp({ ok: 'the sealed value is printed', failed: 'nothing sealed: the environment has no keys yet, or the value is empty, too large or not UTF-8 text', usage: true }))
     .action(async (options: SealOptions) => {
-      const root = await repositoryRoot(io, options.repo ?? '.');
-      const { stateDir } = await workspaceConfig(io, options.stateDir);
+      const root = await repositoryRoot(io, options.repo);
+      const config = await workspaceConfig(io, root, options.stateDir);
       const environment = await requireEnvironment(fsRepository(root), options.env);
-      const driver = await openDriver(environment, { stateDir }, { create: false });
+      const driver = await openEnvironment(environment, config, { create: false });
       let publicKey: string;
       try {
         publicKey = await driver.publicKey();

@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { fsRepository } from '../../source/fs-repository.ts';
 import { formatProblem } from '../../core/problem.ts';
@@ -41,7 +42,7 @@ export function registerValidate(program: Command, io: CliIo, setExit: (code: nu
       } else {
         for (const problem of result.problems) io.stdout(`${formatProblem(problem)}\n`);
         if (errors.length === 0) {
-          io.stdout(`${dir}: valid: ${counts.integrations} integrations, ${counts.connections} connections, ${counts.environments} environments\n`);
+          io.stdout(`${dir ?? (relative(io.cwd, root) || '.')}: valid: ${counts.integrations} integrations, ${counts.connections} connections, ${counts.environments} environments\n`);
         } else {
           const files = new Set(errors.map((p) => p.file)).size;
           io.stdout(`${errors.length} ${errors.length === 1 ? 'error' : 'errors'} in ${files} ${files === 1 ? 'file' : 'files'}\n`);

@@ -6,7 +6,7 @@ import { actionName, buildEntityActions, type EntityModel, type ModelAttribute, 
 import { inferResources, type RawFunction, type RawOperation, type Resource } from './infer-resources.ts';
 import { loadOpenApi, type OpenApiDocument } from './load-openapi.ts';
 import {
-  baseRequest, deref, listPointer, parametersOf, requestBody, requiredExtras, schemaOrEmpty, searchBindings, successResponse,
+  baseRequest, deref, listPointer, parametersOf, recordMediaType, requestBody, requiredExtras, schemaOrEmpty, searchBindings, successResponse,
 } from './openapi-operations.ts';
 import { escape, SchemaConverter } from './openapi-schemas.ts';
 
@@ -204,6 +204,7 @@ function operationModel(operation: Operation, op: RawOperation, schemas: SchemaC
   request.query.push(...extras.query);
   request.headers.push(...extras.headers);
   if (response?.status !== undefined) request.response.status = response.status;
+  recordMediaType(request, response?.mediaType);
 
   if (operation === 'Search' || operation === 'Count') {
     const bindings = search.query.filter((b) => operation === 'Search' || b.from?.[0] === '/filters' || b.from?.[0] === '/filter');
@@ -256,6 +257,7 @@ function functionAction(fn: RawFunction, schemas: SchemaConverter): { action: Ca
   }
   const response = successResponse(fn, schemas);
   if (response) request.response.status = response.status;
+  recordMediaType(request, response?.mediaType);
   const output = response?.schema !== undefined ? schemas.convert(response.schema, response.at) : undefined;
   const input: JsonSchema = { type: 'object', properties, ...(required.length > 0 ? { required: [...new Set(required)].sort() } : {}), additionalProperties: false };
   const summary = typeof fn.operation.summary === 'string' ? fn.operation.summary : undefined;

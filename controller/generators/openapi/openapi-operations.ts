@@ -44,8 +44,8 @@ export function parametersOf(op: RawOperation, schemas: SchemaConverter): Parame
   return [...byKey.values()];
 }
 
-/** The success response of an operation: its status, and its JSON schema if it has a body. */
-export function successResponse(op: RawOperation, schemas: SchemaConverter): { status: number; schema?: unknown; at: string } | undefined {
+/** The success response of an operation: its status, and its media type and JSON schema if it has a body. */
+export function successResponse(op: RawOperation, schemas: SchemaConverter): { status: number; schema?: unknown; mediaType?: string; at: string } | undefined {
   const responses = op.operation.responses as Record<string, unknown> | undefined;
   if (!responses || typeof responses !== 'object') return undefined;
   const codes = Object.keys(responses).filter((c) => /^2(\d\d|XX)$/i.test(c)).sort();
@@ -61,7 +61,16 @@ export function successResponse(op: RawOperation, schemas: SchemaConverter): { s
   const status = /^\d+$/.test(code) ? Number(code) : 200;
   const media = pickMedia((response as Record<string, unknown> | undefined)?.content);
   if (!media) return { status, at };
-  return { status, schema: media.schema, at: `${at}/content/${escape(media.type)}/schema` };
+  return { status, schema: media.schema, mediaType: media.type, at: `${at}/content/${escape(media.type)}/schema` };
+}
+
+/**
+ * Records the media type of the success answer in the request, when it is not the
+ * `application/json` every catalog assumes: the runtime asks for it in Accept. Catalogs of JSON
+ * APIs keep the bytes (and the content hash) they had before the field existed.
+ */
+export function recordMediaType(request: RequestTemplate, mediaType: string | undefined): void {
+  if (mediaType !== undefined && mediaType !== 'application/json') request.response.mediaType = mediaType;
 }
 
 /** The JSON body of an operation's request, if it takes one. */
