@@ -27,7 +27,8 @@ export type ProblemReason =
   | 'UnknownAttribute'
   | 'UnknownFunction'
   | 'UnsupportedOperation'
-  | 'SpecificationInvalid';
+  | 'SpecificationInvalid'
+  | 'ImplicitFunctions';
 
 export type Severity = 'error' | 'warning';
 

@@ -42,8 +42,33 @@ export async function validateSelections(set: ManifestSet, reader: RepositoryRea
       continue;
     }
     for (const p of checkSelection(description.value, spec)) problems.push(toProblem(object, p));
+    const implicit = implicitFunctions(object, description.value);
+    if (implicit) problems.push(implicit);
   }
   return problems;
+}
+
+/** More functions than this, published because `functions` is left out, earn a warning. */
+export const IMPLICIT_FUNCTIONS_LIMIT = 20;
+
+/**
+ * With `functions` left out, every function of the specification is published: for GitHub's
+ * description over a thousand actions, deletions included. Past a few, that is rarely what the
+ * author meant, so validation says so (a warning: it is allowed) and names some of them.
+ */
+function implicitFunctions(object: LoadedObject<Integration>, description: SpecDescription): Problem | undefined {
+  const functions = description.functions.map((f) => f.name).sort();
+  if (object.manifest.spec.functions !== undefined || functions.length <= IMPLICIT_FUNCTIONS_LIMIT) return undefined;
+  const shown = functions.slice(0, 5).join(', ');
+  return {
+    file: object.file,
+    ...object.locateKey(['spec']),
+    severity: 'warning',
+    reason: 'ImplicitFunctions',
+    field: 'spec.functions',
+    message: `is left out, so all ${functions.length} functions of the specification are published as actions (${shown}, …); list the ones the integration needs, or give functions: [] for none`,
+    object: { kind: 'Integration', name: object.manifest.metadata.name },
+  };
 }
 
 /** A specification or selection problem as a manifest problem, at the manifest field it names. */

@@ -526,7 +526,6 @@ function examplePullRequest(): EnvironmentCheck {
       'sales-orders': [SALES_ADDED, SALES_BREAKING, change('compatible', 'OutputFieldAdded', 'GetSalesOrder', 'GetSalesOrder: output field output.TransactionCurrency was added', 'output.TransactionCurrency')],
       'purchase-orders': [change('compatible', 'InputAdded', 'SearchPurchaseOrders', 'SearchPurchaseOrders: optional input input.filter.Supplier was added', 'input.filter.Supplier')],
     },
-    detailsUrl: 'https://intctl.example.com/environments/prod',
   });
 }
 

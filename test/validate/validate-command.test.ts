@@ -57,6 +57,29 @@ describe('intctl validate', () => {
     expect(run.code).toBe(0);
   });
 
+  it('warns, and still passes, when functions left out would publish more than 20 of them; an explicit list or [] is quiet', async () => {
+    // 25 operations that are no create, read, update or delete: functions of the specification.
+    const paths = Object.fromEntries(
+      Array.from({ length: 25 }, (_, i) => [`/jobs/run${i}`, { post: { operationId: `runJob${String(i).padStart(2, '0')}`, responses: { '200': { description: 'ok' } } } }]),
+    );
+    const spec = JSON.stringify({ openapi: '3.0.3', info: { title: 'jobs', version: '1' }, paths });
+    const root = await repo({
+      'env.yaml': environment('dev'),
+      'connection.yaml': connection,
+      'integrations/all.yaml': integration('all'),
+      'integrations/some.yaml': `${integration('some')}  functions: [runJob03]\n`,
+      'integrations/none.yaml': `${integration('none')}  functions: []\n`,
+      'specs/crm.json': spec,
+    });
+    const run = await runCli(['validate', '--repo', root]);
+    expect(run.stdout.split('\n')).toEqual([
+      'integrations/all.yaml:4:1: warning: spec.functions is left out, so all 25 functions of the specification are published as actions (runJob00, runJob01, runJob02, runJob03, runJob04, …); list the ones the integration needs, or give functions: [] for none (Integration all)',
+      `${root}: valid: 3 integrations, 1 connections, 1 environments`,
+      '',
+    ]);
+    expect(run.code).toBe(0);
+  });
+
   it('does not refuse a large specification document that an integration names', async () => {
     const root = await repo({
       'env.yaml': environment('dev'),
