@@ -16,7 +16,7 @@ export const LAYERS = {
   crds: BASE,
   observability: [...BASE, 'config'],
   artifact: [...BASE, 'generators'],
-  generators: [...BASE, 'artifact'],
+  generators: BASE,
   validate: [...BASE, 'generators', 'artifact'],
   load: [...BASE, 'validate', 'generators', 'artifact'],
   source: [...BASE, 'load', 'validate', 'generators', 'artifact', 'config', 'observability'],

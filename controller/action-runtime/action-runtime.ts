@@ -1,4 +1,4 @@
-import type { ActionCatalog, CatalogAction } from '../artifact/catalog.ts';
+import type { ActionCatalog, CatalogAction } from '../core/catalog.ts';
 import type { ConnectionRecord, PublishedIntegration } from '../core/environment-state.ts';
 import { EnvironmentUnavailableError } from '../environments/driver.ts';
 import type { KeyPair } from '../secrets/generate-key-pair.ts';

@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { ActionCatalog, CatalogAction, JsonSchema } from '../artifact/catalog.ts';
+import type { ActionCatalog, CatalogAction, JsonSchema } from '../core/catalog.ts';
 
 export interface ActionValidators {
   input: ValidateFunction;

@@ -1,4 +1,4 @@
-import type { ParameterBinding, RequestTemplate } from '../artifact/catalog.ts';
+import type { ParameterBinding, RequestTemplate } from '../core/catalog.ts';
 import { atPointer } from './json-pointer.ts';
 import { odataFilter, odataLiteral, odataOrderBy, type BasicFilter, type BasicOrder } from './odata-expressions.ts';
 

@@ -1,4 +1,4 @@
-import type { CatalogAction, JsonSchema } from '../artifact/catalog.ts';
+import type { CatalogAction, JsonSchema } from '../core/catalog.ts';
 import { atPointer } from './json-pointer.ts';
 
 /**

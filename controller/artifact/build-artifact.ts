@@ -3,8 +3,8 @@ import type { AuthType, DependencyPins, Integration, SystemKind } from '../gener
 import { failed, ok, type Result } from '../generators/generator.ts';
 import { GENERATORS } from '../generators/registry.ts';
 import type { SpecModels } from '../generators/spec-models.ts';
-import type { ActionCatalog } from './catalog.ts';
-import { canonicalJson } from './canonical-json.ts';
+import type { ActionCatalog } from '../core/catalog.ts';
+import { canonicalJson } from '../core/canonical-json.ts';
 import { contentHash } from './content-hash.ts';
 import { renderDeclarations } from './declarations.ts';
 import { computeRequirements } from './dependencies.ts';

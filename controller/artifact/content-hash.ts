@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IntegrationSpec } from '../generated/manifests.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '../core/canonical-json.ts';
 
 export interface HashInput {
   integration: string;

@@ -1,6 +1,6 @@
 import { compile } from 'json-schema-to-typescript';
-import type { ActionCatalog, JsonSchema } from './catalog.ts';
-import { canonicalJson } from './canonical-json.ts';
+import type { ActionCatalog, JsonSchema } from '../core/catalog.ts';
+import { canonicalJson } from '../core/canonical-json.ts';
 
 /** Definitions compiled per call: json-schema-to-typescript slows down faster than linearly. */
 const BATCH = 200;

@@ -6,17 +6,12 @@
 import { DEFAULT_DEPENDENCIES, DEPENDENCY_NAMES, type DependencyName } from '../core/dependencies.ts';
 import type { AuthType, DependencyPins } from '../generated/manifests.ts';
 
-export type SharedDependency = DependencyName;
-
-/** The five shared dependencies, in the order the environment driver lists them. */
-export const SHARED_DEPENDENCIES: readonly SharedDependency[] = DEPENDENCY_NAMES;
-
 /** Auth types whose connections carry secret values the secret manager must open. */
 const AUTH_WITHOUT_SECRETS: readonly AuthType[] = ['none'];
 
 export interface RequirementsInput {
   /** The dependencies the generated code always uses (the generator's `runtime`). */
-  runtime: readonly SharedDependency[];
+  runtime: readonly DependencyName[];
   /** The auth type of the bound connection; secret-manager is needed for any but `none`. */
   authType: AuthType | undefined;
   /** The environment's pins; missing ones fall back to DEFAULT_DEPENDENCIES. */
@@ -26,13 +21,13 @@ export interface RequirementsInput {
 /**
  * The caret range of each dependency the artifact uses, in the major pinned by the environment
  * (`^3.0.0` for a pin of 3.2.1; `^0.4.0` for 0.4.7, as caret ranges treat 0.x minors as majors).
- * Keys come out in SHARED_DEPENDENCIES order.
+ * Keys come out in DEPENDENCY_NAMES order.
  */
 export function computeRequirements(input: RequirementsInput): Record<string, string> {
-  const used = new Set<SharedDependency>(input.runtime);
+  const used = new Set<DependencyName>(input.runtime);
   if (input.authType !== undefined && !AUTH_WITHOUT_SECRETS.includes(input.authType)) used.add('secret-manager');
   const out: Record<string, string> = {};
-  for (const dependency of SHARED_DEPENDENCIES) {
+  for (const dependency of DEPENDENCY_NAMES) {
     if (!used.has(dependency)) continue;
     const pinned = input.pins?.[dependency] ?? DEFAULT_DEPENDENCIES[dependency];
     out[dependency] = caretRange(pinned);

@@ -1,4 +1,4 @@
-import type { ActionCatalog, CatalogAction, JsonSchema } from './catalog.ts';
+import type { ActionCatalog, CatalogAction, JsonSchema } from '../core/catalog.ts';
 
 export type ChangeSeverity = 'breaking' | 'compatible';
 

@@ -7,8 +7,8 @@
  * naming the path in the document, never a throw. A model is opaque to callers, and shared: once
  * parsed it is never changed, and nothing `describe` or `generate` returns holds a part of it.
  */
-import type { ActionCatalog } from '../artifact/catalog.ts';
-import type { SharedDependency } from '../artifact/dependencies.ts';
+import type { ActionCatalog } from '../core/catalog.ts';
+import type { DependencyName } from '../core/dependencies.ts';
 import type { ProblemReason } from '../core/problem.ts';
 import type { DependencyPins, IntegrationSource, IntegrationSpec, Operation, SystemKind } from '../generated/manifests.ts';
 
@@ -66,7 +66,7 @@ export interface Generator<M = unknown> {
   /** A semver version, part of every content hash: bump it whenever output changes. */
   version: string;
   /** The shared dependencies the generated code always uses. */
-  runtime: readonly SharedDependency[];
+  runtime: readonly DependencyName[];
   /** Reads and validates a specification into a model; the same bytes and options give an equal model. */
   parse(specBytes: Uint8Array, options: ParseOptions): Promise<Result<M>>;
   /** What the model offers: cheap, pure, and what `generate` checks a selection against. */

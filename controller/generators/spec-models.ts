@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../artifact/canonical-json.ts';
+import { canonicalJson } from '../core/canonical-json.ts';
 import { generationalCache } from '../core/generational-cache.ts';
 import type { IntegrationSource } from '../generated/manifests.ts';
 import type { Generator, ParseOptions, Result } from './generator.ts';

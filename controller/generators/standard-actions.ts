@@ -4,7 +4,7 @@
  * entity once (attributes, key, and the request behind each operation it supports); this file
  * turns that into actions with input and output schemas of the same shape for every system.
  */
-import type { CatalogAction, CatalogEntity, JsonSchema, RequestTemplate } from '../artifact/catalog.ts';
+import type { CatalogAction, CatalogEntity, JsonSchema, RequestTemplate } from '../core/catalog.ts';
 import type { Operation } from '../generated/manifests.ts';
 
 export interface ModelAttribute {

@@ -7,7 +7,7 @@ import { checkSelection } from '../generators/check-selection.ts';
 import { ok, type Result, type SpecDescription, type SpecProblem } from '../generators/generator.ts';
 import { GENERATORS } from '../generators/registry.ts';
 import type { SpecModels } from '../generators/spec-models.ts';
-import { canonicalJson } from '../artifact/canonical-json.ts';
+import { canonicalJson } from '../core/canonical-json.ts';
 
 /**
  * Checks every integration's selection against its specification: entities, attributes and

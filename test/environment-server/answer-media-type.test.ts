@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RequestTemplate } from '../../controller/artifact/catalog.ts';
+import type { RequestTemplate } from '../../controller/core/catalog.ts';
 import { actionFailure } from '../../controller/action-runtime/action-failure.ts';
 import { buildRequest } from '../../controller/action-runtime/build-request.ts';
 import { checkAnswerMediaType, type AnswerBody } from '../../controller/action-runtime/check-answer-media-type.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RequestTemplate } from '../../controller/artifact/catalog.ts';
+import type { RequestTemplate } from '../../controller/core/catalog.ts';
 import { buildRequest } from '../../controller/action-runtime/build-request.ts';
 import { filterExpression, odataFilter, odataLiteral, odataOrderBy } from '../../controller/action-runtime/odata-expressions.ts';
 import { scrubSecrets } from '../../controller/action-runtime/scrub-secrets.ts';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ActionCatalog } from '../../controller/artifact/catalog.ts';
+import type { ActionCatalog } from '../../controller/core/catalog.ts';
 import type { ConnectionRecord, PublishedIntegration } from '../../controller/core/environment-state.ts';
 import { createActionRuntime, type ActionRuntime } from '../../controller/action-runtime/action-runtime.ts';
 import { generateKeyPair } from '../../controller/secrets/generate-key-pair.ts';

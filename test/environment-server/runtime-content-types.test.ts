@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ActionCatalog } from '../../controller/artifact/catalog.ts';
+import type { ActionCatalog } from '../../controller/core/catalog.ts';
 import type { EnvironmentDriver } from '../../controller/environments/driver.ts';
 import { openDriver } from '../../controller/environments/open-driver.ts';
 import type { Environment } from '../../controller/generated/manifests.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildArtifact, renderArtifactFiles } from '../../controller/artifact/build-artifact.ts';
-import { canonicalJson } from '../../controller/artifact/canonical-json.ts';
+import { canonicalJson } from '../../controller/core/canonical-json.ts';
 import { caretRange, computeRequirements } from '../../controller/artifact/dependencies.ts';
 import type { AuthType, DependencyPins } from '../../controller/generated/manifests.ts';
 import { fixture, integration } from './support.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ActionCatalog, CatalogAction, JsonSchema } from '../../controller/artifact/catalog.ts';
+import type { ActionCatalog, CatalogAction, JsonSchema } from '../../controller/core/catalog.ts';
 import { diffCatalogs } from '../../controller/artifact/diff-catalogs.ts';
 
 function action(name: string): CatalogAction {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ActionCatalog } from '../../controller/artifact/catalog.ts';
+import type { ActionCatalog } from '../../controller/core/catalog.ts';
 import { odataGenerator } from '../../controller/generators/odata/odata-generator.ts';
 import { describeSpec, fixture, generateFrom, integration } from './support.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ActionCatalog } from '../../controller/artifact/catalog.ts';
+import type { ActionCatalog } from '../../controller/core/catalog.ts';
 import { openapiGenerator } from '../../controller/generators/openapi/openapi-generator.ts';
 import { describeSpec, fixture, generateFrom, integration } from './support.ts';
 

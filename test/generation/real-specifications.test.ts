@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildArtifact, renderArtifactFiles, type Artifact } from '../../controller/artifact/build-artifact.ts';
-import { canonicalJson } from '../../controller/artifact/canonical-json.ts';
+import { canonicalJson } from '../../controller/core/canonical-json.ts';
 import { DEFAULT_DEPENDENCIES } from '../../controller/core/dependencies.ts';
 import type { SystemKind } from '../../controller/generated/manifests.ts';
 import type { Result } from '../../controller/generators/generator.ts';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Generator } from '../../controller/generators/generator.ts';
-import { ok } from '../../controller/generators/generator.ts';
+import { ok, type Generator } from '../../controller/generators/generator.ts';
 import { odataGenerator } from '../../controller/generators/odata/odata-generator.ts';
 import { createSpecModels } from '../../controller/generators/spec-models.ts';
 import { fixture } from './support.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import ts from 'typescript';
-import type { ActionCatalog } from '../../controller/artifact/catalog.ts';
+import type { ActionCatalog } from '../../controller/core/catalog.ts';
 import type { EntitySelection, Integration, SystemKind } from '../../controller/generated/manifests.ts';
 import { ok, type GenerateInput, type Generator, type ParseOptions, type Result, type SpecDescription } from '../../controller/generators/generator.ts';
 import { integration as integrationManifest } from '../support/manifests.ts';

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { fsRepository } from '../../source/fs-repository.ts';
 import { buildArtifact, renderArtifactFiles, type Artifact } from '../../artifact/build-artifact.ts';
-import type { ActionCatalog } from '../../artifact/catalog.ts';
+import type { ActionCatalog } from '../../core/catalog.ts';
 import { diffCatalogs, type CatalogChange } from '../../artifact/diff-catalogs.ts';
 import type { LoadedObject, ManifestSet } from '../../core/manifest.ts';
 import { formatProblem, type Problem } from '../../core/problem.ts';

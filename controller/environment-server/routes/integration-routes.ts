@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { ActionCatalog } from '../../artifact/catalog.ts';
+import type { ActionCatalog } from '../../core/catalog.ts';
 import type { ServerTokens } from '../authorize.ts';
 import { defineRoute } from '../define-route.ts';
 import type { DriftNotifier } from '../drift-notifier.ts';

@@ -1,4 +1,4 @@
-import type { ActionCatalog, CatalogAction, JsonSchema, ParameterBinding } from '../../artifact/catalog.ts';
+import type { ActionCatalog, CatalogAction, JsonSchema, ParameterBinding } from '../../core/catalog.ts';
 import type { Operation } from '../../generated/manifests.ts';
 import { checkSelection, resolveSelection } from '../check-selection.ts';
 import { failed, ok, OPERATIONS, type GenerateInput, type Generator, type Result, type SpecDescription } from '../generator.ts';

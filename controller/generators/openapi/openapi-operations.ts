@@ -1,4 +1,4 @@
-import type { JsonSchema, ParameterBinding, RequestTemplate } from '../../artifact/catalog.ts';
+import type { JsonSchema, ParameterBinding, RequestTemplate } from '../../core/catalog.ts';
 import type { ModelInput, SearchCapabilities } from '../standard-actions.ts';
 import { escape, type SchemaConverter } from './openapi-schemas.ts';
 import type { RawOperation } from './infer-resources.ts';

@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../../artifact/catalog.ts';
+import type { JsonSchema } from '../../core/catalog.ts';
 import { pascalCase, uniqueNames } from '../naming.ts';
 import type { SpecProblem } from '../generator.ts';
 

@@ -1,4 +1,4 @@
-import type { ActionCatalog } from '../../artifact/catalog.ts';
+import type { ActionCatalog } from '../../core/catalog.ts';
 import { diffCatalogs, type CatalogChange } from '../../artifact/diff-catalogs.ts';
 import type { BreakingCheck } from '../../core/plan.ts';
 

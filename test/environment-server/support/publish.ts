@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ActionCatalog } from '../../../controller/artifact/catalog.ts';
+import type { ActionCatalog } from '../../../controller/core/catalog.ts';
 import type { ConnectionRecord, PublishedIntegration } from '../../../controller/core/environment-state.ts';
 import type { EnvironmentDriver } from '../../../controller/environments/driver.ts';
 import { generatorFor } from '../../../controller/generators/registry.ts';
@@ -11,13 +11,10 @@ const COMMIT = 'e'.repeat(40);
 export async function generateCatalog(name: string, system: SystemKind, specBytes: Uint8Array, spec: Omit<IntegrationSpec, 'system' | 'source' | 'connection' | 'environments'>): Promise<ActionCatalog> {
   const found = generatorFor(system);
   if (!found.ok) throw new Error(found.message);
-  const result = await found.generator.generate({
-    name,
-    spec: { system, source: { path: `specs/${name}` }, connection: name, environments: ['dev'], ...spec } as IntegrationSpec,
-    specBytes,
-    specPath: `specs/${name}`,
-    dependencies: {},
-  });
+  const full = { system, source: { path: `specs/${name}` }, connection: name, environments: ['dev'], ...spec } as IntegrationSpec;
+  const model = await found.generator.parse(specBytes, full.source);
+  if (!model.ok) throw new Error(`parsing ${name}: ${JSON.stringify(model.problems)}`);
+  const result = found.generator.generate(model.value, { name, spec: full, specPath: `specs/${name}`, dependencies: {} });
   if (!result.ok) throw new Error(`generating ${name}: ${JSON.stringify(result.problems)}`);
   return result.value;
 }

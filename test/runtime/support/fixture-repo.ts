@@ -2,8 +2,7 @@
  * The controller tests' repository: the crm fixture (test/support/crm.ts) in dev and test, as
  * files or committed in a Git repository. Built with the fixture kit of test/support.
  */
-import type { SimpleGit } from 'simple-git';
-import { simpleGit } from 'simple-git';
+import { simpleGit, type SimpleGit } from 'simple-git';
 import { copyCrmSpec, crmConnection, crmIntegration } from '../../support/crm.ts';
 import { commitAll as commitAllNow, createGitRemote, initRepo, writeFiles as writeFilesNow } from '../../support/git-repo.ts';
 import { environment, PINS, toYaml } from '../../support/manifests.ts';
