@@ -1,12 +1,6 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deadline } from '../support/time.ts';
 import { measureBudget } from './support/api-budget.ts';
-
-// The controller's GitHub client leaves 25 ms between writes instead of GitHub's second: what is
-// counted here is requests, never time.
-vi.mock('../../controller/reporting/github/github-client.ts', async (importOriginal) =>
-  (await import('../support/github/write-interval.ts')).withShortWriteInterval(await importOriginal()),
-);
 
 describe('GitHub API budget', () => {
   it('costs as many requests for a commit of 40 integrations as for one of 4, in 3 environments', async () => {

@@ -5,16 +5,11 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { crmConnection, crmIntegration as crm } from '../support/crm.ts';
 import { environment as environmentManifest, PINS, toYaml } from '../support/manifests.ts';
 import { until } from '../support/time.ts';
 import { crmIntegration, createWorld, environment, type World } from './support/pull-request-world.ts';
-
-// The controller's GitHub client leaves 25 ms between writes instead of GitHub's second.
-vi.mock('../../controller/reporting/github/github-client.ts', async (importOriginal) =>
-  (await import('../support/github/write-interval.ts')).withShortWriteInterval(await importOriginal()),
-);
 
 /** What every test leaves true of its world: valid requests only, and no secret in a log line or a check. */
 function expectClean(current: World): void {

@@ -115,7 +115,8 @@ export async function createWorld(options: { files?: Record<string, string>; aut
   };
   const config = await readControllerConfig({ env, cwd: work });
   const logs = captureLogs();
-  const running = await startController(config, { createGitSource, createStatusWriter, logDestination: logs.destination });
+  // GitHub asks for a second between writes; the stand-in needs 25 ms, the same waits scaled down.
+  const running = await startController(config, { createGitSource, createStatusWriter, logDestination: logs.destination, githubWriteIntervalMs: 25 });
   await running.controller.queue.idle();
   await writeFiles(clone, { 'environments/prod.yaml': baseFiles()['environments/prod.yaml']! });
   const main = await commitAndPush(git, 'protect prod', 'main');
