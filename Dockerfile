@@ -7,7 +7,7 @@
 #     -e INTCTL_GIT_URL=https://github.com/acme/integrations.git intctl controller
 #
 # It runs as uid 10001 and writes only to INTCTL_STATE_DIR (/var/lib/intctl: embedded
-# environments, the Git mirrors) and /tmp (tsx's compile cache, git's temporary files): mount
+# environments, the Git mirrors) and /tmp (git's temporary files): mount
 # both and the root file system can be read-only. There is no HEALTHCHECK: Kubernetes probes
 # GET /healthz and GET /readyz on port 8080 (the Helm chart in charts/intctl does).
 
@@ -21,7 +21,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-# tsx is a production dependency: the CLI runs the TypeScript source through it (no build step).
+# The `prepare` script (the CLI's ahead-of-time build) finds no sources here and does nothing;
+# the runtime stage builds dist/ once its sources are copied.
 RUN npm ci --omit=dev --no-audit --no-fund \
  && npm cache clean --force
 
@@ -48,7 +49,10 @@ COPY bin ./bin
 COPY controller ./controller
 COPY crds ./crds
 COPY specs ./specs
-RUN chmod 0755 /app/bin/intctl.js \
+# Compile the CLI ahead of time (bin/build.js, esbuild, a production dependency): the image starts
+# from dist/ and never compiles TypeScript at run time.
+RUN node /app/bin/build.js \
+ && chmod 0755 /app/bin/intctl.js \
  && ln -s /app/bin/intctl.js /usr/local/bin/intctl
 USER 10001:10001
 EXPOSE 8080

@@ -58,7 +58,7 @@ function layerRule(folder) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'controller/generated/', 'test/fixtures/', 'examples/', 'coverage/', '.scratch/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'dist/', 'controller/generated/', 'test/fixtures/', 'examples/', 'coverage/', '.scratch/', 'bench/results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -19,6 +19,7 @@ export const UNIT = [
   'test/server/verify-signature.test.ts',
   'test/source/{generational-cache,git-transport}.test.ts',
   'test/chart/{chart-schema,dockerfile}.test.ts',
+  'test/cli/lazy-commands.test.ts',
 ];
 
 export default defineConfig({

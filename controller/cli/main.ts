@@ -1,17 +1,43 @@
 import { Command, CommanderError } from 'commander';
-import { registerGenerate } from './commands/generate.ts';
-import { registerValidate } from './commands/validate.ts';
-import { registerEnvInit } from './commands/env-init.ts';
-import { registerSeal } from './commands/seal.ts';
-import { registerPlanApply } from './commands/plan-apply.ts';
-import { registerGet } from './commands/get.ts';
-import { registerDemo } from './commands/demo.ts';
-import { registerController } from './commands/controller.ts';
-import { registerEnvironmentServe } from './commands/environment-serve.ts';
-import { registerInvoke } from './commands/invoke.ts';
 import { ConfigError } from '../config/controller-config.ts';
 import { EXIT, UsageError, exitCodeHelp, processIo, type CliIo } from './io.ts';
 import { helpConfiguration } from './options.ts';
+
+type Register = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
+
+/** A top-level command: its name and one-line summary for `intctl --help`, and how to load it. */
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<Register>;
+}
+
+/**
+ * Every top-level command, in the order `intctl --help` lists them. A command's module (and the
+ * libraries it needs) is loaded only when that command runs, so `intctl --version`, `--help` and a
+ * small `validate` do not pay for the controller's or the environment server's. The summaries
+ * are the commands' own descriptions (test/cli/lazy-commands.test.ts keeps them equal).
+ */
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'validate', summary: 'check every manifest in the repository: schema, references, paths and secrets', load: async () => (await import('./commands/validate.ts')).registerValidate },
+  { name: 'generate', summary: 'generate the artifact of one integration (action catalog, TypeScript declarations), or diff it against another commit', load: async () => (await import('./commands/generate.ts')).registerGenerate },
+  { name: 'env', summary: 'set up and inspect environments', load: async () => (await import('./commands/env-init.ts')).registerEnvInit },
+  { name: 'seal', summary: "seal a secret value to an environment's public key; the value is read from standard input", load: async () => (await import('./commands/seal.ts')).registerSeal },
+  { name: 'plan', summary: 'show what applying would do to an environment', load: async () => (await import('./commands/plan-apply.ts')).registerPlanApply },
+  { name: 'apply', summary: 'apply the plan to an environment, action by action under its lease', load: async () => (await import('./commands/plan-apply.ts')).registerPlanApply },
+  { name: 'get', summary: 'show what an environment holds: its published integrations, connections or shared dependencies', load: async () => (await import('./commands/get.ts')).registerGet },
+  { name: 'demo', summary: 'reconcile the example repository into embedded environments, on a throwaway copy', load: async () => (await import('./commands/demo.ts')).registerDemo },
+  { name: 'environment', summary: 'run the environment server', load: async () => (await import('./commands/environment-serve.ts')).registerEnvironmentServe },
+  { name: 'invoke', summary: 'run an action of an integration published in an environment, and print its output as JSON', load: async () => (await import('./commands/invoke.ts')).registerInvoke },
+  { name: 'controller', summary: 'run the GitOps controller: fetch the tracked branch, reconcile every environment, report status to Git', load: async () => (await import('./commands/controller.ts')).registerController },
+];
+
+/** The command the arguments run (`help <command>` included), or none for `--help`, `--version` and mistakes. */
+export function commandOf(argv: readonly string[]): CommandEntry | undefined {
+  const words = argv.filter((arg) => !arg.startsWith('-'));
+  const name = words[0] === 'help' ? words[1] : words[0];
+  return COMMANDS.find((c) => c.name === name);
+}
 
 /**
  * Runs the CLI and returns its exit code, one of EXIT. Every mistake in how a command was called,
@@ -31,16 +57,13 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   const setExit = (code: number): void => {
     exitCode = code;
   };
-  registerValidate(program, io, setExit);
-  registerGenerate(program, io, setExit);
-  registerEnvInit(program, io, setExit);
-  registerSeal(program, io, setExit);
-  registerPlanApply(program, io, setExit);
-  registerGet(program, io, setExit);
-  registerDemo(program, io, setExit);
-  registerEnvironmentServe(program, io, setExit);
-  registerInvoke(program, io, setExit);
-  registerController(program, io, setExit);
+  const asked = commandOf(argv);
+  if (asked) {
+    (await asked.load())(program, io, setExit);
+  } else {
+    // No command to run: list every command by its summary, for help and for "did you mean".
+    for (const entry of COMMANDS) program.command(entry.name).description(entry.summary);
+  }
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -4,8 +4,8 @@
  * document it publishes.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { packagePath } from '../config/package-root.ts';
 
 type Node = { [key: string]: unknown };
 
@@ -30,7 +30,7 @@ export interface ApiOperation {
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 /** Where the document is, in the source tree and in the published package alike. */
-export const API_SPEC_PATH = fileURLToPath(new URL('../../specs/environment-api.yaml', import.meta.url));
+export const API_SPEC_PATH = packagePath('specs', 'environment-api.yaml');
 
 let cached: Map<string, ApiOperation> | undefined;
 

@@ -81,7 +81,8 @@ describe('Dockerfile', () => {
     expect(all(build, 'RUN').some((run) => run.includes('npm ci'))).toBe(true);
     expect(all(build, 'COPY')).toContain('package.json package-lock.json ./');
     expect(aptPackages(build)).toEqual(expect.arrayContaining(['python3', 'make', 'g++']));
-    expect(pkg.dependencies.tsx, 'the CLI runs through tsx at run time: a production dependency').toBeDefined();
+    expect(pkg.dependencies.esbuild, 'the runtime stage compiles the CLI ahead of time: a production dependency').toBeDefined();
+    expect(pkg.dependencies.tsx, 'a checkout without a fresh build runs the source through tsx: a production dependency').toBeDefined();
     expect(pkg.dependencies['better-sqlite3']).toBeDefined();
   });
 
@@ -98,6 +99,14 @@ describe('Dockerfile', () => {
     const sources = copies.filter((c) => !c.startsWith('--')).flatMap((c) => c.split(' ').slice(0, -1));
     expect(new Set(sources)).toEqual(new Set(['package.json', 'package-lock.json', ...pkg.files]));
     for (const left of ['.', 'test', 'bench', 'examples', 'node_modules', 'docs', 'charts']) expect(sources).not.toContain(left);
+  });
+
+  it('compiles the CLI ahead of time once its sources are in, so the image never compiles at start', () => {
+    const steps = runtime.instructions.map((i) => `${i.keyword} ${i.args}`);
+    const built = steps.findIndex((s) => s.startsWith('RUN node /app/bin/build.js'));
+    expect(built, 'a RUN of bin/build.js in the runtime stage').toBeGreaterThan(-1);
+    expect(built).toBeGreaterThan(steps.findIndex((s) => s === 'COPY controller ./controller'));
+    expect(built).toBeLessThan(steps.findIndex((s) => s.startsWith('USER ')));
   });
 
   it('runs as a non-root numeric user, with the state directory writable and the root file system able to be read-only', () => {
