@@ -133,8 +133,11 @@ export class SqlEnvironmentStore implements EnvironmentStore {
         throw new LeaseLostError(`the lease on environment ${this.name} expired at ${iso(row.expires_at ?? 0)}; renew it before applying`);
       }
       if ((await tx.get(sql.logged, [action.id])) !== undefined) return 'already-applied';
-      const suffix = `@${context.plan.id}`;
-      if ((await tx.get(sql.foreignSince, [context.plan.head, suffix.length, suffix])) !== undefined) {
+      // The log only grows through this check, so its newest entry tells: past the plan's head, an
+      // entry of another plan (action ids end in `@<plan id>`) means the environment moved. One
+      // row read, however long the plan: applying n actions costs n, not n².
+      const last = await tx.get<{ seq: number; action_id: string }>(sql.last);
+      if (last !== undefined && Number(last.seq) > context.plan.head && !last.action_id.endsWith(`@${context.plan.id}`)) {
         throw new StalePlanError(`environment ${this.name} changed since plan ${context.plan.id} was made; re-plan`);
       }
       const refusal = checkAction(action, this.#keyPair);
