@@ -15,7 +15,7 @@ export interface RunningEnvironmentServer {
 
 /** Opens the store, builds the server over it with the runtime and the drift callback, and listens. */
 export async function startEnvironmentServer(config: EnvironmentServerConfig): Promise<RunningEnvironmentServer> {
-  const logger = createLogger({ level: config.logLevel }).child({ service: 'intctl-environment-server' });
+  const logger = createLogger({ level: config.logLevel, service: 'intctl-environment-server' });
   const store = await openStore(config);
   try {
     const notifyDrift = driftCallback({ environment: config.name, ...config.callback, log: logger.child({ component: 'drift-callback' }) });

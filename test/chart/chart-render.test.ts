@@ -243,6 +243,8 @@ describe('the chart rendered by helm', async () => {
     expect(objects.some((o) => o.kind === 'Service' && o.metadata.name === 'intctl-controller')).toBe(true);
     expect(env.get('INTCTL_ENV_SERVER_DATABASE_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'intctl-prod-db', key: 'url' });
     expect(container.livenessProbe.httpGet.path).toBe('/healthz');
+    // Not ready while its database cannot be reached; alive all the same.
+    expect(container.readinessProbe.httpGet.path).toBe('/readyz');
     checkHardened(pod, container);
     checkSecretsReferenced(pod, container, values);
     const root = await mkdtemp(join(scratch, 'pod-'));

@@ -16,21 +16,24 @@ afterEach(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-/** Runs `intctl environment serve` in a child process until it says where it listens, then stops it with SIGTERM. */
-async function serveOnce(env: Record<string, string>, check: (url: string) => Promise<void>): Promise<{ code: number | null; output: string }> {
+/** Runs `intctl environment serve` in a child process until it logs where it listens, then stops it with SIGTERM. */
+async function serveOnce(env: Record<string, string>, check: (url: string) => Promise<void>): Promise<{ code: number | null; output: string; stdout: string }> {
   const child = spawn(process.execPath, [BIN, 'environment', 'serve', '--name', 'prod', '--port', '0'], {
     env: { PATH: process.env.PATH ?? '', INTCTL_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let stdout = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
-      const match = /environment prod: serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      stdout += chunk.toString('utf8');
+      const match = /"msg":"environment server listening"/.test(stdout) && /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(stdout);
       if (match) resolve(match[1]!);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
     child.once('exit', (code) => reject(new Error(`intctl environment serve exited (${code}):\n${output}`)));
   });
   try {
@@ -39,7 +42,24 @@ async function serveOnce(env: Record<string, string>, check: (url: string) => Pr
     child.kill('SIGTERM');
   }
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return { code, output };
+  return { code, output, stdout };
+}
+
+/** The problems of standard output as log shippers read it: a line that is not a JSON object, or that does not name the service once. */
+function logLineProblems(stdout: string): string[] {
+  const problems: string[] = [];
+  for (const line of stdout.split('\n').filter((l) => l !== '')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      problems.push(`not JSON: ${line}`);
+      continue;
+    }
+    const services = line.match(/"service":/g)?.length ?? 0;
+    if (services !== 1 || (parsed as { service?: unknown }).service !== 'intctl-environment-server') problems.push(`service named ${services} times: ${line}`);
+  }
+  return problems;
 }
 
 describe('intctl environment serve', () => {
@@ -63,6 +83,8 @@ describe('intctl environment serve', () => {
         expect(app.status).toBe(403);
       });
       expect(run.code).toBe(0);
+      expect(logLineProblems(run.stdout)).toEqual([]);
+      expect(run.stdout).toContain('"msg":"signal received; closing"');
       expect(run.output).not.toContain(CONTROLLER);
       expect(run.output).not.toContain(APP);
     } finally {

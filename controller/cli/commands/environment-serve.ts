@@ -15,6 +15,8 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
  * `intctl environment serve`: the environment server of one environment (the Environment API,
  * specs/environment-api.yaml), over a SQLite file or, with INTCTL_ENV_SERVER_DATABASE_URL, a
  * PostgreSQL database several replicas share. Runs until SIGTERM or SIGINT, then closes.
+ * Standard output carries JSON log lines only (the line `environment server listening` names
+ * the address), so that `jq` and log shippers can read all of it.
  */
 export function registerEnvironmentServe(program: Command, io: CliIo, setExit: (code: number) => void): void {
   const environment = program.commands.find((c) => c.name() === 'environment') ?? program.command('environment').description('run the environment server');
@@ -33,7 +35,6 @@ export function registerEnvironmentServe(program: Command, io: CliIo, setExit: (
         for (const name of SIGNALS) process.once(name, () => resolve(name));
       });
       const running = await startEnvironmentServer(config);
-      io.stdout(`environment ${config.name}: serving on ${running.url}\n`);
       const signal = await signalled;
       running.logger.info({ signal }, 'signal received; closing');
       await running.stop();

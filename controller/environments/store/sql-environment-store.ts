@@ -167,6 +167,10 @@ export class SqlEnvironmentStore implements EnvironmentStore {
   }
 
   /** Removes a published integration without a log entry, so the controller sees drift; false when there was none. */
+  async ready(): Promise<void> {
+    await this.#session.get('SELECT 1');
+  }
+
   async unpublishByHand(name: string): Promise<boolean> {
     return (await this.#session.run(this.#sql.deleteIntegration, [name])).changes > 0;
   }
