@@ -14,7 +14,7 @@ export interface KeyFile {
 }
 
 /** How to make a key file, for messages that ask for one. */
-export const MAKE_KEY_FILE = 'intctl environment keygen --out <file> makes one (or: openssl rand -base64 32 > <file>)';
+export const MAKE_KEY_FILE = 'make one with intctl environment keygen --out <file>, or openssl rand -base64 32 > <file>';
 
 /**
  * Reads a key file: base64 of exactly 32 bytes, surrounding white space ignored. Returns the key,
@@ -25,14 +25,14 @@ export async function readKeyFile(path: string, label: string): Promise<KeyFile 
   let text: string;
   try {
     const bytes = await readFile(path);
-    if (bytes.length > 1024) return { problem: `${label}: ${path} is not a key file: it is larger than a key (${MAKE_KEY_FILE})` };
+    if (bytes.length > 1024) return { problem: `${label}: ${path} is not a key file: it is larger than a key; ${MAKE_KEY_FILE}` };
     text = bytes.toString('utf8').trim();
   } catch (error) {
     return { problem: `${label}: cannot read the key file ${path}: ${readFailure(error)}` };
   }
   const key = /^[A-Za-z0-9+/]{43}=$/.test(text) ? new Uint8Array(Buffer.from(text, 'base64')) : undefined;
   if (key?.length !== KEY_FILE_BYTES) {
-    return { problem: `${label}: ${path} is not a key file: it must hold ${KEY_FILE_BYTES} random bytes as one line of base64 (${MAKE_KEY_FILE})` };
+    return { problem: `${label}: ${path} is not a key file: it must hold ${KEY_FILE_BYTES} random bytes as one line of base64; ${MAKE_KEY_FILE}` };
   }
   return { path, key };
 }

@@ -293,13 +293,13 @@ async function readKeyFiles(flags: EnvironmentServerFlags, env: NodeJS.ProcessEn
   const previous = given(flags.previousKeyFile, '--previous-key-file', 'INTCTL_ENVIRONMENT_PREVIOUS_KEY_FILE');
   if (!current) {
     problems.push(
-      `no key file: the environment server keeps the environment's private key in its database only wrapped with a key file kept apart from it; give one with --key-file or INTCTL_ENVIRONMENT_KEY_FILE (${MAKE_KEY_FILE})`,
+      `no key file: the environment server keeps the environment's private key in its database only wrapped with a key file kept apart from it; give one with --key-file or INTCTL_ENVIRONMENT_KEY_FILE; ${MAKE_KEY_FILE}`,
     );
   }
   const keyFile = await read(current);
   const previousKeyFile = await read(previous);
   if (keyFile && previousKeyFile && Buffer.compare(Buffer.from(keyFile.key), Buffer.from(previousKeyFile.key)) === 0) {
-    problems.push(`${previous!.label}: ${previous!.path} holds the same key as ${current!.label} ${current!.path}; a rotation needs a new key file (${MAKE_KEY_FILE})`);
+    problems.push(`${previous!.label}: ${previous!.path} holds the same key as ${current!.label} ${current!.path}; a rotation needs a new key file; ${MAKE_KEY_FILE}`);
   }
   return { ...(keyFile ? { keyFile } : {}), ...(previousKeyFile ? { previousKeyFile } : {}), problems };
 }

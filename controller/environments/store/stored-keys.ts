@@ -67,10 +67,10 @@ export function openStoredKeys(environment: string, stored: StoredKeys, files: K
   if (current) return { keys: current, event: 'opened', ...(wrapped.length < COLUMNS.length ? { restore: storeKeys(environment, current, files) } : {}) };
   const previous = previousKeyFile ? tryOpen(environment, stored, previousKeyFile, place) : undefined;
   if (previous) return { keys: previous, event: 'rewrapped', restore: storeKeys(environment, previous, files) };
-  const tried = previousKeyFile ? `neither the key file ${keyFile.path} nor the previous key file ${previousKeyFile.path}` : `the key file ${keyFile.path}`;
+  const tried = previousKeyFile ? `neither the key file ${keyFile.path} nor the previous key file ${previousKeyFile.path} opens` : `the key file ${keyFile.path} does not open`;
   throw new EnvironmentKeyError(
     'WrongKeyFile',
-    `${tried} opens the keys of environment ${environment} in ${place}: they were wrapped with another key file (or altered); nothing was changed. Give the key file this environment was started with`,
+    `${tried} the keys of environment ${environment} in ${place}: they were wrapped with another key file (or altered); nothing was changed. Give the key file this environment was started with`,
   );
 }
 
