@@ -141,7 +141,7 @@ describe('keys kept in the clear by an earlier intctl', () => {
     expect(await keysOf(await backend.open({ keyFile }, events))).toEqual(keys);
     expect(events).toEqual(['wrapped', 'opened']);
     expect((await backend.meta()).private_key).toMatch(/^intctl:wrapped:v1:/);
-    await expect(backend.open({})).rejects.toThrow(/^the keys of environment prod in .+prod\.db are wrapped with a key file, and no key file was given: give the environment's key file/);
+    await expect(backend.open({})).rejects.toThrow(/^the keys of environment prod in .+prod\.db are wrapped with a key file, and no key file was given: only an environment server given that key file \(intctl environment serve --key-file, or INTCTL_ENVIRONMENT_KEY_FILE\) opens this store$/);
   });
 
   it('PostgreSQL: replicas starting together with the key file wrap them once, and all serve the same keys', async () => {

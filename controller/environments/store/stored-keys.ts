@@ -60,7 +60,7 @@ export function openStoredKeys(environment: string, stored: StoredKeys, files: K
   if (!keyFile) {
     throw new EnvironmentKeyError(
       'KeyFileRequired',
-      `the keys of environment ${environment} in ${place} are wrapped with a key file, and no key file was given: give the environment's key file (intctl environment serve --key-file, or INTCTL_ENVIRONMENT_KEY_FILE)`,
+      `the keys of environment ${environment} in ${place} are wrapped with a key file, and no key file was given: only an environment server given that key file (intctl environment serve --key-file, or INTCTL_ENVIRONMENT_KEY_FILE) opens this store`,
     );
   }
   const current = tryOpen(environment, stored, keyFile, place);
