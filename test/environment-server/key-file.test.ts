@@ -1,6 +1,8 @@
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readEnvironmentServerConfig } from '../../controller/config/read-config.ts';
@@ -77,6 +79,14 @@ describe('the environment server key file: configuration', () => {
     );
   });
 
+  it('accepts a key file made by openssl rand -base64 32, as the operations guide says', async () => {
+    const dir = await workDir();
+    const { stdout } = await promisify(execFile)('openssl', ['rand', '-base64', '32']);
+    await writeFile(join(dir, 'openssl.key'), stdout, { mode: 0o600 });
+    const config = await readEnvironmentServerConfig({ name: 'prod', keyFile: 'openssl.key' }, { INTCTL_ENV_SERVER_CONTROLLER_TOKEN: CONTROLLER }, dir);
+    expect(Buffer.from(config.keyFile.key).toString('base64')).toBe(stdout.trim());
+  });
+
   it('takes the key file from the flag over the variable, relative to the working directory', async () => {
     const dir = await workDir();
     const [fromVariable, fromFlag] = [await writeKeyFile(dir, 'variable.key'), await writeKeyFile(dir, 'flag.key')];
@@ -118,6 +128,19 @@ describe('intctl environment serve with a key file', () => {
     expect(run).toMatchObject({ code: 64, served: false });
     expect(run.output).toContain('  - no key file:');
     expect(run.output).toContain('make one with intctl environment keygen --out <file>');
+  });
+
+  it('exits 64 with a key file its user may not read, naming it', async () => {
+    const dir = await workDir();
+    await chmod(dir, 0o755);
+    const keyFile = await writeKeyFile(dir);
+    // The file is its owner's only; root reads every file, so as root the server runs as another user (as in a pod, uid 10001).
+    const root = process.getuid?.() === 0;
+    if (!root) await chmod(keyFile.path, 0o000);
+    const run = await spawnServe(['--key-file', keyFile.path], { INTCTL_STATE_DIR: dir, INTCTL_ENV_SERVER_CONTROLLER_TOKEN: CONTROLLER }, root ? { uid: 65534, gid: 65534 } : undefined);
+    expect(run).toMatchObject({ code: 64, served: false });
+    expect(run.output).toContain(`--key-file: cannot read the key file ${keyFile.path}: permission denied (the server runs as a user that may not read it)`);
+    expect(run.output).not.toContain(Buffer.from(keyFile.key).toString('base64'));
   });
 
   it('wraps the keys of a store that holds them in the clear, logs it once, and serves with the same keys', async () => {

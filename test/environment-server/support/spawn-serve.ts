@@ -7,12 +7,13 @@ const BIN = join(import.meta.dirname, '..', '..', '..', 'bin', 'intctl.js');
  * Runs `intctl environment serve --name prod --port 0 ...args` in a child process until it either
  * says where it listens (then stops it with SIGTERM) or exits on its own; returns its exit code,
  * whether it served, and everything it printed (stdout and stderr, JSON log lines included).
+ * `as` runs it as another user (the test process must be root to do so).
  */
-export async function spawnServe(args: string[], env: Record<string, string>, cwd?: string): Promise<{ code: number | null; served: boolean; output: string }> {
+export async function spawnServe(args: string[], env: Record<string, string>, as?: { uid: number; gid: number }): Promise<{ code: number | null; served: boolean; output: string }> {
   const child = spawn(process.execPath, [BIN, 'environment', 'serve', '--name', 'prod', '--port', '0', ...args], {
     env: { PATH: process.env.PATH ?? '', INTCTL_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
-    ...(cwd ? { cwd } : {}),
+    ...(as ?? {}),
   });
   let output = '';
   let served = false;
