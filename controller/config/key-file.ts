@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 
 /** A key file holds this many random bytes, as base64 text (44 characters, one line). */
 export const KEY_FILE_BYTES = 32;
@@ -43,4 +44,37 @@ function readFailure(error: unknown): string {
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied (the server runs as a user that may not read it)';
   if (code === 'EISDIR') return 'it is a directory, not a file';
   return code ?? (error as Error).message;
+}
+
+/**
+ * The environment server's key file (required) and the previous one (during a rotation), each
+ * from its flag, else its variable, relative to `cwd`; every problem in the user's words.
+ */
+export async function readServerKeyFiles(flags: { keyFile?: string; previousKeyFile?: string }, env: NodeJS.ProcessEnv, cwd: string): Promise<{ keyFile?: KeyFile; previousKeyFile?: KeyFile; problems: string[] }> {
+  const problems: string[] = [];
+  const given = (flag: string | undefined, flagName: string, variable: string): { path: string; label: string } | undefined => {
+    if (flag !== undefined && flag !== '') return { path: resolve(cwd, flag), label: flagName };
+    const value = env[variable];
+    return value === undefined || value === '' ? undefined : { path: resolve(cwd, value), label: variable };
+  };
+  const read = async (from: { path: string; label: string } | undefined): Promise<KeyFile | undefined> => {
+    if (!from) return undefined;
+    const result = await readKeyFile(from.path, from.label);
+    if ('problem' in result) problems.push(result.problem);
+    else return result;
+    return undefined;
+  };
+  const current = given(flags.keyFile, '--key-file', 'INTCTL_ENVIRONMENT_KEY_FILE');
+  const previous = given(flags.previousKeyFile, '--previous-key-file', 'INTCTL_ENVIRONMENT_PREVIOUS_KEY_FILE');
+  if (!current) {
+    problems.push(
+      `no key file: the environment server keeps the environment's private key in its database only wrapped with a key file kept apart from it; give one with --key-file or INTCTL_ENVIRONMENT_KEY_FILE; ${MAKE_KEY_FILE}`,
+    );
+  }
+  const keyFile = await read(current);
+  const previousKeyFile = await read(previous);
+  if (keyFile && previousKeyFile && Buffer.compare(Buffer.from(keyFile.key), Buffer.from(previousKeyFile.key)) === 0) {
+    problems.push(`${previous!.label}: ${previous!.path} holds the same key as ${current!.label} ${current!.path}; a rotation needs a new key file; ${MAKE_KEY_FILE}`);
+  }
+  return { ...(keyFile ? { keyFile } : {}), ...(previousKeyFile ? { previousKeyFile } : {}), problems };
 }

@@ -21,7 +21,7 @@ import {
   type SecretFiles,
 } from './controller-config.ts';
 import { defaultStateDir } from './default-state-dir.ts';
-import { MAKE_KEY_FILE, readKeyFile, type KeyFile } from './key-file.ts';
+import { readServerKeyFiles, type KeyFile } from './key-file.ts';
 
 export interface Config {
   /**
@@ -254,7 +254,7 @@ export async function readEnvironmentServerConfig(
   const databaseUrl = env.INTCTL_ENV_SERVER_DATABASE_URL || undefined;
   const schema = env.INTCTL_ENV_SERVER_DATABASE_SCHEMA || 'intctl';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) problems.push('INTCTL_ENV_SERVER_DATABASE_SCHEMA must be a lowercase SQL identifier');
-  const keys = await readKeyFiles(overrides, env, cwd);
+  const keys = await readServerKeyFiles(overrides, env, cwd);
   problems.push(...keys.problems);
   if (problems.length > 0) throw new ConfigError(problems);
   const stateDir = env.INTCTL_STATE_DIR ?? `${cwd}/.intctl`;
@@ -272,34 +272,4 @@ export async function readEnvironmentServerConfig(
     variables: env,
     logLevel,
   };
-}
-
-/** The key file (required) and the previous one (during a rotation), each from its flag, else its variable. */
-async function readKeyFiles(flags: EnvironmentServerFlags, env: NodeJS.ProcessEnv, cwd: string): Promise<{ keyFile?: KeyFile; previousKeyFile?: KeyFile; problems: string[] }> {
-  const problems: string[] = [];
-  const given = (flag: string | undefined, flagName: string, variable: string): { path: string; label: string } | undefined => {
-    if (flag !== undefined && flag !== '') return { path: resolve(cwd, flag), label: flagName };
-    const value = env[variable];
-    return value === undefined || value === '' ? undefined : { path: resolve(cwd, value), label: variable };
-  };
-  const read = async (from: { path: string; label: string } | undefined): Promise<KeyFile | undefined> => {
-    if (!from) return undefined;
-    const result = await readKeyFile(from.path, from.label);
-    if ('problem' in result) problems.push(result.problem);
-    else return result;
-    return undefined;
-  };
-  const current = given(flags.keyFile, '--key-file', 'INTCTL_ENVIRONMENT_KEY_FILE');
-  const previous = given(flags.previousKeyFile, '--previous-key-file', 'INTCTL_ENVIRONMENT_PREVIOUS_KEY_FILE');
-  if (!current) {
-    problems.push(
-      `no key file: the environment server keeps the environment's private key in its database only wrapped with a key file kept apart from it; give one with --key-file or INTCTL_ENVIRONMENT_KEY_FILE; ${MAKE_KEY_FILE}`,
-    );
-  }
-  const keyFile = await read(current);
-  const previousKeyFile = await read(previous);
-  if (keyFile && previousKeyFile && Buffer.compare(Buffer.from(keyFile.key), Buffer.from(previousKeyFile.key)) === 0) {
-    problems.push(`${previous!.label}: ${previous!.path} holds the same key as ${current!.label} ${current!.path}; a rotation needs a new key file; ${MAKE_KEY_FILE}`);
-  }
-  return { ...(keyFile ? { keyFile } : {}), ...(previousKeyFile ? { previousKeyFile } : {}), problems };
 }

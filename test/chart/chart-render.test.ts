@@ -234,7 +234,8 @@ describe('the chart rendered by helm', async () => {
     const pod = deployment.spec.template.spec;
     const container = pod.containers[0]!;
     expect(container.args).toEqual(['environment', 'serve']);
-    const source = await readFile(join(ROOT, 'controller', 'config', 'read-config.ts'), 'utf8');
+    const readers = ['read-config.ts', 'key-file.ts'].map((name) => readFile(join(ROOT, 'controller', 'config', name), 'utf8'));
+    const source = (await Promise.all(readers)).join('\n');
     const unread = container.env
       .map((e) => e.name)
       .filter((n) => n.startsWith('INTCTL_') && !source.includes(`'${n.replace(/_FILE$/, '')}'`) && !source.includes(`'${n}'`) && !source.includes(`env.${n}`));
