@@ -17,11 +17,22 @@ export interface SchemaMismatch {
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => void;
 
 /**
+ * The Ajv every action schema is compiled with: unknown keywords ignored rather than refused
+ * (schemas come from generated catalogs of arbitrary specifications), every error reported, and
+ * the formats generators write (date-time, uuid, int64, decimal...) known. Exported so that
+ * whatever checks a catalog ahead of the runtime compiles it exactly as the runtime will.
+ */
+export function createRuntimeAjv(): Ajv {
+  const ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateFormats: true });
+  addFormats(ajv);
+  ajv.addFormat('decimal', { type: 'number', validate: () => true });
+  return ajv;
+}
+
+/**
  * Compiled input and output validators of actions, cached by artifact hash and action name: a
  * published artifact never changes under its hash, so a validator compiled once serves every
- * call. Schemas come from generated catalogs of arbitrary specifications, so unknown keywords are
- * ignored rather than refused; the formats generators write (date-time, uuid, int64, decimal...)
- * are known.
+ * call. Each action is compiled with every definition of its catalog beside it, as one schema.
  */
 export class ValidatorCache {
   readonly #ajv: Ajv;
@@ -30,9 +41,7 @@ export class ValidatorCache {
 
   constructor(limit = 2000) {
     this.#limit = limit;
-    this.#ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateFormats: true });
-    addFormats(this.#ajv);
-    this.#ajv.addFormat('decimal', { type: 'number', validate: () => true });
+    this.#ajv = createRuntimeAjv();
   }
 
   validators(artifactHash: string, catalog: ActionCatalog, action: CatalogAction): ActionValidators {
