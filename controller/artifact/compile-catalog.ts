@@ -79,7 +79,7 @@ function walk(node: unknown, at: string, visit: (node: Record<string, unknown>, 
 /** `schema is invalid: data/definitions/X/properties/y/enum must ...` as a problem at the action that uses X. */
 function locate(catalog: ActionCatalog, message: string): SpecProblem {
   const first = (message.split(', data/')[0] ?? message).replace(/^schema is invalid: /, '').replace(/^data\/allOf\/0\/anyOf\/\d+/, 'data');
-  const definition = /data\/definitions\/([^/]+)(\/\S*)?/.exec(first);
+  const definition = /data\/definitions\/([^/\s]+)(\/\S*)?/.exec(first);
   const name = definition?.[1];
   const action = name === undefined ? undefined : catalog.actions.find((a) => name === a.name + 'Input' || name === a.name + 'Output' || refersTo(a, name, catalog.definitions));
   const where = name === undefined ? '' : ` in schema ${name}${definition?.[2] ?? ''}`;

@@ -96,7 +96,7 @@ export class SchemaConverter {
 
   /**
    * OpenAPI's `discriminator` over a `oneOf`/`anyOf` of component references: each branch becomes
-   * `{ allOf: [branch], properties: { <property>: { enum: <its values> } }, required: [<property>] }`,
+   * `{ allOf: [branch, { properties: { <property>: { enum: <its values> } }, required: [<property>] }] }`,
    * so exactly the branch the value names matches, and TypeScript sees a union discriminated by
    * literals. A discriminator whose branches cannot be told apart is left out.
    */
@@ -110,7 +110,7 @@ export class SchemaConverter {
       if (!Array.isArray(branches) || !Array.isArray(out[keyword])) continue;
       const values = discriminatorValues(branches, mapping, COMPONENT_PREFIX);
       if (!values) continue;
-      out[keyword] = (out[keyword] as JsonSchema[]).map((branch, i) => ({ allOf: [branch], properties: { [property]: { enum: values[i] } }, required: [property] }));
+      out[keyword] = (out[keyword] as JsonSchema[]).map((branch, i) => ({ allOf: [branch, { type: 'object', properties: { [property]: { enum: values[i] } }, required: [property] }] }));
     }
   }
 
