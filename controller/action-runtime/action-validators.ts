@@ -1,5 +1,5 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import { compileCatalogSchema, createCatalogAjv } from '../artifact/compile-catalog.ts';
 import type { ActionCatalog, CatalogAction, JsonSchema } from '../core/catalog.ts';
 
 export interface ActionValidators {
@@ -14,25 +14,10 @@ export interface SchemaMismatch {
   message: string;
 }
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => void;
-
-/**
- * The Ajv every action schema is compiled with: unknown keywords ignored rather than refused
- * (schemas come from generated catalogs of arbitrary specifications), every error reported, and
- * the formats generators write (date-time, uuid, int64, decimal...) known. Exported so that
- * whatever checks a catalog ahead of the runtime compiles it exactly as the runtime will.
- */
-export function createRuntimeAjv(): Ajv {
-  const ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateFormats: true });
-  addFormats(ajv);
-  ajv.addFormat('decimal', { type: 'number', validate: () => true });
-  return ajv;
-}
-
 /**
  * Compiled input and output validators of actions, cached by artifact hash and action name: a
  * published artifact never changes under its hash, so a validator compiled once serves every
- * call. Each action is compiled with every definition of its catalog beside it, as one schema.
+ * call. They are compiled as generation checked them (compile-catalog.ts).
  */
 export class ValidatorCache {
   readonly #ajv: Ajv;
@@ -41,14 +26,14 @@ export class ValidatorCache {
 
   constructor(limit = 2000) {
     this.#limit = limit;
-    this.#ajv = createRuntimeAjv();
+    this.#ajv = createCatalogAjv();
   }
 
   validators(artifactHash: string, catalog: ActionCatalog, action: CatalogAction): ActionValidators {
     const key = `${artifactHash}\u0000${action.name}`;
     const cached = this.#compiled.get(key);
     if (cached) return cached;
-    const compile = (schema: JsonSchema): ValidateFunction => this.#ajv.compile({ definitions: catalog.definitions, allOf: [schema] });
+    const compile = (schema: JsonSchema): ValidateFunction => compileCatalogSchema(this.#ajv, catalog, schema);
     const built = { input: compile(action.input), output: compile(action.output), outputSchema: resolve(action.output, catalog) };
     if (this.#compiled.size >= this.#limit) this.#compiled.clear();
     this.#compiled.set(key, built);

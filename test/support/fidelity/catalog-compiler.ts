@@ -1,5 +1,5 @@
 import type { ValidateFunction } from 'ajv';
-import { createRuntimeAjv } from '../../../controller/action-runtime/action-validators.ts';
+import { createCatalogAjv as createRuntimeAjv } from '../../../controller/artifact/compile-catalog.ts';
 import type { ActionCatalog, JsonSchema } from '../../../controller/core/catalog.ts';
 
 export type Compiled = { ok: true; validate: ValidateFunction } | { ok: false; message: string };

@@ -29,7 +29,7 @@ catalog is compared with the document:
 - **response examples**: the same for every 2xx response, shaped as the runtime shapes an answer
   (\`shapeOutput\`: a Search's list, a Count's number) and validated against the action's output.
 - **schemas**: actions whose input and output schemas both compile with the runtime's own Ajv
-  (\`createRuntimeAjv\`, every definition of the catalog beside them, as the runtime compiles
+  (\`createCatalogAjv\`, every definition of the catalog beside them, as the runtime compiles
   them), and those where one does not. One faulty definition fails every action of its catalog,
   as it does at the first call of any action.
 
