@@ -20,6 +20,8 @@ export type ProblemReason =
   | 'UnsupportedAuth'
   | 'MissingCredential'
   | 'PlainSecretRefused'
+  | 'MalformedSealedValue'
+  | 'SecretUnsealFailed'
   | 'SystemMismatch'
   | 'PromotionCycle'
   | 'InvalidCombination'
