@@ -92,9 +92,10 @@ async function parseOpenApi(bytes: Uint8Array): Promise<Result<OpenApiModel>> {
   const resolver = new SchemaConverter(document, new Set(), nullableKeyword);
   const isList = (op: RawOperation): boolean => {
     const response = successResponse(op, resolver);
-    return response?.schema !== undefined && listPointer(response.schema, response.at, resolver) !== undefined;
+    return response?.schema !== undefined && listPointer(response.schema, response.at, resolver, op.path, !/\}$/.test(op.path)) !== undefined;
   };
   const inferred = inferResources((document.paths ?? {}) as Record<string, unknown>, isList);
+  if (inferred.problems.length > 0) return failed(inferred.problems);
   const resources: ResourceInfo[] = [];
   for (const resource of inferred.resources) {
     const item = itemSchema(resource, resolver);
@@ -130,7 +131,7 @@ function itemSchema(resource: Resource, schemas: SchemaConverter): { schema: unk
   const get = resource.operations.Get ? successResponse(resource.operations.Get, schemas) : undefined;
   if (get?.schema !== undefined && schemas.objectShape(get.schema, get.at)) return { schema: get.schema, at: get.at };
   const search = resource.operations.Search ? successResponse(resource.operations.Search, schemas) : undefined;
-  const list = search?.schema !== undefined ? listPointer(search.schema, search.at, schemas) : undefined;
+  const list = search?.schema !== undefined ? listPointer(search.schema, search.at, schemas, resource.operations.Search!.path) : undefined;
   if (list?.items !== undefined) return { schema: list.items, at: list.itemsAt };
   const create = resource.operations.Create ? requestBody(resource.operations.Create, schemas) : undefined;
   return create ? { schema: create.schema, at: create.at } : undefined;
@@ -210,7 +211,7 @@ function operationModel(operation: Operation, op: RawOperation, schemas: SchemaC
     const bindings = search.query.filter((b) => operation === 'Search' || b.from?.[0] === '/filters' || b.from?.[0] === '/filter');
     request.query.push(...bindings);
     if (operation === 'Search' && response?.schema !== undefined) {
-      const list = listPointer(response.schema, response.at, schemas);
+      const list = listPointer(response.schema, response.at, schemas, op.path);
       if (list) {
         request.response.pointer = list.pointer;
         if (list.count) request.response.count = list.count;

@@ -100,8 +100,17 @@ function firstMediaSchema(content: unknown): unknown {
   return pickMedia(content)?.schema;
 }
 
-/** Where the list is in a list response: '' for a bare array, `/items` for a wrapped one. */
-export function listPointer(schema: unknown, at: string, schemas: SchemaConverter): { pointer: string; items: unknown; itemsAt: string; count?: string; next?: string } | undefined {
+/**
+ * Where the list is in a list response: '' for a bare array, `/items` for a wrapped one. A wrapper
+ * is an object whose list has a usual name (`items`, `data`, ...) or the collection's own
+ * (`budgets` for `/budgets`, `workflow_runs` for `/runs`), or whose one array holds records
+ * (objects) beside a count or a next link and nothing but scalars (`{ total_count, runners }`).
+ * An object with one array among its other fields (GitHub's app and its `events`, a runner and
+ * its `labels`) is one record. `path`: the operation's path, for the collection's name; `byShape`
+ * false: only a bare array or an array named as a list counts (for a path ending in a parameter,
+ * which names one item unless it plainly answers a list).
+ */
+export function listPointer(schema: unknown, at: string, schemas: SchemaConverter, path = '', byShape = true): { pointer: string; items: unknown; itemsAt: string; count?: string; next?: string } | undefined {
   const resolved = deref(schema, at, schemas);
   if (!resolved) return undefined;
   const node = resolved.value as Record<string, unknown>;
@@ -110,14 +119,23 @@ export function listPointer(schema: unknown, at: string, schemas: SchemaConverte
   }
   const shape = schemas.objectShape(resolved.value, resolved.at);
   if (!shape) return undefined;
-  const arrays = shape.properties.filter((p) => {
-    const d = deref(p.schema, p.at, schemas);
-    return d !== undefined && (d.value as Record<string, unknown>).type === 'array';
-  });
-  const chosen = LIST_PROPERTIES.map((n) => arrays.find((a) => a.name === n)).find((a) => a !== undefined) ?? (arrays.length === 1 ? arrays[0] : undefined);
+  const arrays: typeof shape.properties = [];
+  let others = 0;
+  for (const p of shape.properties) {
+    const d = deref(p.schema, p.at, schemas)?.value as Record<string, unknown> | undefined;
+    if (d?.type === 'array') arrays.push(p);
+    else if (!PAGING_PROPERTIES.has(p.name) && (d === undefined || !isScalar(d))) others++;
+  }
+  const names = new Set(shape.properties.map((p) => p.name));
+  const paged = COUNT_PROPERTIES.some((n) => names.has(n)) || NEXT_PROPERTIES.some((n) => names.has(n));
+  const collection = path.split('/').filter((s) => s.length > 0 && !/^\{.*\}$/.test(s)).at(-1);
+  const named = LIST_PROPERTIES.map((n) => arrays.find((a) => a.name === n)).find((a) => a !== undefined)
+    ?? (collection === undefined ? undefined : arrays.find((a) => a.name === collection || a.name.endsWith(`_${collection}`)))
+    ?? (byShape ? arrays.find((a) => LIST_SUFFIX.test(a.name)) : undefined);
+  const only = byShape && arrays.length === 1 && others === 0 && paged && holdsRecords(arrays[0]!, schemas) ? arrays[0] : undefined;
+  const chosen = named ?? only;
   if (!chosen) return undefined;
   const d = deref(chosen.schema, chosen.at, schemas)!;
-  const names = new Set(shape.properties.map((p) => p.name));
   const count = COUNT_PROPERTIES.find((n) => names.has(n) && n !== chosen.name);
   const next = NEXT_PROPERTIES.find((n) => names.has(n));
   return {
@@ -127,6 +145,26 @@ export function listPointer(schema: unknown, at: string, schemas: SchemaConverte
     ...(count ? { count: `/${escape(count)}` } : {}),
     ...(next ? { next: `/${escape(next)}` } : {}),
   };
+}
+
+/** Array names that say they hold the list: `usageItems`, `repository_list`. */
+const LIST_SUFFIX = /[a-z0-9](_items|_list|_results|_records|Items|List|Results|Records)$/;
+/** Objects a list wrapper may carry beside its list. */
+const PAGING_PROPERTIES = new Set(['meta', 'links', '_links', 'pagination', 'paging', 'page', 'pageInfo', 'page_info', 'cursor']);
+const SCALARS = new Set(['string', 'integer', 'number', 'boolean', 'null']);
+
+function isScalar(schema: Record<string, unknown>): boolean {
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+  return types.every((t) => typeof t === 'string' && SCALARS.has(t));
+}
+
+/** Whether an array property holds objects (records), not strings or numbers. */
+function holdsRecords(property: { schema: unknown; at: string }, schemas: SchemaConverter): boolean {
+  const array = deref(property.schema, property.at, schemas);
+  const items = array ? deref((array.value as Record<string, unknown>).items, `${array.at}/items`, schemas) : undefined;
+  if (!items) return false;
+  const node = items.value as Record<string, unknown>;
+  return node.type === 'object' || node.properties !== undefined || Array.isArray(node.allOf) || Array.isArray(node.oneOf) || Array.isArray(node.anyOf);
 }
 
 /** Follows `$ref`s at the top of a schema. */
