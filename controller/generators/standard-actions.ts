@@ -37,6 +37,8 @@ export interface SearchCapabilities {
   basicOrder: boolean;
   advancedOrder: boolean;
   paging: 'skip-top' | 'page' | 'none';
+  /** The most ordering criteria one request takes (one, where the API takes a field and a direction); undefined: any. */
+  orderLimit?: number;
 }
 
 export interface OperationModel {
@@ -49,6 +51,12 @@ export interface OperationModel {
   search?: SearchCapabilities;
   /** What the call returns: the record, or nothing worth reading. */
   returns: 'entity' | 'nothing';
+  /**
+   * Create and Update: the schema of the record they send, where the system describes the
+   * request apart from the entity (an OpenAPI request body); null: the request has no body.
+   * Undefined: the record is made of the entity's writable attributes.
+   */
+  record?: JsonSchema | null;
 }
 
 export interface EntityModel {
@@ -128,13 +136,13 @@ function schemasFor(operation: Operation, model: EntityModel, selected: ModelAtt
       return { input: merge(keys, searchInput(selected, op.search, false)), output: object({ count: { type: 'integer', minimum: 0 } }, ['count']) };
     case 'Create': {
       const writable = selected.filter((a) => !a.readOnly);
-      const record = structure(writable, writable.filter((a) => a.required).map((a) => a.name));
-      return { input: merge(keys, object({ record }, ['record'])), output: entityOut };
+      const record = op.record ?? structure(writable, writable.filter((a) => a.required).map((a) => a.name));
+      return { input: op.record === null ? keys : merge(keys, object({ record }, ['record'])), output: entityOut };
     }
     case 'Update': {
       const keyNames = new Set(model.keyAttributes);
-      const record = structure(selected.filter((a) => !a.readOnly && !keyNames.has(a.name)), []);
-      return { input: merge(keys, object({ record }, ['record'])), output: entityOut };
+      const record = op.record ?? structure(selected.filter((a) => !a.readOnly && !keyNames.has(a.name)), []);
+      return { input: op.record === null ? keys : merge(keys, object({ record }, ['record'])), output: entityOut };
     }
   }
 }
@@ -205,6 +213,7 @@ function searchInput(attributes: readonly ModelAttribute[], caps: SearchCapabili
         description: 'Basic ordering, first criterion first.',
         type: 'array',
         items: object({ attribute: { type: 'string', enum: sortable }, direction: { type: 'string', enum: ['asc', 'desc'] } }, ['attribute']),
+        ...(caps.orderLimit !== undefined ? { maxItems: caps.orderLimit } : {}),
       };
     }
     if (caps.advancedOrder) properties.order = { type: 'string', description: "An advanced ordering, in the system's own syntax." };

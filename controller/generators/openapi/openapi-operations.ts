@@ -16,6 +16,8 @@ export interface Parameter {
 const LIST_PROPERTIES = ['items', 'value', 'data', 'results', 'records', 'content', 'elements', 'entries'];
 const FILTER_PARAMS = ['filter', '$filter', 'filters', 'where'];
 const ORDER_PARAMS = ['orderBy', 'orderby', '$orderby', 'order_by', 'sort', 'sortBy', 'sort_by'];
+/** A direction beside the field to order by: GitHub's `sort` + `direction`, or `sort` + `order`. */
+const DIRECTION_PARAMS = ['direction', 'order', 'sort_order', 'sortOrder', 'sort_direction', 'sortDirection', 'dir'];
 const SKIP_PARAMS = ['skip', '$skip', 'offset'];
 const TOP_PARAMS = ['top', '$top', 'limit'];
 const PAGE_PARAMS = ['page', 'pageNumber', 'page_number'];
@@ -197,12 +199,18 @@ export function baseRequest(op: RawOperation, parameters: Parameter[], schemas: 
   return { request, inputs };
 }
 
-/** Search capabilities and query bindings, from the parameters a list operation takes. */
+/**
+ * Search capabilities and query bindings, from the parameters a list operation takes. Optional
+ * query parameters named like attributes are basic `eq` filters; a required one stays an input of
+ * its own (see parameterInputs), with its schema. Ordering follows the API's own parameters: a
+ * field and a direction (`sort=comments&direction=desc`, one criterion) where it takes both,
+ * else one comma-separated list (`orderBy=-price,name`).
+ */
 export function searchBindings(parameters: Parameter[], attributes: Set<string>): { caps: SearchCapabilities; query: ParameterBinding[]; used: Set<string> } {
   const query: ParameterBinding[] = [];
   const used = new Set<string>();
-  const queryParams = parameters.filter((p) => p.in === 'query');
-  const named = (names: string[]): Parameter | undefined => names.map((n) => queryParams.find((p) => p.name === n)).find((p) => p !== undefined);
+  const queryParams = parameters.filter((p) => p.in === 'query' && !p.required);
+  const named = (names: string[]): Parameter | undefined => names.map((n) => queryParams.find((p) => p.name === n && !used.has(p.name))).find((p) => p !== undefined);
 
   const filterAttributes = queryParams.filter((p) => attributes.has(p.name)).map((p) => p.name).sort();
   for (const name of filterAttributes) {
@@ -215,7 +223,12 @@ export function searchBindings(parameters: Parameter[], attributes: Set<string>)
     used.add(filter.name);
   }
   const order = named(ORDER_PARAMS);
-  if (order) {
+  const direction = order ? named(DIRECTION_PARAMS.filter((n) => n !== order.name)) : undefined;
+  const separateDirection = direction !== undefined && takesAscDesc(direction.schema);
+  if (order && separateDirection) {
+    query.push({ name: order.name, from: ['/orderBy', '/order'], format: 'order-attribute' }, { name: direction.name, from: ['/orderBy', '/order'], format: 'order-direction' });
+    used.add(order.name).add(direction.name);
+  } else if (order) {
     query.push({ name: order.name, from: ['/orderBy', '/order'], format: 'csv' });
     used.add(order.name);
   }
@@ -242,8 +255,16 @@ export function searchBindings(parameters: Parameter[], attributes: Set<string>)
     basicOrder: order !== undefined,
     advancedOrder: order !== undefined,
     paging,
+    ...(separateDirection ? { orderLimit: 1 } : {}),
   };
   return { caps, query, used };
+}
+
+/** Whether a parameter takes `asc` and `desc` (and so is a sort direction); any string does. */
+function takesAscDesc(schema: unknown): boolean {
+  const values = enumValues(schema);
+  if (values === undefined) return schema !== null && typeof schema === 'object' && (schema as Record<string, unknown>).type === 'string';
+  return values.includes('asc') && values.includes('desc');
 }
 
 function enumValues(schema: unknown): string[] | undefined {
@@ -253,15 +274,31 @@ function enumValues(schema: unknown): string[] | undefined {
   return values?.map(String);
 }
 
-/** Required query and header parameters no standard input covers become inputs of their own. */
-export function requiredExtras(parameters: Parameter[], used: Set<string>, schemas: SchemaConverter): { inputs: ModelInput[]; query: ParameterBinding[]; headers: ParameterBinding[] } {
+/** Headers OpenAPI says a parameter cannot describe: the request's media types and authentication are the runtime's. */
+const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
+
+/** Whether a parameter is one the runtime sends for the caller: a cookie, or a header OpenAPI says to ignore. */
+export function ignoredParameter(p: Parameter): boolean {
+  return p.in === 'cookie' || (p.in === 'header' && IGNORED_HEADERS.has(p.name.toLowerCase()));
+}
+
+/**
+ * Every query and header parameter no standard input covers, as an input of its own with its
+ * schema (enum and all) and required flag, sent as the API names it. A parameter whose name an
+ * input already has (`record`, `filters`, a path parameter, a header and a query parameter of one
+ * name) is taken as `<name>_<in>`. Cookies are left out: the runtime sends none.
+ */
+export function parameterInputs(parameters: Parameter[], used: Set<string>, taken: Set<string>, schemas: SchemaConverter): { inputs: ModelInput[]; query: ParameterBinding[]; headers: ParameterBinding[] } {
   const inputs: ModelInput[] = [];
   const query: ParameterBinding[] = [];
   const headers: ParameterBinding[] = [];
+  const names = new Set(taken);
   for (const p of parameters) {
-    if (!p.required || p.in === 'path' || p.in === 'cookie' || used.has(p.name)) continue;
-    inputs.push({ name: p.name, schema: schemas.convert(p.schema, p.at), required: true });
-    (p.in === 'query' ? query : headers).push(pathBinding(p.name));
+    if (p.in === 'path' || ignoredParameter(p) || (p.in === 'query' && used.has(p.name))) continue;
+    const name = names.has(p.name) ? `${p.name}_${p.in}` : p.name;
+    names.add(name);
+    inputs.push({ name, schema: schemas.convert(p.schema, p.at), required: p.required });
+    (p.in === 'query' ? query : headers).push({ name: p.name, from: [`/${escape(name)}`], format: 'plain' });
   }
   return { inputs, query, headers };
 }
