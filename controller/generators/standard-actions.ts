@@ -37,6 +37,8 @@ export interface SearchCapabilities {
   basicOrder: boolean;
   advancedOrder: boolean;
   paging: 'skip-top' | 'page' | 'none';
+  /** The schema the value of a basic filter on an attribute must match, where the system says (an OpenAPI query parameter's). */
+  filterValues?: Record<string, JsonSchema>;
   /** The most ordering criteria one request takes (one, where the API takes a field and a direction); undefined: any. */
   orderLimit?: number;
 }
@@ -192,18 +194,17 @@ function searchInput(attributes: readonly ModelAttribute[], caps: SearchCapabili
   const names = new Set(attributes.map((a) => a.name));
   const filterable = (caps.filterAttributes ?? attributes.filter((a) => a.filterable).map((a) => a.name)).filter((n) => names.has(n)).sort();
   if (caps.operators.length > 0 && filterable.length > 0) {
-    properties.filters = {
-      description: 'Basic filters, all of which must hold.',
-      type: 'array',
-      items: object(
-        {
-          attribute: { type: 'string', enum: filterable },
-          operator: { type: 'string', enum: caps.operators },
-          value: FILTER_VALUE,
-        },
-        ['attribute', 'operator', 'value'],
-      ),
-    };
+    const item = object(
+      {
+        attribute: { type: 'string', enum: filterable },
+        operator: { type: 'string', enum: caps.operators },
+        value: FILTER_VALUE,
+      },
+      ['attribute', 'operator', 'value'],
+    );
+    const typed = filterable.filter((name) => caps.filterValues?.[name] !== undefined);
+    if (typed.length > 0) item.allOf = typed.map((name) => filterValueRule(name, caps.filterValues![name]!));
+    properties.filters = { description: 'Basic filters, all of which must hold.', type: 'array', items: item };
   }
   if (caps.advancedFilter) properties.filter = { type: 'string', description: "An advanced filter, in the system's own filter syntax." };
   if (withOrderAndPaging) {
@@ -226,6 +227,11 @@ function searchInput(attributes: readonly ModelAttribute[], caps: SearchCapabili
     }
   }
   return object(properties, []);
+}
+
+/** A filter on `attribute` takes the values its parameter takes: `if attribute is X then value matches X's schema`. */
+function filterValueRule(attribute: string, schema: JsonSchema): JsonSchema {
+  return { if: { properties: { attribute: { const: attribute } }, required: ['attribute'] }, then: { properties: { value: schema } } };
 }
 
 function searchOutput(typeName: string, op: OperationModel): JsonSchema {

@@ -213,7 +213,7 @@ function standardInputs(operation: Operation, caps: SearchCapabilities, hasBody:
  */
 function operationModel(operation: Operation, op: RawOperation, schemas: SchemaConverter, attributes: Set<string>, selected: Set<string> | undefined): OperationModel {
   const parameters = parametersOf(op, schemas);
-  const search = searchBindings(parameters, attributes);
+  const search = searchBindings(parameters, attributes, operation === 'Search' || operation === 'Count' ? schemas : undefined);
   const { request, inputs } = baseRequest(op, parameters, schemas);
   const summary = typeof op.operation.summary === 'string' ? op.operation.summary : undefined;
   const response = successResponse(op, schemas);

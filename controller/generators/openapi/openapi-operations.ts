@@ -204,18 +204,22 @@ export function baseRequest(op: RawOperation, parameters: Parameter[], schemas: 
  * query parameters named like attributes are basic `eq` filters; a required one stays an input of
  * its own (see parameterInputs), with its schema. Ordering follows the API's own parameters: a
  * field and a direction (`sort=comments&direction=desc`, one criterion) where it takes both,
- * else one comma-separated list (`orderBy=-price,name`).
+ * else one comma-separated list (`orderBy=-price,name`). Given `schemas`, a filter's value is
+ * typed by its parameter's schema (enum and all).
  */
-export function searchBindings(parameters: Parameter[], attributes: Set<string>): { caps: SearchCapabilities; query: ParameterBinding[]; used: Set<string> } {
+export function searchBindings(parameters: Parameter[], attributes: Set<string>, schemas?: SchemaConverter): { caps: SearchCapabilities; query: ParameterBinding[]; used: Set<string> } {
   const query: ParameterBinding[] = [];
   const used = new Set<string>();
   const queryParams = parameters.filter((p) => p.in === 'query' && !p.required);
   const named = (names: string[]): Parameter | undefined => names.map((n) => queryParams.find((p) => p.name === n && !used.has(p.name))).find((p) => p !== undefined);
 
   const filterAttributes = queryParams.filter((p) => attributes.has(p.name)).map((p) => p.name).sort();
+  const filterValues: Record<string, JsonSchema> = {};
   for (const name of filterAttributes) {
     query.push({ name, from: ['/filters'], format: 'plain', attribute: name });
     used.add(name);
+    const p = queryParams.find((x) => x.name === name)!;
+    if (schemas) filterValues[name] = schemas.convert(p.schema, p.at);
   }
   const filter = named(FILTER_PARAMS);
   if (filter) {
@@ -250,6 +254,7 @@ export function searchBindings(parameters: Parameter[], attributes: Set<string>)
   const caps: SearchCapabilities = {
     operators: filterAttributes.length > 0 ? ['eq'] : [],
     filterAttributes,
+    ...(schemas && filterAttributes.length > 0 ? { filterValues } : {}),
     advancedFilter: filter !== undefined,
     ...(orderAttributes ? { orderAttributes } : {}),
     basicOrder: order !== undefined,
