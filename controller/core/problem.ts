@@ -28,7 +28,8 @@ export type ProblemReason =
   | 'UnknownFunction'
   | 'UnsupportedOperation'
   | 'SpecificationInvalid'
-  | 'ImplicitFunctions';
+  | 'ImplicitFunctions'
+  | 'NoOperations';
 
 export type Severity = 'error' | 'warning';
 
