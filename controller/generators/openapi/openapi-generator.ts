@@ -32,7 +32,9 @@ export interface OpenApiModel {
  */
 export const openapiGenerator: Generator<OpenApiModel> = {
   system: 'openapi',
-  version: '1.0.0',
+  // 2.0.0: Create and Update records from request bodies, every parameter an input, entities
+  // named uniquely and read from the shape of answers: catalogs change, some incompatibly.
+  version: '2.0.0',
   runtime: ['integration-utils', 'common-shared-services', 'integration-manager'],
   parse: (specBytes) => parseOpenApi(specBytes),
   describe: (model) => describeModel(model),
