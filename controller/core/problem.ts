@@ -30,7 +30,8 @@ export type ProblemReason =
   | 'UnknownFunction'
   | 'UnsupportedOperation'
   | 'SpecificationInvalid'
-  | 'ImplicitFunctions';
+  | 'ImplicitFunctions'
+  | 'NoOperations';
 
 export type Severity = 'error' | 'warning';
 

@@ -37,6 +37,10 @@ export interface SearchCapabilities {
   basicOrder: boolean;
   advancedOrder: boolean;
   paging: 'skip-top' | 'page' | 'none';
+  /** The schema the value of a basic filter on an attribute must match, where the system says (an OpenAPI query parameter's). */
+  filterValues?: Record<string, JsonSchema>;
+  /** The most ordering criteria one request takes (one, where the API takes a field and a direction); undefined: any. */
+  orderLimit?: number;
 }
 
 export interface OperationModel {
@@ -52,6 +56,12 @@ export interface OperationModel {
    * not describe (a media type without a schema), returned as it is received.
    */
   returns: 'entity' | 'nothing' | 'any';
+  /**
+   * Create and Update: the schema of the record they send, where the system describes the
+   * request apart from the entity (an OpenAPI request body); null: the request has no body.
+   * Undefined: the record is made of the entity's writable attributes.
+   */
+  record?: JsonSchema | null;
 }
 
 export interface EntityModel {
@@ -141,13 +151,13 @@ function schemasFor(operation: Operation, model: EntityModel, selected: ModelAtt
       return { input: merge(keys, searchInput(selected, op.search, false)), output: object({ count: { type: 'integer', minimum: 0 } }, ['count']) };
     case 'Create': {
       const writable = selected.filter((a) => !a.readOnly);
-      const record = structure(writable, writable.filter((a) => a.required).map((a) => a.name));
-      return { input: merge(keys, object({ record }, ['record'])), output: entityOut };
+      const record = op.record ?? structure(writable, writable.filter((a) => a.required).map((a) => a.name));
+      return { input: op.record === null ? keys : merge(keys, object({ record }, ['record'])), output: entityOut };
     }
     case 'Update': {
       const keyNames = new Set(model.keyAttributes);
-      const record = structure(selected.filter((a) => !a.readOnly && !keyNames.has(a.name)), []);
-      return { input: merge(keys, object({ record }, ['record'])), output: entityOut };
+      const record = op.record ?? structure(selected.filter((a) => !a.readOnly && !keyNames.has(a.name)), []);
+      return { input: op.record === null ? keys : merge(keys, object({ record }, ['record'])), output: entityOut };
     }
   }
 }
@@ -203,18 +213,17 @@ function searchInput(attributes: readonly ModelAttribute[], caps: SearchCapabili
   const names = new Set(attributes.map((a) => a.name));
   const filterable = (caps.filterAttributes ?? attributes.filter((a) => a.filterable).map((a) => a.name)).filter((n) => names.has(n)).sort();
   if (caps.operators.length > 0 && filterable.length > 0) {
-    properties.filters = {
-      description: 'Basic filters, all of which must hold.',
-      type: 'array',
-      items: object(
-        {
-          attribute: { type: 'string', enum: filterable },
-          operator: { type: 'string', enum: caps.operators },
-          value: FILTER_VALUE,
-        },
-        ['attribute', 'operator', 'value'],
-      ),
-    };
+    const item = object(
+      {
+        attribute: { type: 'string', enum: filterable },
+        operator: { type: 'string', enum: caps.operators },
+        value: FILTER_VALUE,
+      },
+      ['attribute', 'operator', 'value'],
+    );
+    const typed = filterable.filter((name) => caps.filterValues?.[name] !== undefined);
+    if (typed.length > 0) item.allOf = typed.map((name) => filterValueRule(name, caps.filterValues![name]!));
+    properties.filters = { description: 'Basic filters, all of which must hold.', type: 'array', items: item };
   }
   if (caps.advancedFilter) properties.filter = { type: 'string', description: "An advanced filter, in the system's own filter syntax." };
   if (withOrderAndPaging) {
@@ -224,6 +233,7 @@ function searchInput(attributes: readonly ModelAttribute[], caps: SearchCapabili
         description: 'Basic ordering, first criterion first.',
         type: 'array',
         items: object({ attribute: { type: 'string', enum: sortable }, direction: { type: 'string', enum: ['asc', 'desc'] } }, ['attribute']),
+        ...(caps.orderLimit !== undefined ? { maxItems: caps.orderLimit } : {}),
       };
     }
     if (caps.advancedOrder) properties.order = { type: 'string', description: "An advanced ordering, in the system's own syntax." };
@@ -236,6 +246,11 @@ function searchInput(attributes: readonly ModelAttribute[], caps: SearchCapabili
     }
   }
   return object(properties, []);
+}
+
+/** A filter on `attribute` takes the values its parameter takes: `if attribute is X then value matches X's schema`. */
+function filterValueRule(attribute: string, schema: JsonSchema): JsonSchema {
+  return { if: { properties: { attribute: { const: attribute } }, required: ['attribute'] }, then: { properties: { value: schema } } };
 }
 
 function searchOutput(typeName: string, op: OperationModel): JsonSchema {

@@ -42,10 +42,29 @@ export async function validateSelections(set: ManifestSet, reader: RepositoryRea
       continue;
     }
     for (const p of checkSelection(description.value, spec)) problems.push(toProblem(object, p));
+    const empty = noOperations(object, path, description.value);
+    if (empty) problems.push(empty);
     const implicit = implicitFunctions(object, description.value);
     if (implicit) problems.push(implicit);
   }
   return problems;
+}
+
+/**
+ * A specification that offers nothing to call (an OpenAPI document of webhooks only, or with no
+ * paths) generates an integration of no actions: allowed, but never what the author meant.
+ */
+function noOperations(object: LoadedObject<Integration>, path: string, description: SpecDescription): Problem | undefined {
+  if (description.entities.length > 0 || description.functions.length > 0) return undefined;
+  return {
+    file: object.file,
+    ...object.locate(['spec', 'source', 'path']),
+    severity: 'warning',
+    reason: 'NoOperations',
+    field: 'spec.source.path',
+    message: `${path} describes no operation that can be called (webhooks and callbacks are not actions), so the integration publishes no action`,
+    object: { kind: 'Integration', name: object.manifest.metadata.name },
+  };
 }
 
 /** More functions than this, published because `functions` is left out, earn a warning. */
