@@ -285,7 +285,7 @@ export interface EnvironmentSpec {
    */
   url?: string;
   /**
-   * The SQLite file of an embedded environment; relative paths are resolved against the controller's state directory.
+   * The SQLite file of an embedded environment, relative to the controller's state directory and inside it (absolute paths and .. out of it are refused).
    */
   path?: string;
   token?: SecretValue;

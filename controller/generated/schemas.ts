@@ -833,7 +833,7 @@ export const manifestSchemas = {
             "maxLength": 2048
           },
           "path": {
-            "description": "The SQLite file of an embedded environment; relative paths are resolved against the controller's state directory.",
+            "description": "The SQLite file of an embedded environment, relative to the controller's state directory and inside it (absolute paths and .. out of it are refused).",
             "type": "string",
             "minLength": 1,
             "maxLength": 4096

@@ -1,6 +1,7 @@
 import { Composer, LineCounter, Parser, isMap, isPair, isScalar, isSeq, type Document } from 'yaml';
 import type { Position, YamlDocument } from '../core/manifest.ts';
 import type { Problem } from '../core/problem.ts';
+import { detectWideEncoding, wideEncodingMessage } from '../core/text-encoding.ts';
 
 export interface YamlLimits {
   /** Largest file read, in bytes. */
@@ -19,7 +20,8 @@ export interface ParsedYamlFile {
 }
 
 /**
- * Parses a file of one or more YAML documents with hard limits: valid UTF-8 only, bounded
+ * Parses a file of one or more YAML documents with hard limits: valid UTF-8 only (a file saved
+ * as UTF-16 or UTF-32 is refused naming its encoding; a UTF-8 byte order mark is allowed), bounded
  * nesting and alias expansion. Problems come back as values with their line and column; the
  * documents of a file with any problem are not returned, so half a file is never applied.
  */
@@ -32,6 +34,8 @@ export function parseYamlFile(file: string, bytes: Uint8Array, limits: YamlLimit
   if (bytes.byteLength > limits.maxFileBytes) {
     return at(1, 1, 'FileTooLarge', `file is ${bytes.byteLength} bytes, over the limit of ${limits.maxFileBytes} bytes (--max-file-size)`);
   }
+  const wide = detectWideEncoding(bytes);
+  if (wide) return at(1, 1, 'NotUtf8', wideEncodingMessage(wide));
   const decoded = decodeUtf8(bytes);
   if (typeof decoded !== 'string') {
     return at(decoded.line, decoded.column, 'NotUtf8', `file is not valid UTF-8 (byte 0x${decoded.byte.toString(16).padStart(2, '0')} at offset ${decoded.offset})`);

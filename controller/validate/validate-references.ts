@@ -2,7 +2,7 @@ import type { Connection, Environment, Integration, SecretValue } from '../gener
 import { environmentPolicy } from '../core/environment-policy.ts';
 import type { LoadedObject, Manifest, ManifestSet } from '../core/manifest.ts';
 import { fieldName, type Problem, type ProblemReason } from '../core/problem.ts';
-import { normalizeRepoPath } from '../core/repo-path.ts';
+import { normalizeRepoPath, normalizeStorePath } from '../core/repo-path.ts';
 import type { PathCheck } from '../core/repository-reader.ts';
 import { AUTH_FIELDS, AUTH_TYPES, CREDENTIAL_FIELDS, ENDPOINT_AUTH_FIELDS, SECRET_FIELDS, SYSTEMS } from '../core/systems.ts';
 
@@ -69,6 +69,9 @@ function checkEnvironment(object: LoadedObject<Environment>, environments: Map<s
   if (spec.driver === 'embedded' && spec.url) report(object, ['spec', 'url'], 'InvalidCombination', 'applies only when driver is http; an embedded environment uses path', true);
   if (spec.driver === 'embedded' && spec.token) report(object, ['spec', 'token'], 'InvalidCombination', 'applies only when driver is http', true);
   if (spec.driver === 'http' && spec.path) report(object, ['spec', 'path'], 'InvalidCombination', 'applies only when driver is embedded', true);
+  if (spec.driver === 'embedded' && spec.path !== undefined && normalizeStorePath(spec.path) === undefined) {
+    report(object, ['spec', 'path'], 'PathOutsideStateDirectory', `${JSON.stringify(spec.path)} leaves the state directory: the store holds the environment's private key, so it is kept there; give a path relative to it, without ..`);
+  }
   if (spec.token?.plain !== undefined) report(object, ['spec', 'token', 'plain'], 'PlainSecretRefused', 'an environment token must be sealed or referenced (env or file), never plain text', true);
   if ((spec.policy?.approvers?.length ?? 0) > 0 && !spec.policy?.requiredApprovals) {
     report(object, ['spec', 'policy', 'approvers'], 'InvalidCombination', 'has no effect while requiredApprovals is 0', true);
