@@ -19,6 +19,7 @@ export type ProblemReason =
   | 'PathOutsideRepository'
   | 'PathOutsideStateDirectory'
   | 'PathNotFound'
+  | 'NotARegularFile'
   | 'UnsupportedAuth'
   | 'MissingCredential'
   | 'PlainSecretRefused'

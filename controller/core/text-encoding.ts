@@ -45,3 +45,53 @@ export function wideEncodingMessage(detected: DetectedEncoding): string {
     'intctl reads manifests and specifications as UTF-8 only (Git shows other encodings as binary, so a review could not read them); save it as UTF-8'
   );
 }
+
+/** Why bytes are not UTF-8 text, in intctl's words, and where (1-based). */
+export interface TextDecodeFailure {
+  message: string;
+  line: number;
+  column: number;
+}
+
+/**
+ * Decodes strict UTF-8 (a leading byte order mark is kept, for the caller to drop). A file in a
+ * wide encoding is named as such; otherwise the first bad byte is located. Bytes that are valid
+ * UTF-8 but too many for one string are said to be too large, not "not UTF-8".
+ */
+export function decodeUtf8Text(bytes: Uint8Array): string | TextDecodeFailure {
+  const wide = detectWideEncoding(bytes);
+  if (wide) return { message: wideEncodingMessage(wide), line: 1, column: 1 };
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const offset = firstInvalidUtf8(bytes);
+    if (offset >= bytes.length) return { message: `file of ${bytes.byteLength} bytes is too large to read as text`, line: 1, column: 1 };
+    let line = 1;
+    let lineStart = 0;
+    for (let i = 0; i < offset; i++) {
+      if (bytes[i] === 0x0a) {
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    return { message: `file is not valid UTF-8 (byte 0x${(bytes[offset] ?? 0).toString(16).padStart(2, '0')} at offset ${offset})`, line, column: offset - lineStart + 1 };
+  }
+}
+
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    if (need < 0) return i;
+    for (let k = 1; k <= need; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || (c & 0xc0) !== 0x80) return i;
+    }
+    // Overlong three-byte forms, UTF-16 surrogates, and code points past U+10FFFF.
+    const c1 = bytes[i + 1] ?? 0;
+    if ((b === 0xe0 && c1 < 0xa0) || (b === 0xed && c1 >= 0xa0) || (b === 0xf0 && c1 < 0x90) || (b === 0xf4 && c1 >= 0x90)) return i;
+    i += need + 1;
+  }
+  return bytes.length;
+}

@@ -221,6 +221,8 @@ export function checkSpecPath(path: string, paths: ReadonlyMap<string, PathCheck
       return { reason: 'PathNotFound', message: `${normalized} is a directory, not a specification file` };
     case 'outside':
       return { reason: 'PathOutsideRepository', message: `${normalized} leaves the repository through a symbolic link` };
+    case 'special':
+      return { reason: 'NotARegularFile', message: `${normalized} is not a regular file (a named pipe, socket, device or submodule); only regular files are read` };
   }
 }
 
