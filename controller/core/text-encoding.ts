@@ -95,3 +95,24 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   }
   return bytes.length;
 }
+
+/**
+ * A text specification with CRLF line endings turned into LF, so that a Windows work tree (Git's
+ * core.autocrlf) hashes and generates exactly what a Linux one does. Bytes without a CRLF are
+ * returned as they are: content hashes of LF files never change. A lone CR is left alone.
+ */
+export function normalizeLineEndings(bytes: Uint8Array): Uint8Array {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = buffer.indexOf('\r\n');
+  if (at < 0) return bytes;
+  const out = Buffer.allocUnsafe(bytes.byteLength);
+  let length = 0;
+  let from = 0;
+  while (at >= 0) {
+    length += buffer.copy(out, length, from, at);
+    from = at + 1;
+    at = buffer.indexOf('\r\n', from);
+  }
+  length += buffer.copy(out, length, from);
+  return new Uint8Array(out.buffer, out.byteOffset, length);
+}

@@ -8,6 +8,7 @@ import { failed, ok, type Result, type SpecDescription, type SpecProblem } from 
 import { GENERATORS } from '../generators/registry.ts';
 import type { SpecModels } from '../generators/spec-models.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
+import { normalizeLineEndings } from '../core/text-encoding.ts';
 
 /**
  * Checks every integration's selection against its specification: entities, attributes and
@@ -32,7 +33,7 @@ export async function validateSelections(set: ManifestSet, reader: RepositoryRea
     if (!pending) {
       pending = readSpecification(reader, path, limits).then(async (read) => {
         if (!read.ok) return read;
-        const bytes = read.value;
+        const bytes = normalizeLineEndings(read.value);
         const model = await (models ? models.model(generator, bytes, spec.source) : generator.parse(bytes, spec.source));
         return model.ok ? ok(generator.describe(model.value)) : model;
       });
