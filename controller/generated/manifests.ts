@@ -324,6 +324,10 @@ export interface EnvironmentPolicy {
    */
   prune?: boolean;
   /**
+   * The largest share (0 to 1) of the environment's published integrations one plan may unpublish; a plan that would unpublish more is refused until this is raised (1 allows any prune). A guard against a manifest that failed to load, or a mistaken deletion, emptying an environment.
+   */
+  maxPruneShare?: number;
+  /**
    * Correct drift (changes made outside Git) instead of only reporting it.
    */
   selfHeal?: boolean;

@@ -915,6 +915,13 @@ export const manifestSchemas = {
                 "type": "boolean",
                 "default": false
               },
+              "maxPruneShare": {
+                "description": "The largest share (0 to 1) of the environment's published integrations one plan may unpublish; a plan that would unpublish more is refused until this is raised (1 allows any prune). A guard against a manifest that failed to load, or a mistaken deletion, emptying an environment.",
+                "type": "number",
+                "minimum": 0,
+                "maximum": 1,
+                "default": 0.5
+              },
               "selfHeal": {
                 "description": "Correct drift (changes made outside Git) instead of only reporting it.",
                 "type": "boolean",

@@ -83,3 +83,25 @@ describe('a manifest saved as UTF-16', () => {
     expect(JSON.parse(got.stdout).map((r: { NAME: string }) => r.NAME)).toEqual(['crm']);
   });
 });
+
+describe('a prune of more than policy.maxPruneShare', () => {
+  it('is refused by plan and apply until the policy is raised in Git', async () => {
+    const envs = join(repo, 'environments.yaml');
+    const policy = (extra: string) => readFile(envs, 'utf8').then((text) => writeFile(envs, text.replace(/ {4}plainSecrets: true\n( {4}prune: true\n)?( {4}maxPruneShare: 1\n)?/, `    plainSecrets: true\n    prune: true\n${extra}`)));
+    await policy('');
+    const state = join(work, 'state');
+    const cli = (...args: string[]) => runCli([...args, '--repo', repo, '--env', 'dev', '--state-dir', state]);
+    expect((await cli('apply')).code).toBe(0);
+
+    await unlink(join(repo, 'integrations', 'crm.yaml'));
+    const planned = await cli('plan');
+    expect(planned.stdout).toContain('the plan would unpublish 1 of the 1 published integrations (100%), more than policy.maxPruneShare 0.5 (50%) allows');
+    const applied = await cli('apply');
+    expect(applied.code).toBe(1);
+    expect(JSON.parse((await cli('get', 'integrations', '-o', 'json')).stdout).map((r: { NAME: string }) => r.NAME)).toEqual(['crm']);
+
+    await policy('    maxPruneShare: 1\n');
+    expect((await cli('apply')).code).toBe(0);
+    expect(JSON.parse((await cli('get', 'integrations', '-o', 'json')).stdout)).toEqual([]);
+  });
+});
