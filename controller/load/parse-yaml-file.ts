@@ -18,7 +18,7 @@ export interface YamlLimits {
   maxSpecBytes?: number;
 }
 
-export const DEFAULT_YAML_LIMITS: YamlLimits = { maxFileBytes: 1024 * 1024, maxDepth: 64, maxAliases: 100, maxSpecBytes: 64 * 1024 * 1024 };
+export const DEFAULT_YAML_LIMITS: YamlLimits = { maxFileBytes: 1024 * 1024, maxDepth: 64, maxAliases: 100, maxSpecBytes: 32 * 1024 * 1024 };
 
 export interface ParsedYamlFile {
   documents: YamlDocument[];
