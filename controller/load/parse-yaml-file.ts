@@ -66,6 +66,12 @@ export function parseYamlFile(file: string, bytes: Uint8Array, limits: YamlLimit
       const p = pos(error.pos[0]);
       problems.push({ file, ...p, severity: 'error', reason: 'YamlSyntax', message: cleanYamlMessage(error.message) });
     }
+    // A tag plain YAML does not know (`!Ref`, `!!js/function`) would silently become a string.
+    for (const warning of doc.warnings) {
+      if (warning.code !== 'TAG_RESOLVE_FAILED') continue;
+      const tag = (/tag: (\S+)/.exec(warning.message)?.[1] ?? 'a tag').replace(/^tag:yaml\.org,2002:/, '!!');
+      problems.push({ file, ...pos(warning.pos[0]), severity: 'error', reason: 'YamlSyntax', message: `the tag ${tag} is not plain YAML; manifests take no custom or language tags (write the value out)` });
+    }
   }
   if (problems.length > 0) return { documents: [], problems };
 

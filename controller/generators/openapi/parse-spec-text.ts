@@ -109,7 +109,7 @@ function parseYamlText(text: string, limits: SpecTextLimits): ParsedSpecText {
   }
   const unknownTag = doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
   if (unknownTag) {
-    const tag = /tag: (\S+)/.exec(unknownTag.message)?.[1] ?? 'a tag';
+    const tag = (/tag: (\S+)/.exec(unknownTag.message)?.[1] ?? 'a tag').replace(/^tag:yaml\.org,2002:/, '!!');
     return { ok: false, message: `the tag ${tag} at ${at(unknownTag.pos[0])} is not plain YAML; intctl reads specifications without custom or language tags (write the value out)` };
   }
   try {
