@@ -81,13 +81,13 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       usageError(io, error.message, program, argv);
       return EXIT.usage;
     }
-    io.stderr(`intctl: ${printable((error as Error).message, { keepNewlines: true })}\n`);
+    io.stderr(`intctl: ${printable((error as Error).message, { keepLayout: true })}\n`);
     return EXIT.failed;
   }
 }
 
 function usageError(io: CliIo, message: string, program: Command, argv: string[]): void {
-  io.stderr(`intctl: ${printable(message, { keepNewlines: true })}\n(run ${commandPath(program, argv)} --help for usage)\n`);
+  io.stderr(`intctl: ${printable(message, { keepLayout: true })}\n(run ${commandPath(program, argv)} --help for usage)\n`);
 }
 
 /** `intctl env init` for `env init dev --repo .`: the deepest command the arguments name. */

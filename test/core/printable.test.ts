@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { processIo } from '../../controller/cli/io.ts';
 import { printable } from '../../controller/core/printable.ts';
 import { formatProblem } from '../../controller/core/problem.ts';
 
@@ -16,8 +17,8 @@ describe('printable', () => {
     expect(printable(text)).toBe(expected);
   });
 
-  it('keeps newlines when asked, escaping the rest', () => {
-    expect(printable('line one\nline\u001b[31m two', { keepNewlines: true })).toBe('line one\nline\\u001b[31m two');
+  it('keeps newlines and tabs when asked, escaping the rest', () => {
+    expect(printable('line one\nline\u001b[31m\ttwo\r', { keepLayout: true })).toBe('line one\nline\\u001b[31m\ttwo\\u000d');
   });
 
   it('is applied to every part of a formatted problem', () => {
@@ -25,3 +26,16 @@ describe('printable', () => {
     expect(line).toBe('a\\u001b.yaml:1:2: error: metadata.name bad \\u001b[2J (Integration x\\u001b[H)');
   });
 });
+
+describe('the terminal the CLI writes to', () => {
+  it('gets every output through printable, layout kept', () => {
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      processIo.stdout('name\tx\u001b]0;pwned\u0007\n');
+      expect(write).toHaveBeenCalledWith('name\tx\\u001b]0;pwned\\u0007\n');
+    } finally {
+      write.mockRestore();
+    }
+  });
+});
+
