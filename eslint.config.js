@@ -71,4 +71,22 @@ export default tseslint.config(
   },
   { files: ['controller/config/**', 'test/**', 'bin/**'], rules: { 'no-restricted-properties': 'off' } },
   ...FOLDERS.map(layerRule).filter(Boolean),
+  {
+    // One way the CLI opens an environment: openEnvironment passes the variables a token names and checks where the store is.
+    files: ['controller/cli/commands/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '/environments/open-driver\\.ts$',
+              importNames: ['openDriver'],
+              message: 'a command opens an environment with openEnvironment (cli/workspace.ts), which passes the variables its token names',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -6,6 +6,7 @@ import type { SpecModels } from '../generators/spec-models.ts';
 import type { ActionCatalog } from '../core/catalog.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
 import { normalizeLineEndings } from '../core/text-encoding.ts';
+import { checkCatalogCompiles } from './compile-catalog.ts';
 import { contentHash } from './content-hash.ts';
 import { renderDeclarations } from './declarations.ts';
 import { computeRequirements } from './dependencies.ts';
@@ -47,7 +48,8 @@ export interface ArtifactCache {
 /**
  * Generates the artifact of one integration for one environment. Problems (no generator for the
  * system, a specification the generator cannot read, a selection it does not offer) come back as
- * values, each naming the path in the specification and, for selections, the manifest field.
+ * values, each naming the path in the specification and, for selections, the manifest field. A
+ * catalog the action runtime could not compile is one of them: nothing is published that cannot run.
  * The content hash is known before generating, so with a cache unchanged inputs cost a hash;
  * the specification is parsed through `models`, so integrations and environments that share it
  * (and the validation before them) parse it once.
@@ -68,6 +70,8 @@ export async function buildArtifact(input: BuildInput, cache?: ArtifactCache, mo
   if (!model.ok) return model;
   const catalog = generator.generate(model.value, { name: integration.metadata.name, spec: integration.spec, specPath: input.specPath, dependencies: pins });
   if (!catalog.ok) return catalog;
+  const uncompilable = checkCatalogCompiles(catalog.value);
+  if (uncompilable.length > 0) return failed(uncompilable);
   const declarations = await renderDeclarations(catalog.value);
   const artifact: Artifact = { integration: integration.metadata.name, system: generator.system, generator: identity, hash, catalog: catalog.value, declarations, requires };
   cache?.set(hash, artifact);

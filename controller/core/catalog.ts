@@ -78,6 +78,11 @@ export interface CatalogEntity {
   /** The TypeScript and definition name of its structure (`Customer`). */
   typeName: string;
   key: string[];
+  /**
+   * The attributes the manifest selected (and the key), when it selected some: the runtime keeps
+   * only these of what it reads. Absent: every attribute, and fields the specification adds later.
+   */
+  attributes?: string[];
   /** The actions generated for it, by name. */
   actions: string[];
   source: string;

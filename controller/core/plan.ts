@@ -54,11 +54,13 @@ export type BreakingCheck = (name: string, before: unknown, after: unknown) => {
 
 /**
  * The ordered actions that take an environment from what it has to what Git wants: dependency
- * updates first, then connections, then publishes, then unpublishes, then connection removals.
- * Pure: no I/O, no clock. An integration whose published artifact requires a range that the new
- * dependency versions leave is republished in the same plan (reason ForcedByDependency), so an
- * update never leaves it broken. Nothing the manifests do not name is touched unless policy
- * prunes; drift is corrected only where policy self-heals, and reported otherwise.
+ * updates first, with the republishes they force right after them, then connections, then the
+ * other publishes, then unpublishes, then connection removals. Pure: no I/O, no clock. An
+ * integration whose published artifact requires a range that the new dependency versions leave
+ * is republished in the same plan (reason ForcedByDependency), so an update never leaves it
+ * broken; the updates and those republishes stand together, as the one unit apply makes of them
+ * (applyUnits). Nothing the manifests do not name is touched unless policy prunes; drift is
+ * corrected only where policy self-heals, and reported otherwise.
  */
 export function plan(desired: DesiredState, observed: ObservedState, policy: PlanPolicy, checkBreaking: BreakingCheck): Plan {
   const actions: PlanAction[] = [];
@@ -74,7 +76,8 @@ export function plan(desired: DesiredState, observed: ObservedState, policy: Pla
     installed[name] = to;
   }
 
-  // 2. Connections.
+  // 2. Connections, placed after the republishes the updates force (below).
+  const connectionActions: PlanAction[] = [];
   const observedConnections = new Map(observed.connections.map((c) => [c.name, c]));
   const connectionFields: Record<string, ConnectionFieldChange[]> = {};
   for (const connection of sortByName(desired.connections)) {
@@ -87,15 +90,17 @@ export function plan(desired: DesiredState, observed: ObservedState, policy: Pla
     if (fields.length > 0 && (want !== last || policy.selfHeal)) connectionFields[connection.name] = fields;
     if (want !== last) {
       const reason = have === undefined && last === undefined ? 'New' : 'Changed';
-      actions.push({ id: `connection:${connection.name}:${have ?? 'none'}->${want}`, type: 'UpsertConnection', connection, reason });
+      connectionActions.push({ id: `connection:${connection.name}:${have ?? 'none'}->${want}`, type: 'UpsertConnection', connection, reason });
     } else if (policy.selfHeal) {
-      actions.push({ id: `connection:${connection.name}:${have ?? 'none'}->${want}`, type: 'UpsertConnection', connection, reason: 'Drifted' });
+      connectionActions.push({ id: `connection:${connection.name}:${have ?? 'none'}->${want}`, type: 'UpsertConnection', connection, reason: 'Drifted' });
     } else {
       notices.push({ type: 'Drifted', kind: 'Connection', name: connection.name, message: have === undefined ? 'removed outside Git' : 'changed outside Git' });
     }
   }
 
-  // 3. Publishes.
+  // 3. Publishes: those an update forces go right after the updates.
+  const forced: PlanAction[] = [];
+  const publishes: PlanAction[] = [];
   const observedIntegrations = new Map(observed.integrations.map((i) => [i.name, i]));
   const breaking: string[] = [];
   const breakingChanges: Record<string, string[]> = {};
@@ -113,11 +118,11 @@ export function plan(desired: DesiredState, observed: ObservedState, policy: Pla
     }
     const forcedBy = current ? dependenciesLeft(current.requires, installed) : [];
     if (forcedBy.length > 0) {
-      actions.push({ id, type: 'Publish', integration, reason: 'ForcedByDependency', forcedBy, breaking: check.breaking });
+      forced.push({ id, type: 'Publish', integration, reason: 'ForcedByDependency', forcedBy, breaking: check.breaking });
     } else if (want !== last) {
-      actions.push({ id, type: 'Publish', integration, reason: have === undefined && last === undefined ? 'New' : 'Changed', breaking: check.breaking });
+      publishes.push({ id, type: 'Publish', integration, reason: have === undefined && last === undefined ? 'New' : 'Changed', breaking: check.breaking });
     } else if (policy.selfHeal) {
-      actions.push({ id, type: 'Publish', integration, reason: 'Drifted', breaking: check.breaking });
+      publishes.push({ id, type: 'Publish', integration, reason: 'Drifted', breaking: check.breaking });
     } else {
       if (check.breaking) {
         breaking.pop();
@@ -126,6 +131,8 @@ export function plan(desired: DesiredState, observed: ObservedState, policy: Pla
       notices.push({ type: 'Drifted', kind: 'Integration', name: integration.name, message: have === undefined ? 'unpublished outside Git' : 'changed outside Git' });
     }
   }
+
+  actions.push(...forced, ...connectionActions, ...publishes);
 
   // 4. Unpublishes, then connection removals: only what Git no longer names, only when pruning.
   const wantedIntegrations = new Set(desired.integrations.map((i) => i.name));

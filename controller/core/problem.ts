@@ -25,6 +25,8 @@ export type ProblemReason =
   | 'UnsupportedAuth'
   | 'MissingCredential'
   | 'PlainSecretRefused'
+  | 'MalformedSealedValue'
+  | 'SecretUnsealFailed'
   | 'SystemMismatch'
   | 'PromotionCycle'
   | 'InvalidCombination'

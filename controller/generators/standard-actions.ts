@@ -47,8 +47,11 @@ export interface OperationModel {
   inputs: ModelInput[];
   /** Search and Count: what can be filtered, ordered and paged. */
   search?: SearchCapabilities;
-  /** What the call returns: the record, or nothing worth reading. */
-  returns: 'entity' | 'nothing';
+  /**
+   * What the call returns: the record, nothing worth reading, or a body the specification does
+   * not describe (a media type without a schema), returned as it is received.
+   */
+  returns: 'entity' | 'nothing' | 'any';
 }
 
 export interface EntityModel {
@@ -60,6 +63,11 @@ export interface EntityModel {
   /** The attribute names of the key, where the specification says. */
   keyAttributes: string[];
   attributes: ModelAttribute[];
+  /**
+   * The record as the specification gives it, where it is not an object with properties (a
+   * `oneOf`, an array, a schema of another kind): the entity's structure, kept rather than emptied.
+   */
+  record?: JsonSchema;
   operations: Partial<Record<Operation, OperationModel>>;
 }
 
@@ -73,12 +81,16 @@ const ref = (name: string): JsonSchema => ({ $ref: `#/definitions/${name}` });
 
 /**
  * The catalog entity, its actions and their named schemas, for the operations and attributes
- * selected (attributes undefined: all). Keys are always kept, selected or not.
+ * selected (attributes undefined: all). Keys are always kept, selected or not. The entity's
+ * structure describes what is read, so it is open to fields the specification does not name (an
+ * API adds fields over time); with a selection the entity lists its attributes, and the runtime
+ * projects what it reads onto them. What is sent (Create and Update records) stays closed.
  */
 export function buildEntityActions(model: EntityModel, operations: readonly Operation[], attributes: readonly string[] | undefined): BuiltEntity {
   const wanted = attributes ? new Set([...attributes, ...model.keyAttributes]) : undefined;
   const selected = model.attributes.filter((a) => !wanted || wanted.has(a.name));
-  const definitions: Record<string, JsonSchema> = { [model.typeName]: structure(selected, model.keyAttributes) };
+  const read = model.attributes.length === 0 && model.record !== undefined ? model.record : open(structure(selected, model.keyAttributes));
+  const definitions: Record<string, JsonSchema> = { [model.typeName]: read };
   const actions: CatalogAction[] = [];
 
   for (const operation of operations) {
@@ -103,6 +115,7 @@ export function buildEntityActions(model: EntityModel, operations: readonly Oper
     name: model.name,
     typeName: model.typeName,
     key: model.keyAttributes,
+    ...(wanted ? { attributes: selected.map((a) => a.name).sort() } : {}),
     actions: actions.map((a) => a.name),
     source: model.source,
   };
@@ -116,7 +129,7 @@ export function actionName(operation: Operation, model: Pick<EntityModel, 'typeN
 
 function schemasFor(operation: Operation, model: EntityModel, selected: ModelAttribute[], op: OperationModel): { input: JsonSchema; output: JsonSchema } {
   const keys = inputObject(op.inputs);
-  const entityOut = op.returns === 'entity' ? ref(model.typeName) : empty();
+  const entityOut = op.returns === 'entity' ? ref(model.typeName) : op.returns === 'any' ? {} : empty();
   switch (operation) {
     case 'Get':
       return { input: keys, output: entityOut };
@@ -166,6 +179,12 @@ function object(properties: Record<string, JsonSchema>, required: string[]): Jso
     ...(required.length > 0 ? { required: [...new Set(required)].sort() } : {}),
     additionalProperties: false,
   };
+}
+
+/** An object schema that allows fields besides its properties. */
+function open(schema: JsonSchema): JsonSchema {
+  const { additionalProperties: _closed, ...rest } = schema;
+  return rest;
 }
 
 function empty(): JsonSchema {

@@ -44,6 +44,8 @@ export function redactPaths(keys: readonly string[] = REDACTED_KEYS, depth = RED
 
 export interface LoggerOptions {
   level: LogLevel;
+  /** The `service` every line names; `intctl-controller` unless told. */
+  service?: string;
   /** Where lines go: standard output unless a test captures them. */
   destination?: DestinationStream;
 }
@@ -53,7 +55,7 @@ export function createLogger(options: LoggerOptions): Logger {
   return pino(
     {
       level: options.level,
-      base: { service: 'intctl-controller' },
+      base: { service: options.service ?? 'intctl-controller' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: redactPaths(), censor: '[Redacted]' },

@@ -163,6 +163,7 @@ export function createController(deps: ControllerDeps): Controller {
 
   const api: Controller = {
     enqueueAll(reason) {
+      source.triggered();
       // A replica that owns none of the known environments still fetches, to find new ones it may own.
       const mine = ownership.owned();
       const enqueued = mine.length > 0 ? addEnvironments(mine) : add(SOURCE_REQUEST) ? [requestKey(SOURCE_REQUEST)] : [];
@@ -170,6 +171,7 @@ export function createController(deps: ControllerDeps): Controller {
       return enqueued;
     },
     enqueue(environments, reason) {
+      source.triggered();
       const names = [...new Set(environments)];
       const unknown = names.filter((name) => !ownership.isKnown(name));
       // A known name owned by another shard is neither enqueued nor unknown: its owner reconciles it.

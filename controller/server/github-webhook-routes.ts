@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { checkWebhookPayload } from './check-webhook-payload.ts';
 import { FORWARDED_HEADER, type ReceivedDelivery } from './forward-webhook.ts';
 import type { DeliveryCache } from './delivery-cache.ts';
 import { errorReply, validationErrorReply, webhookReply, type ErrorReply, type WebhookReply } from './schemas.ts';
@@ -83,12 +84,18 @@ export const githubWebhookRoutes: FastifyPluginAsync<GithubWebhookOptions> = asy
         log.warn({ remoteAddress: request.ip }, 'webhook refused: this delivery was received before (replay)');
         return reply.code(401).send({ error: 'ReplayedDelivery', message: `delivery ${delivery} was received before` });
       }
-      let payload: Record<string, unknown>;
+      let parsed: unknown;
       try {
-        payload = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+        parsed = JSON.parse(body.toString('utf8'));
       } catch {
         return reply.code(400).send({ error: 'InvalidPayload', message: 'the body is not JSON' });
       }
+      const problem = checkWebhookPayload(event, parsed);
+      if (problem) {
+        log.warn({ problem }, 'webhook refused: a well-signed payload of the wrong shape');
+        return reply.code(400).send({ error: 'InvalidPayload', message: problem });
+      }
+      const payload = parsed as Record<string, unknown>;
       const base = { event, delivery };
       const forwarded = request.headers[FORWARDED_HEADER] !== undefined;
       const passOn = (): void => {
@@ -100,12 +107,12 @@ export const githubWebhookRoutes: FastifyPluginAsync<GithubWebhookOptions> = asy
           log.info('webhook ping');
           return reply.code(200).send({ result: 'pong', ...base });
         case 'push': {
-          const ref = String(payload.ref ?? '');
+          const ref = payload.ref as string;
           if (ref !== `refs/heads/${options.branch}`) {
             log.info({ ref }, 'push ignored: not the tracked branch');
             return reply.code(202).send({ result: 'ignored', ...base, reason: `push to ${ref}, not to the tracked branch ${options.branch}` });
           }
-          const enqueued = options.enqueueAll(`push ${String(payload.after ?? '')}`.trim());
+          const enqueued = options.enqueueAll(`push ${(payload.after as string | undefined) ?? ''}`.trim());
           passOn();
           log.info({ ref, after: payload.after, enqueued, ...(forwarded ? { forwardedFrom: request.headers[FORWARDED_HEADER] } : {}) }, 'push to the tracked branch: enqueued');
           return reply.code(202).send({ result: 'accepted', ...base, enqueued });

@@ -3,7 +3,16 @@ import type { ControllerMetrics } from '../observability/metrics.ts';
 
 /** The Git source as the reconciles of every environment share it. */
 export interface TrackedSource {
-  /** Fetches the branch; reconciles that ask while a fetch runs share it instead of starting another. */
+  /**
+   * A trigger arrived (a push webhook, a poll, a callback): the next `fetch` answers with a fetch
+   * that began after it, never with one already in flight, which may have read the branch before
+   * the push the trigger announces.
+   */
+  triggered(): void;
+  /**
+   * Fetches the branch. A fetch in flight is shared when it began after the last trigger;
+   * otherwise the caller waits for the next fetch, which every caller waiting meanwhile shares.
+   */
   fetch(): Promise<string>;
   /** Loads a commit once: reconciles of several environments at the same commit share the load. */
   load(commit: string): Promise<LoadedCommit>;
@@ -18,12 +27,17 @@ export interface TrackedSource {
 }
 
 /**
- * Wraps a GitSource for the controller: one fetch at a time (joined by whoever asks meanwhile),
+ * Wraps a GitSource for the controller: one fetch at a time (joined by whoever asks meanwhile,
+ * unless a trigger arrived after it began: a fetch generation),
  * timed into intctl_git_fetch_duration_seconds; loads one at a time (the source keeps a cache
  * keyed by blob id that concurrent loads would race on), the newest commit's load remembered.
  */
 export function trackSource(source: GitSource, metrics: ControllerMetrics, clock: () => number = () => performance.now()): TrackedSource {
-  let inFlight: Promise<string> | undefined;
+  /** Triggers counted so far; a fetch covers those counted when it began. */
+  let triggers = 0;
+  let inFlight: { covers: number; commit: Promise<string> } | undefined;
+  /** The fetch that starts once the one in flight ends, for callers it does not cover. */
+  let next: Promise<string> | undefined;
   let succeeded = false;
   let last: { commit: string; loaded: Promise<LoadedCommit> } | undefined;
   let chain: Promise<unknown> = Promise.resolve();
@@ -42,11 +56,28 @@ export function trackSource(source: GitSource, metrics: ControllerMetrics, clock
   };
 
   return {
+    triggered() {
+      triggers += 1;
+    },
     fetch() {
-      inFlight ??= fetchNow().finally(() => {
-        inFlight = undefined;
-      });
-      return inFlight;
+      const start = (): Promise<string> => {
+        const commit = fetchNow().finally(() => {
+          if (inFlight?.commit === commit) inFlight = undefined;
+        });
+        inFlight = { covers: triggers, commit };
+        return commit;
+      };
+      const needs = triggers;
+      if (inFlight === undefined) return start();
+      if (inFlight.covers >= needs) return inFlight.commit;
+      next ??= inFlight.commit
+        .catch(() => undefined)
+        .then(() => {
+          next = undefined;
+          // Whoever waits here needs no more than the triggers counted by now.
+          return inFlight !== undefined && inFlight.covers >= triggers ? inFlight.commit : start();
+        });
+      return next;
     },
     load(commit) {
       if (last?.commit === commit) return last.loaded;

@@ -4,6 +4,7 @@ import type { LoadedObject, Manifest, ManifestSet } from '../core/manifest.ts';
 import { fieldName, type Problem, type ProblemReason } from '../core/problem.ts';
 import { normalizeRepoPath, normalizeStorePath } from '../core/repo-path.ts';
 import type { PathCheck } from '../core/repository-reader.ts';
+import { sealedValueFlaw } from '../core/sealed-value-shape.ts';
 import { AUTH_FIELDS, AUTH_TYPES, CREDENTIAL_FIELDS, ENDPOINT_AUTH_FIELDS, SECRET_FIELDS, SYSTEMS } from '../core/systems.ts';
 
 type Path = (string | number)[];
@@ -156,6 +157,10 @@ function checkConnection(object: LoadedObject<Connection>, environments: Map<str
       const value = endpoint[field] as SecretValue | undefined;
       if (value?.plain !== undefined && env && !plainAllowed) {
         report(object, [...base, field, 'plain'], 'PlainSecretRefused', `plain-text secrets are refused in environment ${envName} (its policy.plainSecrets is false); seal it with \`intctl seal --env ${envName}\` or reference an env or file`, true);
+      }
+      const flaw = typeof value?.sealed === 'string' ? sealedValueFlaw(value.sealed) : undefined;
+      if (flaw) {
+        report(object, [...base, field, 'sealed'], 'MalformedSealedValue', `is not a value sealed with \`intctl seal --env ${envName}\`: ${flaw}`);
       }
     }
   }

@@ -130,6 +130,15 @@ describe('rate limits and server errors', () => {
     expect(gh.requests.filter((r) => r.operationId === 'checks/create').map((r) => r.status)).toEqual([status, 201]);
   });
 
+  it('does not retry a 406: one request, and an error that says what GitHub answered', async () => {
+    const { gh, reporter } = await setUp();
+    gh.failNext({ status: 406, times: 5, operationId: 'checks/create' });
+    const error = await reporter.report(check(1)).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(GithubRequestError);
+    expect((error as GithubRequestError).status).toBe(406);
+    expect(gh.requests.filter((r) => r.operationId === 'checks/create').map((r) => r.status)).toEqual([406]);
+  });
+
   it('gives up after its retries with an error that says what GitHub answered, and counts the failure', async () => {
     const { gh, reporter, metrics } = await setUp();
     gh.failNext({ status: 500, times: 4, operationId: 'checks/create' });

@@ -26,6 +26,12 @@ describe('the layers of controller/, as the lint configuration keeps them', () =
     expect(errors[0]).toMatch(/may import only .* \(the layers in eslint\.config\.js\)/);
   });
 
+  it('refuses a command opening a driver other than through openEnvironment', async () => {
+    const [result] = await eslint.lintText(`import { openDriver } from '../../environments/open-driver.ts';\nexport const used = openDriver;\n`, { filePath: 'controller/cli/commands/planted.ts' });
+    expect(result!.messages.map((m) => m.message)).toEqual([expect.stringContaining('a command opens an environment with openEnvironment (cli/workspace.ts)')]);
+    expect(await layerErrors('controller/cli/commands/planted.ts', '../../environments/driver.ts')).toEqual([]);
+  });
+
   it.each([
     ['core importing core', 'controller/core/planted.ts', './plan.ts'],
     ['core importing the generated types', 'controller/core/planted.ts', '../generated/manifests.ts'],

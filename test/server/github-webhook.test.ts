@@ -124,6 +124,32 @@ describe('POST /webhooks/github', () => {
     expect((await deliver(server, 'push', push, { delivery })).status).toBe(202);
   });
 
+  it.each([
+    ['push', null, 'the payload of a push event must be a JSON object, not null'],
+    ['ping', null, 'the payload of a ping event must be a JSON object, not null'],
+    ['push', [], 'the payload of a push event must be a JSON object, not an array'],
+    ['push', 'refs/heads/master', 'the payload of a push event must be a JSON object, not a string'],
+    ['push', { ref: 7 }, 'the payload of a push event must have `ref` as a string, not a number'],
+    ['push', { ref: 'refs/heads/master', after: { sha: 'f' } }, 'the payload of a push event must have `after` as a string, not an object'],
+    ['pull_request', { action: 'opened', number: '7' }, 'the payload of a pull_request event must have `number` as a positive integer, not a string'],
+    ['pull_request_review', { action: 'submitted', pull_request: null }, 'the payload of a pull_request_review event must have `pull_request` as an object, not null'],
+    ['pull_request_review', { action: 'submitted', pull_request: { number: 3, merged_at: 5 } }, 'the payload of a pull_request_review event must have `pull_request.merged_at` as a string or null, not a number'],
+  ])('answers 400 naming what is wrong with a well-signed %s payload %j, and enqueues nothing', async (event, payload, message) => {
+    const pulls: number[] = [];
+    server = await serve({
+      github: {
+        secret: SECRET,
+        branch: 'master',
+        deliveries: createDeliveryCache(10),
+        pullRequests: { enqueue: (number) => pulls.push(number) > 0, reviewed: (number) => (pulls.push(number), ['prod']) },
+      },
+    });
+    const reply = await deliver(server, event, payload);
+    expect(reply).toEqual({ status: 400, body: { error: 'InvalidPayload', message } });
+    expect(server.enqueued.all).toEqual([]);
+    expect(pulls).toEqual([]);
+  });
+
   it('answers 400 to a request without the event or delivery headers', async () => {
     server = await serve({ githubSecret: SECRET });
     const response = await fetch(`${server.url}/webhooks/github`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });

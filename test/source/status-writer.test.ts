@@ -1,4 +1,5 @@
-import { chmodSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Condition } from '../../controller/generated/manifests.ts';
@@ -168,6 +169,28 @@ git -C "${other}" push --quiet origin HEAD:refs/heads/intctl/status
     const history = git(repo.remote, 'rev-list', '--parents', 'intctl/status').trim().split('\n');
     expect(history).toHaveLength(2 * rounds);
     expect(history.every((line) => line.split(' ').length <= 2)).toBe(true);
+  });
+
+  it('spends two git processes on a change of status once it knows the tip, and none on a document already there', async () => {
+    // A git on the PATH that logs each command intctl runs, then runs the real one.
+    const shim = join(repo.root, 'shim');
+    const log = join(repo.root, 'git-commands.log');
+    const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    mkdirSync(shim);
+    writeFileSync(join(shim, 'git'), `#!/bin/sh\necho "$1" >> "${log}"\nexec "${realGit}" "$@"\n`);
+    chmodSync(join(shim, 'git'), 0o755);
+    const commands = (): string[] => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []);
+    const counted = writer('a', { env: { ...process.env, PATH: `${shim}:${process.env.PATH ?? ''}` } as Record<string, string> });
+
+    await counted.write(document('alpha'));
+    const first = commands().length;
+    for (let round = 1; round <= 3; round++) {
+      expect(await counted.write(document('alpha', { observedCommit: `${round}${COMMIT.slice(1)}` }))).toBe('written');
+    }
+    expect(commands().slice(first)).toEqual(['fast-import', 'push', 'fast-import', 'push', 'fast-import', 'push']);
+    expect(await counted.write(document('alpha', { observedCommit: `3${COMMIT.slice(1)}` }))).toBe('unchanged');
+    expect(commands().length).toBe(first + 6);
+    expect(show('intctl/status:status/alpha.yaml')).toContain(`observedCommit: 3${COMMIT.slice(1)}`);
   });
 
   it('refuses an environment name that is not one, so no path can leave status/', async () => {

@@ -8,9 +8,11 @@ export interface EnvironmentRoutesOptions {
   tokens: ServerTokens;
 }
 
-/** Who the environment is and what it holds: liveness, name and public key, fingerprint key, observed state, dependencies. */
+/** Who the environment is and what it holds: liveness, readiness, name and public key, fingerprint key, observed state, dependencies. */
 export const environmentRoutes: FastifyPluginAsync<EnvironmentRoutesOptions> = async (app, { store, tokens }) => {
   defineRoute(app, tokens, 'health', async () => ({ status: 'ok' }), { logLevel: 'warn' });
+  // Not ready while the store's database cannot be reached (503 EnvironmentUnavailable, from the error handler); ready again once it answers.
+  defineRoute(app, tokens, 'ready', async () => (await store.ready(), { status: 'ok' }), { logLevel: 'warn' });
   defineRoute(app, tokens, 'getEnvironment', async () => ({ name: store.name, publicKey: await store.publicKey(), store: store.kind, apiVersion: 'v1' }));
   defineRoute(app, tokens, 'getFingerprintKey', async () => ({ fingerprintKey: await store.fingerprintKey() }));
   defineRoute(app, tokens, 'observeState', async () => store.observe());

@@ -16,6 +16,8 @@ export interface EnvironmentStore extends EnvironmentDriver {
   readonly kind: StoreKind;
   /** The environment's own key pair, to open a sealed secret at the moment a connection is used. Never sent anywhere. */
   keyPair(): KeyPair;
+  /** Resolves once the database answers a statement; throws EnvironmentUnavailableError while it cannot be reached. */
+  ready(): Promise<void>;
   /** One published integration, read on its own (the runtime reads one per call). */
   integration(name: string): Promise<PublishedIntegration | undefined>;
   /** One connection, as stored: sealed values and references, never opened. */

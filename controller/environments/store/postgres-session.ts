@@ -33,7 +33,9 @@ export function openPostgresSession(options: PostgresSessionOptions): SqlSession
     connectionTimeoutMillis: 10_000,
     types,
   });
-  pool.on('error', () => undefined); // an idle client's error surfaces on its next use
+  // A connection of the pool that fails while idle (a terminated backend, a restart, a failover)
+  // is dropped by the pool; without a listener the event would end the process.
+  pool.on('error', () => undefined);
   const translated = new Map<string, string>();
   const translate = (sql: string): string => {
     const known = translated.get(sql);
@@ -82,18 +84,28 @@ interface Context {
 /**
  * Runs `fn` between BEGIN and COMMIT on one client of the pool, and rolls back on any error. The
  * client goes back to the pool, unless its connection failed (an error PostgreSQL did not send,
- * or a failed ROLLBACK): then it is destroyed, never handed to the next caller mid-transaction.
+ * a backend terminated, or a failed ROLLBACK): then it is destroyed, never handed to the next
+ * caller mid-transaction. While the client is checked out, the pool does not listen to it: the
+ * transaction does, so a connection lost mid-transaction fails the transaction (retryable, as
+ * toPostgresStoreError says) rather than the process.
  */
 async function transaction<T>(pool: pg.Pool, mode: TransactionMode, fn: (tx: SqlExecutor) => Promise<T>, context: Context): Promise<T> {
   const client = await pool.connect().catch((error: unknown) => {
     throw toPostgresStoreError(error, context.where);
   });
   let broken = false;
+  let lost: unknown;
+  const onError = (error: unknown): void => {
+    broken = true;
+    lost ??= error;
+  };
+  client.on('error', onError);
   const query: Query = async (text, values) => {
+    if (lost !== undefined) throw lost;
     try {
       return await client.query(text, values);
     } catch (error) {
-      broken ||= !(error instanceof Error && 'severity' in error);
+      broken ||= !(error instanceof Error && 'severity' in error) || CONNECTION_LOST.test(String((error as { code?: unknown }).code));
       throw error;
     }
   };
@@ -107,8 +119,13 @@ async function transaction<T>(pool: pg.Pool, mode: TransactionMode, fn: (tx: Sql
     throw toPostgresStoreError(error, context.where);
   } finally {
     client.release(broken);
+    // A destroyed client keeps the listener: its socket may still report the loss after release.
+    if (!broken) client.removeListener('error', onError);
   }
 }
+
+/** SQLSTATEs after which the backend of a connection is gone (administrator command, crash, shutdown). */
+const CONNECTION_LOST = /^(57P01|57P02|57P03|08\w{3})$/;
 
 function executor(query: Query, { translate, where }: Context): SqlExecutor {
   const send = async (sql: string, params: SqlParams = []): Promise<pg.QueryResult> => {

@@ -12,6 +12,8 @@ export function storeSql(dialect: SqlDialect) {
   return {
     meta: 'SELECT environment, public_key, private_key, fingerprint_key, created_at FROM meta WHERE id = 1',
     insertMeta: 'INSERT INTO meta (id, environment, public_key, private_key, fingerprint_key, created_at) VALUES (1, ?, ?, ?, ?, ?)',
+    /** Stores the secret keys in another form (wrapped, or wrapped with another key file); the keys themselves never change. */
+    restoreKeys: 'UPDATE meta SET private_key = ?, fingerprint_key = ? WHERE id = 1',
 
     dependencies: `SELECT name, version FROM dependencies ${byName}`,
     integrations: `SELECT * FROM integrations ${byName}`,
@@ -24,8 +26,8 @@ export function storeSql(dialect: SqlDialect) {
     lastOfTypes: 'SELECT type, target, result FROM action_log WHERE seq IN (SELECT MAX(seq) FROM action_log WHERE type IN (?, ?) GROUP BY target)',
     log: 'SELECT * FROM action_log ORDER BY seq',
     logged: 'SELECT seq FROM action_log WHERE action_id = ?',
-    /** One log entry after a plan's head that belongs to another plan (action ids end in `@<plan id>`): head, suffix length, suffix. */
-    foreignSince: 'SELECT seq FROM action_log WHERE seq > ? AND substr(action_id, length(action_id) - ? + 1) <> ? LIMIT 1',
+    /** The newest log entry: whether the log moved past a plan's head with another plan's actions. */
+    last: 'SELECT seq, action_id FROM action_log ORDER BY seq DESC LIMIT 1',
     /** The next seq is taken under the write lock, so the log has no gaps. */
     append: `INSERT INTO action_log (seq, action_id, type, target, lease_token, commit_sha, applied_at, result)
              VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM action_log), ?, ?, ?, ?, ?, ?, ?)`,

@@ -23,6 +23,8 @@ export interface EdmStructuredType {
   key: string[];
   properties: EdmProperty[];
   baseType?: string;
+  /** `OpenType="true"` (or a base type that is): values may carry properties the type does not declare. */
+  open?: boolean;
 }
 
 export interface EdmEnumType {
@@ -266,7 +268,7 @@ function structured(t: Node, ns: string, path: string, resolve: (n: string) => s
       readOnly: computed || (p['@creatable'] === 'false' && p['@updatable'] === 'false'),
     });
   }
-  return { name, fqn, path, key, properties };
+  return { name, fqn, path, key, properties, ...(t['@OpenType'] === 'true' ? { open: true } : {}) };
 }
 
 /** Properties and keys of base types come first, as OData inherits them. */
@@ -285,6 +287,7 @@ function inheritBaseTypes(types: Map<string, EdmStructuredType>, problems: SpecP
     const own = new Set(type.properties.map((p) => p.name));
     type.properties = [...base.properties.filter((p) => !own.has(p.name)), ...type.properties];
     if (type.key.length === 0) type.key = [...base.key];
+    if (base.open) type.open = true;
   };
   for (const type of types.values()) visit(type, 0);
 }

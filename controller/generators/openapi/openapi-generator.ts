@@ -32,7 +32,7 @@ export interface OpenApiModel {
  */
 export const openapiGenerator: Generator<OpenApiModel> = {
   system: 'openapi',
-  version: '1.0.0',
+  version: '1.1.0',
   runtime: ['integration-utils', 'common-shared-services', 'integration-manager'],
   parse: (specBytes) => parseOpenApi(specBytes),
   describe: (model) => describeModel(model),
@@ -125,15 +125,20 @@ function describeModel(a: OpenApiModel): SpecDescription {
   };
 }
 
-/** The record schema of a resource: what Get returns, else a search item, else the create body. */
+/**
+ * The record schema of a resource: what Get returns, else a search item, else the create body,
+ * the first of them that is an object with properties; else the first there is, as it is.
+ */
 function itemSchema(resource: Resource, schemas: SchemaConverter): { schema: unknown; at: string } | undefined {
+  const candidates: Array<{ schema: unknown; at: string }> = [];
   const get = resource.operations.Get ? successResponse(resource.operations.Get, schemas) : undefined;
-  if (get?.schema !== undefined && schemas.objectShape(get.schema, get.at)) return { schema: get.schema, at: get.at };
+  if (get?.schema !== undefined && get.schema !== null) candidates.push({ schema: get.schema, at: get.at });
   const search = resource.operations.Search ? successResponse(resource.operations.Search, schemas) : undefined;
   const list = search?.schema !== undefined ? listPointer(search.schema, search.at, schemas) : undefined;
-  if (list?.items !== undefined) return { schema: list.items, at: list.itemsAt };
+  if (list?.items !== undefined) candidates.push({ schema: list.items, at: list.itemsAt });
   const create = resource.operations.Create ? requestBody(resource.operations.Create, schemas) : undefined;
-  return create ? { schema: create.schema, at: create.at } : undefined;
+  if (create && create.schema !== undefined && create.schema !== null) candidates.push({ schema: create.schema, at: create.at });
+  return candidates.find((c) => schemas.objectShape(c.schema, c.at) !== undefined) ?? candidates[0];
 }
 
 /** Every name an entity or action takes, so component schemas are named around them. */
@@ -188,6 +193,7 @@ function entityModel(info: ResourceInfo, attributes: string[] | undefined, schem
     source: resource.pointer,
     keyAttributes,
     attributes: modelAttributes,
+    ...(!shape && info.item ? { record: schemas.convert(info.item.schema, info.item.at) } : {}),
     operations,
   };
 }
@@ -230,7 +236,7 @@ function operationModel(operation: Operation, op: RawOperation, schemas: SchemaC
     const body = requestBody(op, schemas);
     request.body = { from: '/record', contentType: body?.contentType ?? 'application/json' };
   }
-  const returns = response?.schema !== undefined && operation !== 'Delete' ? 'entity' : 'nothing';
+  const returns = operation === 'Delete' ? 'nothing' : response?.schema !== undefined && response.schema !== null ? 'entity' : response?.mediaType !== undefined ? 'any' : 'nothing';
   return { source: op.pointer, ...(summary ? { summary } : {}), request, inputs, returns };
 }
 
@@ -258,7 +264,8 @@ function functionAction(fn: RawFunction, schemas: SchemaConverter): { action: Ca
   const response = successResponse(fn, schemas);
   if (response) request.response.status = response.status;
   recordMediaType(request, response?.mediaType);
-  const output = response?.schema !== undefined ? schemas.convert(response.schema, response.at) : undefined;
+  // A media type without a schema (or `schema: null`) is a body of any shape, returned as received.
+  const output = response?.schema !== undefined ? schemas.convert(response.schema, response.at) : response?.mediaType !== undefined ? {} : undefined;
   const input: JsonSchema = { type: 'object', properties, ...(required.length > 0 ? { required: [...new Set(required)].sort() } : {}), additionalProperties: false };
   const summary = typeof fn.operation.summary === 'string' ? fn.operation.summary : undefined;
   return {

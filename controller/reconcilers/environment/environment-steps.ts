@@ -15,6 +15,7 @@ import { recordingBreakingCheck } from './breaking-check.ts';
 import { buildDesiredState } from './desired-state.ts';
 import type { EnvironmentContext, LoadedManifests } from './environment-context.ts';
 import { UnknownEnvironmentError } from './unknown-environment-error.ts';
+import { unopenedSealedValues } from './verify-sealed-secrets.ts';
 
 /** What the steps of one reconcile found so far; each step reads what the ones before it left. */
 export interface EnvironmentState {
@@ -96,6 +97,19 @@ export const planChanges: EnvironmentStep = async (state, ctx) => {
 };
 
 /**
+ * Asks the environment whether every sealed value the plan would apply opens with its key; one
+ * that does not fails the plan, located at its manifest line, before anything is applied.
+ */
+export const verifySealedSecrets: EnvironmentStep = async (state) => {
+  const unopened = await unopenedSealedValues(state.plan!, state.loaded!.set, state.driver!);
+  if (unopened.length === 0) return undefined;
+  state.problems = unopened.map((u) => u.problem);
+  const which = unopened.map((u) => `connection ${u.connection} ${u.field}`).join(', ');
+  const count = unopened.length === 1 ? 'a sealed value does' : `${unopened.length} sealed values do`;
+  return { kind: 'ValidationFailed', message: `${count} not open with environment ${state.name}'s key (${which}); nothing applied` };
+};
+
+/**
  * Asks the gate: promotion, approvals (read only when there is something to apply), autoApply.
  * `intctl plan` and a pull request's check stop here, with the gate's verdict of applying now.
  */
@@ -140,7 +154,7 @@ export const applyChanges: EnvironmentStep = async (state, ctx) => {
 };
 
 /** The steps, in order. */
-export const ENVIRONMENT_STEPS: readonly EnvironmentStep[] = [loadCommit, findEnvironment, checkSuspended, openEnvironment, buildDesired, observe, planChanges, passGate, applyChanges];
+export const ENVIRONMENT_STEPS: readonly EnvironmentStep[] = [loadCommit, findEnvironment, checkSuspended, openEnvironment, buildDesired, observe, planChanges, verifySealedSecrets, passGate, applyChanges];
 
 /** An error a step threw (the environment unreachable, a store that failed): with its class's retry policy. */
 export function failedOutcome(error: unknown): ReconcileOutcome {

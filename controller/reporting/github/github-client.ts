@@ -84,7 +84,7 @@ export function createGithubClient(options: GithubClientOptions): GithubClient {
     userAgent: 'intctl',
     request: { fetch: countingFetch },
     // 429 is left to honourRetryAfter (the retry plugin would not wait as long as GitHub asks).
-    retry: { retries, retryAfterBaseValue: baseMs, doNotRetry: [304, 400, 401, 403, 404, 410, 422, 429, 451] },
+    retry: { retries, retryAfterBaseValue: baseMs, doNotRetry: [304, 400, 401, 403, 404, 406, 410, 422, 429, 451] },
     throttle: {
       onRateLimit: wantRetry('rate limit exhausted'),
       onSecondaryRateLimit: wantRetry('secondary rate limit'),

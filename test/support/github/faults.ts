@@ -2,7 +2,7 @@ import { basicError, type Reply } from './responses.ts';
 
 /** A failure the next matching request(s) get instead of their answer. */
 export interface FaultSpec {
-  status: 403 | 429 | 500 | 502 | 503;
+  status: 403 | 406 | 429 | 500 | 502 | 503;
   /** Seconds, sent as `retry-after` (secondary limits and 429) or as how far ahead `x-ratelimit-reset` is (primary). */
   retryAfter?: number;
   /** The secondary rate limit ("You have exceeded a secondary rate limit"); the default for 403 and 429. */
@@ -47,6 +47,10 @@ export function faultReply(fault: FaultSpec, context: FaultContext): Reply {
   if (fault.status >= 500) {
     const messages: Record<number, string> = { 500: 'Server Error', 502: 'Server Error', 503: 'Service Unavailable' };
     return basicError(fault.status, messages[fault.status] ?? 'Server Error');
+  }
+  if (fault.status === 406) {
+    // What GitHub answers a media type it cannot give, e.g. a diff too large to render.
+    return basicError(406, 'Sorry, the diff exceeded the maximum number of files (300). Consider using \'List pull requests files\' API or locally cloning the repository instead.', 'https://docs.github.com/rest/pulls/pulls#list-pull-requests-files');
   }
   if (fault.primary) {
     const reset = context.nowSeconds + (fault.retryAfter ?? 2);

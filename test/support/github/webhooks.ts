@@ -143,7 +143,7 @@ export async function deliverWebhook(url: string, event: string, payload: unknow
   const delivery = options.delivery ?? randomUUID();
   const signature = options.signature === undefined ? await sign(options.secret, json) : options.signature;
   const hookId = String(options.hookId ?? 109948940);
-  const repository = (payload as { repository?: { id?: number } }).repository;
+  const repository = (payload as { repository?: { id?: number } } | null)?.repository;
   const response = await fetch(url, {
     method: 'POST',
     headers: {
