@@ -5,6 +5,7 @@ import { GENERATORS } from '../generators/registry.ts';
 import type { SpecModels } from '../generators/spec-models.ts';
 import type { ActionCatalog } from '../core/catalog.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
+import { normalizeLineEndings } from '../core/text-encoding.ts';
 import { checkCatalogCompiles } from './compile-catalog.ts';
 import { contentHash } from './content-hash.ts';
 import { renderDeclarations } from './declarations.ts';
@@ -60,10 +61,12 @@ export async function buildArtifact(input: BuildInput, cache?: ArtifactCache, mo
   const pins: DependencyPins = { ...DEFAULT_DEPENDENCIES, ...input.pins };
   const requires = computeRequirements({ runtime: generator.runtime, authType: input.authType, pins });
   const identity = { system: generator.system, version: generator.version };
-  const hash = contentHash({ integration: integration.metadata.name, generator: identity, specBytes: input.specBytes, spec: integration.spec, requires });
+  // CRLF and LF files are one specification: hashed and parsed alike (docs/architecture.md).
+  const specBytes = normalizeLineEndings(input.specBytes);
+  const hash = contentHash({ integration: integration.metadata.name, generator: identity, specBytes, spec: integration.spec, requires });
   const cached = cache?.get(hash);
   if (cached) return ok(cached);
-  const model = await (models ? models.model(generator, input.specBytes, integration.spec.source) : generator.parse(input.specBytes, integration.spec.source));
+  const model = await (models ? models.model(generator, specBytes, integration.spec.source) : generator.parse(specBytes, integration.spec.source));
   if (!model.ok) return model;
   const catalog = generator.generate(model.value, { name: integration.metadata.name, spec: integration.spec, specPath: input.specPath, dependencies: pins });
   if (!catalog.ok) return catalog;

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/controller-config.ts';
 import { EXIT, UsageError, exitCodeHelp, processIo, type CliIo } from './io.ts';
 import { helpConfiguration } from './options.ts';
+import { printable } from '../core/printable.ts';
 
 type Register = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
 
@@ -89,13 +90,13 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       usageError(io, error.message, program, argv);
       return EXIT.usage;
     }
-    io.stderr(`intctl: ${(error as Error).message}\n`);
+    io.stderr(`intctl: ${printable((error as Error).message, { keepLayout: true })}\n`);
     return EXIT.failed;
   }
 }
 
 function usageError(io: CliIo, message: string, program: Command, argv: string[]): void {
-  io.stderr(`intctl: ${message}\n(run ${commandPath(program, argv)} --help for usage)\n`);
+  io.stderr(`intctl: ${printable(message, { keepLayout: true })}\n(run ${commandPath(program, argv)} --help for usage)\n`);
 }
 
 /** `intctl env init` for `env init dev --repo .`: the deepest command the arguments name. */

@@ -17,6 +17,11 @@ export interface DesiredState {
 export interface PlanPolicy {
   /** Remove what Git no longer names. */
   prune: boolean;
+  /**
+   * The largest share of the published integrations one plan may unpublish; more blocks the plan
+   * (PruneRefused). Left out: no limit.
+   */
+  maxPruneShare?: number;
   /** Put back what was changed outside Git. */
   selfHeal: boolean;
   /** Let a breaking interface change through; when false, a plan holding one is blocked. */
@@ -41,7 +46,7 @@ export interface Plan {
   /** For each connection the plan changes: its endpoint, auth type, token URL, scopes or audience, old and new. */
   connectionChanges?: Record<string, ConnectionFieldChange[]>;
   /** Set when policy refuses the plan as it stands: nothing of it may be applied. */
-  blocked?: { reason: 'BreakingChangeRefused'; message: string };
+  blocked?: { reason: 'BreakingChangeRefused' | 'PruneRefused'; message: string };
 }
 
 /** Compares the catalogs of two versions of one integration: does the new one break callers of the old? */
@@ -161,7 +166,26 @@ export function plan(desired: DesiredState, observed: ObservedState, policy: Pla
       message: `policy.allowBreaking is false and the plan breaks callers: ${breaking.join(' | ')}`,
     };
   }
+  const pruneRefused = refusedPrune(actions, observed.integrations.length, policy.maxPruneShare);
+  if (pruneRefused && !result.blocked) result.blocked = { reason: 'PruneRefused', message: pruneRefused };
   return result;
+}
+
+/**
+ * Why a prune is too large for policy, if it is: more of the published integrations than
+ * `maxPruneShare` allows would be unpublished at once. Deleting most of an environment is rarely
+ * what a commit means (a manifest that could not be read looks exactly like one deleted), so it
+ * takes raising the share in the Environment's policy, which a reviewer sees.
+ */
+function refusedPrune(actions: readonly PlanAction[], published: number, maxShare: number | undefined): string | undefined {
+  if (maxShare === undefined || published === 0) return undefined;
+  const unpublished = actions.filter((a) => a.type === 'Unpublish').length;
+  if (unpublished === 0 || unpublished <= maxShare * published) return undefined;
+  const percent = (share: number): string => `${Math.round(share * 100)}%`;
+  return (
+    `the plan would unpublish ${unpublished} of the ${published} published integrations (${percent(unpublished / published)}), more than policy.maxPruneShare ${maxShare} (${percent(maxShare)}) allows; ` +
+    `if that is meant, raise spec.policy.maxPruneShare (1 allows any prune) in the same commit`
+  );
 }
 
 /** The dependencies whose installed version no longer satisfies the range an artifact requires. */

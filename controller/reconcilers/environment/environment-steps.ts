@@ -130,7 +130,7 @@ export const passGate: EnvironmentStep = async (state, ctx) => {
   state.decision = decision;
   if (ctx.mode === 'plan') return { kind: 'Planned', pending: plan.actions.length, drifted: state.drifted! };
   if (decision.allowed) return decision.reason === 'NothingToDo' ? { kind: 'Applied', applied: 0, drifted: state.drifted! } : undefined;
-  if (decision.reason === 'BreakingChangeRefused') return { kind: 'Blocked', reason: decision.reason, message: decision.message };
+  if (decision.reason === 'BreakingChangeRefused' || decision.reason === 'PruneRefused') return { kind: 'Blocked', reason: decision.reason, message: decision.message };
   return { kind: 'Waiting', reason: decision.reason, message: decision.message, pending: plan.actions.length };
 };
 
