@@ -1,5 +1,5 @@
-import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
-import { compileCatalogSchema, createCatalogAjv } from '../artifact/compile-catalog.ts';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { createCatalogCompiler, type CatalogCompiler } from '../artifact/compile-catalog.ts';
 import type { ActionCatalog, CatalogAction, JsonSchema } from '../core/catalog.ts';
 
 export interface ActionValidators {
@@ -17,25 +17,28 @@ export interface SchemaMismatch {
 /**
  * Compiled input and output validators of actions, cached by artifact hash and action name: a
  * published artifact never changes under its hash, so a validator compiled once serves every
- * call. They are compiled as generation checked them (compile-catalog.ts).
+ * call. They are compiled as generation checked them (compile-catalog.ts), each catalog's
+ * definitions once. Past `limit` validators everything compiled is dropped, Ajv's own copies too.
  */
 export class ValidatorCache {
-  readonly #ajv: Ajv;
+  #compiler: CatalogCompiler = createCatalogCompiler();
   readonly #compiled = new Map<string, ActionValidators>();
   readonly #limit: number;
 
   constructor(limit = 2000) {
     this.#limit = limit;
-    this.#ajv = createCatalogAjv();
   }
 
   validators(artifactHash: string, catalog: ActionCatalog, action: CatalogAction): ActionValidators {
     const key = `${artifactHash}\u0000${action.name}`;
     const cached = this.#compiled.get(key);
     if (cached) return cached;
-    const compile = (schema: JsonSchema): ValidateFunction => compileCatalogSchema(this.#ajv, catalog, schema);
+    if (this.#compiled.size >= this.#limit) {
+      this.#compiled.clear();
+      this.#compiler = createCatalogCompiler();
+    }
+    const compile = (schema: JsonSchema): ValidateFunction => this.#compiler.compile(artifactHash, catalog, schema);
     const built = { input: compile(action.input), output: compile(action.output), outputSchema: resolve(action.output, catalog) };
-    if (this.#compiled.size >= this.#limit) this.#compiled.clear();
     this.#compiled.set(key, built);
     return built;
   }
