@@ -1,0 +1,59 @@
+/**
+ * The processes the controller's Git source spawns for a one-file commit do not grow with the
+ * repository: a git on the PATH logs every command intctl runs, and a commit changing one of 100
+ * integrations costs the same commands as one changing one of 2,000. (Status commits have their
+ * own count: two processes per change, test/source/status-writer.test.ts.)
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createGitSource } from '../../controller/source/create-git-source.ts';
+import { deadline } from '../support/time.ts';
+import { connection, ENVIRONMENT, makeRepo, salesIntegration, spec } from './support.ts';
+
+/** The git commands (their first argument) the source ran for a one-file commit in a repository of `size` integrations. */
+async function commandsForOneFileCommit(size: number): Promise<string[]> {
+  const repo = makeRepo('intctl-process-count-');
+  const shim = join(repo.root, 'shim');
+  const log = join(repo.root, 'git-commands.log');
+  const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+  mkdirSync(shim);
+  writeFileSync(join(shim, 'git'), `#!/bin/sh\necho "$1" >> "${log}"\nexec "${realGit}" "$@"\n`);
+  chmodSync(join(shim, 'git'), 0o755);
+  const source = createGitSource({
+    url: repo.remote,
+    branch: 'main',
+    dir: join(repo.root, 'mirror'),
+    env: { ...process.env, PATH: `${shim}:${process.env.PATH ?? ''}` },
+  });
+  try {
+    repo.write('environments/dev.yaml', ENVIRONMENT);
+    repo.write('connections/sap.yaml', connection());
+    repo.write('specs/sales.edmx', spec('sales-v2.edmx'));
+    for (let i = 0; i < size; i++) repo.write(`integrations/team-${i % 50}/sales-${i}.yaml`, salesIntegration(`sales-${i}`));
+    repo.commit(`${size} integrations`);
+    const cold = await source.load(await source.fetch());
+    expect(cold.problems.filter((p) => p.severity !== 'warning')).toEqual([]);
+
+    rmSync(log, { force: true });
+    repo.write('integrations/team-7/sales-7.yaml', salesIntegration('sales-7', ['Get', 'Search', 'Count']));
+    repo.commit('one file');
+    const warm = await source.load(await source.fetch());
+    expect(warm.set.integrations.length).toBe(size);
+    return existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
+  } finally {
+    await source.close();
+    repo.cleanup();
+  }
+}
+
+describe('the processes of a one-file commit', () => {
+  it('are the same commands for a repository of 100 integrations as for one of 2,000', async () => {
+    const small = await commandsForOneFileCommit(100);
+    const large = await commandsForOneFileCommit(2_000);
+    expect(large).toEqual(small);
+    // fetch, two rev-parse and one ls-tree today; the blobs come through one long-lived `git cat-file --batch`.
+    expect(small.length).toBeLessThanOrEqual(6);
+  }, deadline(240_000));
+});
