@@ -69,7 +69,7 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration in readConfig() only.' }],
     },
   },
-  { files: ['controller/config/**', 'test/**', 'bin/**'], rules: { 'no-restricted-properties': 'off' } },
+  { files: ['controller/config/**', 'test/**', 'bench/**', 'bin/**'], rules: { 'no-restricted-properties': 'off' } },
   ...FOLDERS.map(layerRule).filter(Boolean),
   {
     // One way the CLI opens an environment: openEnvironment passes the variables a token names and checks where the store is.
