@@ -64,6 +64,10 @@ export async function fetchOdataMetadata(options: FetchMetadataOptions): Promise
     await response.body?.cancel();
     return { ok: false, message: `${shown} answered ${response.status}: connection ${connection.name} (${connection.authType}) was refused; check its credentials for this environment` };
   }
+  if (response.status >= 300 && response.status < 400) {
+    await response.body?.cancel();
+    return { ok: false, message: `${shown} answered ${response.status}, a redirect; it is not followed with the connection's credentials: give the address it names with --url, if it is on the connection's origin` };
+  }
   if (response.status !== 200) {
     await response.body?.cancel();
     return { ok: false, message: `${shown} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}, not the metadata document; is it the service root (or --url its $metadata)?` };
