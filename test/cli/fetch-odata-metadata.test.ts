@@ -1,8 +1,11 @@
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionRecord } from '../../controller/core/environment-state.ts';
 import { fetchOdataMetadata, metadataUrl } from '../../controller/cli/introspect/fetch-odata-metadata.ts';
+import { INTROSPECTORS } from '../../controller/cli/introspect/introspectors.ts';
 
 const METADATA = '<?xml version="1.0"?><edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"/>';
 const KEY = 'k3y-for-the-metadata';
@@ -56,5 +59,18 @@ describe('fetchOdataMetadata', () => {
     expect(read.ok).toBe(false);
     expect(!read.ok && read.message).toMatch(/\/moved\/\$metadata answered 302, a redirect; it is not followed with the connection's credentials/);
     expect(seen).toHaveLength(1);
+  });
+});
+
+describe('the odata introspector', () => {
+  const odata = INTROSPECTORS.odata!;
+
+  it('lists the entity sets of a metadata document the generator reads', async () => {
+    expect(await odata.check(await readFile(join(import.meta.dirname, 'fixtures', 'bookshop-catalog.edmx')), { path: 'specs/catalog.edmx' })).toEqual({ ok: true, items: ['Books'] });
+  });
+
+  it('refuses XML that is not a metadata document, saying why', async () => {
+    const checked = await odata.check(new TextEncoder().encode('<?xml version="1.0"?><html><body>Sign in</body></html>'), { path: 'specs/catalog.edmx' });
+    expect(checked).toEqual({ ok: false, message: 'the root element must be edmx:Edmx (an OData metadata document)' });
   });
 });

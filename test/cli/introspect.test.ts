@@ -18,7 +18,7 @@ let sealedPassword: string;
 let sealedWrongPassword: string;
 
 /** A repository with the bookshop integration bound to a basic-auth connection in the embedded environment dev. */
-async function repoWith(name: string, options: { password?: string; path?: string; endpoint?: string; files?: Record<string, string>; driver?: 'embedded' | 'http' } = {}): Promise<string> {
+async function repoWith(name: string, options: { password?: string | Record<string, string>; path?: string; endpoint?: string; files?: Record<string, string>; driver?: 'embedded' | 'http' } = {}): Promise<string> {
   const repo = join(work, name);
   await writeRepo(repo, {
     ...options.files,
@@ -27,7 +27,7 @@ async function repoWith(name: string, options: { password?: string; path?: strin
       connectionManifest('bookshop', {
         system: 'odata',
         auth: { type: 'basic' },
-        environments: { dev: { endpoint: options.endpoint ?? bookshop.serviceUrl, username: BOOKSHOP_USER.username, password: { sealed: options.password ?? sealedPassword } } },
+        environments: { dev: { endpoint: options.endpoint ?? bookshop.serviceUrl, username: BOOKSHOP_USER.username, password: typeof options.password === 'object' ? options.password : { sealed: options.password ?? sealedPassword } } },
       }),
     ],
     'integrations/books.yaml': [
@@ -181,6 +181,23 @@ describe('intctl introspect against an OData v4 service of @sap/cds, with basic 
     expect(generated.stderr).toContain(hint.replace(' (Integration books)', ''));
     expect(generated.code).toBe(1);
     for (const printed of [run.stderr, validated.stdout, generated.stderr]) expect(printed).not.toMatch(/http:\/[^/]/);
+  });
+
+  it('reads through an http environment when its secrets are variables of this process', async () => {
+    const variable = 'INTCTL_TEST_INTROSPECT_BOOKSHOP_PASSWORD';
+    const repo = await repoWith('http-env', { driver: 'http', password: { env: variable } });
+    const unset = await introspect(repo);
+    expect(unset.stderr).toBe(`intctl: connection bookshop, environment dev: secret password: variable ${variable} is not set where intctl introspect runs; nothing read\n`);
+    expect(unset.code).toBe(1);
+    process.env[variable] = BOOKSHOP_USER.password;
+    try {
+      const run = await introspect(repo, '--write');
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(await readFile(join(repo, 'specs', 'catalog.edmx'))).toEqual(await readFile(FIXTURE));
+    } finally {
+      delete process.env[variable];
+    }
   });
 
   it('says that a sealed secret of an http environment cannot be opened here yet', async () => {

@@ -163,7 +163,11 @@ async function openConnection(connection: Connection, environment: Environment, 
       };
     }
     const secret = await openSecret(stored, keyPair, config.env ?? {});
-    if (!secret.ok) return { ok: false, usage: false, message: `connection ${record.name}, environment ${envName}: secret ${field}: ${secret.message}` };
+    if (!secret.ok) {
+      // openSecret speaks of the environment server; introspect reads the variable in this process.
+      const said = 'env' in stored ? `variable ${stored.env} is not set where intctl introspect runs` : secret.message;
+      return { ok: false, usage: false, message: `connection ${record.name}, environment ${envName}: secret ${field}: ${said}; nothing read` };
+    }
     secrets[field] = secret.value;
   }
   return { ok: true, record, secrets };
