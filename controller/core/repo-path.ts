@@ -1,9 +1,11 @@
+import { isSpecUrl } from './spec-url.ts';
+
 /**
  * The repository-relative form of a path (forward slashes, no `.` segments), or undefined when
- * it is absolute or climbs out of the repository.
+ * it is absolute, climbs out of the repository or is a URL (`http://…` is not `http:/…`).
  */
 export function normalizeRepoPath(path: string): string | undefined {
-  if (path.includes('\\') || path.includes('\0') || path.startsWith('/') || /^[A-Za-z]:/.test(path)) return undefined;
+  if (path.includes('\\') || path.includes('\0') || path.startsWith('/') || /^[A-Za-z]:/.test(path) || isSpecUrl(path)) return undefined;
   const out: string[] = [];
   for (const segment of path.split('/')) {
     if (segment === '' || segment === '.') continue;

@@ -5,6 +5,7 @@ import { fieldName, type Problem, type ProblemReason } from '../core/problem.ts'
 import { normalizeRepoPath, normalizeStorePath } from '../core/repo-path.ts';
 import type { PathCheck } from '../core/repository-reader.ts';
 import { sealedValueFlaw } from '../core/sealed-value-shape.ts';
+import { isSpecUrl, specUrlMessage } from '../core/spec-url.ts';
 import { AUTH_FIELDS, AUTH_TYPES, CREDENTIAL_FIELDS, ENDPOINT_AUTH_FIELDS, SECRET_FIELDS, SYSTEMS } from '../core/systems.ts';
 
 type Path = (string | number)[];
@@ -186,7 +187,9 @@ function checkIntegration(
   if (spec.source.odataVersion !== undefined && spec.system !== 'odata') {
     report(object, ['spec', 'source', 'odataVersion'], 'InvalidCombination', 'applies only to system odata', true);
   }
-  if (spec.source.path !== undefined) {
+  if (spec.source.path !== undefined && isSpecUrl(spec.source.path)) {
+    report(object, ['spec', 'source', 'path'], 'PathOutsideRepository', specUrlMessage(spec.source.path, object.manifest.metadata.name, spec.system));
+  } else if (spec.source.path !== undefined) {
     const problem = checkSpecPath(spec.source.path, paths);
     if (problem) report(object, ['spec', 'source', 'path'], problem.reason, problem.message);
   }

@@ -16,6 +16,9 @@ describe('normalizeRepoPath', () => {
     ['specs\\crm.yaml', undefined],
     ['.', undefined],
     ['specs/crm\0.yaml', undefined],
+    ['https://s4.example.com/sap/opu/odata/sap/API_SALES_ORDER_SRV/$metadata', undefined],
+    ['http://127.0.0.1:4004/odata/v4/catalog/$metadata', undefined],
+    ['specs/http:/crm.yaml', 'specs/http:/crm.yaml'],
   ])('%j -> %j', (input, expected) => {
     expect(normalizeRepoPath(input)).toBe(expected);
   });

@@ -8,6 +8,7 @@ import { diffCatalogs, type CatalogChange } from '../../artifact/diff-catalogs.t
 import type { LoadedObject, ManifestSet } from '../../core/manifest.ts';
 import { formatProblem, type Problem } from '../../core/problem.ts';
 import { normalizeRepoPath } from '../../core/repo-path.ts';
+import { isSpecUrl, specUrlMessage } from '../../core/spec-url.ts';
 import type { Integration } from '../../generated/manifests.ts';
 import { toProblem } from '../../validate/validate-selections.ts';
 import { loadManifests } from '../../load/load-manifests.ts';
@@ -139,6 +140,9 @@ async function generateOne(reader: RepositoryReader, set: ManifestSet, object: L
   // At another commit (--diff) the environment may not be defined yet: the default pins stand in.
   const env = set.environments.find((e) => e.manifest.metadata.name === environment);
   const connection = set.connections.find((c) => c.manifest.metadata.name === spec.connection);
+  if (spec.source.path !== undefined && isSpecUrl(spec.source.path)) {
+    return { problems: [toProblem(object, { reason: 'SpecificationInvalid', pointer: '', message: specUrlMessage(spec.source.path, object.manifest.metadata.name, spec.system) })] };
+  }
   const path = spec.source.path === undefined ? undefined : normalizeRepoPath(spec.source.path);
   let bytes: Uint8Array = new Uint8Array();
   if (path !== undefined) {

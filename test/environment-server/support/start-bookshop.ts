@@ -15,11 +15,12 @@ export interface Bookshop {
  * The bookshop: an OData v4 service of the SAP Cloud Application Programming Model (@sap/cds),
  * nobody here wrote the OData side of, in a child process on a loopback port with an in-memory
  * SQLite database loaded from its CSV files, so every start begins with the same five books.
+ * `dir`: a copy of the bookshop changed by a test (with node_modules reachable from it).
  */
-export async function startBookshop(): Promise<Bookshop> {
+export async function startBookshop(dir: string = BOOKSHOP_DIR): Promise<Bookshop> {
   const serve = createRequire(import.meta.url).resolve('@sap/cds/bin/serve.js');
   const child = spawn(process.execPath, [serve, 'all', '--in-memory', '--port', '0'], {
-    cwd: BOOKSHOP_DIR,
+    cwd: dir,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', CDS_LOG_LEVELS_CDS: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
