@@ -5,7 +5,7 @@
  * environments over once its lease has expired, and no action is ever applied twice.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,7 +74,7 @@ async function getJson<T>(url: string): Promise<T | undefined> {
 function manifests(operations: Operation[]): Record<string, string> {
   const policy = { autoApply: true, requiredApprovals: 0, allowBreaking: true, prune: true, selfHeal: true, plainSecrets: true };
   const files: Record<string, string> = {};
-  files['environments.yaml'] = toYaml(...ENVIRONMENTS.map((name) => environment({ name, path: join(envDir, `${name}.sqlite`), policy, dependencies: PINS })));
+  files['environments.yaml'] = toYaml(...ENVIRONMENTS.map((name) => environment({ name, path: `shared/${name}.sqlite`, policy, dependencies: PINS })));
   files['connections/crm.yaml'] = toYaml(crmConnection(Object.fromEntries(ENVIRONMENTS.map((name) => [name, { plain: 'not-a-real-key' }]))));
   for (const name of INTEGRATIONS) files[`integrations/${name}.yaml`] = toYaml(crmIntegration({ name, operations, environments: ENVIRONMENTS }));
   return files;
@@ -160,6 +160,13 @@ beforeAll(async () => {
   // No environments yet: the replicas start, find each other, then the environments arrive in one push.
   await push('the specification only', { 'README.md': 'integrations\n' });
   const ports = [await freePort(), await freePort(), await freePort()];
+  // Every replica opens the same SQLite stores: `shared/` in each replica's state directory (a
+  // store path stays inside the state directory) is a link to one directory of environments.
+  await mkdir(envDir);
+  for (const shard of ALL) {
+    await mkdir(join(work, `state-${shard}`));
+    await symlink(envDir, join(work, `state-${shard}`, 'shared'));
+  }
   for (const shard of ALL) await writeConfig(shard, ports[shard]!, remote);
   for (const shard of ALL) replicas.push(startReplica(shard, ports));
 });
