@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -174,5 +174,23 @@ describe('validation of a selection from a document with a fault', () => {
     const run = await runCli(['validate', repo]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`vendor.yaml:19:19: warning: spec.source.path specs/vendor.yaml at ${REPORT_SCHEMA}/$ref: $ref #/components/schemas/Nothing points at nothing in the document (outside the selection, so nothing generated uses it)`);
+  });
+
+  it('generates the selected actions with intctl generate, the warning on stderr', async () => {
+    write('specs/vendor.yaml', FAULTS[0]![1]);
+    const run = await runCli(['generate', 'vendor', '--repo', repo, '--out-dir', join(repo, 'out')]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe(`vendor.yaml:19:19: warning: spec.source.path specs/vendor.yaml at ${REPORT_SCHEMA}: must be object (outside the selection, so nothing generated uses it) (Integration vendor)\n`);
+    const catalog = JSON.parse(readFileSync(join(repo, 'out', 'catalog.json'), 'utf8')) as { actions: Array<{ name: string }> };
+    expect(catalog.actions.map((a) => a.name)).toEqual(['GetPet', 'SearchPets']);
+  });
+
+  it('refuses intctl generate, located, and writes nothing, when the selection uses the fault', async () => {
+    write('specs/vendor.yaml', FAULTS[0]![1]);
+    write('vendor.yaml', MANIFESTS.replace('functions: []', 'functions: [getReport]'));
+    const run = await runCli(['generate', 'vendor', '--repo', repo, '--out-dir', join(repo, 'out')]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`vendor.yaml:19:19: error: spec.source.path specs/vendor.yaml at ${REPORT_SCHEMA}: must be object (Integration vendor)\n`);
+    expect(existsSync(join(repo, 'out'))).toBe(false);
   });
 });
