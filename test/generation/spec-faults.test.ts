@@ -193,4 +193,13 @@ describe('validation of a selection from a document with a fault', () => {
     expect(run.stderr).toBe(`vendor.yaml:19:19: error: spec.source.path specs/vendor.yaml at ${REPORT_SCHEMA}: must be object (Integration vendor)\n`);
     expect(existsSync(join(repo, 'out'))).toBe(false);
   });
+
+  it('shows the warning with intctl plan, which plans to publish the selected actions', async () => {
+    write('specs/vendor.yaml', FAULTS[0]![1]);
+    const run = await runCli(['plan', '--repo', repo, '--env', 'dev', '--state-dir', join(repo, '.state')]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain(`vendor.yaml:19:19: warning: spec.source.path specs/vendor.yaml at ${REPORT_SCHEMA}: must be object (outside the selection, so nothing generated uses it) (Integration vendor)\n`);
+    expect(run.stdout).toContain('+ vendor publishes 2 actions: GetPet, SearchPets');
+  });
 });
