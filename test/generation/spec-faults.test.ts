@@ -88,6 +88,34 @@ describe('the same fault inside the selection', () => {
   });
 });
 
+describe('an operation broken in its structure, not only its schemas', () => {
+  const report = (operation: string): string => vendor('{ type: object }').replace(/ {2}\/report:\n[\s\S]*?\ncomponents:/, `  /report:\n${operation}\ncomponents:`);
+  it.each([
+    ['responses that are not an object', "    get: { operationId: getReport, responses: 5 }", '/paths/~1report/get/responses'],
+    ['parameters that are not a list', "    get: { operationId: getReport, parameters: 5, responses: { '200': { description: ok } } }", '/paths/~1report/get/parameters'],
+    ['parameters that are not objects', "    get: { operationId: getReport, parameters: [5, null], responses: { '200': { description: ok } } }", '/paths/~1report/get/parameters/0'],
+    ['a request body that is not an object', "    post: { operationId: getReport, requestBody: 5, responses: { '200': { description: ok } } }", '/paths/~1report/post/requestBody'],
+    ['path item parameters that are not a list', "    parameters: 5\n    get: { operationId: getReport, responses: { '200': { description: ok } } }", '/paths/~1report/parameters'],
+  ])('%s: a warning outside the selection, an error inside, never a throw', async (_name, operation, pointer) => {
+    const text = report(operation);
+    const outside = await build(text, pets);
+    expect(outside.ok && outside.value.catalog.actions.map((a) => a.name)).toEqual(['GetPet', 'SearchPets']);
+    expect(outside.ok && outside.warnings?.map((w) => [w.reason, w.pointer])).toContainEqual(['SpecificationFaultOutsideSelection', pointer]);
+    const inside = await build(text, { functions: ['getReport'] });
+    expect(inside.ok).toBe(false);
+    if (!inside.ok) expect(inside.problems.map((p) => p.pointer)).toContain(pointer);
+  });
+
+  it.each([
+    ['paths that are not an object', `openapi: 3.0.3\ninfo: { title: x, version: '1' }\npaths: 5\n`, '/paths'],
+    ['components that are not an object', vendor('{ type: object }').replace(/components:[\s\S]*/, 'components: 5\n'), '/components'],
+  ])('%s: the document is refused', async (_name, text, pointer) => {
+    const parsed = await openapiGenerator.parse(new TextEncoder().encode(text), {});
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.problems.map((p) => p.pointer)).toContain(pointer);
+  });
+});
+
 describe('schema: null', () => {
   it.each([
     ['outside the selection', pets],

@@ -27,7 +27,7 @@ const MAX_DEPTH = 200;
  * @apidevtools/swagger-parser. References outside the document are never followed: a
  * specification in a pull request must not make the controller read files or call URLs.
  * What cannot be read at all is refused: not JSON or YAML, not OpenAPI, a fault at the root of
- * the document, a Swagger 2.0 document that breaks its schema. Faults inside an OpenAPI 3.x
+ * the document or at its `paths` or `components` themselves, a Swagger 2.0 document that breaks its schema. Faults inside an OpenAPI 3.x
  * document (a schema of the wrong type, a `$ref` to nothing) come back as `faults` instead:
  * one broken operation of a vendor's document must not refuse the operations that work.
  */
@@ -64,7 +64,8 @@ export async function loadOpenApi(bytes: Uint8Array): Promise<Result<LoadedOpenA
   const external = findExternalRef(document);
   if (external) return failed([problem(external.at, `$ref ${external.ref} points outside the document; bundle the specification into one file`)]);
   const faults = await documentFaults(document);
-  const fatal = faults.filter((f) => f.pointer === '');
+  // A document whose root, paths or components break the schema is not one to read in part.
+  const fatal = faults.filter((f) => f.pointer === '' || f.pointer === '/paths' || f.pointer === '/components');
   return fatal.length > 0 ? failed(summarizeFaults(fatal)) : ok({ document, format, faults });
 }
 
