@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuthType, DependencyPins, Integration, SystemKind } from '../generated/manifests.ts';
-import { failed, ok, type Result } from '../generators/generator.ts';
+import { failed, ok, type Result, type SpecProblem } from '../generators/generator.ts';
 import { GENERATORS } from '../generators/registry.ts';
 import type { SpecModels } from '../generators/spec-models.ts';
 import type { ActionCatalog } from '../core/catalog.ts';
@@ -23,6 +23,8 @@ export interface Artifact {
   declarations: string;
   /** Shared dependency -> semver range. */
   requires: Record<string, string>;
+  /** What generation read in spite of the specification (a fault outside the selection); not in any file, nor in the hash. */
+  warnings?: SpecProblem[];
 }
 
 export interface BuildInput {
@@ -50,6 +52,7 @@ export interface ArtifactCache {
  * system, a specification the generator cannot read, a selection it does not offer) come back as
  * values, each naming the path in the specification and, for selections, the manifest field. A
  * catalog the action runtime could not compile is one of them: nothing is published that cannot run.
+ * Warnings (a fault of the specification outside the selection) come with the artifact.
  * The content hash is known before generating, so with a cache unchanged inputs cost a hash;
  * the specification is parsed through `models`, so integrations and environments that share it
  * (and the validation before them) parse it once.
@@ -65,7 +68,7 @@ export async function buildArtifact(input: BuildInput, cache?: ArtifactCache, mo
   const specBytes = normalizeLineEndings(input.specBytes);
   const hash = contentHash({ integration: integration.metadata.name, generator: identity, specBytes, spec: integration.spec, requires });
   const cached = cache?.get(hash);
-  if (cached) return ok(cached);
+  if (cached) return ok(cached, cached.warnings);
   const model = await (models ? models.model(generator, specBytes, integration.spec.source) : generator.parse(specBytes, integration.spec.source));
   if (!model.ok) return model;
   const catalog = generator.generate(model.value, { name: integration.metadata.name, spec: integration.spec, specPath: input.specPath, dependencies: pins });
@@ -73,9 +76,10 @@ export async function buildArtifact(input: BuildInput, cache?: ArtifactCache, mo
   const uncompilable = checkCatalogCompiles(catalog.value);
   if (uncompilable.length > 0) return failed(uncompilable);
   const declarations = await renderDeclarations(catalog.value);
-  const artifact: Artifact = { integration: integration.metadata.name, system: generator.system, generator: identity, hash, catalog: catalog.value, declarations, requires };
+  const warnings = catalog.warnings ?? [];
+  const artifact: Artifact = { integration: integration.metadata.name, system: generator.system, generator: identity, hash, catalog: catalog.value, declarations, requires, ...(warnings.length > 0 ? { warnings } : {}) };
   cache?.set(hash, artifact);
-  return ok(artifact);
+  return ok(artifact, warnings);
 }
 
 /**

@@ -36,7 +36,9 @@ export type ProblemReason =
   | 'UnsupportedOperation'
   | 'SpecificationInvalid'
   | 'ImplicitFunctions'
-  | 'NoOperations';
+  | 'NoOperations'
+  | 'SpecificationFaultOutsideSelection'
+  | 'NullSchema';
 
 export type Severity = 'error' | 'warning';
 

@@ -14,7 +14,9 @@ import type { DependencyPins, IntegrationSource, IntegrationSpec, Operation, Sys
 
 /** A problem with a specification or with a selection from it. */
 export interface SpecProblem {
-  reason: Extract<ProblemReason, 'UnknownEntity' | 'UnknownAttribute' | 'UnknownFunction' | 'UnsupportedOperation' | 'SpecificationInvalid'>;
+  reason: Extract<ProblemReason, 'UnknownEntity' | 'UnknownAttribute' | 'UnknownFunction' | 'UnsupportedOperation' | 'SpecificationInvalid' | 'SpecificationFaultOutsideSelection' | 'NullSchema'>;
+  /** Left out: an error. A warning is shown but blocks nothing. */
+  severity?: 'warning';
   /** Where in the specification document: a JSON pointer, or an EDMX element path. */
   pointer: string;
   message: string;
@@ -22,7 +24,8 @@ export interface SpecProblem {
   field?: (string | number)[];
 }
 
-export type Result<T> = { ok: true; value: T } | { ok: false; problems: SpecProblem[] };
+/** A value or the problems that stopped it; a value may come with warnings, shown but not blocking. */
+export type Result<T> = { ok: true; value: T; warnings?: SpecProblem[] } | { ok: false; problems: SpecProblem[] };
 
 /** What a specification offers, as a manifest can select it. */
 export interface SpecDescription {
@@ -73,14 +76,20 @@ export interface Generator<M = unknown> {
   describe(model: M): SpecDescription;
   /** The catalog of one integration: its selection checked against `describe(model)`, then built. */
   generate(model: M, input: GenerateInput): Result<ActionCatalog>;
+  /**
+   * The faults of a specification that was read in spite of them, as one selection sees them:
+   * errors where the selection uses the faulty part, warnings elsewhere. `generate` fails on the
+   * same errors and returns the same warnings; validation calls this to report them all at once.
+   */
+  faults?(model: M, spec: IntegrationSpec): SpecProblem[];
 }
 
 /** The order operations are listed and generated in. */
 export const OPERATIONS: readonly Operation[] = ['Get', 'Search', 'Count', 'Create', 'Update', 'Delete'];
 
-/** A successful result. */
-export function ok<T>(value: T): Result<T> {
-  return { ok: true, value };
+/** A successful result, with its warnings if there are any. */
+export function ok<T>(value: T, warnings: SpecProblem[] = []): Result<T> {
+  return warnings.length > 0 ? { ok: true, value, warnings } : { ok: true, value };
 }
 
 /** A result that is only problems. */

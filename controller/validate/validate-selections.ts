@@ -15,12 +15,13 @@ import { normalizeLineEndings } from '../core/text-encoding.ts';
  * functions it names must exist, and operations must be ones the system supports. A
  * specification the generator cannot read is one problem at `spec.source.path`. Integrations of
  * systems without a generator, and paths that are not files (validation of references reports
- * those), are skipped. Each specification is read and described once, and parsed through
+ * those), are skipped. Faults of a specification read in spite of them are errors where the
+ * selection uses the faulty part and warnings elsewhere (Generator.faults). Each specification is read and described once, and parsed through
  * `models`, so generation that shares them does not parse it again.
  */
 export async function validateSelections(set: ManifestSet, reader: RepositoryReader, models?: SpecModels, limits: SpecLimits = {}): Promise<Problem[]> {
   const problems: Problem[] = [];
-  const described = new Map<string, Promise<Result<SpecDescription>>>();
+  const described = new Map<string, Promise<Result<{ description: SpecDescription; model: unknown }>>>();
   for (const object of set.integrations) {
     const spec = object.manifest.spec;
     const generator = GENERATORS[spec.system];
@@ -35,25 +36,33 @@ export async function validateSelections(set: ManifestSet, reader: RepositoryRea
         if (!read.ok) return read;
         const bytes = normalizeLineEndings(read.value);
         const model = await (models ? models.model(generator, bytes, spec.source) : generator.parse(bytes, spec.source));
-        return model.ok ? ok(generator.describe(model.value)) : model;
+        return model.ok ? ok({ description: generator.describe(model.value), model: model.value }) : model;
       });
       described.set(key, pending);
     }
-    const description = await pending;
-    if (!description.ok) {
-      for (const p of description.problems) {
-        const message = p.message.startsWith(`${path} `) ? p.message : `${path}${p.pointer ? ` at ${p.pointer}` : ''}: ${p.message}`;
-        problems.push(toProblem(object, { ...p, field: ['spec', 'source', 'path'], message }));
-      }
+    const parsed = await pending;
+    if (!parsed.ok) {
+      for (const p of parsed.problems) problems.push(toProblem(object, inSpecification(path, p)));
       continue;
     }
-    for (const p of checkSelection(description.value, spec)) problems.push(toProblem(object, p));
-    const empty = noOperations(object, path, description.value);
+    const description = parsed.value.description;
+    const selection = checkSelection(description, spec);
+    for (const p of selection) problems.push(toProblem(object, p));
+    if (selection.length === 0 && generator.faults) {
+      for (const p of generator.faults(parsed.value.model, spec)) problems.push(toProblem(object, inSpecification(path, p)));
+    }
+    const empty = noOperations(object, path, description);
     if (empty) problems.push(empty);
-    const implicit = implicitFunctions(object, description.value);
+    const implicit = implicitFunctions(object, description);
     if (implicit) problems.push(implicit);
   }
   return problems;
+}
+
+/** A problem of the specification itself, at `spec.source.path`, naming the file and the pointer in it. */
+function inSpecification(path: string, p: SpecProblem): SpecProblem {
+  const message = p.message.startsWith(`${path} `) ? p.message : `${path}${p.pointer ? ` at ${p.pointer}` : ''}: ${p.message}`;
+  return { ...p, field: ['spec', 'source', 'path'], message };
 }
 
 /**
@@ -121,7 +130,7 @@ export function toProblem(object: LoadedObject<Integration>, problem: SpecProble
   return {
     file: object.file,
     ...object.locate(field),
-    severity: 'error',
+    severity: problem.severity ?? 'error',
     reason: problem.reason,
     field: fieldName(field),
     message: problem.message,

@@ -93,6 +93,13 @@ describe.each(registered)('the $system generator keeps the generator contract', 
     expect(invalidUtf8.ok).toBe(false);
   });
 
+  it('finds no faults in its sample specification, and generates it without warnings', async () => {
+    const model = await parsed();
+    expect(generator.faults?.(model, input().spec) ?? []).toEqual([]);
+    const catalog = generator.generate(model, input());
+    expect(catalog.ok && catalog.warnings).toBeUndefined();
+  });
+
   it('refuses an entity the specification does not have, naming the manifest field', async () => {
     const catalog = generator.generate(await parsed(), input({ entities: [{ name: 'NoSuchThing' }] }));
     expect(catalog.ok).toBe(false);

@@ -11,6 +11,7 @@ import { normalizeRepoPath } from '../../core/repo-path.ts';
 import { isSpecUrl, specUrlMessage } from '../../core/spec-url.ts';
 import type { Integration } from '../../generated/manifests.ts';
 import { toProblem } from '../../validate/validate-selections.ts';
+import type { SpecProblem } from '../../generators/generator.ts';
 import { loadManifests } from '../../load/load-manifests.ts';
 import type { RepositoryReader } from '../../core/repository-reader.ts';
 import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
@@ -56,6 +57,8 @@ export function registerGenerate(program: Command, io: CliIo, setExit: (code: nu
         return;
       }
       const artifact = current.artifact;
+      // Faults of the specification outside the selection: shown, not blocking.
+      for (const warning of current.warnings) io.stderr(`${formatProblem(warning)}\n`);
       if (options.diff !== undefined) {
         const before = await generateAt(await readCommit(root, options.diff, '--diff'), name, options.env);
         if ('problems' in before && !('missing' in before)) {
@@ -118,7 +121,7 @@ function artifactJson(artifact: Artifact, environment: string | undefined): unkn
   };
 }
 
-type Generated = { artifact: Artifact; environment: string | undefined } | { problems: Problem[] } | { missing: string; problems: Problem[] };
+type Generated = { artifact: Artifact; environment: string | undefined; warnings: Problem[] } | { problems: Problem[] } | { missing: string; problems: Problem[] };
 
 /** Loads a repository, finds the integration and generates it for one of its environments. */
 async function generateAt(reader: RepositoryReader, name: string, envName: string | undefined): Promise<Generated> {
@@ -158,12 +161,9 @@ async function generateOne(reader: RepositoryReader, set: ManifestSet, object: L
     pins: env?.manifest.spec.dependencies,
     authType: connection?.manifest.spec.auth.type,
   });
-  if (!built.ok) {
-    return {
-      problems: built.problems.map((p) => toProblem(object, p.field ? p : { ...p, message: `${path ?? spec.system}${p.pointer ? ` at ${p.pointer}` : ''}: ${p.message}` })),
-    };
-  }
-  return { artifact: built.value, environment };
+  const located = (p: SpecProblem): Problem => toProblem(object, p.field ? p : { ...p, message: `${path ?? spec.system}${p.pointer ? ` at ${p.pointer}` : ''}: ${p.message}` });
+  if (!built.ok) return { problems: built.problems.map(located) };
+  return { artifact: built.value, environment, warnings: (built.warnings ?? []).map(located) };
 }
 
 function renderSummary(artifact: Artifact, environment: string | undefined): string {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { GateDecision } from '../../core/gate.ts';
-import { formatProblem } from '../../core/problem.ts';
+import { formatProblem, type Problem } from '../../core/problem.ts';
 import { loadAndValidate } from '../../load/load-and-validate.ts';
 import type { EnvironmentContext } from '../../reconcilers/environment/environment-context.ts';
 import { createEnvironmentRunner, type RunResult } from '../../reconcilers/environment/environment-runner.ts';
@@ -86,6 +86,7 @@ async function run(mode: 'plan' | 'apply', environment: string, workspace: Works
 
 function printReport(mode: 'plan' | 'apply', report: ReconcileReport, commit: string, io: CliIo): void {
   for (const problem of report.problems) io.stdout(`${formatProblem(problem)}\n`);
+  for (const warning of specificationWarnings(report)) io.stdout(`${formatProblem(warning)}\n`);
   if (report.plan && (mode === 'plan' || !report.apply)) io.stdout(formatPlan(report.plan, commit));
   const outcome = report.outcome;
   switch (outcome.kind) {
@@ -108,6 +109,17 @@ function printReport(mode: 'plan' | 'apply', report: ReconcileReport, commit: st
       io.stderr(`intctl: ${report.environment}: ${outcome.message} (${outcome.kind})\n`);
   }
 }
+
+/**
+ * The warnings of the specifications this environment's integrations are generated from (a
+ * fault outside the selection): shown with the plan, as validate shows them, and not blocking.
+ */
+function specificationWarnings(report: ReconcileReport): Problem[] {
+  const here = new Set(report.loaded?.set.integrations.filter((i) => i.manifest.spec.environments.includes(report.environment)).map((i) => i.manifest.metadata.name));
+  return (report.loaded?.problems ?? []).filter((p) => p.severity === 'warning' && SPECIFICATION_WARNINGS.has(p.reason) && p.object?.kind === 'Integration' && here.has(p.object.name));
+}
+
+const SPECIFICATION_WARNINGS = new Set<Problem['reason']>(['SpecificationFaultOutsideSelection', 'NullSchema']);
 
 /** What the gate would say to applying the plan now: every plan says whether, and why not. */
 function gateLine(environment: string, decision: GateDecision): string {

@@ -2,6 +2,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { convertObj } from 'swagger2openapi';
 import { failed, ok, pointer, type Result, type SpecProblem } from '../generator.ts';
 import { parseSpecText } from './parse-spec-text.ts';
+import { nodeAt, refPointer, summarizeFaults } from './spec-faults.ts';
 
 /** An OpenAPI 3.x document as parsed JSON, `$ref`s left in place. */
 export type OpenApiDocument = Record<string, unknown> & { openapi: string; paths?: Record<string, unknown> };
@@ -10,6 +11,12 @@ export interface LoadedOpenApi {
   document: OpenApiDocument;
   /** `OpenAPI 3.0.3`, `OpenAPI 3.1.0`, or `Swagger 2.0 (converted to OpenAPI 3.0)`. */
   format: string;
+  /**
+   * Where an OpenAPI 3.x document breaks the OpenAPI schema, each at its JSON pointer: the
+   * document is read in spite of them, and a selection decides which block it (spec-faults.ts).
+   * A `schema: null` is a warning already: it is read as no schema.
+   */
+  faults: SpecProblem[];
 }
 
 const MAX_DEPTH = 200;
@@ -19,6 +26,10 @@ const MAX_DEPTH = 200;
  * OpenAPI 3.0 by swagger2openapi, and validates it against the OpenAPI schema with
  * @apidevtools/swagger-parser. References outside the document are never followed: a
  * specification in a pull request must not make the controller read files or call URLs.
+ * What cannot be read at all is refused: not JSON or YAML, not OpenAPI, a fault at the root of
+ * the document or at its `paths` or `components` themselves, a Swagger 2.0 document that breaks its schema. Faults inside an OpenAPI 3.x
+ * document (a schema of the wrong type, a `$ref` to nothing) come back as `faults` instead:
+ * one broken operation of a vendor's document must not refuse the operations that work.
  */
 export async function loadOpenApi(bytes: Uint8Array): Promise<Result<LoadedOpenApi>> {
   const read = parseSpecText(bytes, { maxDepth: MAX_DEPTH, maxAliases: 1000 });
@@ -34,7 +45,7 @@ export async function loadOpenApi(bytes: Uint8Array): Promise<Result<LoadedOpenA
   let format: string;
   if (raw.swagger === '2.0') {
     const valid = await validate(raw);
-    if (valid.length > 0) return failed(valid);
+    if (valid.length > 0) return failed(summarizeFaults(valid));
     try {
       const converted = await convertObj(structuredClone(raw) as never, { patch: true, warnOnly: true, resolve: false } as never);
       document = converted.openapi as unknown as OpenApiDocument;
@@ -52,8 +63,58 @@ export async function loadOpenApi(bytes: Uint8Array): Promise<Result<LoadedOpenA
   }
   const external = findExternalRef(document);
   if (external) return failed([problem(external.at, `$ref ${external.ref} points outside the document; bundle the specification into one file`)]);
-  const problems = await validate(document);
-  return problems.length > 0 ? failed(problems) : ok({ document, format });
+  const faults = await documentFaults(document);
+  // A document whose root, paths or components break the schema is not one to read in part.
+  const fatal = faults.filter((f) => f.pointer === '' || f.pointer === '/paths' || f.pointer === '/components');
+  return fatal.length > 0 ? failed(summarizeFaults(fatal)) : ok({ document, format, faults });
+}
+
+/**
+ * Every fault of an OpenAPI 3.x document. The validator stops at the first `$ref` to nothing, so
+ * those are found here first, each one a fault, and the rest is validated without them (faults
+ * the removal itself causes, at the same place, are not repeated).
+ */
+async function documentFaults(document: OpenApiDocument): Promise<SpecProblem[]> {
+  const dangling = danglingRefs(document);
+  const faults = dangling.map((d) => problem(d.at, `$ref ${d.ref} points at nothing in the document`));
+  let checked: Record<string, unknown> = document;
+  if (dangling.length > 0) {
+    checked = structuredClone(document);
+    for (const d of dangling) delete (nodeAt(checked, d.at.slice(0, -'/$ref'.length)) as Record<string, unknown>).$ref;
+  }
+  const holders = dangling.map((d) => d.at.slice(0, -'/$ref'.length));
+  for (const fault of await validate(checked)) {
+    if (holders.some((h) => fault.pointer === h || fault.pointer.startsWith(`${h}/`))) continue;
+    faults.push(nullSchema(document, fault) ?? fault);
+  }
+  const seen = new Set<string>();
+  return faults.filter((f) => {
+    const key = `${f.pointer}\0${f.message}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+}
+
+const NULL_SCHEMA = 'schema is null; read as no schema (any value)';
+
+/** A fault that is a `schema: null`, as the warning it is: such a schema is read as no schema. */
+function nullSchema(document: unknown, fault: SpecProblem): SpecProblem | undefined {
+  if (!fault.pointer.endsWith('/schema') || nodeAt(document, fault.pointer) !== null) return undefined;
+  return { reason: 'NullSchema', severity: 'warning', pointer: fault.pointer, message: NULL_SCHEMA };
+}
+
+/** Every local `$ref` that points at nothing, with where it is, breadth first. */
+function danglingRefs(root: unknown): Array<{ ref: string; at: string }> {
+  const out: Array<{ ref: string; at: string }> = [];
+  const queue: Array<[unknown, string]> = [[root, '']];
+  for (let i = 0; i < queue.length; i++) {
+    const [node, at] = queue[i]!;
+    const ref = (node as Record<string, unknown>).$ref;
+    if (typeof ref === 'string' && ref.startsWith('#') && nodeAt(root, refPointer(ref)) === undefined) out.push({ ref, at: `${at}/$ref` });
+    for (const [key, value] of Object.entries(node as object)) {
+      if (value !== null && typeof value === 'object') queue.push([value, at + pointer(key)]);
+    }
+  }
+  return out;
 }
 
 interface AjvDetail {
@@ -80,25 +141,13 @@ async function validate(document: Record<string, unknown>): Promise<SpecProblem[
 }
 
 /**
- * The most specific of ajv's errors: alternatives it tried (oneOf, a missing $ref) are noise.
- * The document is validated dereferenced, so one fault in a shared schema shows up wherever it
- * is used: each message is kept once, at its shortest pointer (the shared schema itself).
+ * The most specific of ajv's errors, each at its pointer: alternatives it tried (oneOf, a missing
+ * $ref) are noise. The document is validated dereferenced, so one fault in a shared schema shows
+ * up wherever it is used; summarizeFaults shows it once.
  */
 function fromAjv(details: AjvDetail[]): SpecProblem[] {
   const useful = details.filter((d) => d.keyword !== 'oneOf' && d.keyword !== 'anyOf' && !(d.keyword === 'required' && d.params?.missingProperty === '$ref'));
-  const byMessage = new Map<string, { at: string; count: number }>();
-  for (const d of useful.length > 0 ? useful : details) {
-    const message = describeAjv(d);
-    const at = d.instancePath ?? '';
-    const seen = byMessage.get(message);
-    if (!seen) byMessage.set(message, { at, count: 1 });
-    else byMessage.set(message, { at: at.length < seen.at.length || (at.length === seen.at.length && at < seen.at) ? at : seen.at, count: seen.count + 1 });
-  }
-  const out: SpecProblem[] = [];
-  for (const [message, { at, count }] of byMessage) {
-    out.push(problem(at, count > 1 ? `${message} (and in ${count - 1} more ${count === 2 ? 'place' : 'places'} that use it)` : message));
-  }
-  return out.slice(0, 10);
+  return (useful.length > 0 ? useful : details).map((d) => problem(d.instancePath ?? '', describeAjv(d)));
 }
 
 function describeAjv(d: AjvDetail): string {

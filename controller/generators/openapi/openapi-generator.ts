@@ -1,7 +1,7 @@
 import type { ActionCatalog, CatalogAction, JsonSchema, ParameterBinding } from '../../core/catalog.ts';
 import type { Operation } from '../../generated/manifests.ts';
 import { checkSelection, resolveSelection } from '../check-selection.ts';
-import { failed, ok, OPERATIONS, type GenerateInput, type Generator, type Result, type SpecDescription } from '../generator.ts';
+import { failed, ok, OPERATIONS, pointer, type GenerateInput, type Generator, type Result, type SpecDescription, type SpecProblem } from '../generator.ts';
 import { actionName, buildEntityActions, type EntityModel, type ModelAttribute, type OperationModel, type SearchCapabilities } from '../standard-actions.ts';
 import { inferResources, type RawFunction, type RawOperation, type Resource } from './infer-resources.ts';
 import { loadOpenApi, type OpenApiDocument } from './load-openapi.ts';
@@ -9,6 +9,8 @@ import {
   baseRequest, deref, ignoredParameter, listPointer, parameterInputs, parametersOf, recordMediaType, requestBody, schemaOrEmpty, searchBindings, successResponse,
 } from './openapi-operations.ts';
 import { escape, SchemaConverter } from './openapi-schemas.ts';
+import { faultsForSelection } from './spec-faults.ts';
+import type { IntegrationSpec } from '../../generated/manifests.ts';
 
 interface ResourceInfo {
   resource: Resource;
@@ -24,6 +26,8 @@ export interface OpenApiModel {
   nullableKeyword: boolean;
   resources: ResourceInfo[];
   functions: RawFunction[];
+  /** Where the document breaks the OpenAPI schema, or could not be read: see faultsForSelection. */
+  faults: SpecProblem[];
 }
 
 /**
@@ -39,12 +43,16 @@ export const openapiGenerator: Generator<OpenApiModel> = {
   runtime: ['integration-utils', 'common-shared-services', 'integration-manager'],
   parse: (specBytes) => parseOpenApi(specBytes),
   describe: (model) => describeModel(model),
+  faults: (model, spec) => selectionFaults(model, spec),
 
   generate(a: OpenApiModel, input: GenerateInput): Result<ActionCatalog> {
     const description = describeModel(a);
     const selectionProblems = checkSelection(description, input.spec);
     if (selectionProblems.length > 0) return failed(selectionProblems);
     const selection = resolveSelection(description, input.spec);
+    const faults = selectionFaults(a, input.spec);
+    const faultErrors = faults.filter((f) => f.severity !== 'warning');
+    if (faultErrors.length > 0) return failed(faultErrors);
 
     const schemas = new SchemaConverter(a.document, reservedNames(a), a.nullableKeyword);
     const byName = new Map(a.resources.map((r) => [r.resource.name, r]));
@@ -69,6 +77,7 @@ export const openapiGenerator: Generator<OpenApiModel> = {
     for (const [name, schema] of schemas.definitions) definitions[name] = schema;
 
     const info = (a.document.info ?? {}) as Record<string, unknown>;
+    const warnings = faults.filter((f) => f.severity === 'warning');
     return ok({
       integration: input.name,
       system: 'openapi',
@@ -82,15 +91,35 @@ export const openapiGenerator: Generator<OpenApiModel> = {
       entities,
       actions: actions.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0)),
       definitions,
-    });
+    }, warnings);
   },
 };
+
+/**
+ * The document's faults as a selection sees them: what generation reads is the selected
+ * functions' operations, every operation of a selected entity (its record is read from Get,
+ * Search or Create), their path items' parameters, the servers, and what those refer to.
+ */
+function selectionFaults(a: OpenApiModel, spec: IntegrationSpec): SpecProblem[] {
+  if (a.faults.length === 0) return [];
+  const selection = resolveSelection(describeModel(a), spec);
+  const operations: RawOperation[] = [];
+  const chosen = new Set(selection.entities.map((e) => e.entity.name));
+  for (const r of a.resources) {
+    if (chosen.has(r.resource.name)) operations.push(...Object.values(r.resource.operations));
+  }
+  const functions = new Set(selection.functions);
+  operations.push(...a.functions.filter((f) => functions.has(f.name)));
+  const roots = new Set(['/servers']);
+  for (const op of operations) roots.add(op.pointer).add(pointer('paths', op.path, 'parameters'));
+  return faultsForSelection(a.document, a.faults, [...roots]);
+}
 
 /** Loads and validates the document, then finds its resources, their record schemas and attributes. */
 async function parseOpenApi(bytes: Uint8Array): Promise<Result<OpenApiModel>> {
   const loaded = await loadOpenApi(bytes);
   if (!loaded.ok) return loaded;
-  const { document, format } = loaded.value;
+  const { document, format, faults } = loaded.value;
   const nullableKeyword = !document.openapi.startsWith('3.1');
   const resolver = new SchemaConverter(document, new Set(), nullableKeyword);
   const isList = (op: RawOperation): boolean => {
@@ -112,8 +141,11 @@ async function parseOpenApi(bytes: Uint8Array): Promise<Result<OpenApiModel>> {
       createRequired: createShape?.required ?? shape?.required ?? new Set(),
     });
   }
-  if (resolver.problems.length > 0) return failed(resolver.problems);
-  return ok({ document, format, nullableKeyword, resources, functions: inferred.functions });
+  // What the resolver could not follow is a fault of the operation it was read for: it blocks
+  // only a selection that uses it (a `$ref` to nothing is one already, at the `$ref` itself).
+  const found = new Set(faults.map((f) => f.message));
+  const unresolved = resolver.problems.filter((p) => !found.has(p.message));
+  return ok({ document, format, nullableKeyword, resources, functions: inferred.functions, faults: [...faults, ...unresolved] });
 }
 
 function describeModel(a: OpenApiModel): SpecDescription {
