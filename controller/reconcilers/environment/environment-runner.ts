@@ -1,4 +1,5 @@
 import type { ArtifactCache } from '../../artifact/build-artifact.ts';
+import { createGenerationCache } from '../../artifact/generation-cache.ts';
 import { isReadyAt, type EnvironmentStatus } from '../../core/environment-status.ts';
 import { finalize, type Finalized } from '../../core/finalize.ts';
 import type { LoadedObject } from '../../core/manifest.ts';
@@ -15,7 +16,7 @@ export interface EnvironmentRunnerOptions {
   approvals?: (environment: LoadedObject<Environment>, commit: string) => Promise<readonly string[]>;
   holder: string;
   leaseTtlMs: number;
-  /** Artifacts by content hash, shared by every reconcile of the runner; a new Map when left out. */
+  /** Artifacts by content hash, shared by every reconcile of the runner; a new one, sharing generations in memory, when left out. */
   artifactCache?: ArtifactCache;
   now?: () => Date;
 }
@@ -42,7 +43,7 @@ export interface EnvironmentRunner {
  */
 export function createEnvironmentRunner(options: EnvironmentRunnerOptions): EnvironmentRunner {
   const now = options.now ?? (() => new Date());
-  const artifactCache = options.artifactCache ?? new Map();
+  const artifactCache = options.artifactCache ?? Object.assign(new Map(), { generations: createGenerationCache() });
   const statuses = new Map<string, EnvironmentStatus>();
   let loading: Promise<LoadedManifests> | undefined;
   const load = (): Promise<LoadedManifests> => (loading ??= options.load());
