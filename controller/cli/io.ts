@@ -3,12 +3,18 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   cwd: string;
+  /** Whether stderr is a terminal a person watches: progress lines are shown there unprompted. */
+  stderrIsTTY?: boolean;
+  /** Milliseconds of a monotonic clock, for progress; tests pass their own. */
+  clock?: () => number;
 }
 
 export const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   cwd: process.cwd(),
+  stderrIsTTY: process.stderr.isTTY === true,
+  clock: () => performance.now(),
 };
 
 /**

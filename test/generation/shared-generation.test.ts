@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { parse } from 'yaml';
@@ -7,6 +9,7 @@ import { buildArtifact, renderArtifactFiles, type Artifact, type ArtifactCache, 
 import { contentHash } from '../../controller/artifact/content-hash.ts';
 import { renderDeclarations } from '../../controller/artifact/declarations.ts';
 import { computeRequirements } from '../../controller/artifact/dependencies.ts';
+import { createDiskGenerationStore } from '../../controller/artifact/disk-generation-store.ts';
 import { createGenerationCache } from '../../controller/artifact/generation-cache.ts';
 import { PLACEHOLDER_NAME, shareable } from '../../controller/artifact/shared-generation.ts';
 import { DEFAULT_DEPENDENCIES } from '../../controller/core/dependencies.ts';
@@ -71,6 +74,21 @@ describe('generation shared by integrations that differ only in their names', ()
     // One generation through the cache, and one per name for the reference.
     expect(cache.generations!.generated).toBe(1);
     expect(generate).toHaveBeenCalledTimes(1 + names.length);
+  });
+
+  it.each(examples)('gives the same bytes from a generation of $specPath kept on disk by an earlier run', async ({ manifest, specPath, specBytes }) => {
+    const directory = await mkdtemp(join(tmpdir(), 'intctl-shared-'));
+    try {
+      const run = () => Object.assign(new Map<string, Artifact>(), { generations: createGenerationCache({ store: createDiskGenerationStore({ directory, maxBytes: 1 << 30 }) }) });
+      const first = run();
+      await built({ integration: manifest, specBytes, specPath }, first);
+      const second = run();
+      const input: BuildInput = { integration: named(manifest, 'from-disk'), specBytes, specPath };
+      expect(renderArtifactFiles(await built(input, second))).toEqual(renderArtifactFiles(await generatedAlone(input)));
+      expect([first.generations.generated, second.generations.generated]).toEqual([1, 0]);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 
   it('is exact for any integration name', async () => {

@@ -18,6 +18,8 @@ export interface EnvironmentRunnerOptions {
   leaseTtlMs: number;
   /** Artifacts by content hash, shared by every reconcile of the runner; a new one, sharing generations in memory, when left out. */
   artifactCache?: ArtifactCache;
+  /** Progress of generation, per environment: for a progress line. */
+  onGenerate?: EnvironmentContext['onGenerate'];
   now?: () => Date;
 }
 
@@ -60,6 +62,7 @@ export function createEnvironmentRunner(options: EnvironmentRunnerOptions): Envi
       leaseTtlMs: options.leaseTtlMs,
       artifactCache,
       ...(onAction ? { onAction } : {}),
+      ...(options.onGenerate ? { onGenerate: options.onGenerate } : {}),
     };
     const report = await reconcileEnvironment({ kind: 'Environment', name: environment }, ctx);
     const finalized = finalize({ environment, outcome: report.outcome, commit: report.commit }, statuses.get(environment), now(), { waitingMs: 0, leaseHeldMs: 0 });
