@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +40,9 @@ const percentile = (values: readonly number[], p: number): number => [...values]
 const round = (n: number, digits = 3): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
 async function startServer(dir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'intctl.js'), 'environment', 'serve', '--name', 'bench', '--port', '0'], {
+  const keyFile = join(dir, 'environment.key');
+  writeFileSync(keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'intctl.js'), 'environment', 'serve', '--name', 'bench', '--port', '0', '--key-file', keyFile], {
     env: { INTCTL_STATE_DIR: dir, INTCTL_LOG_LEVEL: 'warn', INTCTL_ENV_SERVER_CONTROLLER_TOKEN: CONTROLLER, INTCTL_ENV_SERVER_APPLICATION_TOKENS: APP },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

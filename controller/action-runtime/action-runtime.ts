@@ -11,6 +11,7 @@ import { checkAnswerMediaType } from './check-answer-media-type.ts';
 import { describeMissingAction } from './describe-missing-action.ts';
 import { atPointer } from './json-pointer.ts';
 import { openSecret } from './open-secret.ts';
+import { projectOutput } from './project-output.ts';
 import { scrubSecrets } from './scrub-secrets.ts';
 import { shapeOutput } from './shape-output.ts';
 import { TokenCache } from './token-cache.ts';
@@ -52,7 +53,8 @@ export interface ActionRuntime {
  * the system's next links (on the endpoint's own origin only) until `top` items or the page limit;
  * an error of the system becomes a failure with its status, code and message; an answer of
  * another media type than the catalog's (asked for in Accept), or JSON that does not parse, is
- * OutputInvalid naming both types; the output is checked against the action's output schema. No
+ * OutputInvalid naming both types; the output is kept to the attributes the manifest selected and
+ * checked against the action's output schema. No
  * failure message holds an opened secret or a body.
  */
 export function createActionRuntime(options: ActionRuntimeOptions): ActionRuntime {
@@ -110,7 +112,7 @@ export function createActionRuntime(options: ActionRuntimeOptions): ActionRuntim
       const followed = await followPages(action, input as Record<string, unknown>, request, answer, credentials, pages);
       if (followed) return followed;
     }
-    const output = shapeOutput(action, checks.outputSchema, pages, catalog.system === 'odata');
+    const output = projectOutput(action, catalog, shapeOutput(action, checks.outputSchema, pages, catalog.system === 'odata'));
     if (!checks.output(output)) {
       return actionFailure('OutputInvalid', `${request.url.origin} answered something the output schema of ${actionName} does not allow`, { details: mismatches(checks.output.errors) });
     }

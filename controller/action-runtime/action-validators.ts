@@ -1,5 +1,5 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import { compileCatalogSchema, createCatalogAjv } from '../artifact/compile-catalog.ts';
 import type { ActionCatalog, CatalogAction, JsonSchema } from '../core/catalog.ts';
 
 export interface ActionValidators {
@@ -14,14 +14,10 @@ export interface SchemaMismatch {
   message: string;
 }
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => void;
-
 /**
  * Compiled input and output validators of actions, cached by artifact hash and action name: a
  * published artifact never changes under its hash, so a validator compiled once serves every
- * call. Schemas come from generated catalogs of arbitrary specifications, so unknown keywords are
- * ignored rather than refused; the formats generators write (date-time, uuid, int64, decimal...)
- * are known.
+ * call. They are compiled as generation checked them (compile-catalog.ts).
  */
 export class ValidatorCache {
   readonly #ajv: Ajv;
@@ -30,16 +26,14 @@ export class ValidatorCache {
 
   constructor(limit = 2000) {
     this.#limit = limit;
-    this.#ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateFormats: true });
-    addFormats(this.#ajv);
-    this.#ajv.addFormat('decimal', { type: 'number', validate: () => true });
+    this.#ajv = createCatalogAjv();
   }
 
   validators(artifactHash: string, catalog: ActionCatalog, action: CatalogAction): ActionValidators {
     const key = `${artifactHash}\u0000${action.name}`;
     const cached = this.#compiled.get(key);
     if (cached) return cached;
-    const compile = (schema: JsonSchema): ValidateFunction => this.#ajv.compile({ definitions: catalog.definitions, allOf: [schema] });
+    const compile = (schema: JsonSchema): ValidateFunction => compileCatalogSchema(this.#ajv, catalog, schema);
     const built = { input: compile(action.input), output: compile(action.output), outputSchema: resolve(action.output, catalog) };
     if (this.#compiled.size >= this.#limit) this.#compiled.clear();
     this.#compiled.set(key, built);

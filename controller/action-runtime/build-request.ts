@@ -90,6 +90,12 @@ function bindingValues(binding: ParameterBinding, input: Record<string, unknown>
       if (!Array.isArray(list) || list.length === 0) return [];
       return [list.map((item) => (isOrder(item) ? `${item.direction === 'desc' ? '-' : ''}${item.attribute}` : String(item))).join(',')];
     }
+    case 'order-attribute':
+    case 'order-direction': {
+      const criterion = firstCriterion(at(0), at(1));
+      if (!criterion) return [];
+      return [binding.format === 'order-attribute' ? criterion.attribute : (criterion.direction ?? 'asc')];
+    }
     case 'plain': {
       if (binding.attribute !== undefined) {
         const filters = (at(0) as BasicFilter[] | undefined) ?? [];
@@ -104,6 +110,15 @@ function bindingValues(binding: ParameterBinding, input: Record<string, unknown>
 
 function encodeName(name: string): string {
   return encodeURIComponent(name).replace(/%24/g, '$').replace(/%40/g, '@');
+}
+
+/** The one ordering criterion of an API that takes a field and a direction: advanced `-comments`, or the first basic one. */
+function firstCriterion(basic: unknown, advanced: unknown): BasicOrder | undefined {
+  if (typeof advanced === 'string' && advanced.trim() !== '') {
+    const text = advanced.trim();
+    return text.startsWith('-') ? { attribute: text.slice(1), direction: 'desc' } : { attribute: text.replace(/^\+/, ''), direction: 'asc' };
+  }
+  return Array.isArray(basic) && isOrder(basic[0]) ? basic[0] : undefined;
 }
 
 function isOrder(item: unknown): item is BasicOrder {

@@ -5,6 +5,8 @@ import { GENERATORS } from '../generators/registry.ts';
 import type { SpecModels } from '../generators/spec-models.ts';
 import type { ActionCatalog } from '../core/catalog.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
+import { normalizeLineEndings } from '../core/text-encoding.ts';
+import { checkCatalogCompiles } from './compile-catalog.ts';
 import { contentHash } from './content-hash.ts';
 import { renderDeclarations } from './declarations.ts';
 import { computeRequirements } from './dependencies.ts';
@@ -54,6 +56,8 @@ export interface ArtifactIdentity {
   pins: DependencyPins;
   requires: Record<string, string>;
   hash: string;
+  /** The specification as it is hashed and parsed: CRLF line endings read as LF. */
+  specBytes: Uint8Array;
 }
 
 /**
@@ -66,14 +70,17 @@ export function artifactIdentity(input: BuildInput): Result<ArtifactIdentity> {
   if (!generator) return failed([{ reason: 'SpecificationInvalid', pointer: '', field: ['spec', 'system'], message: `no generator for system ${integration.spec.system}` }]);
   const pins: DependencyPins = { ...DEFAULT_DEPENDENCIES, ...input.pins };
   const requires = computeRequirements({ runtime: generator.runtime, authType: input.authType, pins });
-  const hash = contentHash({ integration: integration.metadata.name, generator: { system: generator.system, version: generator.version }, specBytes: input.specBytes, spec: integration.spec, requires });
-  return ok({ generator, pins, requires, hash });
+  // CRLF and LF files are one specification: hashed and parsed alike (docs/architecture.md).
+  const specBytes = normalizeLineEndings(input.specBytes);
+  const hash = contentHash({ integration: integration.metadata.name, generator: { system: generator.system, version: generator.version }, specBytes, spec: integration.spec, requires });
+  return ok({ generator, pins, requires, hash, specBytes });
 }
 
 /**
  * Generates the artifact of one integration for one environment. Problems (no generator for the
  * system, a specification the generator cannot read, a selection it does not offer) come back as
- * values, each naming the path in the specification and, for selections, the manifest field.
+ * values, each naming the path in the specification and, for selections, the manifest field. A
+ * catalog the action runtime could not compile is one of them: nothing is published that cannot run.
  * The content hash is known before generating, so with a cache unchanged inputs cost a hash;
  * the specification is parsed through `models`, so integrations and environments that share it
  * (and the validation before them) parse it once. With the cache's `generations`, integrations
@@ -83,16 +90,16 @@ export function artifactIdentity(input: BuildInput): Result<ArtifactIdentity> {
 export async function buildArtifact(input: BuildInput, cache?: ArtifactCache, models?: SpecModels): Promise<Result<Artifact>> {
   const identity = artifactIdentity(input);
   if (!identity.ok) return identity;
-  const { generator, pins, requires, hash } = identity.value;
+  const { generator, pins, requires, hash, specBytes } = identity.value;
   const cached = cache?.get(hash);
   if (cached) return ok(cached);
   const { integration } = input;
   const name = integration.metadata.name;
-  const parse = (): Promise<Result<unknown>> => (models ? models.model(generator, input.specBytes, integration.spec.source) : generator.parse(input.specBytes, integration.spec.source));
+  const parse = (): Promise<Result<unknown>> => (models ? models.model(generator, specBytes, integration.spec.source) : generator.parse(specBytes, integration.spec.source));
   const generateInput = { spec: integration.spec, specPath: input.specPath, dependencies: pins };
   let generated: { catalog: ActionCatalog; declarations: string } | undefined;
   if (isStampable(name)) {
-    const key = generationKey({ generator: { system: generator.system, version: generator.version }, specBytes: input.specBytes, specPath: input.specPath, spec: integration.spec, requires });
+    const key = generationKey({ generator: { system: generator.system, version: generator.version }, specBytes, specPath: input.specPath, spec: integration.spec, requires });
     const make = async (): Promise<SharedGeneration | undefined> => {
       const model = await parse();
       return model.ok ? generateShared(generator, model.value, generateInput) : undefined;
@@ -106,6 +113,8 @@ export async function buildArtifact(input: BuildInput, cache?: ArtifactCache, mo
     if (!model.ok) return model;
     const catalog = generator.generate(model.value, { name, ...generateInput });
     if (!catalog.ok) return catalog;
+    const uncompilable = checkCatalogCompiles(catalog.value);
+    if (uncompilable.length > 0) return failed(uncompilable);
     generated = { catalog: catalog.value, declarations: await renderDeclarations(catalog.value) };
   }
   const artifact: Artifact = { integration: name, system: generator.system, generator: { system: generator.system, version: generator.version }, hash, ...generated, requires };

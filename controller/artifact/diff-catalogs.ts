@@ -89,6 +89,12 @@ class Walker {
     const xi = itemsOf(x, this.oldDefs);
     const yi = itemsOf(y, this.newDefs);
     if (xi && yi) this.compare(xi, yi, side, `${path}[]`, depth + 1);
+    const xc = conditions(x);
+    const yc = conditions(y);
+    for (const [key, then] of xc) {
+      const next = yc.get(key);
+      if (next) this.compare(then, next, side, `${path}(${key})`, depth + 1);
+    }
   }
 
   private compareObjects(x: JsonSchema, y: JsonSchema, xp: Record<string, JsonSchema>, yp: Record<string, JsonSchema>, side: Side, path: string, depth: number): void {
@@ -97,19 +103,19 @@ class Walker {
     for (const name of Object.keys(xp).sort()) {
       const at = `${path}.${name}`;
       if (!(name in yp)) {
-        if (side === 'output') this.add('breaking', 'OutputFieldRemoved', at, `output field ${at} was removed`);
-        else this.add('breaking', 'InputRemoved', at, `input ${at} is no longer accepted`);
+        if (side === 'output') this.add('breaking', 'OutputFieldRemoved', at, `output field ${inside(at)} was removed`);
+        else this.add('breaking', 'InputRemoved', at, `input ${inside(at)} is no longer accepted`);
         continue;
       }
-      if (side === 'input' && !xr.has(name) && yr.has(name)) this.add('breaking', 'InputBecameRequired', at, `input ${at} became required`);
+      if (side === 'input' && !xr.has(name) && yr.has(name)) this.add('breaking', 'InputBecameRequired', at, `input ${inside(at)} became required`);
       this.compare(xp[name], yp[name], side, at, depth + 1);
     }
     for (const name of Object.keys(yp).sort()) {
       if (name in xp) continue;
       const at = `${path}.${name}`;
-      if (side === 'output') this.add('compatible', 'OutputFieldAdded', at, `output field ${at} was added`);
-      else if (yr.has(name)) this.add('breaking', 'InputBecameRequired', at, `input ${at} was added and is required`);
-      else this.add('compatible', 'InputAdded', at, `optional input ${at} was added`);
+      if (side === 'output') this.add('compatible', 'OutputFieldAdded', at, `output field ${inside(at)} was added`);
+      else if (yr.has(name)) this.add('breaking', 'InputBecameRequired', at, `input ${inside(at)} was added and is required`);
+      else this.add('compatible', 'InputAdded', at, `optional input ${inside(at)} was added`);
     }
   }
 
@@ -127,17 +133,44 @@ class Walker {
     const describe = (types: string[], values: string[]): string => [...types, ...values.map((v) => `value ${v}`)].join(', ');
     if (narrowed) {
       const what = describe(lost, enumLost) || 'any type';
-      this.add(side === 'input' ? 'breaking' : 'compatible', 'TypeNarrowed', path, `${side} ${path} no longer takes ${what}`);
+      this.add(side === 'input' ? 'breaking' : 'compatible', 'TypeNarrowed', path, `${describePath(side, path)} no longer takes ${what}`);
     }
     if (widened) {
       const what = describe(gained, enumGained);
-      this.add(side === 'output' ? 'breaking' : 'compatible', 'TypeWidened', path, `${side} ${path} now also takes ${what}`);
+      this.add(side === 'output' ? 'breaking' : 'compatible', 'TypeWidened', path, `${describePath(side, path)} now also takes ${what}`);
     }
   }
 
   private add(severity: ChangeSeverity, kind: ChangeKind, path: string, message: string): void {
     this.out.push({ severity, kind, subject: this.subject, path, message: `${this.subject}: ${message}` });
   }
+}
+
+/** A path inside the input or output without the side's own name: `input.record.email` is `record.email`. */
+function inside(path: string): string {
+  return path.replace(/^(input|output)\.?/, '');
+}
+
+/** `the input`, `output items[]`, `input record.email`: a path as a message names it, the side said once. */
+function describePath(side: Side, path: string): string {
+  const rest = inside(path);
+  return rest === '' ? `the ${side}` : `${side} ${rest}`;
+}
+
+/**
+ * The conditional parts of a schema that type one field by another's value, as a filter's value
+ * is typed by its attribute (`if attribute is state then value is open or closed`), by that value.
+ */
+function conditions(schema: JsonSchema): Map<string, JsonSchema> {
+  const out = new Map<string, JsonSchema>();
+  for (const part of (Array.isArray(schema.allOf) ? schema.allOf : []) as JsonSchema[]) {
+    const test = (part.if as JsonSchema | undefined)?.properties as Record<string, JsonSchema> | undefined;
+    const then = part.then as JsonSchema | undefined;
+    if (!test || !then) continue;
+    const [field, rule] = Object.entries(test)[0] ?? [];
+    if (field !== undefined && rule !== undefined && 'const' in rule) out.set(`${field}=${String(rule.const)}`, then);
+  }
+  return out;
 }
 
 function resolve(schema: JsonSchema, defs: Record<string, JsonSchema>): JsonSchema {

@@ -3,6 +3,7 @@ import type { ActionCatalog } from '../core/catalog.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
 import type { IntegrationSpec } from '../generated/manifests.ts';
 import type { Generator } from '../generators/generator.ts';
+import { checkCatalogCompiles } from './compile-catalog.ts';
 import { renderDeclarations } from './declarations.ts';
 
 /**
@@ -61,14 +62,15 @@ export function isStampable(name: string): boolean {
 
 /**
  * Generates the name-free part once. Undefined when the generation cannot be shared: the
- * generator failed (its problems are reported per integration, by generating for it), or the
+ * generator failed or gave a catalog the runtime could not compile (the problems are reported per
+ * integration, by generating for it), or the
  * placeholder shows up anywhere but the catalog's `integration` and one place in the
  * declarations (a generator that put the name somewhere else, or a specification that happens to
  * contain the placeholder). The caller then generates for the integration's own name.
  */
 export async function generateShared<M>(generator: Generator<M>, model: M, input: { spec: IntegrationSpec; specPath: string; dependencies: Parameters<Generator['generate']>[1]['dependencies'] }): Promise<SharedGeneration | undefined> {
   const catalog = generator.generate(model, { name: PLACEHOLDER_NAME, spec: input.spec, specPath: input.specPath, dependencies: input.dependencies });
-  if (!catalog.ok) return undefined;
+  if (!catalog.ok || checkCatalogCompiles(catalog.value).length > 0) return undefined;
   return shareable(catalog.value, await renderDeclarations(catalog.value));
 }
 

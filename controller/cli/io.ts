@@ -1,3 +1,5 @@
+import { printable } from '../core/printable.ts';
+
 /** Where a command writes and what it resolves relative paths against; tests pass their own. */
 export interface CliIo {
   stdout: (text: string) => void;
@@ -9,9 +11,13 @@ export interface CliIo {
   clock?: () => number;
 }
 
+/**
+ * The terminal. Whatever a command prints passes through printable(): a name, a path or a
+ * message from a repository or a remote environment cannot carry an escape sequence to it.
+ */
 export const processIo: CliIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: (text) => process.stdout.write(printable(text, { keepLayout: true })),
+  stderr: (text) => process.stderr.write(printable(text, { keepLayout: true })),
   cwd: process.cwd(),
   stderrIsTTY: process.stderr.isTTY === true,
   clock: () => performance.now(),

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/controller-config.ts';
 import { EXIT, UsageError, exitCodeHelp, processIo, type CliIo } from './io.ts';
 import { helpConfiguration } from './options.ts';
+import { printable } from '../core/printable.ts';
 
 type Register = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
 
@@ -27,10 +28,19 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'apply', summary: 'apply the plan to an environment, action by action under its lease', load: async () => (await import('./commands/plan-apply.ts')).registerPlanApply },
   { name: 'get', summary: 'show what an environment holds: its published integrations, connections or shared dependencies', load: async () => (await import('./commands/get.ts')).registerGet },
   { name: 'demo', summary: 'reconcile the example repository into embedded environments, on a throwaway copy', load: async () => (await import('./commands/demo.ts')).registerDemo },
-  { name: 'environment', summary: 'run the environment server', load: async () => (await import('./commands/environment-serve.ts')).registerEnvironmentServe },
+  { name: 'environment', summary: 'run the environment server', load: loadEnvironmentCommands },
   { name: 'invoke', summary: 'run an action of an integration published in an environment, and print its output as JSON', load: async () => (await import('./commands/invoke.ts')).registerInvoke },
   { name: 'controller', summary: 'run the GitOps controller: fetch the tracked branch, reconcile every environment, report status to Git', load: async () => (await import('./commands/controller.ts')).registerController },
 ];
+
+/** `environment serve` and `environment keygen`, the subcommands of one top-level command. */
+async function loadEnvironmentCommands(): Promise<Register> {
+  const [serve, keygen] = await Promise.all([import('./commands/environment-serve.ts'), import('./commands/environment-keygen.ts')]);
+  return (program, io, setExit) => {
+    serve.registerEnvironmentServe(program, io, setExit);
+    keygen.registerEnvironmentKeygen(program, io, setExit);
+  };
+}
 
 /** The command the arguments run (`help <command>` included), or none for `--help`, `--version` and mistakes. */
 export function commandOf(argv: readonly string[]): CommandEntry | undefined {
@@ -80,13 +90,13 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       usageError(io, error.message, program, argv);
       return EXIT.usage;
     }
-    io.stderr(`intctl: ${(error as Error).message}\n`);
+    io.stderr(`intctl: ${printable((error as Error).message, { keepLayout: true })}\n`);
     return EXIT.failed;
   }
 }
 
 function usageError(io: CliIo, message: string, program: Command, argv: string[]): void {
-  io.stderr(`intctl: ${message}\n(run ${commandPath(program, argv)} --help for usage)\n`);
+  io.stderr(`intctl: ${printable(message, { keepLayout: true })}\n(run ${commandPath(program, argv)} --help for usage)\n`);
 }
 
 /** `intctl env init` for `env init dev --repo .`: the deepest command the arguments name. */

@@ -21,6 +21,7 @@ import {
   type SecretFiles,
 } from './controller-config.ts';
 import { defaultStateDir } from './default-state-dir.ts';
+import { readServerKeyFiles, type KeyFile } from './key-file.ts';
 
 export interface Config {
   /**
@@ -206,6 +207,10 @@ export interface EnvironmentServerConfig {
   /** A SQLite file (the default, `<stateDir>/environments/<name>.db`) or a PostgreSQL database and schema. */
   store: { kind: 'sqlite'; path: string } | { kind: 'postgresql'; url: string; schema: string };
   tokens: { controller: string; applications: string[]; operator?: string };
+  /** The key-encryption key that wraps the environment's private key and fingerprint key in the store. A secret: never logged. */
+  keyFile: KeyFile;
+  /** During a rotation, the key file the keys may still be wrapped with: they are rewrapped with keyFile at start. */
+  previousKeyFile?: KeyFile;
   /** The controller's generic webhook, called when the environment changes outside Git. */
   callback?: { url: string; token?: string };
   /** How often the state is compared with the action log to catch changes made around the API; 0: never. */
@@ -215,13 +220,23 @@ export interface EnvironmentServerConfig {
   logLevel: LogLevel;
 }
 
+/** What the command's flags give; each overrides its variable. */
+export interface EnvironmentServerFlags {
+  name?: string;
+  host?: string;
+  port?: number;
+  keyFile?: string;
+  previousKeyFile?: string;
+}
+
 /**
  * The environment server's configuration, from variables (each secret from a variable or from a
- * file named by `<VARIABLE>_FILE`); flags of the command override name, host and port. Every
- * problem is reported at once (ConfigError).
+ * file named by `<VARIABLE>_FILE`); flags of the command override name, host, port and the key
+ * files. The key file is required: without it the environment's private key would sit in the
+ * clear beside the sealed values it opens. Every problem is reported at once (ConfigError).
  */
 export async function readEnvironmentServerConfig(
-  overrides: { name?: string; host?: string; port?: number } = {},
+  overrides: EnvironmentServerFlags = {},
   env: NodeJS.ProcessEnv = process.env,
   cwd = process.cwd(),
 ): Promise<EnvironmentServerConfig> {
@@ -258,6 +273,8 @@ export async function readEnvironmentServerConfig(
   const databaseUrl = env.INTCTL_ENV_SERVER_DATABASE_URL || undefined;
   const schema = env.INTCTL_ENV_SERVER_DATABASE_SCHEMA || 'intctl';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) problems.push('INTCTL_ENV_SERVER_DATABASE_SCHEMA must be a lowercase SQL identifier');
+  const keys = await readServerKeyFiles(overrides, env, cwd);
+  problems.push(...keys.problems);
   if (problems.length > 0) throw new ConfigError(problems);
   const stateDir = env.INTCTL_STATE_DIR ?? `${cwd}/.intctl`;
   return {
@@ -267,6 +284,8 @@ export async function readEnvironmentServerConfig(
       ? { kind: 'postgresql', url: databaseUrl, schema }
       : { kind: 'sqlite', path: resolve(cwd, env.INTCTL_ENV_SERVER_STORE ?? `${stateDir}/environments/${name}.db`) },
     tokens: { controller: controller!.trim(), applications, ...(operator !== undefined ? { operator: operator.trim() } : {}) },
+    keyFile: keys.keyFile!,
+    ...(keys.previousKeyFile ? { previousKeyFile: keys.previousKeyFile } : {}),
     ...(callbackUrl ? { callback: { url: callbackUrl, ...(callbackToken !== undefined ? { token: callbackToken.trim() } : {}) } } : {}),
     driftCheckMs,
     variables: env,

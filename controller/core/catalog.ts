@@ -22,9 +22,11 @@ export interface ParameterBinding {
   /**
    * `plain`: the value as text; `csv`: a list joined with commas; `odata-filter`: basic filters
    * and the advanced filter text joined into one `$filter` expression; `odata-orderby`: basic
-   * and advanced ordering as one `$orderby` list; `odata-key`: an OData key literal.
+   * and advanced ordering as one `$orderby` list; `odata-key`: an OData key literal;
+   * `order-attribute` and `order-direction`: the attribute and the direction (`asc`, `desc`) of the
+   * one ordering criterion, from basic ordering or from advanced ordering written `-attribute`.
    */
-  format: 'plain' | 'csv' | 'odata-filter' | 'odata-orderby' | 'odata-key';
+  format: 'plain' | 'csv' | 'odata-filter' | 'odata-orderby' | 'odata-key' | 'order-attribute' | 'order-direction';
 }
 
 export interface PagingSpec {
@@ -78,6 +80,11 @@ export interface CatalogEntity {
   /** The TypeScript and definition name of its structure (`Customer`). */
   typeName: string;
   key: string[];
+  /**
+   * The attributes the manifest selected (and the key), when it selected some: the runtime keeps
+   * only these of what it reads. Absent: every attribute, and fields the specification adds later.
+   */
+  attributes?: string[];
   /** The actions generated for it, by name. */
   actions: string[];
   source: string;

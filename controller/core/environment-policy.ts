@@ -5,7 +5,7 @@ import { manifestSchemas } from '../generated/schemas.ts';
 export type ResolvedPolicy = Required<Omit<EnvironmentPolicy, 'approvers'>> & { approvers: readonly string[] };
 
 type PolicyField = keyof ResolvedPolicy;
-const FIELDS: readonly PolicyField[] = ['autoApply', 'requiredApprovals', 'approvers', 'allowBreaking', 'prune', 'selfHeal', 'plainSecrets'];
+const FIELDS: readonly PolicyField[] = ['autoApply', 'requiredApprovals', 'approvers', 'allowBreaking', 'prune', 'maxPruneShare', 'selfHeal', 'plainSecrets'];
 
 /**
  * The defaults of `spec.policy`, read from the Environment CRD (through the schemas generated from
@@ -22,6 +22,7 @@ export function environmentPolicy(environment: Pick<Environment, 'spec'>): Resol
     approvers: given.approvers ?? POLICY_DEFAULTS.approvers,
     allowBreaking: given.allowBreaking ?? POLICY_DEFAULTS.allowBreaking,
     prune: given.prune ?? POLICY_DEFAULTS.prune,
+    maxPruneShare: given.maxPruneShare ?? POLICY_DEFAULTS.maxPruneShare,
     selfHeal: given.selfHeal ?? POLICY_DEFAULTS.selfHeal,
     plainSecrets: given.plainSecrets ?? POLICY_DEFAULTS.plainSecrets,
   };

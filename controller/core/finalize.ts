@@ -17,7 +17,7 @@ export interface ReconcileResultInput {
 /** Why a check on the commit ends as it does, before GitHub's words (conclusion, title) are chosen. */
 export type Verdict =
   | { kind: 'Failed'; cause: 'ValidationFailed' | 'GenerationFailed' | 'GitFetchFailed' | 'ApplyFailed'; reason: string; message: string }
-  | { kind: 'Refused'; message: string }
+  | { kind: 'Refused'; message: string; reason?: 'BreakingChangeRefused' | 'PruneRefused' }
   | { kind: 'Waiting'; reason: 'AwaitingApproval' | 'ManualApplyRequired' | 'AwaitingPromotion'; message: string }
   | { kind: 'LeaseHeld'; message: string }
   | { kind: 'Suspended' }
@@ -131,7 +131,7 @@ function facetsOf(outcome: ReconcileOutcome, delays: RequeueDelays): Facets {
         conditions: [['Ready', 'False', outcome.reason, outcome.message], ['Stalled', 'True', outcome.reason, outcome.message]],
         requeue: needsHuman,
         warning: true,
-        verdict: { kind: 'Refused', message: outcome.message },
+        verdict: { kind: 'Refused', message: outcome.message, ...(outcome.reason === 'PruneRefused' ? { reason: outcome.reason } : {}) },
         succeeded: false,
       };
     case 'Waiting': {

@@ -22,7 +22,7 @@ export type GateDecision =
   | { allowed: true; reason: 'Allowed' | 'NothingToDo' }
   | {
       allowed: false;
-      reason: 'BreakingChangeRefused' | 'AwaitingApproval' | 'AwaitingPromotion' | 'ManualApplyRequired';
+      reason: 'BreakingChangeRefused' | 'PruneRefused' | 'AwaitingApproval' | 'AwaitingPromotion' | 'ManualApplyRequired';
       message: string;
     };
 

@@ -17,6 +17,11 @@ export interface DesiredState {
 export interface PlanPolicy {
   /** Remove what Git no longer names. */
   prune: boolean;
+  /**
+   * The largest share of the published integrations one plan may unpublish; more blocks the plan
+   * (PruneRefused). Left out: no limit.
+   */
+  maxPruneShare?: number;
   /** Put back what was changed outside Git. */
   selfHeal: boolean;
   /** Let a breaking interface change through; when false, a plan holding one is blocked. */
@@ -41,7 +46,7 @@ export interface Plan {
   /** For each connection the plan changes: its endpoint, auth type, token URL, scopes or audience, old and new. */
   connectionChanges?: Record<string, ConnectionFieldChange[]>;
   /** Set when policy refuses the plan as it stands: nothing of it may be applied. */
-  blocked?: { reason: 'BreakingChangeRefused'; message: string };
+  blocked?: { reason: 'BreakingChangeRefused' | 'PruneRefused'; message: string };
 }
 
 /** Compares the catalogs of two versions of one integration: does the new one break callers of the old? */
@@ -49,11 +54,13 @@ export type BreakingCheck = (name: string, before: unknown, after: unknown) => {
 
 /**
  * The ordered actions that take an environment from what it has to what Git wants: dependency
- * updates first, then connections, then publishes, then unpublishes, then connection removals.
- * Pure: no I/O, no clock. An integration whose published artifact requires a range that the new
- * dependency versions leave is republished in the same plan (reason ForcedByDependency), so an
- * update never leaves it broken. Nothing the manifests do not name is touched unless policy
- * prunes; drift is corrected only where policy self-heals, and reported otherwise.
+ * updates first, with the republishes they force right after them, then connections, then the
+ * other publishes, then unpublishes, then connection removals. Pure: no I/O, no clock. An
+ * integration whose published artifact requires a range that the new dependency versions leave
+ * is republished in the same plan (reason ForcedByDependency), so an update never leaves it
+ * broken; the updates and those republishes stand together, as the one unit apply makes of them
+ * (applyUnits). Nothing the manifests do not name is touched unless policy prunes; drift is
+ * corrected only where policy self-heals, and reported otherwise.
  */
 export function plan(desired: DesiredState, observed: ObservedState, policy: PlanPolicy, checkBreaking: BreakingCheck): Plan {
   const actions: PlanAction[] = [];
@@ -69,7 +76,8 @@ export function plan(desired: DesiredState, observed: ObservedState, policy: Pla
     installed[name] = to;
   }
 
-  // 2. Connections.
+  // 2. Connections, placed after the republishes the updates force (below).
+  const connectionActions: PlanAction[] = [];
   const observedConnections = new Map(observed.connections.map((c) => [c.name, c]));
   const connectionFields: Record<string, ConnectionFieldChange[]> = {};
   for (const connection of sortByName(desired.connections)) {
@@ -82,15 +90,17 @@ export function plan(desired: DesiredState, observed: ObservedState, policy: Pla
     if (fields.length > 0 && (want !== last || policy.selfHeal)) connectionFields[connection.name] = fields;
     if (want !== last) {
       const reason = have === undefined && last === undefined ? 'New' : 'Changed';
-      actions.push({ id: `connection:${connection.name}:${have ?? 'none'}->${want}`, type: 'UpsertConnection', connection, reason });
+      connectionActions.push({ id: `connection:${connection.name}:${have ?? 'none'}->${want}`, type: 'UpsertConnection', connection, reason });
     } else if (policy.selfHeal) {
-      actions.push({ id: `connection:${connection.name}:${have ?? 'none'}->${want}`, type: 'UpsertConnection', connection, reason: 'Drifted' });
+      connectionActions.push({ id: `connection:${connection.name}:${have ?? 'none'}->${want}`, type: 'UpsertConnection', connection, reason: 'Drifted' });
     } else {
       notices.push({ type: 'Drifted', kind: 'Connection', name: connection.name, message: have === undefined ? 'removed outside Git' : 'changed outside Git' });
     }
   }
 
-  // 3. Publishes.
+  // 3. Publishes: those an update forces go right after the updates.
+  const forced: PlanAction[] = [];
+  const publishes: PlanAction[] = [];
   const observedIntegrations = new Map(observed.integrations.map((i) => [i.name, i]));
   const breaking: string[] = [];
   const breakingChanges: Record<string, string[]> = {};
@@ -108,11 +118,11 @@ export function plan(desired: DesiredState, observed: ObservedState, policy: Pla
     }
     const forcedBy = current ? dependenciesLeft(current.requires, installed) : [];
     if (forcedBy.length > 0) {
-      actions.push({ id, type: 'Publish', integration, reason: 'ForcedByDependency', forcedBy, breaking: check.breaking });
+      forced.push({ id, type: 'Publish', integration, reason: 'ForcedByDependency', forcedBy, breaking: check.breaking });
     } else if (want !== last) {
-      actions.push({ id, type: 'Publish', integration, reason: have === undefined && last === undefined ? 'New' : 'Changed', breaking: check.breaking });
+      publishes.push({ id, type: 'Publish', integration, reason: have === undefined && last === undefined ? 'New' : 'Changed', breaking: check.breaking });
     } else if (policy.selfHeal) {
-      actions.push({ id, type: 'Publish', integration, reason: 'Drifted', breaking: check.breaking });
+      publishes.push({ id, type: 'Publish', integration, reason: 'Drifted', breaking: check.breaking });
     } else {
       if (check.breaking) {
         breaking.pop();
@@ -121,6 +131,8 @@ export function plan(desired: DesiredState, observed: ObservedState, policy: Pla
       notices.push({ type: 'Drifted', kind: 'Integration', name: integration.name, message: have === undefined ? 'unpublished outside Git' : 'changed outside Git' });
     }
   }
+
+  actions.push(...forced, ...connectionActions, ...publishes);
 
   // 4. Unpublishes, then connection removals: only what Git no longer names, only when pruning.
   const wantedIntegrations = new Set(desired.integrations.map((i) => i.name));
@@ -154,7 +166,26 @@ export function plan(desired: DesiredState, observed: ObservedState, policy: Pla
       message: `policy.allowBreaking is false and the plan breaks callers: ${breaking.join(' | ')}`,
     };
   }
+  const pruneRefused = refusedPrune(actions, observed.integrations.length, policy.maxPruneShare);
+  if (pruneRefused && !result.blocked) result.blocked = { reason: 'PruneRefused', message: pruneRefused };
   return result;
+}
+
+/**
+ * Why a prune is too large for policy, if it is: more of the published integrations than
+ * `maxPruneShare` allows would be unpublished at once. Deleting most of an environment is rarely
+ * what a commit means (a manifest that could not be read looks exactly like one deleted), so it
+ * takes raising the share in the Environment's policy, which a reviewer sees.
+ */
+function refusedPrune(actions: readonly PlanAction[], published: number, maxShare: number | undefined): string | undefined {
+  if (maxShare === undefined || published === 0) return undefined;
+  const unpublished = actions.filter((a) => a.type === 'Unpublish').length;
+  if (unpublished === 0 || unpublished <= maxShare * published) return undefined;
+  const percent = (share: number): string => `${Math.round(share * 100)}%`;
+  return (
+    `the plan would unpublish ${unpublished} of the ${published} published integrations (${percent(unpublished / published)}), more than policy.maxPruneShare ${maxShare} (${percent(maxShare)}) allows; ` +
+    `if that is meant, raise spec.policy.maxPruneShare (1 allows any prune) in the same commit`
+  );
 }
 
 /** The dependencies whose installed version no longer satisfies the range an artifact requires. */

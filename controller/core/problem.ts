@@ -3,6 +3,8 @@
  * which object it belongs to. Every stage of loading and validation reports these, never throws.
  */
 
+import { printable } from './printable.ts';
+
 /** Why a manifest is refused; CamelCase constants, documented in docs/reasons.md. */
 export type ProblemReason =
   | 'FileTooLarge'
@@ -10,16 +12,21 @@ export type ProblemReason =
   | 'YamlSyntax'
   | 'YamlAliasLimit'
   | 'NestingTooDeep'
+  | 'NotAMapping'
   | 'UnknownKind'
   | 'UnsupportedApiVersion'
   | 'SchemaViolation'
   | 'DuplicateName'
   | 'DanglingReference'
   | 'PathOutsideRepository'
+  | 'PathOutsideStateDirectory'
   | 'PathNotFound'
+  | 'NotARegularFile'
   | 'UnsupportedAuth'
   | 'MissingCredential'
   | 'PlainSecretRefused'
+  | 'MalformedSealedValue'
+  | 'SecretUnsealFailed'
   | 'SystemMismatch'
   | 'PromotionCycle'
   | 'InvalidCombination'
@@ -28,7 +35,8 @@ export type ProblemReason =
   | 'UnknownFunction'
   | 'UnsupportedOperation'
   | 'SpecificationInvalid'
-  | 'ImplicitFunctions';
+  | 'ImplicitFunctions'
+  | 'NoOperations';
 
 export type Severity = 'error' | 'warning';
 
@@ -47,11 +55,14 @@ export interface Problem {
   object?: { kind: string; name: string };
 }
 
-/** The compiler-style line of a problem: `file:line:col: error: field message (Kind name)`. */
+/**
+ * The compiler-style line of a problem: `file:line:col: error: field message (Kind name)`, with
+ * control characters escaped (names and values come from the repository).
+ */
 export function formatProblem(problem: Problem): string {
   const field = problem.field ? `${problem.field} ` : '';
   const object = problem.object ? ` (${problem.object.kind} ${problem.object.name})` : '';
-  return `${problem.file}:${problem.line}:${problem.column}: ${problem.severity}: ${field}${problem.message}${object}`;
+  return printable(`${problem.file}:${problem.line}:${problem.column}: ${problem.severity}: ${field}${problem.message}${object}`);
 }
 
 /** Orders problems by file, line and column, so output is stable whatever order they were found in. */

@@ -8,7 +8,7 @@ export type ReconcileOutcome =
   | { kind: 'ValidationFailed'; message: string }
   | { kind: 'GenerationFailed'; message: string }
   | { kind: 'GitFetchFailed'; message: string }
-  | { kind: 'Blocked'; reason: 'BreakingChangeRefused'; message: string }
+  | { kind: 'Blocked'; reason: 'BreakingChangeRefused' | 'PruneRefused'; message: string }
   | { kind: 'Waiting'; reason: 'AwaitingApproval' | 'AwaitingPromotion' | 'ManualApplyRequired'; message: string; pending: number }
   | { kind: 'LeaseHeld'; message: string }
   | { kind: 'ApplyFailed'; reason: string; message: string; retry: RetryPolicy }

@@ -16,3 +16,12 @@ export function normalizeRepoPath(path: string): string | undefined {
   }
   return out.length === 0 ? undefined : out.join('/');
 }
+
+/**
+ * The state-directory-relative form of an embedded environment's `spec.path`, or undefined when
+ * it is absolute or climbs out: a store (and the private key in it) lives in the state directory
+ * only, wherever a manifest in a pull request would like to put it.
+ */
+export function normalizeStorePath(path: string): string | undefined {
+  return normalizeRepoPath(path);
+}

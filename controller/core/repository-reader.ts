@@ -1,5 +1,32 @@
-/** What a repository-relative path is: a file, nothing, a directory, or a link that leaves the repository. */
-export type PathCheck = 'file' | 'missing' | 'directory' | 'outside';
+/**
+ * What a repository-relative path is: a regular file, nothing, a directory, a link that leaves the
+ * repository, or something else (a named pipe, a socket, a device, a submodule) that is never read.
+ */
+export type PathCheck = 'file' | 'missing' | 'directory' | 'outside' | 'special';
+
+export interface ReadOptions {
+  /** Refuse (UnreadableFileError, TooLarge) a file over this many bytes, before reading any of it. */
+  maxBytes?: number;
+}
+
+/**
+ * A read refused before any byte was read: the path is not a regular file (reading a named pipe
+ * would wait forever), or the file is over the size limit asked for. The message is the user's.
+ */
+export class UnreadableFileError extends Error {
+  constructor(
+    readonly path: string,
+    readonly why: 'TooLarge' | 'NotRegularFile',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The message of a file refused for its size: the same whichever reader refused it. */
+export function tooLargeMessage(path: string, size: number, maxBytes: number): string {
+  return `${path} is ${size} bytes, over the limit of ${maxBytes} bytes for a specification (--max-spec-size); it was not read`;
+}
 
 export interface RepoEntry {
   /** Relative to the repository root, with forward slashes. */
@@ -19,7 +46,8 @@ export interface RepoEntry {
 export interface RepositoryReader {
   /** Every `*.yaml` and `*.yml` file, sorted by path. */
   listYamlFiles(): Promise<RepoEntry[]>;
-  read(path: string): Promise<Uint8Array>;
+  /** The bytes of a regular file; rejects with UnreadableFileError for anything else, or one over `maxBytes`. */
+  read(path: string, options?: ReadOptions): Promise<Uint8Array>;
   /** What a normalized repository-relative path is, following symbolic links. */
   checkPath(path: string): Promise<PathCheck>;
   /**

@@ -12,6 +12,7 @@ import { connectionRoutes } from './routes/connection-routes.ts';
 import { environmentRoutes } from './routes/environment-routes.ts';
 import { integrationRoutes } from './routes/integration-routes.ts';
 import { leaseRoutes } from './routes/lease-routes.ts';
+import { secretRoutes } from './routes/secret-routes.ts';
 import type { EnvironmentStore } from '../environments/store/environment-store.ts';
 
 const ajvFormats = ajvFormatsModule as unknown as (ajv: unknown) => void;
@@ -58,6 +59,7 @@ export async function buildEnvironmentServer(deps: EnvironmentServerDeps): Promi
   await app.register(applyRoutes, shared);
   await app.register(integrationRoutes, { ...shared, notifyDrift });
   await app.register(connectionRoutes, { ...shared, notifyDrift });
+  await app.register(secretRoutes, shared);
   const runtime = deps.runtime ?? createActionRuntime({ source: deps.store, variables: {}, log: app.log });
   await app.register(actionRoutes, { runtime, tokens: deps.tokens });
   return app;

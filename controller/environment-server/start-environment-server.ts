@@ -4,6 +4,7 @@ import { createActionRuntime } from '../action-runtime/action-runtime.ts';
 import { buildEnvironmentServer, type EnvironmentServer } from './build-environment-server.ts';
 import { driftCallback } from './drift-notifier.ts';
 import { createDriftWatch } from './drift-watch.ts';
+import type { PreparedEnvironment } from '../environments/store/prepare-environment.ts';
 import { openStore } from './store/open-store.ts';
 
 export interface RunningEnvironmentServer {
@@ -13,10 +14,10 @@ export interface RunningEnvironmentServer {
   stop(): Promise<void>;
 }
 
-/** Opens the store, builds the server over it with the runtime and the drift callback, and listens. */
+/** Opens the store (wrapping its keys with the key file, and saying so), builds the server over it with the runtime and the drift callback, and listens. */
 export async function startEnvironmentServer(config: EnvironmentServerConfig): Promise<RunningEnvironmentServer> {
   const logger = createLogger({ level: config.logLevel, service: 'intctl-environment-server' });
-  const store = await openStore(config);
+  const store = await openStore(config, { onKeys: (event) => logKeys(logger, config, event) });
   try {
     const notifyDrift = driftCallback({ environment: config.name, ...config.callback, log: logger.child({ component: 'drift-callback' }) });
     const app = await buildEnvironmentServer({
@@ -48,4 +49,12 @@ export async function startEnvironmentServer(config: EnvironmentServerConfig): P
     await store.close();
     throw error;
   }
+}
+
+/** Says, once, that the stored keys changed form; names the key files, never a key. */
+function logKeys(logger: Logger, config: EnvironmentServerConfig, event: PreparedEnvironment['keys']): void {
+  const where = { environment: config.name, keyFile: config.keyFile.path };
+  if (event === 'wrapped') logger.warn(where, "the environment's private key and fingerprint key were stored in the clear; they are now wrapped with the key file");
+  if (event === 'rewrapped') logger.info({ ...where, previousKeyFile: config.previousKeyFile?.path }, "the environment's keys were wrapped with the previous key file; they are now wrapped with the key file, and the previous one can be retired");
+  if (event === 'made') logger.info(where, "made the environment's key pair and fingerprint key, wrapped with the key file");
 }

@@ -66,8 +66,24 @@ export interface EnvironmentDriver {
    * (./action-refused-error.ts) and changes nothing.
    */
   apply(action: PlanAction, context: ApplyContext): Promise<ApplyOutcome>;
+  /**
+   * Applies several actions of one plan as one: all of them, each with its log entry, or none.
+   * What `apply` promises of one action holds for each (an id already logged is skipped), and any
+   * refusal or failure, of any of them, throws as `apply` would and leaves the environment and its
+   * log as they were. The planner's units (core/apply-units.ts) use it for a dependency update and
+   * the republishes it forces. One outcome per action, in order.
+   */
+  applyUnit(actions: readonly PlanAction[], context: ApplyContext): Promise<ApplyOutcome[]>;
   /** The append-only log of applied actions, oldest first. */
   actionLog(): Promise<AppliedAction[]>;
+  /**
+   * Which of the given sealed values open with the environment's own key: one answer per value,
+   * in order, true where it opens. Plans ask it before anything is applied, so a value sealed for
+   * another environment or altered is found out by the plan, not halfway through an apply. The
+   * environment opens each value and discards the opened text at once: it is never returned,
+   * logged or sent. Changes nothing and needs no lease.
+   */
+  verifySealed(sealed: readonly string[]): Promise<boolean[]>;
   close(): Promise<void>;
 }
 

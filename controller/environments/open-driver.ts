@@ -1,6 +1,7 @@
-import { isAbsolute, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Config } from '../config/read-config.ts';
 import { StalledError } from '../core/errors.ts';
+import { normalizeStorePath } from '../core/repo-path.ts';
 import type { Environment } from '../generated/manifests.ts';
 import type { EnvironmentDriver } from './driver.ts';
 import { openEmbeddedEnvironment } from './embedded/open-embedded-environment.ts';
@@ -22,13 +23,19 @@ export interface OpenDriverOptions {
 }
 
 /**
- * Where an embedded environment keeps its SQLite file: `spec.path`, relative to the state
- * directory unless absolute, or `<stateDir>/environments/<name>.db`.
+ * Where an embedded environment keeps its SQLite file (and with it the environment's private
+ * key): `spec.path` inside the state directory, or `<stateDir>/environments/<name>.db`. A path
+ * that is absolute or climbs out of the state directory is refused here too, not only by
+ * validation, since a command that opens one environment does not stop at problems elsewhere.
  */
 export function embeddedStorePath(environment: Environment, stateDir: string): string {
   const path = environment.spec.path;
   if (path === undefined) return resolve(stateDir, 'environments', `${environment.metadata.name}.db`);
-  return isAbsolute(path) ? path : resolve(join(stateDir, path));
+  const inside = normalizeStorePath(path);
+  if (inside === undefined) {
+    throw new DriverNotAvailableError(`environment ${environment.metadata.name}: spec.path ${JSON.stringify(path)} leaves the state directory; give a relative path inside it`);
+  }
+  return resolve(stateDir, inside);
 }
 
 /** The driver of an Environment manifest: the registry of drivers, one entry per `spec.driver`. */

@@ -285,7 +285,7 @@ export interface EnvironmentSpec {
    */
   url?: string;
   /**
-   * The SQLite file of an embedded environment; relative paths are resolved against the controller's state directory.
+   * The SQLite file of an embedded environment, relative to the controller's state directory and inside it (absolute paths and .. out of it are refused).
    */
   path?: string;
   token?: SecretValue;
@@ -323,6 +323,10 @@ export interface EnvironmentPolicy {
    * Unpublish integrations and delete connections that Git no longer names.
    */
   prune?: boolean;
+  /**
+   * The largest share (0 to 1) of the environment's published integrations one plan may unpublish; a plan that would unpublish more is refused until this is raised (1 allows any prune). A guard against a manifest that failed to load, or a mistaken deletion, emptying an environment.
+   */
+  maxPruneShare?: number;
   /**
    * Correct drift (changes made outside Git) instead of only reporting it.
    */

@@ -833,7 +833,7 @@ export const manifestSchemas = {
             "maxLength": 2048
           },
           "path": {
-            "description": "The SQLite file of an embedded environment; relative paths are resolved against the controller's state directory.",
+            "description": "The SQLite file of an embedded environment, relative to the controller's state directory and inside it (absolute paths and .. out of it are refused).",
             "type": "string",
             "minLength": 1,
             "maxLength": 4096
@@ -914,6 +914,13 @@ export const manifestSchemas = {
                 "description": "Unpublish integrations and delete connections that Git no longer names.",
                 "type": "boolean",
                 "default": false
+              },
+              "maxPruneShare": {
+                "description": "The largest share (0 to 1) of the environment's published integrations one plan may unpublish; a plan that would unpublish more is refused until this is raised (1 allows any prune). A guard against a manifest that failed to load, or a mistaken deletion, emptying an environment.",
+                "type": "number",
+                "minimum": 0,
+                "maximum": 1,
+                "default": 0.5
               },
               "selfHeal": {
                 "description": "Correct drift (changes made outside Git) instead of only reporting it.",

@@ -37,6 +37,10 @@ export interface SearchCapabilities {
   basicOrder: boolean;
   advancedOrder: boolean;
   paging: 'skip-top' | 'page' | 'none';
+  /** The schema the value of a basic filter on an attribute must match, where the system says (an OpenAPI query parameter's). */
+  filterValues?: Record<string, JsonSchema>;
+  /** The most ordering criteria one request takes (one, where the API takes a field and a direction); undefined: any. */
+  orderLimit?: number;
 }
 
 export interface OperationModel {
@@ -47,8 +51,17 @@ export interface OperationModel {
   inputs: ModelInput[];
   /** Search and Count: what can be filtered, ordered and paged. */
   search?: SearchCapabilities;
-  /** What the call returns: the record, or nothing worth reading. */
-  returns: 'entity' | 'nothing';
+  /**
+   * What the call returns: the record, nothing worth reading, or a body the specification does
+   * not describe (a media type without a schema), returned as it is received.
+   */
+  returns: 'entity' | 'nothing' | 'any';
+  /**
+   * Create and Update: the schema of the record they send, where the system describes the
+   * request apart from the entity (an OpenAPI request body); null: the request has no body.
+   * Undefined: the record is made of the entity's writable attributes.
+   */
+  record?: JsonSchema | null;
 }
 
 export interface EntityModel {
@@ -60,6 +73,11 @@ export interface EntityModel {
   /** The attribute names of the key, where the specification says. */
   keyAttributes: string[];
   attributes: ModelAttribute[];
+  /**
+   * The record as the specification gives it, where it is not an object with properties (a
+   * `oneOf`, an array, a schema of another kind): the entity's structure, kept rather than emptied.
+   */
+  record?: JsonSchema;
   operations: Partial<Record<Operation, OperationModel>>;
 }
 
@@ -73,12 +91,16 @@ const ref = (name: string): JsonSchema => ({ $ref: `#/definitions/${name}` });
 
 /**
  * The catalog entity, its actions and their named schemas, for the operations and attributes
- * selected (attributes undefined: all). Keys are always kept, selected or not.
+ * selected (attributes undefined: all). Keys are always kept, selected or not. The entity's
+ * structure describes what is read, so it is open to fields the specification does not name (an
+ * API adds fields over time); with a selection the entity lists its attributes, and the runtime
+ * projects what it reads onto them. What is sent (Create and Update records) stays closed.
  */
 export function buildEntityActions(model: EntityModel, operations: readonly Operation[], attributes: readonly string[] | undefined): BuiltEntity {
   const wanted = attributes ? new Set([...attributes, ...model.keyAttributes]) : undefined;
   const selected = model.attributes.filter((a) => !wanted || wanted.has(a.name));
-  const definitions: Record<string, JsonSchema> = { [model.typeName]: structure(selected, model.keyAttributes) };
+  const read = model.attributes.length === 0 && model.record !== undefined ? model.record : open(structure(selected, model.keyAttributes));
+  const definitions: Record<string, JsonSchema> = { [model.typeName]: read };
   const actions: CatalogAction[] = [];
 
   for (const operation of operations) {
@@ -103,6 +125,7 @@ export function buildEntityActions(model: EntityModel, operations: readonly Oper
     name: model.name,
     typeName: model.typeName,
     key: model.keyAttributes,
+    ...(wanted ? { attributes: selected.map((a) => a.name).sort() } : {}),
     actions: actions.map((a) => a.name),
     source: model.source,
   };
@@ -116,7 +139,7 @@ export function actionName(operation: Operation, model: Pick<EntityModel, 'typeN
 
 function schemasFor(operation: Operation, model: EntityModel, selected: ModelAttribute[], op: OperationModel): { input: JsonSchema; output: JsonSchema } {
   const keys = inputObject(op.inputs);
-  const entityOut = op.returns === 'entity' ? ref(model.typeName) : empty();
+  const entityOut = op.returns === 'entity' ? ref(model.typeName) : op.returns === 'any' ? {} : empty();
   switch (operation) {
     case 'Get':
       return { input: keys, output: entityOut };
@@ -128,13 +151,13 @@ function schemasFor(operation: Operation, model: EntityModel, selected: ModelAtt
       return { input: merge(keys, searchInput(selected, op.search, false)), output: object({ count: { type: 'integer', minimum: 0 } }, ['count']) };
     case 'Create': {
       const writable = selected.filter((a) => !a.readOnly);
-      const record = structure(writable, writable.filter((a) => a.required).map((a) => a.name));
-      return { input: merge(keys, object({ record }, ['record'])), output: entityOut };
+      const record = op.record ?? structure(writable, writable.filter((a) => a.required).map((a) => a.name));
+      return { input: op.record === null ? keys : merge(keys, object({ record }, ['record'])), output: entityOut };
     }
     case 'Update': {
       const keyNames = new Set(model.keyAttributes);
-      const record = structure(selected.filter((a) => !a.readOnly && !keyNames.has(a.name)), []);
-      return { input: merge(keys, object({ record }, ['record'])), output: entityOut };
+      const record = op.record ?? structure(selected.filter((a) => !a.readOnly && !keyNames.has(a.name)), []);
+      return { input: op.record === null ? keys : merge(keys, object({ record }, ['record'])), output: entityOut };
     }
   }
 }
@@ -168,6 +191,12 @@ function object(properties: Record<string, JsonSchema>, required: string[]): Jso
   };
 }
 
+/** An object schema that allows fields besides its properties. */
+function open(schema: JsonSchema): JsonSchema {
+  const { additionalProperties: _closed, ...rest } = schema;
+  return rest;
+}
+
 function empty(): JsonSchema {
   return { type: 'object', properties: {}, additionalProperties: false };
 }
@@ -184,18 +213,17 @@ function searchInput(attributes: readonly ModelAttribute[], caps: SearchCapabili
   const names = new Set(attributes.map((a) => a.name));
   const filterable = (caps.filterAttributes ?? attributes.filter((a) => a.filterable).map((a) => a.name)).filter((n) => names.has(n)).sort();
   if (caps.operators.length > 0 && filterable.length > 0) {
-    properties.filters = {
-      description: 'Basic filters, all of which must hold.',
-      type: 'array',
-      items: object(
-        {
-          attribute: { type: 'string', enum: filterable },
-          operator: { type: 'string', enum: caps.operators },
-          value: FILTER_VALUE,
-        },
-        ['attribute', 'operator', 'value'],
-      ),
-    };
+    const item = object(
+      {
+        attribute: { type: 'string', enum: filterable },
+        operator: { type: 'string', enum: caps.operators },
+        value: FILTER_VALUE,
+      },
+      ['attribute', 'operator', 'value'],
+    );
+    const typed = filterable.filter((name) => caps.filterValues?.[name] !== undefined);
+    if (typed.length > 0) item.allOf = typed.map((name) => filterValueRule(name, caps.filterValues![name]!));
+    properties.filters = { description: 'Basic filters, all of which must hold.', type: 'array', items: item };
   }
   if (caps.advancedFilter) properties.filter = { type: 'string', description: "An advanced filter, in the system's own filter syntax." };
   if (withOrderAndPaging) {
@@ -205,6 +233,7 @@ function searchInput(attributes: readonly ModelAttribute[], caps: SearchCapabili
         description: 'Basic ordering, first criterion first.',
         type: 'array',
         items: object({ attribute: { type: 'string', enum: sortable }, direction: { type: 'string', enum: ['asc', 'desc'] } }, ['attribute']),
+        ...(caps.orderLimit !== undefined ? { maxItems: caps.orderLimit } : {}),
       };
     }
     if (caps.advancedOrder) properties.order = { type: 'string', description: "An advanced ordering, in the system's own syntax." };
@@ -217,6 +246,11 @@ function searchInput(attributes: readonly ModelAttribute[], caps: SearchCapabili
     }
   }
   return object(properties, []);
+}
+
+/** A filter on `attribute` takes the values its parameter takes: `if attribute is X then value matches X's schema`. */
+function filterValueRule(attribute: string, schema: JsonSchema): JsonSchema {
+  return { if: { properties: { attribute: { const: attribute } }, required: ['attribute'] }, then: { properties: { value: schema } } };
 }
 
 function searchOutput(typeName: string, op: OperationModel): JsonSchema {

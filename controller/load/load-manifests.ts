@@ -1,10 +1,11 @@
 import type { Connection, Environment, Integration } from '../generated/manifests.ts';
-import type { LoadedObject, ManifestSet } from '../core/manifest.ts';
+import type { LoadedObject, ManifestSet, YamlDocument } from '../core/manifest.ts';
 import { sortProblems, type Problem } from '../core/problem.ts';
 import { validateDocument } from '../validate/validate-schema.ts';
 import { normalizeRepoPath } from '../core/repo-path.ts';
 import { validateReferences } from '../validate/validate-references.ts';
 import type { PathCheck, RepoEntry, RepositoryReader } from '../core/repository-reader.ts';
+import { detectWideEncoding, encodeAscii } from '../core/text-encoding.ts';
 import { DEFAULT_YAML_LIMITS, parseYamlFile, type YamlLimits } from './parse-yaml-file.ts';
 
 export interface LoadResult {
@@ -101,18 +102,24 @@ export async function loadManifests(reader: RepositoryReader, limits: YamlLimits
     });
   }
 
-  problems.push(...validateReferences(set, paths));
+  problems.push(...withoutCascade(validateReferences(set, paths), problems));
   return { set, problems: sortProblems(problems), stats: { files: entries.length, manifestFiles, read } };
 }
 
 /** One file on its own: parsed within limits, each document validated against its schema. */
 function loadFile(path: string, bytes: Uint8Array, limits: YamlLimits): LoadedFile {
-  if (!contains(bytes, MARKER)) return { objects: [], problems: [], manifest: false };
+  if (!mentionsMarker(bytes)) return { objects: [], problems: [], manifest: false };
   const parsed = parseYamlFile(path, bytes, limits);
   const problems = [...parsed.problems];
   const objects: LoadedObject[] = [];
   let ours = parsed.problems.length > 0;
   for (const doc of parsed.documents) {
+    const notMapping = notAMapping(doc);
+    if (notMapping) {
+      problems.push(notMapping);
+      ours = true;
+      continue;
+    }
     const result = validateDocument(doc);
     problems.push(...result.problems);
     if (result.problems.length > 0) ours = true;
@@ -121,6 +128,44 @@ function loadFile(path: string, bytes: Uint8Array, limits: YamlLimits): LoadedFi
     objects.push(result.object);
   }
   return { objects, problems, manifest: ours };
+}
+
+/** Problems that keep a file's objects from being known at all: nothing of the file was loaded. */
+const UNREADABLE: ReadonlySet<Problem['reason']> = new Set(['NotUtf8', 'YamlSyntax', 'YamlAliasLimit', 'NestingTooDeep', 'FileTooLarge', 'NotAMapping']);
+
+/**
+ * References to names that do not exist are left out while a manifest file could not be read: the
+ * names may well be defined in it, and "environment dev does not exist" for every integration would
+ * bury the one problem that matters (a file saved as UTF-16, a syntax error). They show once it reads.
+ */
+function withoutCascade(found: Problem[], fileProblems: readonly Problem[]): Problem[] {
+  if (!fileProblems.some((p) => p.severity === 'error' && UNREADABLE.has(p.reason))) return found;
+  return found.filter((p) => p.reason !== 'DanglingReference');
+}
+
+/**
+ * A document of a file of ours that is not a mapping (a list of manifests, a bare string) would
+ * otherwise be passed over in silence, and what it holds pruned as if deleted. Empty documents
+ * (a trailing `---`) are fine.
+ */
+function notAMapping(doc: YamlDocument): Problem | undefined {
+  const value = doc.value;
+  if (value === null || value === undefined || (typeof value === 'object' && !Array.isArray(value))) return undefined;
+  const what = Array.isArray(value) ? 'a list' : `a ${typeof value === 'string' ? 'string' : typeof value}`;
+  return {
+    file: doc.file,
+    ...doc.locate([]),
+    severity: 'error',
+    reason: 'NotAMapping',
+    message: `document ${doc.index + 1} is ${what}, not a mapping: each document of a manifest file must be one object (apiVersion, kind, metadata, spec)`,
+  };
+}
+
+/** Whether the file names our API group, in UTF-8 or in a wide encoding (which parsing then refuses by name). */
+function mentionsMarker(bytes: Uint8Array): boolean {
+  if (contains(bytes, MARKER)) return true;
+  const wide = detectWideEncoding(bytes);
+  return wide !== undefined && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(encodeAscii(MARKER, wide.encoding));
 }
 
 function contains(haystack: Uint8Array, needle: string): boolean {

@@ -58,7 +58,12 @@ export async function loadRepository(reader: RepositoryReader, options: LoadOpti
     // Only a set that is valid on its own is worth reading specifications for.
     const checkSelections = !problems.some((p) => p.severity === 'error');
     if (checkSelections) {
-      const selections = await checkSelectionsIncrementally(loaded.set, reader, { ...(caches ? { cache: caches.selections } : {}), ...(models ? { models } : {}) });
+      const maxSpecBytes = (options.limits ?? DEFAULT_YAML_LIMITS).maxSpecBytes ?? DEFAULT_YAML_LIMITS.maxSpecBytes;
+      const selections = await checkSelectionsIncrementally(loaded.set, reader, {
+        ...(caches ? { cache: caches.selections } : {}),
+        ...(models ? { models } : {}),
+        ...(maxSpecBytes === undefined ? {} : { limits: { maxSpecBytes } }),
+      });
       problems = sortProblems([...problems, ...selections.problems]);
       selectionsChecked = selections.checked;
     }

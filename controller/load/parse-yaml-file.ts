@@ -1,6 +1,8 @@
 import { Composer, LineCounter, Parser, isMap, isPair, isScalar, isSeq, type Document } from 'yaml';
 import type { Position, YamlDocument } from '../core/manifest.ts';
 import type { Problem } from '../core/problem.ts';
+import { decodeUtf8Text } from '../core/text-encoding.ts';
+import { findTooDeep } from '../core/yaml-depth.ts';
 
 export interface YamlLimits {
   /** Largest file read, in bytes. */
@@ -9,9 +11,14 @@ export interface YamlLimits {
   maxDepth: number;
   /** Most alias expansions in one document (the defence against "billion laughs"). */
   maxAliases: number;
+  /**
+   * Largest specification read, in bytes (`--max-spec-size`): generous, since GitHub's own
+   * OpenAPI description is 13 MB, but bounded, since parsing costs many times the size in memory.
+   */
+  maxSpecBytes?: number;
 }
 
-export const DEFAULT_YAML_LIMITS: YamlLimits = { maxFileBytes: 1024 * 1024, maxDepth: 64, maxAliases: 100 };
+export const DEFAULT_YAML_LIMITS: YamlLimits = { maxFileBytes: 1024 * 1024, maxDepth: 64, maxAliases: 100, maxSpecBytes: 32 * 1024 * 1024 };
 
 export interface ParsedYamlFile {
   documents: YamlDocument[];
@@ -19,7 +26,8 @@ export interface ParsedYamlFile {
 }
 
 /**
- * Parses a file of one or more YAML documents with hard limits: valid UTF-8 only, bounded
+ * Parses a file of one or more YAML documents with hard limits: valid UTF-8 only (a file saved
+ * as UTF-16 or UTF-32 is refused naming its encoding; a UTF-8 byte order mark is allowed), bounded
  * nesting and alias expansion. Problems come back as values with their line and column; the
  * documents of a file with any problem are not returned, so half a file is never applied.
  */
@@ -32,10 +40,8 @@ export function parseYamlFile(file: string, bytes: Uint8Array, limits: YamlLimit
   if (bytes.byteLength > limits.maxFileBytes) {
     return at(1, 1, 'FileTooLarge', `file is ${bytes.byteLength} bytes, over the limit of ${limits.maxFileBytes} bytes (--max-file-size)`);
   }
-  const decoded = decodeUtf8(bytes);
-  if (typeof decoded !== 'string') {
-    return at(decoded.line, decoded.column, 'NotUtf8', `file is not valid UTF-8 (byte 0x${decoded.byte.toString(16).padStart(2, '0')} at offset ${decoded.offset})`);
-  }
+  const decoded = decodeUtf8Text(bytes);
+  if (typeof decoded !== 'string') return at(decoded.line, decoded.column, 'NotUtf8', decoded.message);
   const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
 
   const lineCounter = new LineCounter();
@@ -59,6 +65,12 @@ export function parseYamlFile(file: string, bytes: Uint8Array, limits: YamlLimit
     for (const error of doc.errors) {
       const p = pos(error.pos[0]);
       problems.push({ file, ...p, severity: 'error', reason: 'YamlSyntax', message: cleanYamlMessage(error.message) });
+    }
+    // A tag plain YAML does not know (`!Ref`, `!!js/function`) would silently become a string.
+    for (const warning of doc.warnings) {
+      if (warning.code !== 'TAG_RESOLVE_FAILED') continue;
+      const tag = (/tag: (\S+)/.exec(warning.message)?.[1] ?? 'a tag').replace(/^tag:yaml\.org,2002:/, '!!');
+      problems.push({ file, ...pos(warning.pos[0]), severity: 'error', reason: 'YamlSyntax', message: `the tag ${tag} is not plain YAML; manifests take no custom or language tags (write the value out)` });
     }
   }
   if (problems.length > 0) return { documents: [], problems };
@@ -112,68 +124,7 @@ function nodeAt(doc: Document.Parsed, path: readonly (string | number)[], wantKe
   return offset;
 }
 
-/** Walks the concrete syntax tree without recursion; returns the offset of the first collection past the limit. */
-function findTooDeep(root: unknown, maxDepth: number): number | undefined {
-  const stack: Array<[unknown, number]> = [[root, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
-    const token = node as { items?: Array<{ key?: unknown; value?: unknown }>; value?: unknown; offset?: number };
-    if (Array.isArray(token.items)) {
-      if (depth >= maxDepth) return token.offset ?? 0;
-      for (const item of token.items) {
-        stack.push([item.key, depth + 1], [item.value, depth + 1]);
-      }
-    }
-    if (token.value && typeof token.value === 'object') stack.push([token.value, depth]);
-  }
-  return undefined;
-}
-
 function cleanYamlMessage(message: string): string {
   const first = message.split('\n')[0] ?? message;
   return first.replace(/ at line \d+, column \d+:?$/, '');
-}
-
-interface Utf8Error {
-  offset: number;
-  byte: number;
-  line: number;
-  column: number;
-}
-
-/** Decodes strict UTF-8; on failure, says where the first bad byte is. */
-function decodeUtf8(bytes: Uint8Array): string | Utf8Error {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    const offset = firstInvalidUtf8(bytes);
-    let line = 1;
-    let lineStart = 0;
-    for (let i = 0; i < offset; i++) {
-      if (bytes[i] === 0x0a) {
-        line++;
-        lineStart = i + 1;
-      }
-    }
-    return { offset, byte: bytes[offset] ?? 0, line, column: offset - lineStart + 1 };
-  }
-}
-
-function firstInvalidUtf8(bytes: Uint8Array): number {
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i]!;
-    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
-    if (need < 0) return i;
-    for (let k = 1; k <= need; k++) {
-      const c = bytes[i + k];
-      if (c === undefined || (c & 0xc0) !== 0x80) return i;
-    }
-    // Overlong three-byte forms, UTF-16 surrogates, and code points past U+10FFFF.
-    const c1 = bytes[i + 1] ?? 0;
-    if ((b === 0xe0 && c1 < 0xa0) || (b === 0xed && c1 >= 0xa0) || (b === 0xf0 && c1 < 0x90) || (b === 0xf4 && c1 >= 0x90)) return i;
-    i += need + 1;
-  }
-  return bytes.length;
 }

@@ -1,6 +1,7 @@
-import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { lstat, open, readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import type { PathCheck, RepoEntry, RepositoryReader } from '../core/repository-reader.ts';
+import { tooLargeMessage, UnreadableFileError, type PathCheck, type ReadOptions, type RepoEntry, type RepositoryReader } from '../core/repository-reader.ts';
 
 const SKIPPED_DIRECTORIES = new Set(['.git', 'node_modules']);
 
@@ -31,8 +32,18 @@ export function fsRepository(root: string): RepositoryReader {
       return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     },
 
-    async read(path: string): Promise<Uint8Array> {
-      return readFile(join(root, path));
+    async read(path: string, options: ReadOptions = {}): Promise<Uint8Array> {
+      // Opened without blocking, so a named pipe with no writer cannot hold the open; then the
+      // handle itself is checked, so what is read is what was checked.
+      const handle = await open(join(root, path), constants.O_RDONLY | constants.O_NONBLOCK);
+      try {
+        const info = await handle.stat();
+        if (!info.isFile()) throw new UnreadableFileError(path, 'NotRegularFile', `${path} is ${describeSpecial(info)}, not a regular file; only regular files are read`);
+        if (options.maxBytes !== undefined && info.size > options.maxBytes) throw new UnreadableFileError(path, 'TooLarge', tooLargeMessage(path, info.size, options.maxBytes));
+        return await handle.readFile();
+      } finally {
+        await handle.close();
+      }
     },
 
     async checkPath(path: string): Promise<PathCheck> {
@@ -52,7 +63,16 @@ export function fsRepository(root: string): RepositoryReader {
       const inside = relative(await realRoot, real);
       if (inside === '' || inside.startsWith('..') || inside.split(sep)[0] === '..') return 'outside';
       const info = await stat(real);
-      return info.isDirectory() ? 'directory' : 'file';
+      return info.isDirectory() ? 'directory' : info.isFile() ? 'file' : 'special';
     },
   };
+}
+
+/** What a file system entry that is neither a file nor a directory is, as people call it. */
+function describeSpecial(info: Stats): string {
+  if (info.isFIFO()) return 'a named pipe';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  if (info.isDirectory()) return 'a directory';
+  return 'a special file';
 }

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import type { PathCheck, RepoEntry, RepositoryReader } from '../core/repository-reader.ts';
+import { tooLargeMessage, UnreadableFileError, type PathCheck, type ReadOptions, type RepoEntry, type RepositoryReader } from '../core/repository-reader.ts';
 
 interface TreeEntry {
   mode: string;
@@ -98,9 +98,11 @@ export async function gitRepository(dir: string, ref: string, options: GitReposi
       return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     },
 
-    async read(path: string): Promise<Uint8Array> {
+    async read(path: string, options: ReadOptions = {}): Promise<Uint8Array> {
       const { entry } = await resolvePath(posix.normalize(path));
-      if (!entry || entry.type !== 'blob') throw new Error(`${path} is not a file at ${ref}`);
+      if (!entry) throw new Error(`${path} is not a file at ${ref}`);
+      if (entry.type !== 'blob') throw new UnreadableFileError(path, 'NotRegularFile', `${path} is ${entry.type === 'tree' ? 'a directory' : 'a submodule'} at ${ref}, not a regular file`);
+      if (options.maxBytes !== undefined && entry.size > options.maxBytes) throw new UnreadableFileError(path, 'TooLarge', tooLargeMessage(path, entry.size, options.maxBytes));
       return readBlob(entry.object);
     },
 
@@ -108,7 +110,7 @@ export async function gitRepository(dir: string, ref: string, options: GitReposi
       const { entry, outside } = await resolvePath(path);
       if (outside) return 'outside';
       if (!entry) return 'missing';
-      return entry.type === 'tree' ? 'directory' : 'file';
+      return entry.type === 'tree' ? 'directory' : entry.type === 'blob' ? 'file' : 'special';
     },
 
     async contentId(path: string): Promise<string | undefined> {

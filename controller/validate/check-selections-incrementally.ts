@@ -4,7 +4,7 @@ import { normalizeRepoPath } from '../core/repo-path.ts';
 import type { RepositoryReader } from '../core/repository-reader.ts';
 import type { Integration } from '../generated/manifests.ts';
 import type { SpecModels } from '../generators/spec-models.ts';
-import { validateSelections } from './validate-selections.ts';
+import { validateSelections, type SpecLimits } from './validate-selections.ts';
 
 /** Problems of one integration's selection, by what they depend on (see selectionKey). */
 export interface SelectionCache {
@@ -25,7 +25,7 @@ export interface SelectionCache {
 export async function checkSelectionsIncrementally(
   set: ManifestSet,
   reader: RepositoryReader,
-  options: { cache?: SelectionCache; models?: SpecModels } = {},
+  options: { cache?: SelectionCache; models?: SpecModels; limits?: SpecLimits } = {},
 ): Promise<{ problems: Problem[]; checked: number }> {
   const { cache, models } = options;
   const problems: Problem[] = [];
@@ -38,7 +38,7 @@ export async function checkSelectionsIncrementally(
   }
   if (misses.length === 0) return { problems, checked: 0 };
 
-  const found = await validateSelections({ integrations: misses.map((m) => m.object), connections: [], environments: [] }, reader, models);
+  const found = await validateSelections({ integrations: misses.map((m) => m.object), connections: [], environments: [] }, reader, models, options.limits);
   const byName = new Map<string, Problem[]>();
   for (const problem of found) {
     const name = problem.object?.name ?? '';

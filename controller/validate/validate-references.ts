@@ -2,8 +2,9 @@ import type { Connection, Environment, Integration, SecretValue } from '../gener
 import { environmentPolicy } from '../core/environment-policy.ts';
 import type { LoadedObject, Manifest, ManifestSet } from '../core/manifest.ts';
 import { fieldName, type Problem, type ProblemReason } from '../core/problem.ts';
-import { normalizeRepoPath } from '../core/repo-path.ts';
+import { normalizeRepoPath, normalizeStorePath } from '../core/repo-path.ts';
 import type { PathCheck } from '../core/repository-reader.ts';
+import { sealedValueFlaw } from '../core/sealed-value-shape.ts';
 import { AUTH_FIELDS, AUTH_TYPES, CREDENTIAL_FIELDS, ENDPOINT_AUTH_FIELDS, SECRET_FIELDS, SYSTEMS } from '../core/systems.ts';
 
 type Path = (string | number)[];
@@ -69,6 +70,9 @@ function checkEnvironment(object: LoadedObject<Environment>, environments: Map<s
   if (spec.driver === 'embedded' && spec.url) report(object, ['spec', 'url'], 'InvalidCombination', 'applies only when driver is http; an embedded environment uses path', true);
   if (spec.driver === 'embedded' && spec.token) report(object, ['spec', 'token'], 'InvalidCombination', 'applies only when driver is http', true);
   if (spec.driver === 'http' && spec.path) report(object, ['spec', 'path'], 'InvalidCombination', 'applies only when driver is embedded', true);
+  if (spec.driver === 'embedded' && spec.path !== undefined && normalizeStorePath(spec.path) === undefined) {
+    report(object, ['spec', 'path'], 'PathOutsideStateDirectory', `${JSON.stringify(spec.path)} leaves the state directory: the store holds the environment's private key, so it is kept there; give a path relative to it, without ..`);
+  }
   if (spec.token?.plain !== undefined) report(object, ['spec', 'token', 'plain'], 'PlainSecretRefused', 'an environment token must be sealed or referenced (env or file), never plain text', true);
   if ((spec.policy?.approvers?.length ?? 0) > 0 && !spec.policy?.requiredApprovals) {
     report(object, ['spec', 'policy', 'approvers'], 'InvalidCombination', 'has no effect while requiredApprovals is 0', true);
@@ -154,6 +158,10 @@ function checkConnection(object: LoadedObject<Connection>, environments: Map<str
       if (value?.plain !== undefined && env && !plainAllowed) {
         report(object, [...base, field, 'plain'], 'PlainSecretRefused', `plain-text secrets are refused in environment ${envName} (its policy.plainSecrets is false); seal it with \`intctl seal --env ${envName}\` or reference an env or file`, true);
       }
+      const flaw = typeof value?.sealed === 'string' ? sealedValueFlaw(value.sealed) : undefined;
+      if (flaw) {
+        report(object, [...base, field, 'sealed'], 'MalformedSealedValue', `is not a value sealed with \`intctl seal --env ${envName}\`: ${flaw}`);
+      }
     }
   }
 }
@@ -218,6 +226,8 @@ export function checkSpecPath(path: string, paths: ReadonlyMap<string, PathCheck
       return { reason: 'PathNotFound', message: `${normalized} is a directory, not a specification file` };
     case 'outside':
       return { reason: 'PathOutsideRepository', message: `${normalized} leaves the repository through a symbolic link` };
+    case 'special':
+      return { reason: 'NotARegularFile', message: `${normalized} is not a regular file (a named pipe, socket, device or submodule); only regular files are read` };
   }
 }
 

@@ -2,12 +2,13 @@ import type { LoadedObject, ManifestSet } from '../core/manifest.ts';
 import { fieldName, type Problem } from '../core/problem.ts';
 import { normalizeRepoPath } from '../core/repo-path.ts';
 import type { Integration } from '../generated/manifests.ts';
-import type { RepositoryReader } from '../core/repository-reader.ts';
+import { UnreadableFileError, type RepositoryReader } from '../core/repository-reader.ts';
 import { checkSelection } from '../generators/check-selection.ts';
-import { ok, type Result, type SpecDescription, type SpecProblem } from '../generators/generator.ts';
+import { failed, ok, type Result, type SpecDescription, type SpecProblem } from '../generators/generator.ts';
 import { GENERATORS } from '../generators/registry.ts';
 import type { SpecModels } from '../generators/spec-models.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
+import { normalizeLineEndings } from '../core/text-encoding.ts';
 
 /**
  * Checks every integration's selection against its specification: entities, attributes and
@@ -17,7 +18,7 @@ import { canonicalJson } from '../core/canonical-json.ts';
  * those), are skipped. Each specification is read and described once, and parsed through
  * `models`, so generation that shares them does not parse it again.
  */
-export async function validateSelections(set: ManifestSet, reader: RepositoryReader, models?: SpecModels): Promise<Problem[]> {
+export async function validateSelections(set: ManifestSet, reader: RepositoryReader, models?: SpecModels, limits: SpecLimits = {}): Promise<Problem[]> {
   const problems: Problem[] = [];
   const described = new Map<string, Promise<Result<SpecDescription>>>();
   for (const object of set.integrations) {
@@ -30,7 +31,9 @@ export async function validateSelections(set: ManifestSet, reader: RepositoryRea
     const key = [spec.system, path, canonicalJson(options)].join('\0');
     let pending = described.get(key);
     if (!pending) {
-      pending = reader.read(path).then(async (bytes) => {
+      pending = readSpecification(reader, path, limits).then(async (read) => {
+        if (!read.ok) return read;
+        const bytes = normalizeLineEndings(read.value);
         const model = await (models ? models.model(generator, bytes, spec.source) : generator.parse(bytes, spec.source));
         return model.ok ? ok(generator.describe(model.value)) : model;
       });
@@ -38,14 +41,55 @@ export async function validateSelections(set: ManifestSet, reader: RepositoryRea
     }
     const description = await pending;
     if (!description.ok) {
-      for (const p of description.problems) problems.push(toProblem(object, { ...p, field: ['spec', 'source', 'path'], message: `${path}${p.pointer ? ` at ${p.pointer}` : ''}: ${p.message}` }));
+      for (const p of description.problems) {
+        const message = p.message.startsWith(`${path} `) ? p.message : `${path}${p.pointer ? ` at ${p.pointer}` : ''}: ${p.message}`;
+        problems.push(toProblem(object, { ...p, field: ['spec', 'source', 'path'], message }));
+      }
       continue;
     }
     for (const p of checkSelection(description.value, spec)) problems.push(toProblem(object, p));
+    const empty = noOperations(object, path, description.value);
+    if (empty) problems.push(empty);
     const implicit = implicitFunctions(object, description.value);
     if (implicit) problems.push(implicit);
   }
   return problems;
+}
+
+/**
+ * A specification that offers nothing to call (an OpenAPI document of webhooks only, or with no
+ * paths) generates an integration of no actions: allowed, but never what the author meant.
+ */
+function noOperations(object: LoadedObject<Integration>, path: string, description: SpecDescription): Problem | undefined {
+  if (description.entities.length > 0 || description.functions.length > 0) return undefined;
+  return {
+    file: object.file,
+    ...object.locate(['spec', 'source', 'path']),
+    severity: 'warning',
+    reason: 'NoOperations',
+    field: 'spec.source.path',
+    message: `${path} describes no operation that can be called (webhooks and callbacks are not actions), so the integration publishes no action`,
+    object: { kind: 'Integration', name: object.manifest.metadata.name },
+  };
+}
+
+/** Limits on reading specifications. */
+export interface SpecLimits {
+  /** Largest specification read, in bytes; anything larger is one problem, and is not read. */
+  maxSpecBytes?: number;
+}
+
+/**
+ * The bytes of a specification, or why they were not read (over the size limit, or not a regular
+ * file) as a problem in the user's words: refused before a byte is read or parsed.
+ */
+async function readSpecification(reader: RepositoryReader, path: string, limits: SpecLimits): Promise<Result<Uint8Array>> {
+  try {
+    return ok(await reader.read(path, limits.maxSpecBytes === undefined ? {} : { maxBytes: limits.maxSpecBytes }));
+  } catch (error) {
+    if (!(error instanceof UnreadableFileError)) throw error;
+    return failed([{ reason: 'SpecificationInvalid', pointer: '', message: error.message }]);
+  }
 }
 
 /** More functions than this, published because `functions` is left out, earn a warning. */

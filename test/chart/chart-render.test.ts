@@ -4,6 +4,7 @@
  * what kinds there are, the controller's variables against the ones intctl reads, probes,
  * security contexts, shards, and that credentials are only ever mounted from existing Secrets.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -233,8 +234,11 @@ describe('the chart rendered by helm', async () => {
     const pod = deployment.spec.template.spec;
     const container = pod.containers[0]!;
     expect(container.args).toEqual(['environment', 'serve']);
-    const source = await readFile(join(ROOT, 'controller', 'config', 'read-config.ts'), 'utf8');
-    const unread = container.env.map((e) => e.name).filter((n) => n.startsWith('INTCTL_') && !source.includes(`'${n.replace(/_FILE$/, '')}'`) && !source.includes(`env.${n}`));
+    const readers = ['read-config.ts', 'key-file.ts'].map((name) => readFile(join(ROOT, 'controller', 'config', name), 'utf8'));
+    const source = (await Promise.all(readers)).join('\n');
+    const unread = container.env
+      .map((e) => e.name)
+      .filter((n) => n.startsWith('INTCTL_') && !source.includes(`'${n.replace(/_FILE$/, '')}'`) && !source.includes(`'${n}'`) && !source.includes(`env.${n}`));
     expect(unread).toEqual([]);
     const env = envOf(container);
     expect(env.get('INTCTL_ENV_SERVER_NAME')?.value).toBe('prod');
@@ -242,6 +246,10 @@ describe('the chart rendered by helm', async () => {
     expect(env.get('INTCTL_ENV_SERVER_CALLBACK_URL')?.value).toBe(`http://intctl-controller.${NAMESPACE}.svc:8080/webhooks/generic`);
     expect(objects.some((o) => o.kind === 'Service' && o.metadata.name === 'intctl-controller')).toBe(true);
     expect(env.get('INTCTL_ENV_SERVER_DATABASE_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'intctl-prod-db', key: 'url' });
+    expect(env.get('INTCTL_ENVIRONMENT_KEY_FILE')?.value).toBe('/var/run/secrets/intctl/environment-key/key');
+    const keyMount = container.volumeMounts.find((m) => m.mountPath === '/var/run/secrets/intctl/environment-key');
+    expect(pod.volumes.find((v) => v.name === keyMount?.name)?.secret).toEqual({ secretName: 'intctl-prod-key', defaultMode: 0o440, items: [{ key: 'key', path: 'key' }] });
+    expect(env.has('INTCTL_ENVIRONMENT_PREVIOUS_KEY_FILE')).toBe(false);
     expect(container.livenessProbe.httpGet.path).toBe('/healthz');
     // Not ready while its database cannot be reached; alive all the same.
     expect(container.readinessProbe.httpGet.path).toBe('/readyz');
@@ -254,19 +262,21 @@ describe('the chart rendered by helm', async () => {
       given[variable.name] = value.startsWith('/') ? join(root, value) : value;
       if (!variable.name.endsWith('_FILE')) continue;
       await mkdir(join(given[variable.name]!, '..'), { recursive: true });
-      await writeFile(given[variable.name]!, `value-of-${variable.name.toLowerCase()}-from-a-mounted-secret\n`);
+      const content = variable.name === 'INTCTL_ENVIRONMENT_KEY_FILE' ? randomBytes(32).toString('base64') : `value-of-${variable.name.toLowerCase()}-from-a-mounted-secret`;
+      await writeFile(given[variable.name]!, `${content}\n`);
     }
     const config = await readEnvironmentServerConfig({}, given, root);
     expect(config).toMatchObject({ name: 'prod', listen: { host: '0.0.0.0', port: 8080 }, store: { kind: 'postgresql', schema: 'intctl_prod' } });
     expect(config.callback?.url).toBe(`http://intctl-controller.${NAMESPACE}.svc:8080/webhooks/generic`);
     expect(config.tokens.applications).toHaveLength(1);
+    expect(config.keyFile.path).toBe(join(root, '/var/run/secrets/intctl/environment-key/key'));
     const service = one(objects, 'Service', 'intctl-environment-server') as K8sObject & { spec: { selector: Record<string, string> } };
     expect(selects(service.spec.selector, deployment.spec.template.metadata.labels)).toBe(true);
     expect(objects.some((o) => o.kind === 'PersistentVolumeClaim')).toBe(false);
   });
 
   it('keeps an environment server on SQLite to one replica, on a volume of its own', async () => {
-    const server = { enabled: true, name: 'dev', controllerToken: { secretName: 'dev-token', key: 'token' }, callback: { enabled: false } };
+    const server = { enabled: true, name: 'dev', controllerToken: { secretName: 'dev-token', key: 'token' }, keyFile: { secretName: 'dev-key', key: 'key' }, callback: { enabled: false } };
     const objects = await render([await valuesFile({ git: { url: GIT_URL }, environmentServer: server })]);
     const deployment = one<Workload>(objects, 'Deployment') as Workload & { spec: { strategy?: { type: string } } };
     expect(deployment.spec.strategy?.type).toBe('Recreate');
@@ -275,9 +285,28 @@ describe('the chart rendered by helm', async () => {
     expect(await renderFails({ git: { url: GIT_URL }, environmentServer: { ...server, replicas: 2 } })).toContain('more than one replica needs a PostgreSQL database');
   });
 
+  it('mounts the previous key file beside the key file while the key file is rotated', async () => {
+    const server = {
+      enabled: true,
+      name: 'dev',
+      controllerToken: { secretName: 'dev-token', key: 'token' },
+      keyFile: { secretName: 'dev-key-2', key: 'key' },
+      previousKeyFile: { secretName: 'dev-key-1', key: 'key' },
+      callback: { enabled: false },
+    };
+    const pod = one<Workload>(await render([await valuesFile({ git: { url: GIT_URL }, environmentServer: server })]), 'Deployment').spec.template.spec;
+    const container = pod.containers[0]!;
+    const env = envOf(container);
+    const secretAt = (dir: string) => pod.volumes.find((v) => v.name === container.volumeMounts.find((m) => m.mountPath === dir)?.name)?.secret;
+    expect(env.get('INTCTL_ENVIRONMENT_KEY_FILE')?.value).toBe('/var/run/secrets/intctl/environment-key/key');
+    expect(env.get('INTCTL_ENVIRONMENT_PREVIOUS_KEY_FILE')?.value).toBe('/var/run/secrets/intctl/environment-previous-key/key');
+    expect(secretAt('/var/run/secrets/intctl/environment-key')).toMatchObject({ secretName: 'dev-key-2', items: [{ key: 'key', path: 'key' }] });
+    expect(secretAt('/var/run/secrets/intctl/environment-previous-key')).toMatchObject({ secretName: 'dev-key-1', items: [{ key: 'key', path: 'key' }] });
+  });
+
   it('runs an environment server alone, calling back a controller elsewhere, when the release runs no controller', async () => {
     const callback = 'https://intctl.example.com/webhooks/generic';
-    const server = { enabled: true, name: 'plant', controllerToken: { secretName: 'plant-token', key: 'token' }, callback: { enabled: true, url: callback } };
+    const server = { enabled: true, name: 'plant', controllerToken: { secretName: 'plant-token', key: 'token' }, keyFile: { secretName: 'plant-key', key: 'key' }, callback: { enabled: true, url: callback } };
     const objects = await render([await valuesFile({ controller: { enabled: false }, webhook: { generic: { secretName: 'hook', key: 'token' } }, environmentServer: server })]);
     expect(objects.map((o) => o.kind).sort()).toEqual(['Deployment', 'PersistentVolumeClaim', 'Service', 'ServiceAccount']);
     const env = envOf(one<Workload>(objects, 'Deployment').spec.template.spec.containers[0]!);
@@ -293,8 +322,13 @@ describe('the chart rendered by helm', async () => {
     ['both a GitHub token and an App', { git: { url: GIT_URL }, github: { repository: 'a/b', token: { secretName: 't' }, app: { id: '1', privateKey: { secretName: 'k' } } } }, 'a token or a GitHub App, not both'],
     ['an App without its private key', { git: { url: GIT_URL }, github: { repository: 'a/b', app: { id: '1' } } }, 'a GitHub App needs both'],
     ['a GitHub token without the repository', { git: { url: GIT_URL }, github: { token: { secretName: 't' } } }, 'github.repository (owner/name) is required'],
-    ['a drift callback without the generic webhook token', { git: { url: GIT_URL }, environmentServer: { enabled: true, name: 'dev', controllerToken: { secretName: 't' } } }, 'needs webhook.generic.secretName'],
-    ['an environment server without its name', { git: { url: GIT_URL }, environmentServer: { enabled: true, controllerToken: { secretName: 't' }, callback: { enabled: false } } }, 'environmentServer.name is required'],
+    ['a drift callback without the generic webhook token', { git: { url: GIT_URL }, environmentServer: { enabled: true, name: 'dev', controllerToken: { secretName: 't' }, keyFile: { secretName: 'k' } } }, 'needs webhook.generic.secretName'],
+    ['an environment server without its name', { git: { url: GIT_URL }, environmentServer: { enabled: true, controllerToken: { secretName: 't' }, keyFile: { secretName: 'k' }, callback: { enabled: false } } }, 'environmentServer.name is required'],
+    [
+      'an environment server without its key file',
+      { git: { url: GIT_URL }, environmentServer: { enabled: true, name: 'dev', controllerToken: { secretName: 't' }, callback: { enabled: false } } },
+      "environmentServer.keyFile.secretName is required: the Secret holding the key file that wraps the environment's private key",
+    ],
     ['a value the schema does not know', { git: { url: GIT_URL }, controller: { replica: 2 } }, "additional properties 'replica' not allowed"],
   ])('refuses %s', async (_what, values, message) => {
     expect(await renderFails(values)).toContain(message);

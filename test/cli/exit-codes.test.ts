@@ -47,6 +47,7 @@ const COMMANDS: Record<string, string[]> = {
   demo: ['demo'],
   controller: ['controller'],
   'environment serve': ['environment', 'serve'],
+  'environment keygen': ['environment', 'keygen', '--out', 'environment.key'],
 };
 
 /** The command's arguments with one option's value replaced, or the option dropped when `value` is undefined. */

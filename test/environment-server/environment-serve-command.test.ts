@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readEnvironmentServerConfig } from '../../controller/config/read-config.ts';
 import { HttpEnvironment } from '../../controller/environments/http/http-environment.ts';
+import { writeKeyFile } from '../support/key-files.ts';
 import { dropSchema, DATABASE_URL, uniqueSchema } from './support/postgres.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'intctl.js');
@@ -72,9 +73,10 @@ describe('intctl environment serve', () => {
   ])('serves an environment over %s until SIGTERM, with tokens from a variable and a file', async (_kind, store) => {
     work = await mkdtemp(join(tmpdir(), 'intctl-serve-'));
     await writeFile(join(work, 'controller-token'), `${CONTROLLER}\n`);
+    const keyFile = await writeKeyFile(work);
     const { env, drop } = await store(work);
     try {
-      const run = await serveOnce({ ...env, INTCTL_ENV_SERVER_CONTROLLER_TOKEN_FILE: join(work, 'controller-token'), INTCTL_ENV_SERVER_APPLICATION_TOKENS: APP }, async (url) => {
+      const run = await serveOnce({ ...env, INTCTL_ENVIRONMENT_KEY_FILE: keyFile.path, INTCTL_ENV_SERVER_CONTROLLER_TOKEN_FILE: join(work, 'controller-token'), INTCTL_ENV_SERVER_APPLICATION_TOKENS: APP }, async (url) => {
         const driver = new HttpEnvironment({ name: 'prod', url, token: CONTROLLER });
         expect((await driver.observe()).environment).toBe('prod');
         const lease = await driver.acquireLease('controller-a', 10_000);
@@ -87,6 +89,7 @@ describe('intctl environment serve', () => {
       expect(run.stdout).toContain('"msg":"signal received; closing"');
       expect(run.output).not.toContain(CONTROLLER);
       expect(run.output).not.toContain(APP);
+      expect(run.output).not.toContain(Buffer.from(keyFile.key).toString('base64'));
     } finally {
       await drop();
     }
@@ -99,7 +102,9 @@ describe('intctl environment serve', () => {
   });
 
   it('keeps a SQLite file under the state directory by default, and PostgreSQL when a database is named', async () => {
-    const base = { INTCTL_ENV_SERVER_CONTROLLER_TOKEN: CONTROLLER, INTCTL_STATE_DIR: '/var/lib/intctl' };
+    work = await mkdtemp(join(tmpdir(), 'intctl-serve-'));
+    const keyFile = await writeKeyFile(work);
+    const base = { INTCTL_ENV_SERVER_CONTROLLER_TOKEN: CONTROLLER, INTCTL_STATE_DIR: '/var/lib/intctl', INTCTL_ENVIRONMENT_KEY_FILE: keyFile.path };
     expect((await readEnvironmentServerConfig({ name: 'prod' }, base, '/tmp')).store).toEqual({ kind: 'sqlite', path: '/var/lib/intctl/environments/prod.db' });
     expect((await readEnvironmentServerConfig({ name: 'prod' }, { ...base, INTCTL_ENV_SERVER_DATABASE_URL: DATABASE_URL }, '/tmp')).store).toEqual({
       kind: 'postgresql',

@@ -15,6 +15,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { retryPolicyOf } from '../../controller/core/errors.ts';
 import { EnvironmentUnavailableError } from '../../controller/environments/driver.ts';
 import { HttpEnvironment } from '../../controller/environments/http/http-environment.ts';
+import { writeKeyFile } from '../support/key-files.ts';
 import { deadline, until } from '../support/time.ts';
 import { integration, PLAN, publish } from '../environments/support/plan-fixtures.ts';
 import { DATABASE_URL } from './support/postgres.ts';
@@ -34,8 +35,9 @@ interface Served {
 
 /** `intctl environment serve` in a child process over the database, once it logs where it listens. */
 async function serve(databaseUrl: string, stateDir: string): Promise<Served> {
+  const keyFile = await writeKeyFile(stateDir);
   const child = spawn(process.execPath, [BIN, 'environment', 'serve', '--name', 'prod', '--port', '0'], {
-    env: { PATH: process.env.PATH ?? '', INTCTL_LOG_LEVEL: 'info', INTCTL_STATE_DIR: stateDir, INTCTL_ENV_SERVER_DATABASE_URL: databaseUrl, INTCTL_ENV_SERVER_CONTROLLER_TOKEN: TOKEN },
+    env: { PATH: process.env.PATH ?? '', INTCTL_LOG_LEVEL: 'info', INTCTL_STATE_DIR: stateDir, INTCTL_ENVIRONMENT_KEY_FILE: keyFile.path, INTCTL_ENV_SERVER_DATABASE_URL: databaseUrl, INTCTL_ENV_SERVER_CONTROLLER_TOKEN: TOKEN },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -7,6 +7,9 @@ import { EnvironmentMismatchError } from '../../controller/environments/embedded
 import { PLAN, updateDependency } from '../environments/support/plan-fixtures.ts';
 import { DATABASE_URL, dropSchema, uniqueSchema } from './support/postgres.ts';
 import { testClock } from './support/test-clock.ts';
+import { testKeyFile } from '../support/key-files.ts';
+
+const KEY_FILE = testKeyFile();
 
 describe('PostgreSQL store: several replicas on one database', () => {
   const schemas: string[] = [];
@@ -16,7 +19,7 @@ describe('PostgreSQL store: several replicas on one database', () => {
     for (const schema of schemas.splice(0)) await dropSchema(schema);
   });
   const open = async (schema: string, name = 'prod', now?: () => Date): Promise<SqlEnvironmentStore> => {
-    const store = await openPostgresStore({ name, connectionString: DATABASE_URL, schema, poolSize: 2, ...(now ? { now } : {}) });
+    const store = await openPostgresStore({ name, connectionString: DATABASE_URL, schema, poolSize: 2, keyFile: KEY_FILE, ...(now ? { now } : {}) });
     stores.push(store);
     return store;
   };
@@ -73,7 +76,7 @@ describe('PostgreSQL store: several replicas on one database', () => {
   });
 
   it('reports a database it cannot reach as unavailable, a retryable error', async () => {
-    const opening = openPostgresStore({ name: 'prod', connectionString: 'postgresql://postgres@127.0.0.1:1/test', schema: uniqueSchema() });
+    const opening = openPostgresStore({ name: 'prod', connectionString: 'postgresql://postgres@127.0.0.1:1/test', schema: uniqueSchema(), keyFile: KEY_FILE });
     await expect(opening).rejects.toBeInstanceOf(EnvironmentUnavailableError);
   });
 });

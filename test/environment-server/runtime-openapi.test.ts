@@ -77,7 +77,7 @@ describe('runtime over an OpenAPI-described service', () => {
     expect(created.status).toBe(200);
     const output = created.body.output as { id: string };
     expect(warehouse.items.get(output.id)).toEqual({ id: output.id, name: 'spring', quantity: 9, location: 'C3' });
-    const updated = await invoke('UpdateItem', { itemId: output.id, record: { quantity: 10 } });
+    const updated = await invoke('UpdateItem', { itemId: output.id, record: { name: 'spring', quantity: 10 } });
     expect(updated.body.output).toEqual({ id: output.id, name: 'spring', quantity: 10, location: 'C3' });
     expect(await invoke('DeleteItem', { itemId: output.id })).toMatchObject({ status: 200, body: { output: {} } });
     expect(warehouse.items.has(output.id)).toBe(false);

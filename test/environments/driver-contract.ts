@@ -309,6 +309,55 @@ export function describeDriverContract(name: string, makeDriver: () => Promise<D
       expect((await driver.observe()).connections).toEqual([record]);
     });
 
+    it('applies a unit all or none: a refusal of any of its actions leaves the environment and its log as they were', async () => {
+      const context = await lease();
+      await applyAll(context, [updateDependency('2.4.0'), publish(integration('accounts'))]);
+      const before = await driver.observe();
+      const log = await driver.actionLog();
+      // A major update and the republish it forces; then an action the environment refuses.
+      const forced = { ...integration('accounts', 'accounts-v3'), requires: { 'integration-utils': '^3.0.0' } };
+      const refused = { ...publish(integration('orders')), integration: { ...integration('orders'), version: '' } } as PlanAction;
+      const unit = [updateDependency('3.0.0'), publish(forced)];
+      await expect(driver.applyUnit([...unit, refused], context)).rejects.toMatchObject({ reason: 'InvalidAction' });
+      expect(await driver.observe()).toEqual(before);
+      expect(await driver.actionLog()).toEqual(log);
+
+      expect(await driver.applyUnit(unit, context)).toEqual(['applied', 'applied']);
+      const after = await driver.observe();
+      expect(after.dependencies).toEqual({ 'integration-utils': '3.0.0' });
+      expect(after.integrations.map((i) => i.requires)).toEqual([forced.requires]);
+      expect((await driver.actionLog()).slice(log.length).map((e) => [e.type, e.target])).toEqual([
+        ['UpdateDependency', 'integration-utils'],
+        ['Publish', 'accounts'],
+      ]);
+      // Applied again, under the same ids: nothing more happens.
+      expect(await driver.applyUnit(unit, context)).toEqual(['already-applied', 'already-applied']);
+      expect(await driver.actionLog()).toHaveLength(log.length + 2);
+    });
+
+    it('refuses a whole unit under a lease it no longer holds', async () => {
+      const context = await lease();
+      env.advanceClock(TTL + 1);
+      await expect(driver.applyUnit([updateDependency('3.0.0'), publish(integration('accounts'))], context)).rejects.toBeInstanceOf(LeaseLostError);
+      expect(await driver.observe()).toEqual(empty(driver.name));
+      expect(await driver.actionLog()).toEqual([]);
+    });
+
+    it('tells which sealed values open with its own key, and nothing of what they hold', async () => {
+      const own = sealSecret(await driver.publicKey(), 'the-key');
+      const other = sealSecret(generateKeyPair().publicKey, 'the-key');
+      const bytes = Buffer.from(own, 'base64');
+      bytes[bytes.length - 1]! ^= 1;
+      const altered = bytes.toString('base64');
+      const verdicts = await driver.verifySealed([own, other, altered, 'TODO', own]);
+      expect(verdicts).toEqual([true, false, false, false, true]);
+      expect(JSON.stringify(verdicts)).not.toContain('the-key');
+      expect(await driver.verifySealed([])).toEqual([]);
+      // It needs no lease and changes nothing.
+      expect(await driver.observe()).toEqual(empty(driver.name));
+      expect(await driver.actionLog()).toEqual([]);
+    });
+
     it('refuses an action of an unknown type', async () => {
       const context = await lease();
       const action = { id: 'x', type: 'DropEverything', name: 'all' } as unknown as PlanAction;

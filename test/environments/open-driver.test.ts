@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedEnvironment } from '../../controller/environments/embedded/embedded-environment.ts';
 import { HttpEnvironment } from '../../controller/environments/http/http-environment.ts';
 import { HttpEnvironmentError } from '../../controller/environments/http/http-environment-error.ts';
-import { embeddedStorePath, openDriver } from '../../controller/environments/open-driver.ts';
+import { DriverNotAvailableError, embeddedStorePath, openDriver } from '../../controller/environments/open-driver.ts';
 import type { Environment } from '../../controller/generated/manifests.ts';
 
 const environment = (name: string, spec: Partial<Environment['spec']> = {}): Environment => ({
@@ -20,10 +20,19 @@ describe('embeddedStorePath', () => {
     ['no path: one file per environment under the state directory', environment('dev'), '/var/lib/intctl/environments/dev.db'],
     ['a relative path: under the state directory', environment('dev', { path: 'dev.sqlite' }), '/var/lib/intctl/dev.sqlite'],
     ['a relative path with folders', environment('dev', { path: 'envs/./dev.sqlite' }), '/var/lib/intctl/envs/dev.sqlite'],
-    ['an absolute path: as given', environment('dev', { path: '/data/dev.sqlite' }), '/data/dev.sqlite'],
+    ['.. that stays inside', environment('dev', { path: 'envs/../dev.sqlite' }), '/var/lib/intctl/dev.sqlite'],
   ])('%s', (_title, env, expected) => {
     expect(embeddedStorePath(env, '/var/lib/intctl')).toBe(expected);
   });
+
+  it.each([['/data/dev.sqlite'], ['../dev.sqlite'], ['envs/../../../root/.ssh/dev.sqlite'], ['C:/dev.sqlite'], ['..\\dev.sqlite']])(
+    'refuses %s: a store (and its private key) stays in the state directory',
+    (path) => {
+      expect(() => embeddedStorePath(environment('dev', { path }), '/var/lib/intctl')).toThrow(
+        new DriverNotAvailableError(`environment dev: spec.path ${JSON.stringify(path)} leaves the state directory; give a relative path inside it`),
+      );
+    },
+  );
 });
 
 describe('openDriver', () => {

@@ -10,6 +10,7 @@ import { openPostgresStore } from '../../controller/environment-server/store/ope
 import { generateFingerprintKey } from '../../controller/secrets/connection-fingerprint.ts';
 import { generateKeyPair } from '../../controller/secrets/generate-key-pair.ts';
 import { DATABASE_URL, dropSchema, uniqueSchema } from '../environment-server/support/postgres.ts';
+import { testKeyFile } from '../support/key-files.ts';
 import { hash, integration, unpublish } from './support/plan-fixtures.ts';
 import { POSTGRES_SCHEMA_V1, SQLITE_SCHEMA_V1 } from './support/schema-v1.ts';
 
@@ -143,7 +144,7 @@ describe('a database made by schema step 1 before the store was written once', (
     await old.client.query(`CREATE SCHEMA "${old.schema}"; SET search_path TO "${old.schema}"`);
     await old.client.query(POSTGRES_SCHEMA_V1);
     await old.client.query('CREATE TABLE schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1, 1)');
-    await (await openPostgresStore({ name: 'dev', connectionString: DATABASE_URL, schema: fresh.schema, poolSize: 1 })).close();
+    await (await openPostgresStore({ name: 'dev', connectionString: DATABASE_URL, schema: fresh.schema, poolSize: 1, keyFile: testKeyFile() })).close();
     expect(await postgresSchema(fresh.client, fresh.schema)).toEqual(await postgresSchema(old.client, old.schema));
   });
 
@@ -158,7 +159,7 @@ describe('a database made by schema step 1 before the store was written once', (
     }
     const before = await postgresSchema(client, schema);
 
-    const store = await openPostgresStore({ name: 'dev', connectionString: DATABASE_URL, schema, poolSize: 2, now: () => new Date(Date.parse(AT) + 60_000) });
+    const store = await openPostgresStore({ name: 'dev', connectionString: DATABASE_URL, schema, poolSize: 2, keyFile: testKeyFile(), now: () => new Date(Date.parse(AT) + 60_000) });
     cleanups.push(() => store.close());
     await expectOpensAndApplies(store);
     expect(await postgresSchema(client, schema)).toEqual(before);

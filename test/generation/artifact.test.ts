@@ -3,6 +3,7 @@ import { buildArtifact, renderArtifactFiles } from '../../controller/artifact/bu
 import { canonicalJson } from '../../controller/core/canonical-json.ts';
 import { caretRange, computeRequirements } from '../../controller/artifact/dependencies.ts';
 import type { AuthType, DependencyPins } from '../../controller/generated/manifests.ts';
+import { normalizeLineEndings } from '../../controller/core/text-encoding.ts';
 import { fixture, integration } from './support.ts';
 
 describe('canonicalJson', () => {
@@ -72,5 +73,30 @@ describe('the artifact', () => {
   it('is an error value for a system without a generator', async () => {
     const result = await buildArtifact({ integration: integration('postgresql', 'x'), specBytes: new Uint8Array(), specPath: '' });
     expect(result).toEqual({ ok: false, problems: [expect.objectContaining({ message: 'no generator for system postgresql', field: ['spec', 'system'] })] });
+  });
+});
+
+describe('a specification checked out with CRLF line endings (a Windows work tree)', () => {
+  const crlf = (bytes: Uint8Array): Uint8Array => Buffer.from(Buffer.from(bytes).toString('utf8').replace(/\n/g, '\r\n'));
+
+  it.each([
+    ['odata', 'sales-v2.edmx'],
+    ['openapi', 'shop-openapi.yaml'],
+  ] as const)('%s %s: the same hash and the same files as with LF', async (system, file) => {
+    const lf = fixture(file);
+    expect(Buffer.from(crlf(lf)).includes('\r\n')).toBe(true);
+    const [a, b] = await Promise.all([
+      buildArtifact({ integration: integration(system, file), specBytes: lf, specPath: file }),
+      buildArtifact({ integration: integration(system, file), specBytes: crlf(lf), specPath: file }),
+    ]);
+    if (!a.ok || !b.ok) throw new Error('generation failed');
+    expect(b.value.hash).toBe(a.value.hash);
+    expect(renderArtifactFiles(b.value)).toEqual(renderArtifactFiles(a.value));
+  });
+
+  it('leaves LF bytes as they are, and a lone CR alone', () => {
+    const lf = fixture('shop-openapi.yaml');
+    expect(normalizeLineEndings(lf)).toBe(lf);
+    expect(Buffer.from(normalizeLineEndings(Buffer.from('a\r\nb\rc\r\n\r\n')))).toEqual(Buffer.from('a\nb\rc\n\n'));
   });
 });

@@ -2,10 +2,12 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ValidatorCache } from '../../controller/action-runtime/action-validators.ts';
 import { buildArtifact, renderArtifactFiles, type Artifact } from '../../controller/artifact/build-artifact.ts';
 import { canonicalJson } from '../../controller/core/canonical-json.ts';
 import { DEFAULT_DEPENDENCIES } from '../../controller/core/dependencies.ts';
-import type { SystemKind } from '../../controller/generated/manifests.ts';
+import type { EntitySelection, SystemKind } from '../../controller/generated/manifests.ts';
+import { openapiGenerator } from '../../controller/generators/openapi/openapi-generator.ts';
 import type { Result } from '../../controller/generators/generator.ts';
 import { GENERATORS } from '../../controller/generators/registry.ts';
 import { createSpecModels } from '../../controller/generators/spec-models.ts';
@@ -94,5 +96,44 @@ describe('every document of @readme/oas-examples', () => {
       if ((await example(file)).ok) generated++;
     }
     expect(generated).toBeGreaterThanOrEqual(Math.floor(oasExamples.length * 0.9));
+  }, 120_000);
+});
+
+describe("GitHub's description, operation by operation", () => {
+  const github = (async () => {
+    const bytes = packaged('@octokit/openapi', 'generated/api.github.com.json');
+    const model = await openapiGenerator.parse(bytes, {});
+    if (!model.ok) throw new Error(JSON.stringify(model.problems.slice(0, 3)));
+    return { document: JSON.parse(new TextDecoder().decode(bytes)) as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { examples?: Record<string, { value: unknown }> }> } }>> }, model: model.value };
+  })();
+  const generate = async (selection: { entities?: EntitySelection[]; functions?: string[] }) => {
+    const { model } = await github;
+    const result = openapiGenerator.generate(model, { name: 'github', spec: integration('openapi', 'github.json', selection).spec, specPath: 'github.json', dependencies: DEFAULT_DEPENDENCIES });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems.slice(0, 3)));
+    return result.value;
+  };
+
+  it('makes each of its operations one action, with a name of its own', async () => {
+    const { document } = await github;
+    const operations = Object.values(document.paths).flatMap((item) => ['get', 'put', 'post', 'patch', 'delete'].filter((m) => item[m] !== undefined));
+    const catalog = await generate({});
+    expect(new Set(catalog.actions.map((a) => a.name)).size).toBe(catalog.actions.length);
+    expect(new Set(catalog.actions.map((a) => a.source)).size).toBe(operations.length);
+    expect(catalog.actions).toHaveLength(operations.length);
+  }, 120_000);
+
+  it('takes GitHub’s own example bodies for CreateReposPull and CreateReposIssue, with assignees as logins', async () => {
+    const { document } = await github;
+    const catalog = await generate({ entities: [{ name: 'repos/pulls', operations: ['Create'] }, { name: 'repos/issues', operations: ['Create'] }], functions: [] });
+    const validators = new ValidatorCache();
+    const accepts = (name: string, input: unknown): boolean => validators.validators('github', catalog, catalog.actions.find((a) => a.name === name)!).input(input);
+    for (const [name, path] of [['CreateReposPull', '/repos/{owner}/{repo}/pulls'], ['CreateReposIssue', '/repos/{owner}/{repo}/issues']] as const) {
+      const examples = Object.values(document.paths[path]!.post!.requestBody!.content['application/json']!.examples ?? {});
+      expect(examples.length).toBeGreaterThan(0);
+      for (const example of examples) expect(accepts(name, { owner: 'octocat', repo: 'hello-world', record: example.value })).toBe(true);
+    }
+    const record = (catalog.definitions.CreateReposIssueInput as { properties: { record: { properties: Record<string, unknown> } } }).properties.record;
+    expect(record.properties.assignees).toMatchObject({ type: 'array', items: { type: 'string' } });
+    expect(Object.keys(record.properties)).not.toContain('comments');
   }, 120_000);
 });

@@ -191,7 +191,7 @@ describe('intctl generate', () => {
       'BREAKING ActionRemoved action',
       'compatible ActionAdded action',
     ]);
-    expect(lines[2]).toContain('input input.orderBy[].attribute no longer takes value "name"');
+    expect(lines[2]).toContain('input orderBy[].attribute no longer takes value "name"');
   });
 
   it('fails with the manifest line when the selection is wrong', async () => {

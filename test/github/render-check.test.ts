@@ -120,13 +120,13 @@ const problem = (file: string, line: number, column: number, parts: Partial<Prob
   ...parts,
 });
 
-const SALES_BREAKING = change('breaking', 'InputBecameRequired', 'CreateSalesOrder', 'CreateSalesOrder: input input.SoldToParty became required', 'input.SoldToParty');
+const SALES_BREAKING = change('breaking', 'InputBecameRequired', 'CreateSalesOrder', 'CreateSalesOrder: input SoldToParty became required', 'input.SoldToParty');
 const SALES_ADDED = change('compatible', 'ActionAdded', 'ReleaseSalesOrder', 'action ReleaseSalesOrder was added');
 
 const breakingPlan = (blocked: boolean): Plan =>
   planOf([publish('sales-orders', 'Changed', { breaking: true }), publish('crm-contacts', 'New')], {
-    breakingChanges: { 'sales-orders': ['input input.SoldToParty became required'] },
-    ...(blocked ? { blocked: { reason: 'BreakingChangeRefused', message: 'policy.allowBreaking is false and the plan breaks callers: sales-orders: input input.SoldToParty became required' } } : {}),
+    breakingChanges: { 'sales-orders': ['input SoldToParty became required'] },
+    ...(blocked ? { blocked: { reason: 'BreakingChangeRefused', message: 'policy.allowBreaking is false and the plan breaks callers: sales-orders: input SoldToParty became required' } } : {}),
   });
 
 const forcedPlan = planOf([
@@ -205,13 +205,13 @@ const cases: Array<[string, EnvironmentCheck, Expected]> = [
       conclusion: 'action_required',
       title: '2 to publish, 1 breaking; breaking change refused by policy',
       state: 'failure',
-      contains: ['#### ⚠️ Breaking changes (refused: policy.allowBreaking is false)', '  - CreateSalesOrder: input input.SoldToParty became required (`InputBecameRequired`)', '| 1 | publish | sales-orders | changed | version 1.4.0, 3 actions | **breaking** |'],
+      contains: ['#### ⚠️ Breaking changes (refused: policy.allowBreaking is false)', '  - CreateSalesOrder: input SoldToParty became required (`InputBecameRequired`)', '| 1 | publish | sales-orders | changed | version 1.4.0, 3 actions | **breaking** |'],
     },
   ],
   [
     'a refused breaking change on the tracked branch names the integration',
     check({ event: 'push', plan: breakingPlan(true), outcome: { kind: 'Blocked', reason: 'BreakingChangeRefused', message: 'refused' } }),
-    { conclusion: 'action_required', title: 'Breaking change refused: breaks callers of sales-orders; policy.allowBreaking is false', state: 'failure', contains: ['  - input input.SoldToParty became required'] },
+    { conclusion: 'action_required', title: 'Breaking change refused: breaks callers of sales-orders; policy.allowBreaking is false', state: 'failure', contains: ['  - input SoldToParty became required'] },
   ],
   [
     'awaiting approval needs action and shows the approvals',
@@ -363,7 +363,7 @@ describe('renderCheck', () => {
       [
         '<details><summary>sales-orders: 1 breaking, 1 compatible</summary>',
         '',
-        '- ⚠️ CreateSalesOrder: input input.SoldToParty became required (`InputBecameRequired`)',
+        '- ⚠️ CreateSalesOrder: input SoldToParty became required (`InputBecameRequired`)',
         '- action ReleaseSalesOrder was added (`ActionAdded`)',
         '',
         '</details>',
@@ -512,7 +512,7 @@ function examplePullRequest(): EnvironmentCheck {
         publish('supplier-invoices', 'New'),
       ],
       {
-        breakingChanges: { 'sales-orders': ['CreateSalesOrder: input input.SoldToParty became required'] },
+        breakingChanges: { 'sales-orders': ['CreateSalesOrder: input SoldToParty became required'] },
         connectionChanges: {
           'sap-s4': [{ field: 'endpoint', from: 'https://s4-old.example.com/sap/opu/odata/sap/API_SALES_ORDER_SRV', to: 'https://s4.example.com/sap/opu/odata/sap/API_SALES_ORDER_SRV' }],
         },
@@ -524,7 +524,7 @@ function examplePullRequest(): EnvironmentCheck {
     approvals: approvals(['alice'], ['bob (stale: approved 5d6e7f8, head is 1a2b3c4)']),
     interfaceChanges: {
       'sales-orders': [SALES_ADDED, SALES_BREAKING, change('compatible', 'OutputFieldAdded', 'GetSalesOrder', 'GetSalesOrder: output field output.TransactionCurrency was added', 'output.TransactionCurrency')],
-      'purchase-orders': [change('compatible', 'InputAdded', 'SearchPurchaseOrders', 'SearchPurchaseOrders: optional input input.filter.Supplier was added', 'input.filter.Supplier')],
+      'purchase-orders': [change('compatible', 'InputAdded', 'SearchPurchaseOrders', 'SearchPurchaseOrders: optional input filter.Supplier was added', 'input.filter.Supplier')],
     },
   });
 }

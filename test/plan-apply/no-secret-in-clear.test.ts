@@ -187,14 +187,15 @@ describe('no secret in the clear anywhere', () => {
       await cli(['validate', 'wrong', '-o', 'json']);
       expect((await cli(['apply', '--env', 'prod', 'wrong', '--state-dir', 'state'])).code).toBe(1);
 
-      // A value sealed to dev's key, given to test: refused when applied, without saying what it was.
+      // A value sealed to dev's key, given to test: refused by the plan, at its line, without saying what it was.
       const misdirected = join(dir, 'misdirected');
       await cp(repo, misdirected, { recursive: true });
       const forDev = sealSecret((await keyPairOf(join(state, 'dev.sqlite'), 'dev')).publicKey, SEALED);
       await replaceIn(join(misdirected, 'connections', 'dataverse.yaml'), /\{ sealed: "[^"]+" \}/, `{ sealed: "${forDev}" }`);
       const unsealable = await cli(['apply', '--env', 'test', 'misdirected', '--state-dir', 'state']);
       expect(unsealable.code).toBe(1);
-      expect(unsealable.stderr).toContain("the sealed value does not open with this environment's key");
+      expect(unsealable.stdout).toContain("spec.environments.test.clientSecret.sealed does not open with environment test's key");
+      expect(unsealable.stderr).toContain("a sealed value does not open with environment test's key (connection dataverse clientSecret)");
     } finally {
       for (const spy of spies) spy.mockRestore();
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dependenciesLeft, plan } from '../../controller/core/plan.ts';
+import { gate } from '../../controller/core/gate.ts';
 import { connection, desired, hash, integration, observed, policy, removedActions } from './builders.ts';
 
 const summary = (p: ReturnType<typeof plan>): string[] =>
@@ -166,5 +167,29 @@ describe('dependenciesLeft', () => {
     [{}, { 'integration-utils': '3.0.0' }, []],
   ])('requires %j, installed %j -> %j', (requires, installed, expected) => {
     expect(dependenciesLeft(requires, installed)).toEqual(expected);
+  });
+});
+
+describe('a prune larger than policy.maxPruneShare', () => {
+  const four = observed({ integrations: ['a', 'b', 'c', 'd'].map((n) => integration(n)) });
+  const keeping = (...names: string[]) => desired({ integrations: names.map((n) => integration(n)) });
+
+  it.each([
+    ['half of four, at a share of 0.5: allowed', keeping('a', 'b'), 0.5, undefined],
+    ['one of four, at a share of 0: refused', keeping('a', 'b', 'c'), 0, 'the plan would unpublish 1 of the 4 published integrations (25%), more than policy.maxPruneShare 0 (0%) allows; if that is meant, raise spec.policy.maxPruneShare (1 allows any prune) in the same commit'],
+    ['three of four, at a share of 0.5: refused', keeping('a'), 0.5, 'the plan would unpublish 3 of the 4 published integrations (75%), more than policy.maxPruneShare 0.5 (50%) allows; if that is meant, raise spec.policy.maxPruneShare (1 allows any prune) in the same commit'],
+    ['all four, at a share of 1: allowed', keeping(), 1, undefined],
+    ['all four, with no share given: allowed', keeping(), undefined, undefined],
+  ])('%s', (_title, want, maxPruneShare, message) => {
+    const result = plan(want, four, policy({ prune: true, ...(maxPruneShare === undefined ? {} : { maxPruneShare }) }), removedActions);
+    expect(result.blocked).toEqual(message === undefined ? undefined : { reason: 'PruneRefused', message });
+    expect(gate({ plan: result, policy: { autoApply: true, requiredApprovals: 0, approvers: [] }, trigger: 'automatic', approvals: [] })).toEqual(
+      message === undefined ? { allowed: true, reason: 'Allowed' } : { allowed: false, reason: 'PruneRefused', message },
+    );
+  });
+
+  it('is not asked when nothing is pruned, or prune is off', () => {
+    expect(plan(keeping(), four, policy({ prune: false, maxPruneShare: 0 }), removedActions).blocked).toBeUndefined();
+    expect(plan(keeping('a', 'b', 'c', 'd', 'e'), four, policy({ prune: true, maxPruneShare: 0 }), removedActions).blocked).toBeUndefined();
   });
 });

@@ -49,7 +49,7 @@ describe('intctl validate', () => {
       'connection.yaml': `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec: { replicas: 2 }\n---\n${connection}`,
       'charts/web/templates/deployment.yaml': 'metadata:\n  name: {{ .Release.Name }}\n  {{- include "labels" . | nindent 4 }}\n',
       'integrations/crm.yaml': integration('crm'),
-      'specs/crm.json': '{"openapi":"3.0.3","info":{"title":"crm","version":"1"},"paths":{}}',
+      'specs/crm.json': '{"openapi":"3.0.3","info":{"title":"crm","version":"1"},"paths":{"/health":{"get":{"operationId":"health","responses":{"200":{"description":"ok"}}}}}}',
       'empty.yml': '',
     });
     const run = await runCli(['validate', '--repo', root]);
@@ -75,6 +75,18 @@ describe('intctl validate', () => {
     expect(run.stdout.split('\n')).toEqual([
       'integrations/all.yaml:4:1: warning: spec.functions is left out, so all 25 functions of the specification are published as actions (runJob00, runJob01, runJob02, runJob03, runJob04, …); list the ones the integration needs, or give functions: [] for none (Integration all)',
       `${root}: valid: 3 integrations, 1 connections, 1 environments`,
+      '',
+    ]);
+    expect(run.code).toBe(0);
+  });
+
+  it('warns, and still passes, when the specification offers nothing to call (webhooks only)', async () => {
+    const webhooks = { openapi: '3.1.0', info: { title: 'hooks', version: '1' }, webhooks: { newPet: { post: { requestBody: { content: { 'application/json': { schema: { type: 'object' } } } }, responses: { '200': { description: 'ok' } } } } } };
+    const root = await repo({ 'env.yaml': environment('dev'), 'connection.yaml': connection, 'integrations/hooks.yaml': integration('hooks'), 'specs/crm.json': JSON.stringify(webhooks) });
+    const run = await runCli(['validate', '--repo', root]);
+    expect(run.stdout.split('\n')).toEqual([
+      'integrations/hooks.yaml:6:19: warning: spec.source.path specs/crm.json describes no operation that can be called (webhooks and callbacks are not actions), so the integration publishes no action (Integration hooks)',
+      `${root}: valid: 1 integrations, 1 connections, 1 environments`,
       '',
     ]);
     expect(run.code).toBe(0);

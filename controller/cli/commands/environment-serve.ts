@@ -7,16 +7,28 @@ interface Options {
   name?: string;
   host?: string;
   port?: string;
+  keyFile?: string;
+  previousKeyFile?: string;
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
+const KEY_FILE_HELP = `
+The key file:
+  The store (SQLite file or PostgreSQL schema) keeps the environment's private key and
+  fingerprint key only wrapped with the key file, so a copy or dump of the store opens no
+  sealed value without it. Keep it apart from the store's backups; losing it loses every
+  sealed value of the environment. Make one, then mount it (a Kubernetes Secret):
+    intctl environment keygen --out environment.key
+  A store whose keys are still in the clear is wrapped at the first start with a key file.
+  Rotate: start with --key-file <new> --previous-key-file <old> (docs/operations.md).`;
+
 /**
  * `intctl environment serve`: the environment server of one environment (the Environment API,
  * specs/environment-api.yaml), over a SQLite file or, with INTCTL_ENV_SERVER_DATABASE_URL, a
- * PostgreSQL database several replicas share. Runs until SIGTERM or SIGINT, then closes.
- * Standard output carries JSON log lines only (the line `environment server listening` names
- * the address), so that `jq` and log shippers can read all of it.
+ * PostgreSQL database several replicas share, with the environment's keys wrapped with a key file.
+ * Runs until SIGTERM or SIGINT, then closes. Standard output carries JSON log lines only (the line
+ * `environment server listening` names the address), so that `jq` and log shippers can read all of it.
  */
 export function registerEnvironmentServe(program: Command, io: CliIo, setExit: (code: number) => void): void {
   const environment = program.commands.find((c) => c.name() === 'environment') ?? program.command('environment').description('run the environment server');
@@ -26,11 +38,21 @@ export function registerEnvironmentServe(program: Command, io: CliIo, setExit: (
     .option('--name <name>', 'the environment (default: $INTCTL_ENV_SERVER_NAME)')
     .option('--host <host>', 'the address to listen on (default: $INTCTL_ENV_SERVER_HOST, else 127.0.0.1)')
     .option('--port <port>', 'the port to listen on (default: $INTCTL_ENV_SERVER_PORT, else 8080)')
-    .addHelpText('after', exitCodeHelp({ ok: 'stopped by SIGTERM or SIGINT', failed: 'a failure to start (the store cannot be opened, the port is taken)', usage: 'usage error: an unknown option, or an invalid configuration (each problem named)' }))
+    .option('--key-file <path>', "required: the key file that wraps the environment's private key in the store, kept apart from the database (default: $INTCTL_ENVIRONMENT_KEY_FILE); intctl environment keygen makes one")
+    .option('--previous-key-file <path>', 'while rotating the key file: the one the keys are wrapped with now; they are rewrapped with --key-file at start (default: $INTCTL_ENVIRONMENT_PREVIOUS_KEY_FILE)')
+    .addHelpText('after', KEY_FILE_HELP)
+    .addHelpText('after', exitCodeHelp({ ok: 'stopped by SIGTERM or SIGINT', failed: 'a failure to start (the store cannot be opened, the key file does not open its keys, the port is taken)', usage: 'usage error: an unknown option, or an invalid configuration such as a missing or unreadable key file (each problem named)' }))
     .action(async (options: Options) => {
       const port = options.port === undefined ? undefined : Number(options.port);
       if (port !== undefined && !Number.isInteger(port)) throw new UsageError(`--port must be a whole number, not ${JSON.stringify(options.port)}`);
-      const config = await readEnvironmentServerConfig({ ...(options.name ? { name: options.name } : {}), ...(options.host ? { host: options.host } : {}), ...(port !== undefined ? { port } : {}) }, undefined, io.cwd);
+      const flags = {
+        ...(options.name ? { name: options.name } : {}),
+        ...(options.host ? { host: options.host } : {}),
+        ...(port !== undefined ? { port } : {}),
+        ...(options.keyFile ? { keyFile: options.keyFile } : {}),
+        ...(options.previousKeyFile ? { previousKeyFile: options.previousKeyFile } : {}),
+      };
+      const config = await readEnvironmentServerConfig(flags, undefined, io.cwd);
       const signalled = new Promise<NodeJS.Signals>((resolve) => {
         for (const name of SIGNALS) process.once(name, () => resolve(name));
       });

@@ -12,6 +12,7 @@ interface Options {
   repo?: string;
   output: OutputFormat;
   maxFileSize: string;
+  maxSpecSize: string;
 }
 
 export function registerValidate(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -23,14 +24,16 @@ export function registerValidate(program: Command, io: CliIo, setExit: (code: nu
     .addOption(repoOption())
     .addOption(outputOption())
     .option('--max-file-size <size>', 'largest YAML file read, in bytes (or with KiB, MiB)', String(DEFAULT_YAML_LIMITS.maxFileBytes))
+    .option('--max-spec-size <size>', 'largest specification read, in bytes (or with KiB, MiB)', `${DEFAULT_YAML_LIMITS.maxSpecBytes! / 1024 / 1024}MiB`)
     .addHelpText('after', exitCodeHelp({ ok: 'every manifest is valid', failed: 'the manifests have errors', usage: true }))
     .action(async (positional: string | undefined, options: Options) => {
       const dir = repoOf(io, positional, options.repo);
       const output = options.output;
       const maxFileBytes = parseSize(options.maxFileSize, '--max-file-size');
+      const maxSpecBytes = parseSize(options.maxSpecSize, '--max-spec-size');
       const root = await repositoryRoot(io, dir);
 
-      const result = await loadAndValidate(fsRepository(root), { ...DEFAULT_YAML_LIMITS, maxFileBytes });
+      const result = await loadAndValidate(fsRepository(root), { ...DEFAULT_YAML_LIMITS, maxFileBytes, maxSpecBytes });
       const errors = result.errors;
       const counts = {
         integrations: result.set.integrations.length,

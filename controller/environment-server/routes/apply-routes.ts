@@ -16,10 +16,16 @@ interface ApplyBody {
   context?: ApplyContext;
 }
 
+interface ApplyUnitBody {
+  actions?: PlanAction[];
+  context?: ApplyContext;
+}
+
 /**
  * Applying one action, and the log. A body that does not match ApplyRequest is refused; when the
  * action itself is what does not match, the refusal carries the reason every driver gives
  * (checkAction: PlainSecretRefused, SecretUnsealFailed, InvalidAction), as a 422 that changed nothing.
+ * A unit of actions is applied in one transaction of the store: all of them, or none.
  */
 export const applyRoutes: FastifyPluginAsync<ApplyRoutesOptions> = async (app, { store, tokens }) => {
   defineRoute(
@@ -33,14 +39,38 @@ export const applyRoutes: FastifyPluginAsync<ApplyRoutesOptions> = async (app, {
         if (!where.startsWith('/action') || typeof body?.action !== 'object' || body.action === null) {
           return reply.code(400).send({ error: 'BadRequest', message: request.validationError.message });
         }
-        const refusal = checkAction(body.action, store.keyPair());
-        const reason = refusal?.reason ?? 'InvalidAction';
-        const message = refusal?.message ?? `the action does not match PlanAction: ${request.validationError.message}`;
-        return reply.code(422).send({ error: 'ActionRefused', reason, message });
+        return reply.code(422).send(refusalOf([body.action], request.validationError.message, store));
       }
       return { outcome: await store.apply(body!.action!, body!.context!) };
     },
     { attachValidation: true },
   );
+  defineRoute(
+    app,
+    tokens,
+    'applyActionUnit',
+    async (request, reply) => {
+      const body = request.body as ApplyUnitBody | undefined;
+      if (request.validationError) {
+        const where = request.validationError.validation?.[0]?.instancePath ?? '';
+        const actions = body?.actions;
+        if (!/^\/actions\/\d+/.test(where) || !Array.isArray(actions) || actions.some((a) => typeof a !== 'object' || a === null)) {
+          return reply.code(400).send({ error: 'BadRequest', message: request.validationError.message });
+        }
+        return reply.code(422).send(refusalOf(actions, request.validationError.message, store));
+      }
+      return { outcomes: await store.applyUnit(body!.actions!, body!.context!) };
+    },
+    { attachValidation: true },
+  );
   defineRoute(app, tokens, 'actionLog', async () => ({ actions: await store.actionLog() }));
 };
+
+/** The 422 body of actions the API's schema refused: the reason checkAction gives the first it refuses, else InvalidAction. */
+function refusalOf(actions: readonly PlanAction[], validation: string, store: EnvironmentStore) {
+  for (const action of actions) {
+    const refusal = checkAction(action, store.keyPair());
+    if (refusal) return { error: 'ActionRefused', reason: refusal.reason, message: refusal.message };
+  }
+  return { error: 'ActionRefused', reason: 'InvalidAction', message: `the action does not match PlanAction: ${validation}` };
+}

@@ -1,13 +1,15 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { prepareEnvironment } from '../store/prepare-environment.ts';
+import type { KeyFile } from '../../config/key-file.ts';
+import { prepareEnvironment, type PreparedEnvironment } from '../store/prepare-environment.ts';
 import { createSqliteSession } from '../store/sqlite-session.ts';
 import { SQLITE_SCHEMA_VERSION } from '../store/sqlite-schema-version.ts';
 import { toSqliteStoreError } from '../store/to-sqlite-store-error.ts';
 import { EmbeddedEnvironment } from './embedded-environment.ts';
 
 export { EnvironmentMismatchError } from '../store/prepare-environment.ts';
+export { EnvironmentKeyError } from '../store/stored-keys.ts';
 
 export interface OpenEmbeddedOptions {
   /** The environment's name; a file made for another environment is refused. */
@@ -18,6 +20,15 @@ export interface OpenEmbeddedOptions {
   create?: boolean;
   /** How long a write waits for another connection's transaction, in milliseconds. */
   busyTimeoutMs?: number;
+  /**
+   * The key file that wraps the environment's secret keys in the file (the environment server
+   * gives one); without it they are kept as they are, and a file whose keys are wrapped is refused.
+   */
+  keyFile?: KeyFile;
+  /** The key file being rotated away from: keys it wraps are rewrapped with keyFile. */
+  previousKeyFile?: KeyFile;
+  /** Told how the keys were found and kept, once the file is ready (to log a wrapping). */
+  onKeys?: (event: PreparedEnvironment['keys']) => void;
 }
 
 /** The environment has no store yet; `intctl env init` makes one. */
@@ -29,7 +40,8 @@ export class EnvironmentNotInitializedError extends Error {
  * Opens the embedded environment kept in the SQLite file at `path`, creating it (and its key pair
  * and fingerprint key) when missing. Idempotent: an existing environment keeps its keys. The file
  * is WAL-journaled, waits for other writers rather than failing at once, is brought to the newest
- * schema, and is readable by its owner only, since it holds the environment's private key.
+ * schema, and is readable by its owner only, since it holds the environment's private key (wrapped
+ * with `keyFile` when one is given).
  */
 export async function openEmbeddedEnvironment(path: string, options: OpenEmbeddedOptions): Promise<EmbeddedEnvironment> {
   const create = options.create ?? true;
@@ -40,7 +52,15 @@ export async function openEmbeddedEnvironment(path: string, options: OpenEmbedde
   const session = createSqliteSession(openFile(path, isNew, create, options.busyTimeoutMs ?? 5000), path);
   const now = options.now ?? (() => new Date());
   try {
-    const prepared = await prepareEnvironment(session, { name: options.name, now, place: path, schemaVersion: SQLITE_SCHEMA_VERSION });
+    const { keys, ...prepared } = await prepareEnvironment(session, {
+      name: options.name,
+      now,
+      place: path,
+      schemaVersion: SQLITE_SCHEMA_VERSION,
+      ...(options.keyFile ? { keyFile: options.keyFile } : {}),
+      ...(options.previousKeyFile ? { previousKeyFile: options.previousKeyFile } : {}),
+    });
+    options.onKeys?.(keys);
     return new EmbeddedEnvironment(session, { name: options.name, path, now, ...prepared });
   } catch (error) {
     await session.close();

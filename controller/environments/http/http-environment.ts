@@ -22,6 +22,9 @@ export interface HttpAnswer {
   body: unknown;
 }
 
+/** Sealed values a verify request carries at most (the API allows 10,000). */
+const VERIFY_BATCH = 1000;
+
 const REFUSALS: readonly ActionRefusedReason[] = ['PlainSecretRefused', 'SecretUnsealFailed', 'InvalidAction'];
 
 /**
@@ -85,17 +88,41 @@ export class HttpEnvironment implements EnvironmentDriver {
 
   async apply(action: PlanAction, context: ApplyContext): Promise<ApplyOutcome> {
     const answer = await this.#expect('POST', '/v1/actions', { action, context }, [200, 409, 422]);
-    if (answer.status === 409 && (answer.body as { error?: string } | undefined)?.error === 'StalePlan') throw new StalePlanError(messageOf(answer));
-    if (answer.status === 409) throw new LeaseLostError(messageOf(answer));
-    if (answer.status === 422) {
-      const reason = (answer.body as { reason?: string } | undefined)?.reason as ActionRefusedReason;
-      throw new ActionRefusedError(REFUSALS.includes(reason) ? reason : 'InvalidAction', messageOf(answer));
-    }
+    this.#throwRefusal(answer);
     return (answer.body as { outcome: ApplyOutcome }).outcome;
+  }
+
+  /** Applies actions as one (`POST /v1/actions/unit`): the server runs them in one transaction, all or none. */
+  async applyUnit(actions: readonly PlanAction[], context: ApplyContext): Promise<ApplyOutcome[]> {
+    if (actions.length === 0) return [];
+    const answer = await this.#expect('POST', '/v1/actions/unit', { actions, context }, [200, 409, 422]);
+    this.#throwRefusal(answer);
+    const outcomes = (answer.body as { outcomes?: unknown }).outcomes;
+    if (!Array.isArray(outcomes) || outcomes.length !== actions.length) {
+      throw new HttpEnvironmentError('EnvironmentProtocolError', `environment ${this.name} (${this.url}): POST /v1/actions/unit did not answer one outcome for each of ${actions.length} actions`);
+    }
+    return outcomes as ApplyOutcome[];
   }
 
   async actionLog(): Promise<AppliedAction[]> {
     return ((await this.#expect('GET', '/v1/actions', undefined, [200])).body as { actions: AppliedAction[] }).actions;
+  }
+
+  /**
+   * Asks the server which sealed values open with its key (`POST /v1/secrets/verify`, at most
+   * VERIFY_BATCH values a request); it answers only that.
+   */
+  async verifySealed(sealed: readonly string[]): Promise<boolean[]> {
+    const out: boolean[] = [];
+    for (let start = 0; start < sealed.length; start += VERIFY_BATCH) {
+      const batch = sealed.slice(start, start + VERIFY_BATCH);
+      const opens = ((await this.#expect('POST', '/v1/secrets/verify', { sealed: batch }, [200])).body as { opens?: unknown }).opens;
+      if (!Array.isArray(opens) || opens.length !== batch.length) {
+        throw new HttpEnvironmentError('EnvironmentProtocolError', `environment ${this.name} (${this.url}): POST /v1/secrets/verify did not answer one verdict for each of ${batch.length} sealed values`);
+      }
+      out.push(...(opens as boolean[]));
+    }
+    return out;
   }
 
   /**
@@ -142,6 +169,16 @@ export class HttpEnvironment implements EnvironmentDriver {
     } catch {
       if (response.status >= 500) return { status: response.status, body: undefined };
       throw new HttpEnvironmentError('EnvironmentProtocolError', `environment ${this.name} (${this.url}): ${method} ${path} answered ${response.status} with a body that is not JSON`);
+    }
+  }
+
+  /** An apply's 409 and 422 as the driver's errors: StalePlanError, LeaseLostError, ActionRefusedError. */
+  #throwRefusal(answer: HttpAnswer): void {
+    if (answer.status === 409 && (answer.body as { error?: string } | undefined)?.error === 'StalePlan') throw new StalePlanError(messageOf(answer));
+    if (answer.status === 409) throw new LeaseLostError(messageOf(answer));
+    if (answer.status === 422) {
+      const reason = (answer.body as { reason?: string } | undefined)?.reason as ActionRefusedReason;
+      throw new ActionRefusedError(REFUSALS.includes(reason) ? reason : 'InvalidAction', messageOf(answer));
     }
   }
 

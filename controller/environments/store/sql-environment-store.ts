@@ -2,6 +2,7 @@ import type { DependencyName } from '../../core/dependencies.ts';
 import type { ConnectionRecord, ObservedState, PublishedIntegration } from '../../core/environment-state.ts';
 import type { PlanAction } from '../../core/plan-action.ts';
 import type { KeyPair } from '../../secrets/generate-key-pair.ts';
+import { openSealed } from '../../secrets/open-sealed.ts';
 import { ActionRefusedError } from '../action-refused-error.ts';
 import { checkAction } from '../check-action.ts';
 import { LeaseLostError, StalePlanError, type AppliedAction, type ApplyContext, type ApplyOutcome, type Lease } from '../driver.ts';
@@ -124,7 +125,11 @@ export class SqlEnvironmentStore implements EnvironmentStore {
    * appended. Any failure rolls back both.
    */
   async apply(action: PlanAction, context: ApplyContext): Promise<ApplyOutcome> {
-    const sql = this.#sql;
+    return (await this.applyUnit([action], context))[0]!;
+  }
+
+  /** Applies actions of one plan in one write transaction, each as `apply` would: a failure of any rolls back all. */
+  async applyUnit(actions: readonly PlanAction[], context: ApplyContext): Promise<ApplyOutcome[]> {
     return this.#session.transaction('write', async (tx) => {
       const now = this.#now();
       const row = await this.#lease(tx);
@@ -132,26 +137,46 @@ export class SqlEnvironmentStore implements EnvironmentStore {
       if (row.expires_at === null || row.expires_at <= now.getTime()) {
         throw new LeaseLostError(`the lease on environment ${this.name} expired at ${iso(row.expires_at ?? 0)}; renew it before applying`);
       }
-      if ((await tx.get(sql.logged, [action.id])) !== undefined) return 'already-applied';
-      // The log only grows through this check, so its newest entry tells: past the plan's head, an
-      // entry of another plan (action ids end in `@<plan id>`) means the environment moved. One
-      // row read, however long the plan: applying n actions costs n, not n².
-      const last = await tx.get<{ seq: number; action_id: string }>(sql.last);
-      if (last !== undefined && Number(last.seq) > context.plan.head && !last.action_id.endsWith(`@${context.plan.id}`)) {
-        throw new StalePlanError(`environment ${this.name} changed since plan ${context.plan.id} was made; re-plan`);
+      const outcomes: ApplyOutcome[] = [];
+      for (const [index, action] of actions.entries()) {
+        try {
+          outcomes.push(await this.#applyOne(tx, action, context, now.toISOString()));
+        } catch (error) {
+          // Say which action of the unit was refused: the whole unit is rolled back for it.
+          if (!(error instanceof ActionRefusedError) || actions.length === 1) throw error;
+          throw new ActionRefusedError(error.reason, `${String(action?.type)} (action ${index + 1} of ${actions.length} applied together): ${error.message}`);
+        }
       }
-      const refusal = checkAction(action, this.#keyPair);
-      if (refusal) throw new ActionRefusedError(refusal.reason, refusal.message);
-      const at = now.toISOString();
-      const { target, result } = await applyChange(tx, sql, action, at);
-      await tx.run(sql.append, [action.id, action.type, target, context.lease.token, context.commit, at, result]);
-      return 'applied';
+      return outcomes;
     });
+  }
+
+  /** One action inside the caller's write transaction, once the lease was checked. */
+  async #applyOne(tx: SqlExecutor, action: PlanAction, context: ApplyContext, at: string): Promise<ApplyOutcome> {
+    const sql = this.#sql;
+    if ((await tx.get(sql.logged, [action.id])) !== undefined) return 'already-applied';
+    // The log only grows through this check, so its newest entry tells: past the plan's head, an
+    // entry of another plan (action ids end in `@<plan id>`) means the environment moved. One
+    // row read, however long the plan: applying n actions costs n, not n².
+    const last = await tx.get<{ seq: number; action_id: string }>(sql.last);
+    if (last !== undefined && Number(last.seq) > context.plan.head && !last.action_id.endsWith(`@${context.plan.id}`)) {
+      throw new StalePlanError(`environment ${this.name} changed since plan ${context.plan.id} was made; re-plan`);
+    }
+    const refusal = checkAction(action, this.#keyPair);
+    if (refusal) throw new ActionRefusedError(refusal.reason, refusal.message);
+    const { target, result } = await applyChange(tx, sql, action, at);
+    await tx.run(sql.append, [action.id, action.type, target, context.lease.token, context.commit, at, result]);
+    return 'applied';
   }
 
   /** The append-only log of applied actions, oldest first. */
   async actionLog(): Promise<AppliedAction[]> {
     return (await this.#session.all<LogRow>(this.#sql.log)).map(appliedFromRow);
+  }
+
+  /** Which sealed values open with this environment's key pair; what opens is discarded here. */
+  async verifySealed(sealed: readonly string[]): Promise<boolean[]> {
+    return sealed.map((value) => openSealed(this.#keyPair, value).ok);
   }
 
   /** One published integration, read on its own. */

@@ -12,6 +12,8 @@ export function storeSql(dialect: SqlDialect) {
   return {
     meta: 'SELECT environment, public_key, private_key, fingerprint_key, created_at FROM meta WHERE id = 1',
     insertMeta: 'INSERT INTO meta (id, environment, public_key, private_key, fingerprint_key, created_at) VALUES (1, ?, ?, ?, ?, ?)',
+    /** Stores the secret keys in another form (wrapped, or wrapped with another key file); the keys themselves never change. */
+    restoreKeys: 'UPDATE meta SET private_key = ?, fingerprint_key = ? WHERE id = 1',
 
     dependencies: `SELECT name, version FROM dependencies ${byName}`,
     integrations: `SELECT * FROM integrations ${byName}`,

@@ -40,18 +40,21 @@ export class EdmSchemas {
     return { $ref: `#/definitions/${defName}` };
   }
 
-  /** The structure of an entity or complex type, with the properties given. */
-  structure(properties: readonly EdmProperty[]): JsonSchema {
+  /**
+   * The structure of an entity or complex type, with the properties given: closed, unless the
+   * type is open (`OpenType="true"`, as CAP writes its `Map` type), which allows any other property.
+   */
+  structure(properties: readonly EdmProperty[], open = false): JsonSchema {
     const out: Record<string, JsonSchema> = {};
     for (const p of properties) out[p.name] = this.property(p);
-    return { type: 'object', properties: out, additionalProperties: false };
+    return { type: 'object', properties: out, ...(open ? {} : { additionalProperties: false }) };
   }
 
   private named(fqn: string): JsonSchema {
     const enumType = this.model.enumTypes.get(fqn);
     if (enumType) return { type: 'string', enum: [...enumType.members] };
     const type: EdmStructuredType | undefined = this.model.complexTypes.get(fqn) ?? this.model.entityTypes.get(fqn);
-    return type ? this.structure(type.properties) : {};
+    return type ? this.structure(type.properties, type.open === true) : {};
   }
 }
 

@@ -1,4 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { decodeUtf8Text } from '../../core/text-encoding.ts';
 import { failed, ok, type Result, type SpecProblem } from '../generator.ts';
 
 export type ODataVersion = 'v2' | 'v4';
@@ -22,6 +23,8 @@ export interface EdmStructuredType {
   key: string[];
   properties: EdmProperty[];
   baseType?: string;
+  /** `OpenType="true"` (or a base type that is): values may carry properties the type does not declare. */
+  open?: boolean;
 }
 
 export interface EdmEnumType {
@@ -93,23 +96,44 @@ const parser = new XMLParser({
 });
 
 /**
+ * The text of an EDMX document, or why it is refused: not UTF-8 (a wide encoding is named), or a
+ * document type declaration. OData metadata never needs a DTD, and refusing one means no entity
+ * is ever declared, let alone expanded or fetched (external entities, "billion laughs").
+ */
+function edmxText(bytes: Uint8Array): string | { message: string } {
+  const decoded = decodeUtf8Text(bytes);
+  if (typeof decoded !== 'string') {
+    const where = decoded.line > 1 || decoded.column > 1 ? ` at line ${decoded.line}, column ${decoded.column}` : '';
+    return { message: `${decoded.message.replace(/^file /, 'the document ')}${where}` };
+  }
+  const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
+  const doctype = /<!DOCTYPE/i.exec(text);
+  if (doctype) {
+    const before = text.slice(0, doctype.index).split('\n');
+    return { message: `the document declares a DTD (<!DOCTYPE) at line ${before.length}, column ${before.at(-1)!.length + 1}; OData metadata needs none, and intctl declares and expands no entities` };
+  }
+  return text;
+}
+
+/**
  * Reads an OData metadata document (EDMX): v2 (Edmx 1.0, as SAP Gateway serves it, with its
  * sap: annotations) or v4 (Edmx 4.0, as Dataverse and SAP RAP serve it, with Capabilities
  * annotations). XML is parsed by fast-xml-parser after its validator has checked that the
  * document is well formed; a problem names the element path (or the line and column).
  */
 export function loadEdmx(bytes: Uint8Array, expected?: ODataVersion): Result<EdmModel> {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return failed([problem('', 'the document is not valid UTF-8')]);
-  }
+  const text = edmxText(bytes);
+  if (typeof text !== 'string') return failed([problem('', text.message)]);
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
     return failed([problem('', `the document is not well-formed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`)]);
   }
-  const parsed = parser.parse(text) as Node;
+  let parsed: Node;
+  try {
+    parsed = parser.parse(text) as Node;
+  } catch (error) {
+    return failed([problem('', `the document cannot be read as XML: ${(error as Error).message.split('\n')[0]}`)]);
+  }
   const edmx = parsed.Edmx as Node | undefined;
   if (!edmx || typeof edmx !== 'object') return failed([problem('', 'the root element must be edmx:Edmx (an OData metadata document)')]);
   const edmxVersion = String(edmx['@Version'] ?? '');
@@ -244,7 +268,7 @@ function structured(t: Node, ns: string, path: string, resolve: (n: string) => s
       readOnly: computed || (p['@creatable'] === 'false' && p['@updatable'] === 'false'),
     });
   }
-  return { name, fqn, path, key, properties };
+  return { name, fqn, path, key, properties, ...(t['@OpenType'] === 'true' ? { open: true } : {}) };
 }
 
 /** Properties and keys of base types come first, as OData inherits them. */
@@ -263,6 +287,7 @@ function inheritBaseTypes(types: Map<string, EdmStructuredType>, problems: SpecP
     const own = new Set(type.properties.map((p) => p.name));
     type.properties = [...base.properties.filter((p) => !own.has(p.name)), ...type.properties];
     if (type.key.length === 0) type.key = [...base.key];
+    if (base.open) type.open = true;
   };
   for (const type of types.values()) visit(type, 0);
 }

@@ -26,7 +26,7 @@ interface Named {
  */
 export const odataGenerator: Generator<EdmModel> = {
   system: 'odata',
-  version: '1.0.0',
+  version: '1.1.0',
   runtime: ['integration-utils', 'common-shared-services', 'integration-manager'],
   parse: async (specBytes, options) => loadEdmx(specBytes, options.odataVersion),
   describe: (model) => describeModel(model),

@@ -1,7 +1,7 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { convertObj } from 'swagger2openapi';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { failed, ok, pointer, type Result, type SpecProblem } from '../generator.ts';
+import { parseSpecText } from './parse-spec-text.ts';
 
 /** An OpenAPI 3.x document as parsed JSON, `$ref`s left in place. */
 export type OpenApiDocument = Record<string, unknown> & { openapi: string; paths?: Record<string, unknown> };
@@ -21,19 +21,9 @@ const MAX_DEPTH = 200;
  * specification in a pull request must not make the controller read files or call URLs.
  */
 export async function loadOpenApi(bytes: Uint8Array): Promise<Result<LoadedOpenApi>> {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return failed([problem('', 'the document is not valid UTF-8')]);
-  }
-  let parsed: unknown;
-  try {
-    parsed = /^\s*[{[]/.test(text) ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 1000, uniqueKeys: false });
-  } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '';
-    return failed([problem('', `the document is neither JSON nor YAML${where}: ${firstLine((error as Error).message)}`)]);
-  }
+  const read = parseSpecText(bytes, { maxDepth: MAX_DEPTH, maxAliases: 1000 });
+  if (!read.ok) return failed([problem('', read.message)]);
+  const parsed = read.value;
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     return failed([problem('', 'the document must be an object with an openapi (or swagger) field')]);
   }

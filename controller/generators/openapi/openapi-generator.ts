@@ -2,11 +2,11 @@ import type { ActionCatalog, CatalogAction, JsonSchema, ParameterBinding } from 
 import type { Operation } from '../../generated/manifests.ts';
 import { checkSelection, resolveSelection } from '../check-selection.ts';
 import { failed, ok, OPERATIONS, type GenerateInput, type Generator, type Result, type SpecDescription } from '../generator.ts';
-import { actionName, buildEntityActions, type EntityModel, type ModelAttribute, type OperationModel } from '../standard-actions.ts';
+import { actionName, buildEntityActions, type EntityModel, type ModelAttribute, type OperationModel, type SearchCapabilities } from '../standard-actions.ts';
 import { inferResources, type RawFunction, type RawOperation, type Resource } from './infer-resources.ts';
 import { loadOpenApi, type OpenApiDocument } from './load-openapi.ts';
 import {
-  baseRequest, deref, listPointer, parametersOf, recordMediaType, requestBody, requiredExtras, schemaOrEmpty, searchBindings, successResponse,
+  baseRequest, deref, ignoredParameter, listPointer, parameterInputs, parametersOf, recordMediaType, requestBody, schemaOrEmpty, searchBindings, successResponse,
 } from './openapi-operations.ts';
 import { escape, SchemaConverter } from './openapi-schemas.ts';
 
@@ -32,7 +32,10 @@ export interface OpenApiModel {
  */
 export const openapiGenerator: Generator<OpenApiModel> = {
   system: 'openapi',
-  version: '1.0.0',
+  // 2.0.0: Create and Update records from request bodies, every parameter an input, entities
+  // named uniquely and read from the shape of answers; schemas translated by a converter, open
+  // outputs, discriminators: catalogs change, some incompatibly.
+  version: '2.0.0',
   runtime: ['integration-utils', 'common-shared-services', 'integration-manager'],
   parse: (specBytes) => parseOpenApi(specBytes),
   describe: (model) => describeModel(model),
@@ -50,7 +53,7 @@ export const openapiGenerator: Generator<OpenApiModel> = {
     const definitions: Record<string, JsonSchema> = {};
     for (const chosen of selection.entities) {
       const info = byName.get(chosen.entity.name)!;
-      const model = entityModel(info, chosen.attributes, schemas);
+      const model = entityModel(info, chosen.operations, chosen.attributes, schemas);
       const built = buildEntityActions(model, chosen.operations, chosen.attributes);
       entities.push(built.entity);
       actions.push(...built.actions);
@@ -92,9 +95,10 @@ async function parseOpenApi(bytes: Uint8Array): Promise<Result<OpenApiModel>> {
   const resolver = new SchemaConverter(document, new Set(), nullableKeyword);
   const isList = (op: RawOperation): boolean => {
     const response = successResponse(op, resolver);
-    return response?.schema !== undefined && listPointer(response.schema, response.at, resolver) !== undefined;
+    return response?.schema !== undefined && listPointer(response.schema, response.at, resolver, op.path, !/\}$/.test(op.path)) !== undefined;
   };
   const inferred = inferResources((document.paths ?? {}) as Record<string, unknown>, isList);
+  if (inferred.problems.length > 0) return failed(inferred.problems);
   const resources: ResourceInfo[] = [];
   for (const resource of inferred.resources) {
     const item = itemSchema(resource, resolver);
@@ -125,15 +129,20 @@ function describeModel(a: OpenApiModel): SpecDescription {
   };
 }
 
-/** The record schema of a resource: what Get returns, else a search item, else the create body. */
+/**
+ * The record schema of a resource: what Get returns, else a search item, else the create body,
+ * the first of them that is an object with properties; else the first there is, as it is.
+ */
 function itemSchema(resource: Resource, schemas: SchemaConverter): { schema: unknown; at: string } | undefined {
+  const candidates: Array<{ schema: unknown; at: string }> = [];
   const get = resource.operations.Get ? successResponse(resource.operations.Get, schemas) : undefined;
-  if (get?.schema !== undefined && schemas.objectShape(get.schema, get.at)) return { schema: get.schema, at: get.at };
+  if (get?.schema !== undefined && get.schema !== null) candidates.push({ schema: get.schema, at: get.at });
   const search = resource.operations.Search ? successResponse(resource.operations.Search, schemas) : undefined;
-  const list = search?.schema !== undefined ? listPointer(search.schema, search.at, schemas) : undefined;
-  if (list?.items !== undefined) return { schema: list.items, at: list.itemsAt };
+  const list = search?.schema !== undefined ? listPointer(search.schema, search.at, schemas, resource.operations.Search!.path) : undefined;
+  if (list?.items !== undefined) candidates.push({ schema: list.items, at: list.itemsAt });
   const create = resource.operations.Create ? requestBody(resource.operations.Create, schemas) : undefined;
-  return create ? { schema: create.schema, at: create.at } : undefined;
+  if (create && create.schema !== undefined && create.schema !== null) candidates.push({ schema: create.schema, at: create.at });
+  return candidates.find((c) => schemas.objectShape(c.schema, c.at) !== undefined) ?? candidates[0];
 }
 
 /** Every name an entity or action takes, so component schemas are named around them. */
@@ -151,7 +160,7 @@ function reservedNames(a: OpenApiModel): Set<string> {
   return names;
 }
 
-function entityModel(info: ResourceInfo, attributes: string[] | undefined, schemas: SchemaConverter): EntityModel {
+function entityModel(info: ResourceInfo, selectedOperations: readonly Operation[], attributes: string[] | undefined, schemas: SchemaConverter): EntityModel {
   const { resource } = info;
   const shape = info.item ? schemas.objectShape(info.item.schema, info.item.at) : undefined;
   const all = new Set(info.attributes);
@@ -177,9 +186,9 @@ function entityModel(info: ResourceInfo, attributes: string[] | undefined, schem
   }
 
   const operations: Partial<Record<Operation, OperationModel>> = {};
-  for (const operation of OPERATIONS) {
+  for (const operation of selectedOperations) {
     const op = resource.operations[operation];
-    if (op) operations[operation] = operationModel(operation, op, schemas, all);
+    if (op) operations[operation] = operationModel(operation, op, schemas, all, attributes ? wanted : undefined);
   }
   return {
     name: resource.name,
@@ -188,18 +197,38 @@ function entityModel(info: ResourceInfo, attributes: string[] | undefined, schem
     source: resource.pointer,
     keyAttributes,
     attributes: modelAttributes,
+    ...(!shape && info.item ? { record: schemas.convert(info.item.schema, info.item.at) } : {}),
     operations,
   };
 }
 
-function operationModel(operation: Operation, op: RawOperation, schemas: SchemaConverter, attributes: Set<string>): OperationModel {
+/** The inputs a standard action has besides its parameters, for the search capabilities and body it has. */
+function standardInputs(operation: Operation, caps: SearchCapabilities, hasBody: boolean): string[] {
+  if (operation === 'Create' || operation === 'Update') return hasBody ? ['record'] : [];
+  if (operation !== 'Search' && operation !== 'Count') return [];
+  const names = ['filters', ...(caps.advancedFilter ? ['filter'] : [])];
+  if (operation === 'Count') return names;
+  if (caps.basicOrder) names.push('orderBy', 'order');
+  if (caps.paging === 'skip-top') names.push('skip', 'top');
+  if (caps.paging === 'page') names.push('page', 'pageSize');
+  return names;
+}
+
+/**
+ * One standard action of an entity: its path parameters, every other parameter the operation
+ * declares (see parameterInputs), search bindings for Search and Count, and for Create and Update
+ * the record as the request body describes it. `selected`: the attributes an `attributes`
+ * selection keeps (undefined: all).
+ */
+function operationModel(operation: Operation, op: RawOperation, schemas: SchemaConverter, attributes: Set<string>, selected: Set<string> | undefined): OperationModel {
   const parameters = parametersOf(op, schemas);
-  const search = searchBindings(parameters, attributes);
+  const search = searchBindings(parameters, attributes, operation === 'Search' || operation === 'Count' ? schemas : undefined);
   const { request, inputs } = baseRequest(op, parameters, schemas);
   const summary = typeof op.operation.summary === 'string' ? op.operation.summary : undefined;
   const response = successResponse(op, schemas);
   const used = new Set<string>(operation === 'Search' || operation === 'Count' ? search.used : []);
-  const extras = requiredExtras(parameters, used, schemas);
+  const body = operation === 'Create' || operation === 'Update' ? requestBody(op, schemas) : undefined;
+  const extras = parameterInputs(parameters, used, new Set([...standardInputs(operation, search.caps, body !== undefined), ...inputs.map((i) => i.name)]), schemas);
   inputs.push(...extras.inputs);
   request.query.push(...extras.query);
   request.headers.push(...extras.headers);
@@ -210,7 +239,7 @@ function operationModel(operation: Operation, op: RawOperation, schemas: SchemaC
     const bindings = search.query.filter((b) => operation === 'Search' || b.from?.[0] === '/filters' || b.from?.[0] === '/filter');
     request.query.push(...bindings);
     if (operation === 'Search' && response?.schema !== undefined) {
-      const list = listPointer(response.schema, response.at, schemas);
+      const list = listPointer(response.schema, response.at, schemas, op.path);
       if (list) {
         request.response.pointer = list.pointer;
         if (list.count) request.response.count = list.count;
@@ -226,12 +255,37 @@ function operationModel(operation: Operation, op: RawOperation, schemas: SchemaC
     const caps = operation === 'Count' ? { ...search.caps, basicOrder: false, advancedOrder: false, paging: 'none' as const } : search.caps;
     return { source: op.pointer, ...(summary ? { summary } : {}), request, inputs, search: caps, returns: 'entity' };
   }
+  const returns = operation === 'Delete' ? 'nothing' : response?.schema !== undefined && response.schema !== null ? 'entity' : response?.mediaType !== undefined ? 'any' : 'nothing';
   if (operation === 'Create' || operation === 'Update') {
-    const body = requestBody(op, schemas);
-    request.body = { from: '/record', contentType: body?.contentType ?? 'application/json' };
+    if (body) request.body = { from: '/record', contentType: body.contentType };
+    const record = body ? recordSchema(body, schemas, attributes, selected) : null;
+    return { source: op.pointer, ...(summary ? { summary } : {}), request, inputs, returns, record };
   }
-  const returns = response?.schema !== undefined && operation !== 'Delete' ? 'entity' : 'nothing';
   return { source: op.pointer, ...(summary ? { summary } : {}), request, inputs, returns };
+}
+
+/**
+ * The record Create or Update sends: the request body's own fields, types and required list, not
+ * the entity's read model (GitHub takes `assignees` as logins, and answers with user objects).
+ * Read-only fields are left out. An `attributes` selection narrows the fields the body shares
+ * with the entity; fields only the body has, and those it requires, stay, or the action could
+ * never be called. A body that is not an object with properties is taken as it is.
+ */
+function recordSchema(body: { schema: unknown; at: string }, schemas: SchemaConverter, attributes: Set<string>, selected: Set<string> | undefined): JsonSchema {
+  const shape = schemas.objectShape(body.schema, body.at);
+  if (!shape) return schemas.convert(body.schema, body.at);
+  const properties: Record<string, JsonSchema> = {};
+  for (const property of shape.properties) {
+    const resolved = deref(property.schema, property.at, schemas)?.value as Record<string, unknown> | undefined;
+    if (resolved?.readOnly === true) continue;
+    if (selected && attributes.has(property.name) && !selected.has(property.name) && !shape.required.has(property.name)) continue;
+    properties[property.name] = schemas.convert(property.schema, property.at);
+  }
+  const required = [...shape.required].filter((name) => name in properties).sort();
+  const top = deref(body.schema, body.at, schemas)?.value as Record<string, unknown> | undefined;
+  const bounds: JsonSchema = {};
+  for (const keyword of ['minProperties', 'maxProperties']) if (typeof top?.[keyword] === 'number') bounds[keyword] = top[keyword];
+  return { type: 'object', properties, ...(required.length > 0 ? { required } : {}), ...bounds, additionalProperties: false };
 }
 
 /** A function: its parameters by name (and `body`) in, its success response out. */
@@ -241,7 +295,7 @@ function functionAction(fn: RawFunction, schemas: SchemaConverter): { action: Ca
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
   for (const p of parameters) {
-    if (p.in === 'cookie' || p.name in properties) continue;
+    if (ignoredParameter(p) || p.name in properties) continue;
     properties[p.name] = schemas.convert(p.schema, p.at);
     if (p.required) required.push(p.name);
     const binding: ParameterBinding = { name: p.name, from: [`/${escape(p.name)}`], format: 'plain' };
@@ -258,7 +312,8 @@ function functionAction(fn: RawFunction, schemas: SchemaConverter): { action: Ca
   const response = successResponse(fn, schemas);
   if (response) request.response.status = response.status;
   recordMediaType(request, response?.mediaType);
-  const output = response?.schema !== undefined ? schemas.convert(response.schema, response.at) : undefined;
+  // A media type without a schema (or `schema: null`) is a body of any shape, returned as received.
+  const output = response?.schema !== undefined ? schemas.convert(response.schema, response.at) : response?.mediaType !== undefined ? {} : undefined;
   const input: JsonSchema = { type: 'object', properties, ...(required.length > 0 ? { required: [...new Set(required)].sort() } : {}), additionalProperties: false };
   const summary = typeof fn.operation.summary === 'string' ? fn.operation.summary : undefined;
   return {

@@ -16,6 +16,8 @@ export interface Parameter {
 const LIST_PROPERTIES = ['items', 'value', 'data', 'results', 'records', 'content', 'elements', 'entries'];
 const FILTER_PARAMS = ['filter', '$filter', 'filters', 'where'];
 const ORDER_PARAMS = ['orderBy', 'orderby', '$orderby', 'order_by', 'sort', 'sortBy', 'sort_by'];
+/** A direction beside the field to order by: GitHub's `sort` + `direction`, or `sort` + `order`. */
+const DIRECTION_PARAMS = ['direction', 'order', 'sort_order', 'sortOrder', 'sort_direction', 'sortDirection', 'dir'];
 const SKIP_PARAMS = ['skip', '$skip', 'offset'];
 const TOP_PARAMS = ['top', '$top', 'limit'];
 const PAGE_PARAMS = ['page', 'pageNumber', 'page_number'];
@@ -100,8 +102,17 @@ function firstMediaSchema(content: unknown): unknown {
   return pickMedia(content)?.schema;
 }
 
-/** Where the list is in a list response: '' for a bare array, `/items` for a wrapped one. */
-export function listPointer(schema: unknown, at: string, schemas: SchemaConverter): { pointer: string; items: unknown; itemsAt: string; count?: string; next?: string } | undefined {
+/**
+ * Where the list is in a list response: '' for a bare array, `/items` for a wrapped one. A wrapper
+ * is an object whose list has a usual name (`items`, `data`, ...) or the collection's own
+ * (`budgets` for `/budgets`, `workflow_runs` for `/runs`), or whose one array holds records
+ * (objects) beside a count or a next link and nothing but scalars (`{ total_count, runners }`).
+ * An object with one array among its other fields (GitHub's app and its `events`, a runner and
+ * its `labels`) is one record. `path`: the operation's path, for the collection's name; `byShape`
+ * false: only a bare array or an array named as a list counts (for a path ending in a parameter,
+ * which names one item unless it plainly answers a list).
+ */
+export function listPointer(schema: unknown, at: string, schemas: SchemaConverter, path = '', byShape = true): { pointer: string; items: unknown; itemsAt: string; count?: string; next?: string } | undefined {
   const resolved = deref(schema, at, schemas);
   if (!resolved) return undefined;
   const node = resolved.value as Record<string, unknown>;
@@ -110,14 +121,23 @@ export function listPointer(schema: unknown, at: string, schemas: SchemaConverte
   }
   const shape = schemas.objectShape(resolved.value, resolved.at);
   if (!shape) return undefined;
-  const arrays = shape.properties.filter((p) => {
-    const d = deref(p.schema, p.at, schemas);
-    return d !== undefined && (d.value as Record<string, unknown>).type === 'array';
-  });
-  const chosen = LIST_PROPERTIES.map((n) => arrays.find((a) => a.name === n)).find((a) => a !== undefined) ?? (arrays.length === 1 ? arrays[0] : undefined);
+  const arrays: typeof shape.properties = [];
+  let others = 0;
+  for (const p of shape.properties) {
+    const d = deref(p.schema, p.at, schemas)?.value as Record<string, unknown> | undefined;
+    if (d?.type === 'array') arrays.push(p);
+    else if (!PAGING_PROPERTIES.has(p.name) && (d === undefined || !isScalar(d))) others++;
+  }
+  const names = new Set(shape.properties.map((p) => p.name));
+  const paged = COUNT_PROPERTIES.some((n) => names.has(n)) || NEXT_PROPERTIES.some((n) => names.has(n));
+  const collection = path.split('/').filter((s) => s.length > 0 && !/^\{.*\}$/.test(s)).at(-1);
+  const named = LIST_PROPERTIES.map((n) => arrays.find((a) => a.name === n)).find((a) => a !== undefined)
+    ?? (collection === undefined ? undefined : arrays.find((a) => a.name === collection || a.name.endsWith(`_${collection}`)))
+    ?? (byShape ? arrays.find((a) => LIST_SUFFIX.test(a.name)) : undefined);
+  const only = byShape && arrays.length === 1 && others === 0 && paged && holdsRecords(arrays[0]!, schemas) ? arrays[0] : undefined;
+  const chosen = named ?? only;
   if (!chosen) return undefined;
   const d = deref(chosen.schema, chosen.at, schemas)!;
-  const names = new Set(shape.properties.map((p) => p.name));
   const count = COUNT_PROPERTIES.find((n) => names.has(n) && n !== chosen.name);
   const next = NEXT_PROPERTIES.find((n) => names.has(n));
   return {
@@ -127,6 +147,26 @@ export function listPointer(schema: unknown, at: string, schemas: SchemaConverte
     ...(count ? { count: `/${escape(count)}` } : {}),
     ...(next ? { next: `/${escape(next)}` } : {}),
   };
+}
+
+/** Array names that say they hold the list: `usageItems`, `repository_list`. */
+const LIST_SUFFIX = /[a-z0-9](_items|_list|_results|_records|Items|List|Results|Records)$/;
+/** Objects a list wrapper may carry beside its list. */
+const PAGING_PROPERTIES = new Set(['meta', 'links', '_links', 'pagination', 'paging', 'page', 'pageInfo', 'page_info', 'cursor']);
+const SCALARS = new Set(['string', 'integer', 'number', 'boolean', 'null']);
+
+function isScalar(schema: Record<string, unknown>): boolean {
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+  return types.every((t) => typeof t === 'string' && SCALARS.has(t));
+}
+
+/** Whether an array property holds objects (records), not strings or numbers. */
+function holdsRecords(property: { schema: unknown; at: string }, schemas: SchemaConverter): boolean {
+  const array = deref(property.schema, property.at, schemas);
+  const items = array ? deref((array.value as Record<string, unknown>).items, `${array.at}/items`, schemas) : undefined;
+  if (!items) return false;
+  const node = items.value as Record<string, unknown>;
+  return node.type === 'object' || node.properties !== undefined || Array.isArray(node.allOf) || Array.isArray(node.oneOf) || Array.isArray(node.anyOf);
 }
 
 /** Follows `$ref`s at the top of a schema. */
@@ -159,17 +199,27 @@ export function baseRequest(op: RawOperation, parameters: Parameter[], schemas: 
   return { request, inputs };
 }
 
-/** Search capabilities and query bindings, from the parameters a list operation takes. */
-export function searchBindings(parameters: Parameter[], attributes: Set<string>): { caps: SearchCapabilities; query: ParameterBinding[]; used: Set<string> } {
+/**
+ * Search capabilities and query bindings, from the parameters a list operation takes. Optional
+ * query parameters named like attributes are basic `eq` filters; a required one stays an input of
+ * its own (see parameterInputs), with its schema. Ordering follows the API's own parameters: a
+ * field and a direction (`sort=comments&direction=desc`, one criterion) where it takes both,
+ * else one comma-separated list (`orderBy=-price,name`). Given `schemas`, a filter's value is
+ * typed by its parameter's schema (enum and all).
+ */
+export function searchBindings(parameters: Parameter[], attributes: Set<string>, schemas?: SchemaConverter): { caps: SearchCapabilities; query: ParameterBinding[]; used: Set<string> } {
   const query: ParameterBinding[] = [];
   const used = new Set<string>();
-  const queryParams = parameters.filter((p) => p.in === 'query');
-  const named = (names: string[]): Parameter | undefined => names.map((n) => queryParams.find((p) => p.name === n)).find((p) => p !== undefined);
+  const queryParams = parameters.filter((p) => p.in === 'query' && !p.required);
+  const named = (names: string[]): Parameter | undefined => names.map((n) => queryParams.find((p) => p.name === n && !used.has(p.name))).find((p) => p !== undefined);
 
   const filterAttributes = queryParams.filter((p) => attributes.has(p.name)).map((p) => p.name).sort();
+  const filterValues: Record<string, JsonSchema> = {};
   for (const name of filterAttributes) {
     query.push({ name, from: ['/filters'], format: 'plain', attribute: name });
     used.add(name);
+    const p = queryParams.find((x) => x.name === name)!;
+    if (schemas) filterValues[name] = schemas.convert(p.schema, p.at);
   }
   const filter = named(FILTER_PARAMS);
   if (filter) {
@@ -177,7 +227,12 @@ export function searchBindings(parameters: Parameter[], attributes: Set<string>)
     used.add(filter.name);
   }
   const order = named(ORDER_PARAMS);
-  if (order) {
+  const direction = order ? named(DIRECTION_PARAMS.filter((n) => n !== order.name)) : undefined;
+  const separateDirection = direction !== undefined && takesAscDesc(direction.schema);
+  if (order && separateDirection) {
+    query.push({ name: order.name, from: ['/orderBy', '/order'], format: 'order-attribute' }, { name: direction.name, from: ['/orderBy', '/order'], format: 'order-direction' });
+    used.add(order.name).add(direction.name);
+  } else if (order) {
     query.push({ name: order.name, from: ['/orderBy', '/order'], format: 'csv' });
     used.add(order.name);
   }
@@ -199,13 +254,22 @@ export function searchBindings(parameters: Parameter[], attributes: Set<string>)
   const caps: SearchCapabilities = {
     operators: filterAttributes.length > 0 ? ['eq'] : [],
     filterAttributes,
+    ...(schemas && filterAttributes.length > 0 ? { filterValues } : {}),
     advancedFilter: filter !== undefined,
     ...(orderAttributes ? { orderAttributes } : {}),
     basicOrder: order !== undefined,
     advancedOrder: order !== undefined,
     paging,
+    ...(separateDirection ? { orderLimit: 1 } : {}),
   };
   return { caps, query, used };
+}
+
+/** Whether a parameter takes `asc` and `desc` (and so is a sort direction); any string does. */
+function takesAscDesc(schema: unknown): boolean {
+  const values = enumValues(schema);
+  if (values === undefined) return schema !== null && typeof schema === 'object' && (schema as Record<string, unknown>).type === 'string';
+  return values.includes('asc') && values.includes('desc');
 }
 
 function enumValues(schema: unknown): string[] | undefined {
@@ -215,15 +279,31 @@ function enumValues(schema: unknown): string[] | undefined {
   return values?.map(String);
 }
 
-/** Required query and header parameters no standard input covers become inputs of their own. */
-export function requiredExtras(parameters: Parameter[], used: Set<string>, schemas: SchemaConverter): { inputs: ModelInput[]; query: ParameterBinding[]; headers: ParameterBinding[] } {
+/** Headers OpenAPI says a parameter cannot describe: the request's media types and authentication are the runtime's. */
+const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
+
+/** Whether a parameter is one the runtime sends for the caller: a cookie, or a header OpenAPI says to ignore. */
+export function ignoredParameter(p: Parameter): boolean {
+  return p.in === 'cookie' || (p.in === 'header' && IGNORED_HEADERS.has(p.name.toLowerCase()));
+}
+
+/**
+ * Every query and header parameter no standard input covers, as an input of its own with its
+ * schema (enum and all) and required flag, sent as the API names it. A parameter whose name an
+ * input already has (`record`, `filters`, a path parameter, a header and a query parameter of one
+ * name) is taken as `<name>_<in>`. Cookies are left out: the runtime sends none.
+ */
+export function parameterInputs(parameters: Parameter[], used: Set<string>, taken: Set<string>, schemas: SchemaConverter): { inputs: ModelInput[]; query: ParameterBinding[]; headers: ParameterBinding[] } {
   const inputs: ModelInput[] = [];
   const query: ParameterBinding[] = [];
   const headers: ParameterBinding[] = [];
+  const names = new Set(taken);
   for (const p of parameters) {
-    if (!p.required || p.in === 'path' || p.in === 'cookie' || used.has(p.name)) continue;
-    inputs.push({ name: p.name, schema: schemas.convert(p.schema, p.at), required: true });
-    (p.in === 'query' ? query : headers).push(pathBinding(p.name));
+    if (p.in === 'path' || ignoredParameter(p) || (p.in === 'query' && used.has(p.name))) continue;
+    const name = names.has(p.name) ? `${p.name}_${p.in}` : p.name;
+    names.add(name);
+    inputs.push({ name, schema: schemas.convert(p.schema, p.at), required: p.required });
+    (p.in === 'query' ? query : headers).push({ name: p.name, from: [`/${escape(name)}`], format: 'plain' });
   }
   return { inputs, query, headers };
 }

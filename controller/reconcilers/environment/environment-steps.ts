@@ -15,6 +15,7 @@ import { recordingBreakingCheck } from './breaking-check.ts';
 import { buildDesiredState } from './desired-state.ts';
 import type { EnvironmentContext, LoadedManifests } from './environment-context.ts';
 import { UnknownEnvironmentError } from './unknown-environment-error.ts';
+import { unopenedSealedValues } from './verify-sealed-secrets.ts';
 
 /** What the steps of one reconcile found so far; each step reads what the ones before it left. */
 export interface EnvironmentState {
@@ -103,6 +104,19 @@ export const planChanges: EnvironmentStep = async (state, ctx) => {
 };
 
 /**
+ * Asks the environment whether every sealed value the plan would apply opens with its key; one
+ * that does not fails the plan, located at its manifest line, before anything is applied.
+ */
+export const verifySealedSecrets: EnvironmentStep = async (state) => {
+  const unopened = await unopenedSealedValues(state.plan!, state.loaded!.set, state.driver!);
+  if (unopened.length === 0) return undefined;
+  state.problems = unopened.map((u) => u.problem);
+  const which = unopened.map((u) => `connection ${u.connection} ${u.field}`).join(', ');
+  const count = unopened.length === 1 ? 'a sealed value does' : `${unopened.length} sealed values do`;
+  return { kind: 'ValidationFailed', message: `${count} not open with environment ${state.name}'s key (${which}); nothing applied` };
+};
+
+/**
  * Asks the gate: promotion, approvals (read only when there is something to apply), autoApply.
  * `intctl plan` and a pull request's check stop here, with the gate's verdict of applying now.
  */
@@ -123,7 +137,7 @@ export const passGate: EnvironmentStep = async (state, ctx) => {
   state.decision = decision;
   if (ctx.mode === 'plan') return { kind: 'Planned', pending: plan.actions.length, drifted: state.drifted! };
   if (decision.allowed) return decision.reason === 'NothingToDo' ? { kind: 'Applied', applied: 0, drifted: state.drifted! } : undefined;
-  if (decision.reason === 'BreakingChangeRefused') return { kind: 'Blocked', reason: decision.reason, message: decision.message };
+  if (decision.reason === 'BreakingChangeRefused' || decision.reason === 'PruneRefused') return { kind: 'Blocked', reason: decision.reason, message: decision.message };
   return { kind: 'Waiting', reason: decision.reason, message: decision.message, pending: plan.actions.length };
 };
 
@@ -147,7 +161,7 @@ export const applyChanges: EnvironmentStep = async (state, ctx) => {
 };
 
 /** The steps, in order. */
-export const ENVIRONMENT_STEPS: readonly EnvironmentStep[] = [loadCommit, findEnvironment, checkSuspended, openEnvironment, observe, buildDesired, planChanges, passGate, applyChanges];
+export const ENVIRONMENT_STEPS: readonly EnvironmentStep[] = [loadCommit, findEnvironment, checkSuspended, openEnvironment, observe, buildDesired, planChanges, verifySealedSecrets, passGate, applyChanges];
 
 /** An error a step threw (the environment unreachable, a store that failed): with its class's retry policy. */
 export function failedOutcome(error: unknown): ReconcileOutcome {

@@ -169,7 +169,7 @@ async function planEnvironment(deps: PullRequestContext, input: EnvironmentInput
     approvals: approvals.counted,
   });
   const outcome: ReconcileOutcome =
-    !decision.allowed && decision.reason !== 'BreakingChangeRefused'
+    !decision.allowed && decision.reason !== 'BreakingChangeRefused' && decision.reason !== 'PruneRefused'
       ? { kind: 'Waiting', reason: decision.reason, message: decision.message, pending: report.plan.actions.length }
       : report.outcome;
   return { ...check, plan: report.plan, decision, outcome };

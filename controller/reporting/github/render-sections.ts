@@ -34,7 +34,7 @@ export function breakingSection(check: EnvironmentCheck, integrations: readonly 
     for (const item of items) out.push(line(`  - ${item}`));
   }
   if (out.length === 0) return [];
-  const refused = plan?.blocked ? ' (refused: policy.allowBreaking is false)' : '';
+  const refused = plan?.blocked?.reason === 'BreakingChangeRefused' ? ' (refused: policy.allowBreaking is false)' : '';
   return [line(''), line(`#### ⚠️ Breaking changes${refused}`), line(''), ...out];
 }
 

@@ -113,7 +113,7 @@ function verdictLines(verdict: Verdict): SummaryLine[] {
     case 'Failed':
       return say(verdict.reason === verdict.cause ? verdict.cause : `${verdict.cause} (${verdict.reason})`, verdict.message);
     case 'Refused':
-      return say('Blocked: BreakingChangeRefused', verdict.message);
+      return say(`Blocked: ${verdict.reason ?? 'BreakingChangeRefused'}`, verdict.message);
     case 'Waiting':
       return say(verdict.reason, verdict.message);
     case 'LeaseHeld':

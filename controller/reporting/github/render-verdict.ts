@@ -28,10 +28,10 @@ export function verdictOf(check: EnvironmentCheck): Verdict {
   const errors = check.problems.filter((p) => p.severity === 'error').length;
   if (errors > 0) return { kind: 'Failed', cause: 'ValidationFailed', reason: 'ValidationFailed', message: `${counted(errors, 'error')} in the manifests` };
   if (verdict.kind !== 'Clean') return verdict;
-  if (check.plan?.blocked) return { kind: 'Refused', message: check.plan.blocked.message };
+  if (check.plan?.blocked) return { kind: 'Refused', message: check.plan.blocked.message, ...(check.plan.blocked.reason === 'PruneRefused' ? { reason: 'PruneRefused' } : {}) };
   const decision = check.decision;
   if (decision && !decision.allowed) {
-    if (decision.reason === 'BreakingChangeRefused') return { kind: 'Refused', message: decision.message };
+    if (decision.reason === 'BreakingChangeRefused' || decision.reason === 'PruneRefused') return { kind: 'Refused', message: decision.message, ...(decision.reason === 'PruneRefused' ? { reason: 'PruneRefused' } : {}) };
     return { kind: 'Waiting', reason: decision.reason, message: decision.message };
   }
   return verdict;

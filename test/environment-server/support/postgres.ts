@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openPostgresStore } from '../../../controller/environment-server/store/open-postgres-store.ts';
+import { testKeyFile } from '../../support/key-files.ts';
 import type { StoreFactory } from './serve-environment.ts';
 
 /** The test database: PostgreSQL on 127.0.0.1:5432 with trust authentication, database `test`. */
@@ -22,9 +23,9 @@ export async function dropSchema(schema: string): Promise<void> {
   }
 }
 
-/** A fresh PostgreSQL store per test, in its own schema, dropped afterwards. */
+/** A fresh PostgreSQL store per test, in its own schema with its keys wrapped by a key file of its own, dropped afterwards. */
 export const postgresStores: StoreFactory = async (name, now) => {
   const schema = uniqueSchema();
-  const store = await openPostgresStore({ name, connectionString: DATABASE_URL, schema, now, poolSize: 4 });
+  const store = await openPostgresStore({ name, connectionString: DATABASE_URL, schema, now, poolSize: 4, keyFile: testKeyFile() });
   return { store, drop: () => dropSchema(schema) };
 };

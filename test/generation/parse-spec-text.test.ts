@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { parseSpecText } from '../../controller/generators/openapi/parse-spec-text.ts';
+
+const limits = { maxDepth: 200, maxAliases: 1000 };
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+const nested = (open: string, close: string, depth: number, inner = '1'): string => `${open.repeat(depth)}${inner}${close.repeat(depth)}`;
+const aliasBomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]'].join('\n');
+
+describe('parseSpecText', () => {
+  it.each([
+    ['JSON nested 100,000 deep', `{"a": ${nested('[', ']', 100_000)}}`, 'the document is nested more than 200 levels deep at line 1, column 206'],
+    ['YAML flow nested 100,000 deep', `a: ${nested('[', ']', 100_000)}`, 'the document is nested more than 200 levels deep at line 1, column 203'],
+    ['a JSON key given twice', '{\n  "a": 1,\n  "a": 2\n}', 'the key "a" is given twice in one object at line 3, column 3'],
+    ['a JSON key given twice, spelt with escapes', '{"a\\u0062": 1, "ab": 2}', 'the key "ab" is given twice in one object at line 1, column 16'],
+    ['a YAML key given twice', 'openapi: 3.0.3\nopenapi: 3.1.0\n', 'the key "openapi" is given twice in one mapping at line 2, column 1'],
+    ['a !!js/function tag', 'x: !!js/function "function () { return 1 }"\n', 'the tag !!js/function at line 1, column 4 is not plain YAML; intctl reads specifications without custom or language tags (write the value out)'],
+    ['a !Ref tag', 'x: !Ref Other\n', 'the tag !Ref at line 1, column 4 is not plain YAML; intctl reads specifications without custom or language tags (write the value out)'],
+    ['an alias bomb', aliasBomb, 'the document expands more than 1000 aliases, refused as a resource exhaustion attack'],
+    ['two YAML documents', 'a: 1\n---\nb: 2\n', 'the document holds 2 YAML documents at line 2, column 1; a specification is one'],
+    ['JSON that does not parse', '{"a": 1\n "b": 2}', "the document is not valid JSON at line 2, column 2: Expected ',' or '}' after property value"],
+  ])('%s: a located message', (_title, text, message) => {
+    expect(parseSpecText(bytes(text), limits)).toEqual({ ok: false, message });
+  });
+
+  it.each([
+    ['UTF-16BE', Buffer.from('openapi: 3.0.3\n', 'utf16le').swap16(), 'the document is encoded as UTF-16BE, not UTF-8'],
+    ['Latin-1', Buffer.from('openapi: 3.0.3\ninfo: caf\xe9\n', 'latin1'), 'the document is not valid UTF-8 (byte 0xe9 at offset 24) at line 2, column 10'],
+  ])('%s: names the encoding or the bad byte', (_title, raw, start) => {
+    const result = parseSpecText(new Uint8Array(raw), limits);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.message.startsWith(start)).toBe(true);
+  });
+
+  it.each([
+    ['JSON', '{"openapi": "3.0.3", "paths": {}}', { openapi: '3.0.3', paths: {} }],
+    ['YAML with a byte order mark', '\ufeffopenapi: 3.0.3\npaths: {}\n', { openapi: '3.0.3', paths: {} }],
+    ['JSON at the depth limit', nested('[', ']', 200), JSON.parse(nested('[', ']', 200))],
+    ['the same key in two objects', '{"a": {"x": 1}, "b": {"x": 2}}', { a: { x: 1 }, b: { x: 2 } }],
+  ])('reads %s', (_title, text, value) => {
+    expect(parseSpecText(bytes(text), limits)).toEqual({ ok: true, value });
+  });
+});
