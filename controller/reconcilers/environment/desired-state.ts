@@ -74,12 +74,19 @@ export async function buildDesiredState(
   }
 
   const published = new Map((options.published ?? []).map((i) => [i.name, i]));
+  // Integrations share specifications: each file is read once for this environment.
+  const specifications = new Map<string, Promise<Uint8Array>>();
+  const readSpecification = (path: string): Promise<Uint8Array> => {
+    let reading = specifications.get(path);
+    if (!reading) specifications.set(path, (reading = reader.read(path)));
+    return reading;
+  };
   const targets = set.integrations.filter((object) => object.manifest.spec.environments.includes(name) && !object.manifest.spec.suspend);
   const integrations: PublishedIntegration[] = [];
   for (const [index, object] of targets.entries()) {
     const integration = object.manifest;
     const specPath = integration.spec.source.path === undefined ? undefined : normalizeRepoPath(integration.spec.source.path);
-    const specBytes = specPath === undefined ? new Uint8Array() : await reader.read(specPath);
+    const specBytes = specPath === undefined ? new Uint8Array() : await readSpecification(specPath);
     const authType = authTypes.get(integration.spec.connection);
     const input: BuildInput = { integration, specBytes, specPath: specPath ?? '', pins, ...(authType ? { authType: authType as never } : {}) };
     const held = heldArtifact(input, published.get(integration.metadata.name));
