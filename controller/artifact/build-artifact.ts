@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuthType, DependencyPins, Integration, SystemKind } from '../generated/manifests.ts';
-import { failed, ok, type Result, type SpecProblem } from '../generators/generator.ts';
+import { failed, ok, type Generator, type Result, type SpecProblem } from '../generators/generator.ts';
 import { GENERATORS } from '../generators/registry.ts';
 import type { SpecModels } from '../generators/spec-models.ts';
 import type { ActionCatalog } from '../core/catalog.ts';
@@ -11,6 +11,8 @@ import { contentHash } from './content-hash.ts';
 import { renderDeclarations } from './declarations.ts';
 import { computeRequirements } from './dependencies.ts';
 import { DEFAULT_DEPENDENCIES } from '../core/dependencies.ts';
+import type { GenerationCache } from './generation-cache.ts';
+import { generateShared, generationKey, isStampable, stampGeneration, type SharedGeneration } from './shared-generation.ts';
 
 /** A generated integration: its catalog, declarations, dependency ranges and content hash. */
 export interface Artifact {
@@ -41,10 +43,39 @@ export interface BuildInput {
 /**
  * Artifacts already generated, by content hash. The hash covers every input of generation, so an
  * entry is valid for as long as it is kept: a Map will do, or any cache that bounds its size.
+ * With `generations`, integrations that differ only in their names share one generation, and
+ * each artifact is stamped from it (see shared-generation.ts).
  */
 export interface ArtifactCache {
   get(hash: string): Artifact | undefined;
   set(hash: string, artifact: Artifact): void;
+  generations?: GenerationCache;
+}
+
+/** What an artifact will be, known before generating it: the generator, the pins, the requirements and the content hash. */
+export interface ArtifactIdentity {
+  generator: Generator;
+  pins: DependencyPins;
+  requires: Record<string, string>;
+  hash: string;
+  /** The specification as it is hashed and parsed: CRLF line endings read as LF. */
+  specBytes: Uint8Array;
+}
+
+/**
+ * The identity of the artifact an input gives, for the price of hashing the specification: an
+ * environment that already holds an artifact of this hash needs no generation at all.
+ */
+export function artifactIdentity(input: BuildInput): Result<ArtifactIdentity> {
+  const { integration } = input;
+  const generator = GENERATORS[integration.spec.system];
+  if (!generator) return failed([{ reason: 'SpecificationInvalid', pointer: '', field: ['spec', 'system'], message: `no generator for system ${integration.spec.system}` }]);
+  const pins: DependencyPins = { ...DEFAULT_DEPENDENCIES, ...input.pins };
+  const requires = computeRequirements({ runtime: generator.runtime, authType: input.authType, pins });
+  // CRLF and LF files are one specification: hashed and parsed alike (docs/architecture.md).
+  const specBytes = normalizeLineEndings(input.specBytes);
+  const hash = contentHash({ integration: integration.metadata.name, generator: { system: generator.system, version: generator.version }, specBytes, spec: integration.spec, requires });
+  return ok({ generator, pins, requires, hash, specBytes });
 }
 
 /**
@@ -55,29 +86,51 @@ export interface ArtifactCache {
  * Warnings (a fault of the specification outside the selection) come with the artifact.
  * The content hash is known before generating, so with a cache unchanged inputs cost a hash;
  * the specification is parsed through `models`, so integrations and environments that share it
- * (and the validation before them) parse it once.
+ * (and the validation before them) parse it once. With the cache's `generations`, integrations
+ * that share the specification, the selection and the requirements are generated once and
+ * stamped with their names, with the same bytes as generating each.
  */
 export async function buildArtifact(input: BuildInput, cache?: ArtifactCache, models?: SpecModels): Promise<Result<Artifact>> {
-  const { integration } = input;
-  const generator = GENERATORS[integration.spec.system];
-  if (!generator) return failed([{ reason: 'SpecificationInvalid', pointer: '', field: ['spec', 'system'], message: `no generator for system ${integration.spec.system}` }]);
-  const pins: DependencyPins = { ...DEFAULT_DEPENDENCIES, ...input.pins };
-  const requires = computeRequirements({ runtime: generator.runtime, authType: input.authType, pins });
-  const identity = { system: generator.system, version: generator.version };
-  // CRLF and LF files are one specification: hashed and parsed alike (docs/architecture.md).
-  const specBytes = normalizeLineEndings(input.specBytes);
-  const hash = contentHash({ integration: integration.metadata.name, generator: identity, specBytes, spec: integration.spec, requires });
+  const identity = artifactIdentity(input);
+  if (!identity.ok) return identity;
+  const { generator, pins, requires, hash, specBytes } = identity.value;
   const cached = cache?.get(hash);
   if (cached) return ok(cached, cached.warnings);
-  const model = await (models ? models.model(generator, specBytes, integration.spec.source) : generator.parse(specBytes, integration.spec.source));
-  if (!model.ok) return model;
-  const catalog = generator.generate(model.value, { name: integration.metadata.name, spec: integration.spec, specPath: input.specPath, dependencies: pins });
-  if (!catalog.ok) return catalog;
-  const uncompilable = checkCatalogCompiles(catalog.value);
-  if (uncompilable.length > 0) return failed(uncompilable);
-  const declarations = await renderDeclarations(catalog.value);
-  const warnings = catalog.warnings ?? [];
-  const artifact: Artifact = { integration: integration.metadata.name, system: generator.system, generator: identity, hash, catalog: catalog.value, declarations, requires, ...(warnings.length > 0 ? { warnings } : {}) };
+  const { integration } = input;
+  const name = integration.metadata.name;
+  const parse = (): Promise<Result<unknown>> => (models ? models.model(generator, specBytes, integration.spec.source) : generator.parse(specBytes, integration.spec.source));
+  const generateInput = { spec: integration.spec, specPath: input.specPath, dependencies: pins };
+  let generated: { catalog: ActionCatalog; declarations: string; warnings?: SpecProblem[] } | undefined;
+  if (isStampable(name)) {
+    const key = generationKey({ generator: { system: generator.system, version: generator.version }, specBytes, specPath: input.specPath, spec: integration.spec, requires });
+    const make = async (): Promise<SharedGeneration | undefined> => {
+      const model = await parse();
+      return model.ok ? generateShared(generator, model.value, generateInput) : undefined;
+    };
+    const shared = await (cache?.generations ? cache.generations.obtain(key, make) : make());
+    if (shared) generated = stampGeneration(shared, name);
+  }
+  if (!generated) {
+    // Not shareable (a name stamping is not exact for, or a generation that failed): generated for this name, as it always was.
+    const model = await parse();
+    if (!model.ok) return model;
+    const catalog = generator.generate(model.value, { name, ...generateInput });
+    if (!catalog.ok) return catalog;
+    const uncompilable = checkCatalogCompiles(catalog.value);
+    if (uncompilable.length > 0) return failed(uncompilable);
+    generated = { catalog: catalog.value, declarations: await renderDeclarations(catalog.value), ...(catalog.warnings ? { warnings: catalog.warnings } : {}) };
+  }
+  const warnings = generated.warnings ?? [];
+  const artifact: Artifact = {
+    integration: name,
+    system: generator.system,
+    generator: { system: generator.system, version: generator.version },
+    hash,
+    catalog: generated.catalog,
+    declarations: generated.declarations,
+    requires,
+    ...(warnings.length > 0 ? { warnings } : {}),
+  };
   cache?.set(hash, artifact);
   return ok(artifact, warnings);
 }

@@ -5,6 +5,10 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   cwd: string;
+  /** Whether stderr is a terminal a person watches: progress lines are shown there unprompted. */
+  stderrIsTTY?: boolean;
+  /** Milliseconds of a monotonic clock, for progress; tests pass their own. */
+  clock?: () => number;
 }
 
 /**
@@ -15,6 +19,8 @@ export const processIo: CliIo = {
   stdout: (text) => process.stdout.write(printable(text, { keepLayout: true })),
   stderr: (text) => process.stderr.write(printable(text, { keepLayout: true })),
   cwd: process.cwd(),
+  stderrIsTTY: process.stderr.isTTY === true,
+  clock: () => performance.now(),
 };
 
 /**

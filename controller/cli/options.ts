@@ -45,6 +45,16 @@ export function stateDirOption(): Option {
   );
 }
 
+/** `--no-cache`: generate without the artifact cache kept across runs (nothing read from it or written to it). */
+export function noCacheOption(): Option {
+  return new Option('--no-cache', 'do not read or write the artifact cache kept across runs ($INTCTL_CACHE_DIR, else $XDG_CACHE_HOME/intctl, ~/.cache/intctl)');
+}
+
+/** `--progress`: progress lines on stderr even when it is not a terminal. */
+export function progressOption(): Option {
+  return new Option('--progress', 'print progress on stderr even when it is not a terminal (it is shown on a terminal anyway, for work longer than a second; never with -o json)');
+}
+
 /** `--ref <ref>`: read a commit instead of the work tree. */
 export function refOption(): Option {
   return new Option('--ref <ref>', 'read the manifests of this Git commit, branch or tag instead of the work tree');

@@ -11,6 +11,9 @@ import { openDriver, type OpenDriverOptions } from '../environments/open-driver.
 import type { Environment } from '../generated/manifests.ts';
 import { checkStoreLocation, gitTopLevel, type StateLocation } from './check-store-location.ts';
 import { UsageError, type CliIo } from './io.ts';
+import type { Artifact, ArtifactCache } from '../artifact/build-artifact.ts';
+import { createDiskGenerationStore } from '../artifact/disk-generation-store.ts';
+import { createGenerationCache } from '../artifact/generation-cache.ts';
 
 /** The configuration of a command, with where its state directory comes from. */
 export type WorkspaceConfig = CommandConfig & StateLocation;
@@ -76,6 +79,15 @@ export async function workspaceConfig(io: CliIo, root: string, stateDir: string 
   }
   const named = stateDir === undefined ? `the state directory ${path} (${from})` : `--state-dir ${stateDir}${stateDir === path ? '' : ` (${path})`}`;
   return { ...base, stateDir: path, named };
+}
+
+/**
+ * The artifact cache of a command: generations shared by content, kept across runs in the cache
+ * directory (content-addressed, bounded), or in memory only with `--no-cache`.
+ */
+export function cliArtifactCache(config: WorkspaceConfig, persistent: boolean): ArtifactCache {
+  const store = persistent ? createDiskGenerationStore({ directory: config.cacheDir, maxBytes: config.cacheMaxBytes }) : undefined;
+  return Object.assign(new Map<string, Artifact>(), { generations: createGenerationCache(store ? { store } : {}) });
 }
 
 /** The driver of an environment, once its store is known to be where Git cannot commit it (checkStoreLocation). */

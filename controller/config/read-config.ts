@@ -44,7 +44,18 @@ export interface Config {
 /** A command's configuration: with where its state directory comes from, for messages that name it. */
 export interface CommandConfig extends Config {
   stateDirFrom: 'INTCTL_STATE_DIR' | 'default';
+  /**
+   * Where generated artifacts are cached across runs, content-addressed, for every repository:
+   * `$INTCTL_CACHE_DIR`, else `$XDG_CACHE_HOME/intctl`, else `~/.cache/intctl`. A CI job can
+   * restore it as it restores other build tools' caches.
+   */
+  cacheDir: string;
+  /** Past this size (`$INTCTL_CACHE_MAX_BYTES`, default 512 MiB), the least recently used entries go. */
+  cacheMaxBytes: number;
 }
+
+/** The default bound of the artifact cache. */
+export const DEFAULT_CACHE_MAX_BYTES = 512 * 1024 * 1024;
 
 /**
  * The command line's configuration. `repository` is the real path of the repository the command
@@ -56,6 +67,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   return {
     stateDir: given === undefined ? defaultStateDir(stateHome(env), repository) : resolve(cwd, given),
     stateDirFrom: given === undefined ? 'default' : 'INTCTL_STATE_DIR',
+    cacheDir: env.INTCTL_CACHE_DIR ? resolve(cwd, env.INTCTL_CACHE_DIR) : join(cacheHome(env), 'intctl'),
+    cacheMaxBytes: positiveInteger(env.INTCTL_CACHE_MAX_BYTES, DEFAULT_CACHE_MAX_BYTES, 'INTCTL_CACHE_MAX_BYTES'),
     holder: env.INTCTL_HOLDER ?? defaultHolder(env),
     leaseTtlMs: positiveInteger(env.INTCTL_LEASE_TTL_MS, 30_000, 'INTCTL_LEASE_TTL_MS'),
     env,
@@ -167,6 +180,12 @@ function stateHome(env: NodeJS.ProcessEnv): string {
   const xdg = env.XDG_STATE_HOME;
   if (xdg !== undefined && isAbsolute(xdg)) return xdg;
   return join(env.HOME || homedir(), '.local', 'state');
+}
+
+function cacheHome(env: NodeJS.ProcessEnv): string {
+  const xdg = env.XDG_CACHE_HOME;
+  if (xdg !== undefined && isAbsolute(xdg)) return xdg;
+  return join(env.HOME || homedir(), '.cache');
 }
 
 function defaultHolder(env: NodeJS.ProcessEnv): string {

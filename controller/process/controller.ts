@@ -11,6 +11,7 @@ import type { StatusWriter } from '../reporting/status-branch/status-writer.ts';
 import type { GitSource, LoadedCommit } from '../source/git-source.ts';
 import { trackSource } from '../source/tracked-source.ts';
 import { createArtifactCache } from './artifact-cache.ts';
+import { createGenerationCache, type GenerationStore } from '../artifact/generation-cache.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { createControllerGithub, type GithubDeps } from './controller-github.ts';
 import { createEnvironmentWorker } from './environment-worker.ts';
@@ -46,6 +47,8 @@ export interface ControllerDeps {
   branch?: string;
   now?: () => Date;
   newReconcileId?: () => string;
+  /** Generations kept across restarts (the state directory's cache); in memory only when left out. */
+  generationStore?: GenerationStore;
 }
 
 export interface Controller {
@@ -86,7 +89,7 @@ export function createController(deps: ControllerDeps): Controller {
   const source = trackSource(deps.source, deps.metrics);
   const statuses = new Map<string, EnvironmentStatus>();
   const ownership = createShardOwnership({ ...(deps.owns ? { ownsKey: deps.owns } : {}), logger: deps.logger });
-  const artifactCache = createArtifactCache(ARTIFACT_CACHE_SIZE);
+  const artifactCache = createArtifactCache(ARTIFACT_CACHE_SIZE, createGenerationCache(deps.generationStore ? { store: deps.generationStore } : {}));
   const reporter = statusReporter(deps.statusWriter, deps.metrics);
   let stopping = false;
 

@@ -18,6 +18,8 @@ import { createMetrics } from '../observability/metrics.ts';
 import { startPolling, type Trigger } from './poll-trigger.ts';
 import { createShardMembership } from './shard-membership.ts';
 import { startWatching } from './watch-trigger.ts';
+import { createDiskGenerationStore } from '../artifact/disk-generation-store.ts';
+import { DEFAULT_CACHE_MAX_BYTES } from '../config/read-config.ts';
 
 /** How the controller reaches Git: the source and status writer of controller/source, or a test's own. */
 export interface SourceFactories {
@@ -89,6 +91,8 @@ export async function startController(config: ControllerConfig, options: StartOp
     leaseTtlMs: config.leaseTtlMs,
     logger,
     metrics,
+    // Generations outlive a restart: content-addressed files in the state directory, bounded.
+    generationStore: createDiskGenerationStore({ directory: join(config.stateDir, 'cache'), maxBytes: DEFAULT_CACHE_MAX_BYTES }),
     queue: {
       concurrency: config.queue.concurrency,
       backoff: { baseMs: config.queue.backoffBaseMs, maxMs: config.queue.backoffMaxMs, jitter: 0.2 },

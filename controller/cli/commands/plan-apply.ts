@@ -9,8 +9,9 @@ import { UnknownEnvironmentError } from '../../reconcilers/environment/unknown-e
 import { findEnvironment } from '../../load/find-environment.ts';
 import { actionRow, formatPlan } from '../../reporting/format-plan.ts';
 import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
-import { deprecatedDirArgument, envOption, outputOption, refOption, repoOf, repoOption, stateDirOption, type OutputFormat } from '../options.ts';
-import { openEnvironment, openWorkspace, type Workspace } from '../workspace.ts';
+import { deprecatedDirArgument, envOption, noCacheOption, outputOption, progressOption, refOption, repoOf, repoOption, stateDirOption, type OutputFormat } from '../options.ts';
+import { generationProgress, type GenerationProgress } from '../progress.ts';
+import { cliArtifactCache, openEnvironment, openWorkspace, type Workspace } from '../workspace.ts';
 
 interface Options {
   repo?: string;
@@ -18,6 +19,9 @@ interface Options {
   output: OutputFormat;
   ref?: string;
   stateDir?: string;
+  /** False with --no-cache. */
+  cache: boolean;
+  progress?: boolean;
 }
 
 const EXIT_HELP = {
@@ -38,12 +42,15 @@ export function registerPlanApply(program: Command, io: CliIo, setExit: (code: n
       .addOption(outputOption())
       .addOption(refOption())
       .addOption(stateDirOption())
+      .addOption(noCacheOption())
+      .addOption(progressOption())
       .addHelpText('after', EXIT_HELP[mode])
       .action(async (positional: string | undefined, options: Options) => {
         const repo = repoOf(io, positional, options.repo);
         const output = options.output;
         const workspace = await openWorkspace(io, { ...options, repo });
-        const { report, finalized } = await run(mode, options.env, workspace, io, output === 'text');
+        const progress = output === 'text' ? generationProgress(io, options.progress === true) : undefined;
+        const { report, finalized } = await run(mode, options.env, workspace, io, output === 'text', { cache: options.cache, ...(progress ? { progress } : {}) });
         if (output === 'json') io.stdout(`${JSON.stringify(toJson(report), null, 2)}\n`);
         else printReport(mode, report, workspace.commit, io);
         setExit(exitCode(mode, report, finalized.succeeded));
@@ -52,7 +59,7 @@ export function registerPlanApply(program: Command, io: CliIo, setExit: (code: n
 }
 
 /** One reconcile through the environment runner: the manifests of the workspace, its drivers, no approvals. */
-async function run(mode: 'plan' | 'apply', environment: string, workspace: Workspace, io: CliIo, progress: boolean): Promise<RunResult> {
+async function run(mode: 'plan' | 'apply', environment: string, workspace: Workspace, io: CliIo, progress: boolean, generation: { cache: boolean; progress?: GenerationProgress }): Promise<RunResult> {
   // A store Git could commit is the caller's mistake (exit 64), not a failed reconcile: kept to be thrown after it.
   let refused: UsageError | undefined;
   const runner = createEnvironmentRunner({
@@ -65,6 +72,8 @@ async function run(mode: 'plan' | 'apply', environment: string, workspace: Works
     trigger: 'manual',
     holder: workspace.config.holder,
     leaseTtlMs: workspace.config.leaseTtlMs,
+    artifactCache: cliArtifactCache(workspace.config, generation.cache),
+    ...(generation.progress ? { onGenerate: generation.progress } : {}),
   });
   const onAction: EnvironmentContext['onAction'] = (action, outcome, index, total) => {
     const [what, target, why] = actionRow(action);

@@ -1,4 +1,4 @@
-import { buildArtifact, type ArtifactCache } from '../../artifact/build-artifact.ts';
+import { artifactIdentity, buildArtifact, type ArtifactCache, type BuildInput } from '../../artifact/build-artifact.ts';
 import { createSpecModels, type SpecModels } from '../../generators/spec-models.ts';
 import { DEFAULT_DEPENDENCIES, type DependencyName } from '../../core/dependencies.ts';
 import type { LoadedObject, ManifestSet } from '../../core/manifest.ts';
@@ -10,6 +10,17 @@ import type { Environment } from '../../generated/manifests.ts';
 import { toProblem } from '../../validate/validate-selections.ts';
 import type { RepositoryReader } from '../../core/repository-reader.ts';
 import { toConnectionRecord } from '../../secrets/to-connection-record.ts';
+
+export interface DesiredStateOptions {
+  /**
+   * What the environment holds: an integration whose content hash equals the published one is
+   * taken from there, not generated (the hash is computed from the inputs, so equal hashes mean
+   * equal artifacts).
+   */
+  published?: readonly PublishedIntegration[];
+  /** Called after each integration, with how many of how many are done: for a progress line. */
+  progress?: (done: number, total: number) => void;
+}
 
 export interface EnvironmentKeys {
   publicKey: string;
@@ -23,7 +34,8 @@ export interface EnvironmentKeys {
  * integration make the whole desired state unusable, so nothing half-generated is applied. With
  * an artifact cache, integrations whose inputs did not change are not generated again; with
  * `models`, a specification parsed before (by validation, or for another environment) is not
- * parsed again, and without, each is parsed once for this environment.
+ * parsed again, and without, each is parsed once for this environment. With what the environment
+ * already holds (`options.published`), an integration whose inputs did not change costs a hash.
  */
 export async function buildDesiredState(
   set: ManifestSet,
@@ -33,6 +45,7 @@ export async function buildDesiredState(
   commit: string,
   artifactCache?: ArtifactCache,
   models: SpecModels = createSpecModels(),
+  options: DesiredStateOptions = {},
 ): Promise<{ state: DesiredState; problems: Problem[] }> {
   const name = environment.manifest.metadata.name;
   const pins = { ...DEFAULT_DEPENDENCIES, ...environment.manifest.spec.dependencies };
@@ -60,20 +73,25 @@ export async function buildDesiredState(
     connections.push(built.record);
   }
 
+  const published = new Map((options.published ?? []).map((i) => [i.name, i]));
+  // Integrations share specifications: each file is read once for this environment.
+  const specifications = new Map<string, Promise<Uint8Array>>();
+  const readSpecification = (path: string): Promise<Uint8Array> => {
+    let reading = specifications.get(path);
+    if (!reading) specifications.set(path, (reading = reader.read(path)));
+    return reading;
+  };
+  const targets = set.integrations.filter((object) => object.manifest.spec.environments.includes(name) && !object.manifest.spec.suspend);
   const integrations: PublishedIntegration[] = [];
-  for (const object of set.integrations) {
+  for (const [index, object] of targets.entries()) {
     const integration = object.manifest;
-    if (!integration.spec.environments.includes(name) || integration.spec.suspend) continue;
     const specPath = integration.spec.source.path === undefined ? undefined : normalizeRepoPath(integration.spec.source.path);
-    const specBytes = specPath === undefined ? new Uint8Array() : await reader.read(specPath);
+    const specBytes = specPath === undefined ? new Uint8Array() : await readSpecification(specPath);
     const authType = authTypes.get(integration.spec.connection);
-    const artifact = await buildArtifact({
-      integration,
-      specBytes,
-      specPath: specPath ?? '',
-      pins,
-      ...(authType ? { authType: authType as never } : {}),
-    }, artifactCache, models);
+    const input: BuildInput = { integration, specBytes, specPath: specPath ?? '', pins, ...(authType ? { authType: authType as never } : {}) };
+    const held = heldArtifact(input, published.get(integration.metadata.name));
+    const artifact = held ?? (await buildArtifact(input, artifactCache, models));
+    options.progress?.(index + 1, targets.length);
     if (!artifact.ok) {
       for (const p of artifact.problems) problems.push(toProblem(object, p));
       continue;
@@ -91,4 +109,12 @@ export async function buildDesiredState(
   }
 
   return { state: { environment: name, dependencies: pins, integrations, connections }, problems };
+}
+
+/** The artifact the environment holds for the integration, when its content hash is the one these inputs give. */
+function heldArtifact(input: BuildInput, held: PublishedIntegration | undefined): { ok: true; value: { hash: string; catalog: unknown; requires: Record<string, string> } } | undefined {
+  if (held === undefined) return undefined;
+  const identity = artifactIdentity(input);
+  if (!identity.ok || identity.value.hash !== held.artifactHash) return undefined;
+  return { ok: true, value: { hash: held.artifactHash, catalog: held.catalog, requires: identity.value.requires } };
 }

@@ -50,6 +50,8 @@ export interface EnvironmentContext {
   leaseTtlMs: number;
   /** Called after each action applied, for a progress line or a log line. */
   onAction?: (action: PlanAction, outcome: ApplyOutcome, index: number, total: number) => void;
+  /** Called as the integrations of an environment are generated (or found published at their hash), for a progress line. */
+  onGenerate?: (environment: string, done: number, total: number) => void;
   /** Artifacts generated before, by content hash, so unchanged integrations are not generated again. */
   artifactCache?: ArtifactCache;
 }

@@ -1,4 +1,5 @@
 import type { ArtifactCache } from '../../artifact/build-artifact.ts';
+import { createGenerationCache } from '../../artifact/generation-cache.ts';
 import { isReadyAt, type EnvironmentStatus } from '../../core/environment-status.ts';
 import { finalize, type Finalized } from '../../core/finalize.ts';
 import type { LoadedObject } from '../../core/manifest.ts';
@@ -15,8 +16,10 @@ export interface EnvironmentRunnerOptions {
   approvals?: (environment: LoadedObject<Environment>, commit: string) => Promise<readonly string[]>;
   holder: string;
   leaseTtlMs: number;
-  /** Artifacts by content hash, shared by every reconcile of the runner; a new Map when left out. */
+  /** Artifacts by content hash, shared by every reconcile of the runner; a new one, sharing generations in memory, when left out. */
   artifactCache?: ArtifactCache;
+  /** Progress of generation, per environment: for a progress line. */
+  onGenerate?: EnvironmentContext['onGenerate'];
   now?: () => Date;
 }
 
@@ -42,7 +45,7 @@ export interface EnvironmentRunner {
  */
 export function createEnvironmentRunner(options: EnvironmentRunnerOptions): EnvironmentRunner {
   const now = options.now ?? (() => new Date());
-  const artifactCache = options.artifactCache ?? new Map();
+  const artifactCache = options.artifactCache ?? Object.assign(new Map(), { generations: createGenerationCache() });
   const statuses = new Map<string, EnvironmentStatus>();
   let loading: Promise<LoadedManifests> | undefined;
   const load = (): Promise<LoadedManifests> => (loading ??= options.load());
@@ -59,6 +62,7 @@ export function createEnvironmentRunner(options: EnvironmentRunnerOptions): Envi
       leaseTtlMs: options.leaseTtlMs,
       artifactCache,
       ...(onAction ? { onAction } : {}),
+      ...(options.onGenerate ? { onGenerate: options.onGenerate } : {}),
     };
     const report = await reconcileEnvironment({ kind: 'Environment', name: environment }, ctx);
     const finalized = finalize({ environment, outcome: report.outcome, commit: report.commit }, statuses.get(environment), now(), { waitingMs: 0, leaseHeldMs: 0 });

@@ -65,12 +65,19 @@ export const openEnvironment: EnvironmentStep = async (state, ctx) => {
   return undefined;
 };
 
-/** Generates what Git wants here; an integration that cannot be generated stops the whole environment. */
+/**
+ * Generates what Git wants here, except what the environment already holds at the same content
+ * hash (observed first for that); an integration that cannot be generated stops the whole environment.
+ */
 export const buildDesired: EnvironmentStep = async (state, ctx) => {
   const driver = state.driver!;
   const keys = { publicKey: await driver.publicKey(), fingerprintKey: await driver.fingerprintKey() };
   const loaded = state.loaded!;
-  const desired = await buildDesiredState(loaded.set, state.object!, loaded.reader, keys, loaded.commit, ctx.artifactCache, loaded.models);
+  const progress = ctx.onGenerate ? (done: number, total: number) => ctx.onGenerate!(state.name, done, total) : undefined;
+  const desired = await buildDesiredState(loaded.set, state.object!, loaded.reader, keys, loaded.commit, ctx.artifactCache, loaded.models, {
+    published: state.observed!.integrations,
+    ...(progress ? { progress } : {}),
+  });
   if (desired.problems.length === 0) {
     state.desired = desired.state;
     return undefined;
@@ -154,7 +161,7 @@ export const applyChanges: EnvironmentStep = async (state, ctx) => {
 };
 
 /** The steps, in order. */
-export const ENVIRONMENT_STEPS: readonly EnvironmentStep[] = [loadCommit, findEnvironment, checkSuspended, openEnvironment, buildDesired, observe, planChanges, verifySealedSecrets, passGate, applyChanges];
+export const ENVIRONMENT_STEPS: readonly EnvironmentStep[] = [loadCommit, findEnvironment, checkSuspended, openEnvironment, observe, buildDesired, planChanges, verifySealedSecrets, passGate, applyChanges];
 
 /** An error a step threw (the environment unreachable, a store that failed): with its class's retry policy. */
 export function failedOutcome(error: unknown): ReconcileOutcome {

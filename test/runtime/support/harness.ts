@@ -1,3 +1,4 @@
+import type { GenerationStore } from '../../../controller/artifact/generation-cache.ts';
 import { openDriver } from '../../../controller/environments/open-driver.ts';
 import { createController, type Controller } from '../../../controller/process/controller.ts';
 import { createLogger } from '../../../controller/observability/logger.ts';
@@ -15,6 +16,8 @@ export interface HarnessOptions {
   holder?: string;
   /** Shards: which keys this controller owns; default all. */
   owns?: (key: string) => boolean;
+  /** Generations kept across controllers, as the state directory's cache keeps them. */
+  generationStore?: GenerationStore;
 }
 
 /** A controller over a real source and real embedded environments, with logs captured and retries fired by hand. */
@@ -32,6 +35,7 @@ export function controllerHarness(options: HarnessOptions): {
     ...(options.statusWriter ? { statusWriter: options.statusWriter } : {}),
     openDriver: (environment) => openDriver(environment.manifest, { stateDir: options.stateDir }),
     ...(options.owns ? { owns: options.owns } : {}),
+    ...(options.generationStore ? { generationStore: options.generationStore } : {}),
     holder: options.holder ?? 'controller-under-test',
     leaseTtlMs: 30_000,
     logger: createLogger({ level: 'debug', destination: logs.destination }),
