@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,20 +43,30 @@ const round = (n: number, digits = 3): number => Math.round(n * 10 ** digits) / 
 async function startServer(dir: string): Promise<{ url: string; child: ChildProcess }> {
   const keyFile = join(dir, 'environment.key');
   writeFileSync(keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
-  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'intctl.js'), 'environment', 'serve', '--name', 'bench', '--port', '0', '--key-file', keyFile], {
+  // A port of our choosing, and readiness from /healthz: at log level warn the server prints nothing.
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'intctl.js'), 'environment', 'serve', '--name', 'bench', '--port', String(port), '--key-file', keyFile], {
     env: { INTCTL_STATE_DIR: dir, INTCTL_LOG_LEVEL: 'warn', INTCTL_ENV_SERVER_CONTROLLER_TOKEN: CONTROLLER, INTCTL_ENV_SERVER_APPLICATION_TOKENS: APP },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      const match = /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`the environment server exited (${code})`)));
-  });
-  return { url, child };
+  const url = `http://127.0.0.1:${port}`;
+  let exited: number | null | undefined;
+  child.once('exit', (code) => (exited = code));
+  for (;;) {
+    if (exited !== undefined) throw new Error(`the environment server exited (${exited})`);
+    const healthy = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    if (healthy) return { url, child };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A port free a moment ago, for the server to listen on. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 async function measure(): Promise<void> {
