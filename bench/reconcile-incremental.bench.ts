@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { bench, describe } from 'vitest';
-import type { Artifact } from '../controller/artifact/build-artifact.ts';
+import type { ArtifactCache } from '../controller/artifact/build-artifact.ts';
+import { createArtifactCache } from '../controller/process/artifact-cache.ts';
 import type { LoadedObject } from '../controller/core/manifest.ts';
 import { openDriver } from '../controller/environments/open-driver.ts';
 import type { Environment } from '../controller/generated/manifests.ts';
@@ -98,7 +99,7 @@ function commitAndPush(message: string): void {
 
 interface Context {
   source: GitSource;
-  cache: Map<string, Artifact>;
+  cache: ArtifactCache;
   stateDir: string;
 }
 
@@ -199,7 +200,8 @@ describe(`reconcile of a repository of ${INTEGRATIONS} integrations`, () => {
       if (warm) await warm.source.close();
       const context: Context = {
         source: createGitSource({ url: remote, branch: 'main', dir: join(root, `mirror-${run}`), timeoutMs: 600_000 }),
-        cache: new Map(),
+        // The controller's own cache: artifacts by content hash, generations shared by content.
+        cache: createArtifactCache(50_000),
         stateDir: join(root, `state-${run}`),
       };
       const started = performance.now();

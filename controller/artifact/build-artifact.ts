@@ -101,13 +101,16 @@ export async function buildArtifact(input: BuildInput, cache?: ArtifactCache, mo
   const parse = (): Promise<Result<unknown>> => (models ? models.model(generator, specBytes, integration.spec.source) : generator.parse(specBytes, integration.spec.source));
   const generateInput = { spec: integration.spec, specPath: input.specPath, dependencies: pins };
   let generated: { catalog: ActionCatalog; declarations: string; warnings?: SpecProblem[] } | undefined;
-  if (isStampable(name)) {
+  // Shared only through a cache of generations: without one, there is nobody to share with, and
+  // generating under the placeholder would only add the check that stamping is exact.
+  const generations = cache?.generations;
+  if (generations && isStampable(name)) {
     const key = generationKey({ generator: { system: generator.system, version: generator.version }, specBytes, specPath: input.specPath, spec: integration.spec, requires });
     const make = async (): Promise<SharedGeneration | undefined> => {
       const model = await parse();
       return model.ok ? generateShared(generator, model.value, generateInput) : undefined;
     };
-    const shared = await (cache?.generations ? cache.generations.obtain(key, make) : make());
+    const shared = await generations.obtain(key, make);
     if (shared) generated = stampGeneration(shared, name);
   }
   if (!generated) {
