@@ -9,7 +9,7 @@ import { buildRequest, type BuiltRequest } from './build-request.ts';
 import { callUpstream, type UpstreamAnswer } from './call-upstream.ts';
 import { checkAnswerMediaType } from './check-answer-media-type.ts';
 import { describeMissingAction } from './describe-missing-action.ts';
-import { atPointer } from './json-pointer.ts';
+import { atPointer } from '../core/json-pointer.ts';
 import { openSecret } from './open-secret.ts';
 import { projectOutput } from './project-output.ts';
 import { scrubSecrets } from './scrub-secrets.ts';

@@ -1,5 +1,5 @@
 import type { ParameterBinding, RequestTemplate } from '../core/catalog.ts';
-import { atPointer } from './json-pointer.ts';
+import { atPointer } from '../core/json-pointer.ts';
 import { odataFilter, odataLiteral, odataOrderBy, type BasicFilter, type BasicOrder } from './odata-expressions.ts';
 
 /** A request ready to send, but for authentication. */

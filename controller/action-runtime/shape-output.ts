@@ -1,5 +1,5 @@
 import type { CatalogAction, JsonSchema } from '../core/catalog.ts';
-import { atPointer } from './json-pointer.ts';
+import { atPointer } from '../core/json-pointer.ts';
 
 /**
  * An action's output from what the external system answered, in the shape every system's

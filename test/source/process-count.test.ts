@@ -4,28 +4,22 @@
  * integrations costs the same commands as one changing one of 2,000. (Status commits have their
  * own count: two processes per change, test/source/status-writer.test.ts.)
  */
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createGitSource } from '../../controller/source/create-git-source.ts';
+import { createGitShim } from '../support/git-shim.ts';
 import { deadline } from '../support/time.ts';
 import { connection, ENVIRONMENT, makeRepo, salesIntegration, spec } from './support.ts';
 
 /** The git commands (their first argument) the source ran for a one-file commit in a repository of `size` integrations. */
 async function commandsForOneFileCommit(size: number): Promise<string[]> {
   const repo = makeRepo('intctl-process-count-');
-  const shim = join(repo.root, 'shim');
-  const log = join(repo.root, 'git-commands.log');
-  const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
-  mkdirSync(shim);
-  writeFileSync(join(shim, 'git'), `#!/bin/sh\necho "$1" >> "${log}"\nexec "${realGit}" "$@"\n`);
-  chmodSync(join(shim, 'git'), 0o755);
+  const shim = createGitShim(repo.root);
   const source = createGitSource({
     url: repo.remote,
     branch: 'main',
     dir: join(repo.root, 'mirror'),
-    env: { ...process.env, PATH: `${shim}:${process.env.PATH ?? ''}` },
+    env: shim.env,
   });
   try {
     repo.write('environments/dev.yaml', ENVIRONMENT);
@@ -36,12 +30,12 @@ async function commandsForOneFileCommit(size: number): Promise<string[]> {
     const cold = await source.load(await source.fetch());
     expect(cold.problems.filter((p) => p.severity !== 'warning')).toEqual([]);
 
-    rmSync(log, { force: true });
+    shim.reset();
     repo.write('integrations/team-7/sales-7.yaml', salesIntegration('sales-7', ['Get', 'Search', 'Count']));
     repo.commit('one file');
     const warm = await source.load(await source.fetch());
     expect(warm.set.integrations.length).toBe(size);
-    return existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
+    return shim.commands();
   } finally {
     await source.close();
     repo.cleanup();

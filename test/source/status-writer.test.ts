@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Condition } from '../../controller/generated/manifests.ts';
@@ -7,6 +6,7 @@ import { createStatusWriter } from '../../controller/reporting/status-branch/cre
 import { renderStatusDocument } from '../../controller/reporting/status-branch/status-document.ts';
 import { StatusWriteFailedError, type StatusWriterOptions } from '../../controller/reporting/status-branch/status-writer.ts';
 import type { EnvironmentStatusDocument } from '../../controller/core/environment-status.ts';
+import { createGitShim } from '../support/git-shim.ts';
 import { ENVIRONMENT, git, makeRepo, startGitHttpServer, type Repo } from './support.ts';
 
 const AUTHOR = { name: 'intctl', email: 'intctl@example.com' };
@@ -173,14 +173,9 @@ git -C "${other}" push --quiet origin HEAD:refs/heads/intctl/status
 
   it('spends two git processes on a change of status once it knows the tip, and none on a document already there', async () => {
     // A git on the PATH that logs each command intctl runs, then runs the real one.
-    const shim = join(repo.root, 'shim');
-    const log = join(repo.root, 'git-commands.log');
-    const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
-    mkdirSync(shim);
-    writeFileSync(join(shim, 'git'), `#!/bin/sh\necho "$1" >> "${log}"\nexec "${realGit}" "$@"\n`);
-    chmodSync(join(shim, 'git'), 0o755);
-    const commands = (): string[] => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []);
-    const counted = writer('a', { env: { ...process.env, PATH: `${shim}:${process.env.PATH ?? ''}` } as Record<string, string> });
+    const shim = createGitShim(repo.root);
+    const commands = shim.commands;
+    const counted = writer('a', { env: shim.env });
 
     await counted.write(document('alpha'));
     const first = commands().length;

@@ -2,7 +2,8 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { convertObj } from 'swagger2openapi';
 import { failed, ok, pointer, type Result, type SpecProblem } from '../generator.ts';
 import { parseSpecText } from './parse-spec-text.ts';
-import { nodeAt, refPointer, summarizeFaults } from './spec-faults.ts';
+import { atPointer } from '../../core/json-pointer.ts';
+import { refPointer, summarizeFaults } from './spec-faults.ts';
 
 /** An OpenAPI 3.x document as parsed JSON, `$ref`s left in place. */
 export type OpenApiDocument = Record<string, unknown> & { openapi: string; paths?: Record<string, unknown> };
@@ -80,7 +81,7 @@ async function documentFaults(document: OpenApiDocument): Promise<SpecProblem[]>
   let checked: Record<string, unknown> = document;
   if (dangling.length > 0) {
     checked = structuredClone(document);
-    for (const d of dangling) delete (nodeAt(checked, d.at.slice(0, -'/$ref'.length)) as Record<string, unknown>).$ref;
+    for (const d of dangling) delete (atPointer(checked, d.at.slice(0, -'/$ref'.length)) as Record<string, unknown>).$ref;
   }
   const holders = dangling.map((d) => d.at.slice(0, -'/$ref'.length));
   for (const fault of await validate(checked)) {
@@ -98,7 +99,7 @@ const NULL_SCHEMA = 'schema is null; read as no schema (any value)';
 
 /** A fault that is a `schema: null`, as the warning it is: such a schema is read as no schema. */
 function nullSchema(document: unknown, fault: SpecProblem): SpecProblem | undefined {
-  if (!fault.pointer.endsWith('/schema') || nodeAt(document, fault.pointer) !== null) return undefined;
+  if (!fault.pointer.endsWith('/schema') || atPointer(document, fault.pointer) !== null) return undefined;
   return { reason: 'NullSchema', severity: 'warning', pointer: fault.pointer, message: NULL_SCHEMA };
 }
 
@@ -109,7 +110,7 @@ function danglingRefs(root: unknown): Array<{ ref: string; at: string }> {
   for (let i = 0; i < queue.length; i++) {
     const [node, at] = queue[i]!;
     const ref = (node as Record<string, unknown>).$ref;
-    if (typeof ref === 'string' && ref.startsWith('#') && nodeAt(root, refPointer(ref)) === undefined) out.push({ ref, at: `${at}/$ref` });
+    if (typeof ref === 'string' && ref.startsWith('#') && atPointer(root, refPointer(ref)) === undefined) out.push({ ref, at: `${at}/$ref` });
     for (const [key, value] of Object.entries(node as object)) {
       if (value !== null && typeof value === 'object') queue.push([value, at + pointer(key)]);
     }

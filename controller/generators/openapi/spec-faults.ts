@@ -1,4 +1,5 @@
 import type { SpecProblem } from '../generator.ts';
+import { atPointer } from '../../core/json-pointer.ts';
 
 /** Faults shown at most, of each severity: past these, the document needs its author anyway. */
 const SHOWN = 10;
@@ -65,7 +66,7 @@ function usedPointers(document: unknown, roots: string[]): Set<string> {
     const at = pending.pop()!;
     if (used.has(at)) continue;
     used.add(at);
-    for (const ref of refsUnder(nodeAt(document, at))) pending.push(ref);
+    for (const ref of refsUnder(atPointer(document, at))) pending.push(ref);
   }
   return used;
 }
@@ -93,15 +94,3 @@ export function refPointer(ref: string): string {
   }
 }
 
-/** The value at a JSON pointer, or undefined when there is none. */
-export function nodeAt(root: unknown, at: string): unknown {
-  if (at === '') return root;
-  if (!at.startsWith('/')) return undefined;
-  let node = root;
-  for (const raw of at.slice(1).split('/')) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, key)) return undefined;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node;
-}
