@@ -10,6 +10,7 @@ import { renderDeclarations } from '../controller/artifact/declarations.ts';
 import type { Integration } from '../controller/generated/manifests.ts';
 import { GENERATORS } from '../controller/generators/registry.ts';
 import { integrationAt, writeExamplesAtScale, type ScaleShape } from '../test/support/examples-at-scale.ts';
+import { median } from './support/median.ts';
 
 /**
  * `intctl validate`, `plan` and `apply` as a user runs them, through the CLI's own `main()`, on a
@@ -60,11 +61,6 @@ async function measure(name: string, run: () => Promise<void>, prepare?: () => P
   report();
 }
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 function report(): void {
   const rows = order.map((name) => {

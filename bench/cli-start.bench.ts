@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bench, describe } from 'vitest';
+import { median } from './support/median.ts';
 
 /**
  * How long the CLI takes to start and answer: `intctl --version` and `--help` from the
@@ -22,11 +23,6 @@ const cases: Record<string, { args: string[]; env?: Record<string, string> }> = 
 };
 const durations: Record<string, number[]> = {};
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** Vitest runs no hooks in bench mode, so the last case's last run reports every case. */
 function report(): void {

@@ -14,6 +14,7 @@ import type { Integration } from '../controller/generated/manifests.ts';
 import { breakingCheck } from '../controller/reconcilers/environment/breaking-check.ts';
 import { connectionFingerprint } from '../controller/secrets/connection-fingerprint.ts';
 import { sealSecret } from '../controller/secrets/seal-secret.ts';
+import { median } from './support/median.ts';
 
 /**
  * Plan and apply into the embedded environment (a SQLite file), for 1,000 and 10,000
@@ -74,11 +75,6 @@ function record(c: Case, total: number, parts: Record<string, number>): void {
   report();
 }
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 /** Vitest runs no hooks in bench mode, so each measured run records itself; the last one prints. */
 function report(): void {

@@ -13,6 +13,7 @@ import { createEnvironmentRunner } from '../controller/reconcilers/environment/e
 import type { ReconcileReport } from '../controller/reconcilers/environment/reconcile-environment.ts';
 import { createGitSource } from '../controller/source/create-git-source.ts';
 import type { GitSource } from '../controller/source/git-source.ts';
+import { median } from './support/median.ts';
 
 /**
  * The cost of a commit against the size of the repository: 10,000 integrations (each in its own
@@ -124,11 +125,6 @@ async function reconcile(context: Context): Promise<{ report: ReconcileReport; f
   return { report, fetchMs: t1 - t0, loadMs: t2 - t1, reconcileMs: t3 - t2, read: loaded.stats.read };
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 let setupMs = 0;
 let warm: Context | undefined;

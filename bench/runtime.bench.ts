@@ -9,6 +9,7 @@ import { HttpEnvironment } from '../controller/environments/http/http-environmen
 import { sealSecret } from '../controller/secrets/seal-secret.ts';
 import { generateCatalog, publishWith } from '../test/environment-server/support/publish.ts';
 import { startWarehouse, WAREHOUSE_KEY } from '../test/environment-server/support/warehouse.ts';
+import { median } from './support/median.ts';
 
 /**
  * The action runtime's cost, on loopback. An environment server (`intctl environment serve`,
@@ -32,11 +33,6 @@ const IN_FLIGHT = 32;
 const CONTROLLER = 'bench-controller-token-0123456789';
 const APP = 'bench-application-token-012345678';
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const percentile = (values: readonly number[], p: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
 const round = (n: number, digits = 3): number => Math.round(n * 10 ** digits) / 10 ** digits;
 

@@ -34,13 +34,7 @@ export async function checkStoreLocation(environment: Environment, location: Sta
 
   const name = environment.metadata.name;
   const gitignore = join(found.top, '.gitignore');
-  const underStateDir = relative(location.stateDir, store).split(sep)[0] !== '..';
-  if (!underStateDir) {
-    throw new UsageError(
-      `environment ${name} keeps its store at ${store} (spec.path), inside the Git work tree ${found.top}, and Git does not ignore it: ` +
-        `the environment's private key would be committed with the manifests; add /${posix(relative(found.top, realStore))}* to ${gitignore}, or set spec.path outside the work tree`,
-    );
-  }
+  // The store is inside the state directory (embeddedStorePath refuses any other path): ignore that.
   const realStateDir = join(found.real, relative(found.existing, location.stateDir));
   throw new UsageError(
     `${location.named} is inside the Git work tree ${found.top}, and Git does not ignore it: environment ${name}'s private key would be committed with the manifests; ` +

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { checkAction } from '../../environments/check-action.ts';
 import type { ApplyContext } from '../../environments/driver.ts';
 import type { PlanAction } from '../../core/plan-action.ts';
@@ -34,13 +34,7 @@ export const applyRoutes: FastifyPluginAsync<ApplyRoutesOptions> = async (app, {
     'applyAction',
     async (request, reply) => {
       const body = request.body as ApplyBody | undefined;
-      if (request.validationError) {
-        const where = request.validationError.validation?.[0]?.instancePath ?? '';
-        if (!where.startsWith('/action') || typeof body?.action !== 'object' || body.action === null) {
-          return reply.code(400).send({ error: 'BadRequest', message: request.validationError.message });
-        }
-        return reply.code(422).send(refusalOf([body.action], request.validationError.message, store));
-      }
+      if (request.validationError) return refuse(request.validationError, reply, body?.action === undefined ? undefined : [body.action], /^\/action(\/|$)/, store);
       return { outcome: await store.apply(body!.action!, body!.context!) };
     },
     { attachValidation: true },
@@ -51,20 +45,25 @@ export const applyRoutes: FastifyPluginAsync<ApplyRoutesOptions> = async (app, {
     'applyActionUnit',
     async (request, reply) => {
       const body = request.body as ApplyUnitBody | undefined;
-      if (request.validationError) {
-        const where = request.validationError.validation?.[0]?.instancePath ?? '';
-        const actions = body?.actions;
-        if (!/^\/actions\/\d+/.test(where) || !Array.isArray(actions) || actions.some((a) => typeof a !== 'object' || a === null)) {
-          return reply.code(400).send({ error: 'BadRequest', message: request.validationError.message });
-        }
-        return reply.code(422).send(refusalOf(actions, request.validationError.message, store));
-      }
+      if (request.validationError) return refuse(request.validationError, reply, body?.actions, /^\/actions\/\d+/, store);
       return { outcomes: await store.applyUnit(body!.actions!, body!.context!) };
     },
     { attachValidation: true },
   );
   defineRoute(app, tokens, 'actionLog', async () => ({ actions: await store.actionLog() }));
 };
+
+/**
+ * A body the API's schema refused: 400 when what is wrong is outside the actions (the envelope,
+ * the context), else a 422 refusal that names the reason of the action at fault.
+ */
+function refuse(error: { message: string; validation?: Array<{ instancePath?: string }> }, reply: FastifyReply, actions: unknown, inActions: RegExp, store: EnvironmentStore) {
+  const where = error.validation?.[0]?.instancePath ?? '';
+  if (!inActions.test(where) || !Array.isArray(actions) || actions.some((a) => typeof a !== 'object' || a === null)) {
+    return reply.code(400).send({ error: 'BadRequest', message: error.message });
+  }
+  return reply.code(422).send(refusalOf(actions as PlanAction[], error.message, store));
+}
 
 /** The 422 body of actions the API's schema refused: the reason checkAction gives the first it refuses, else InvalidAction. */
 function refusalOf(actions: readonly PlanAction[], validation: string, store: EnvironmentStore) {
