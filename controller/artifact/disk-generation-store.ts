@@ -74,7 +74,7 @@ export function createDiskGenerationStore(options: DiskGenerationStoreOptions): 
 }
 
 function encode(key: string, generation: SharedGeneration): string {
-  const body = JSON.stringify({ key, catalog: generation.catalog, declarations: generation.declarations });
+  const body = JSON.stringify({ key, catalog: generation.catalog, declarations: generation.declarations, ...(generation.warnings ? { warnings: generation.warnings } : {}) });
   return `${HEADER}sha256:${createHash('sha256').update(body).digest('hex')}\n${body}`;
 }
 
@@ -90,11 +90,16 @@ function decode(text: string, key: string): SharedGeneration | undefined {
   } catch {
     return undefined;
   }
-  const entry = value as { key?: unknown; catalog?: { integration?: unknown }; declarations?: unknown };
+  const entry = value as { key?: unknown; catalog?: { integration?: unknown }; declarations?: unknown; warnings?: unknown };
   if (entry.key !== key || typeof entry.catalog !== 'object' || entry.catalog === null || entry.catalog.integration !== PLACEHOLDER_NAME) return undefined;
   const declarations = entry.declarations;
   if (!Array.isArray(declarations) || declarations.length !== 2 || !declarations.every((d) => typeof d === 'string')) return undefined;
-  return { catalog: entry.catalog as SharedGeneration['catalog'], declarations: declarations as [string, string] };
+  if (entry.warnings !== undefined && !Array.isArray(entry.warnings)) return undefined;
+  return {
+    catalog: entry.catalog as SharedGeneration['catalog'],
+    declarations: declarations as [string, string],
+    ...(entry.warnings ? { warnings: entry.warnings as NonNullable<SharedGeneration['warnings']> } : {}),
+  };
 }
 
 /** The entries of the folder with their sizes and last use; temporary files left by dead runs are removed. */

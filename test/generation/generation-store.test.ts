@@ -37,6 +37,12 @@ describe('the disk store of shared generations', () => {
     expect(await createDiskGenerationStore({ directory: dir, maxBytes: 1 << 20 }).read(key(2))).toBeUndefined();
   });
 
+  it('keeps the warnings of the specification with the generation, so a cache hit shows them too', async () => {
+    const warned: SharedGeneration = { ...generation('warned'), warnings: [{ reason: 'NullSchema', pointer: '/paths/~1a/get/responses/200', message: 'schema: null is read as no schema' }] };
+    await createDiskGenerationStore({ directory: dir, maxBytes: 1 << 20 }).write(key(3), warned);
+    expect((await createDiskGenerationStore({ directory: dir, maxBytes: 1 << 20 }).read(key(3)))?.warnings).toEqual(warned.warnings);
+  });
+
   it.each([
     ['truncated', (text: string) => text.slice(0, text.length - 10)],
     ['one byte changed', (text: string) => text.replace('one', 'onf')],
