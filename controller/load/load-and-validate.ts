@@ -8,8 +8,14 @@ import { DEFAULT_YAML_LIMITS, type YamlLimits } from './parse-yaml-file.ts';
  * selection against its specification (only once the manifests themselves are valid). The load
  * step with no cache of files, for a reader of a directory or a commit read once; the specifications
  * it parses come back with it (`models`), so that generating from the same manifests parses none again.
+ * With `deferSelections`, the selections are checked when the caller asks (`deferredSelections`),
+ * so that a plan need not check those of integrations an environment already holds.
  */
-export async function loadAndValidate(reader: RepositoryReader, limits: YamlLimits = DEFAULT_YAML_LIMITS): Promise<LoadedRepository & { models: SpecModels }> {
+export async function loadAndValidate(
+  reader: RepositoryReader,
+  limits: YamlLimits = DEFAULT_YAML_LIMITS,
+  options: { deferSelections?: boolean } = {},
+): Promise<LoadedRepository & { models: SpecModels }> {
   const models = createSpecModels();
-  return { ...(await loadRepository(reader, { limits, models })), models };
+  return { ...(await loadRepository(reader, { limits, models, ...(options.deferSelections ? { deferSelections: true } : {}) })), models };
 }

@@ -1,9 +1,11 @@
 import type { GenerationalCache } from '../core/generational-cache.ts';
-import type { ManifestSet } from '../core/manifest.ts';
+import type { LoadedObject, ManifestSet } from '../core/manifest.ts';
 import { sortProblems, type Problem } from '../core/problem.ts';
 import type { RepositoryReader } from '../core/repository-reader.ts';
 import type { SpecModels } from '../generators/spec-models.ts';
+import type { Integration } from '../generated/manifests.ts';
 import { checkSelectionsIncrementally } from '../validate/check-selections-incrementally.ts';
+import { validateSelections } from '../validate/validate-selections.ts';
 import { loadManifests, type LoadedFile, type LoadResult } from './load-manifests.ts';
 import { DEFAULT_YAML_LIMITS, type YamlLimits } from './parse-yaml-file.ts';
 
@@ -23,6 +25,11 @@ export interface LoadOptions {
   caches?: LoadCaches;
   /** Parsed specifications, to share with what is generated from this load. */
   models?: SpecModels;
+  /**
+   * Leave the selection checks to the caller, who knows which integrations an environment already
+   * holds at the same content hash (`deferredSelections`); for a load without caches.
+   */
+  deferSelections?: boolean;
 }
 
 export interface LoadedRepository {
@@ -35,6 +42,11 @@ export interface LoadedRepository {
     /** Integrations whose selection was checked against their specification in this load (not taken from a cache). */
     selectionsChecked: number;
   };
+  /**
+   * With `deferSelections` and manifests without errors: checks the selections of every
+   * integration except those `skip` names, and gives their problems (warnings included), sorted.
+   */
+  deferredSelections?: (skip: (object: LoadedObject<Integration>) => boolean) => Promise<Problem[]>;
 }
 
 /**
@@ -57,6 +69,15 @@ export async function loadRepository(reader: RepositoryReader, options: LoadOpti
     let selectionsChecked = 0;
     // Only a set that is valid on its own is worth reading specifications for.
     const checkSelections = !problems.some((p) => p.severity === 'error');
+    if (checkSelections && options.deferSelections && !caches) {
+      const maxSpecBytes = (options.limits ?? DEFAULT_YAML_LIMITS).maxSpecBytes ?? DEFAULT_YAML_LIMITS.maxSpecBytes;
+      const deferredSelections = async (skip: (object: LoadedObject<Integration>) => boolean): Promise<Problem[]> => {
+        const integrations = loaded.set.integrations.filter((object) => !skip(object));
+        const found = await validateSelections({ integrations, connections: [], environments: [] }, reader, models, maxSpecBytes === undefined ? {} : { maxSpecBytes });
+        return sortProblems(found);
+      };
+      return { set: loaded.set, problems, errors: [], stats: { ...loaded.stats, selectionsChecked: 0 }, deferredSelections };
+    }
     if (checkSelections) {
       const maxSpecBytes = (options.limits ?? DEFAULT_YAML_LIMITS).maxSpecBytes ?? DEFAULT_YAML_LIMITS.maxSpecBytes;
       const selections = await checkSelectionsIncrementally(loaded.set, reader, {

@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -31,5 +31,29 @@ describe('intctl apply parses each specification once', () => {
     expect(run.code).toBe(0);
     // examples/specs: crm-openapi.yaml (OpenAPI), API_SALES_ORDER_SRV.edmx and dataverse-accounts.edmx (OData).
     expect({ openapi: parses.openapi.mock.calls.length, odata: parses.odata.mock.calls.length }).toEqual({ openapi: 1, odata: 2 });
+  });
+
+  it('plan and apply with nothing changed since the apply parse no specification; a changed integration parses its own and has its selection checked', async () => {
+    const parses = { openapi: vi.spyOn(GENERATORS.openapi!, 'parse'), odata: vi.spyOn(GENERATORS.odata!, 'parse') };
+    const repo = join(work, 'repo');
+    const args = ['--repo', repo, '--state-dir', join(work, 'state'), '--env', 'dev'];
+    expect((await runCli(['apply', ...args])).code).toBe(0);
+    parses.openapi.mockClear();
+    parses.odata.mockClear();
+
+    expect((await runCli(['plan', ...args])).code).toBe(0);
+    expect((await runCli(['apply', ...args])).code).toBe(0);
+    expect({ openapi: parses.openapi.mock.calls.length, odata: parses.odata.mock.calls.length }).toEqual({ openapi: 0, odata: 0 });
+
+    // crm selects from crm-openapi.yaml: an entity it does not have is still found, at its line.
+    const file = join(repo, 'integrations', 'crm.yaml');
+    const text = await readFile(file, 'utf8');
+    const broken = text.replace(/- name: (\w+)/, '- name: NoSuchEntity');
+    expect(broken).not.toBe(text);
+    await writeFile(file, broken);
+    const plan = await runCli(['plan', ...args]);
+    expect(plan.code).toBe(1);
+    expect(plan.stdout + plan.stderr).toMatch(/integrations\/crm\.yaml:\d+:\d+.*NoSuchEntity/);
+    expect({ openapi: parses.openapi.mock.calls.length, odata: parses.odata.mock.calls.length }).toEqual({ openapi: 1, odata: 0 });
   });
 });

@@ -63,7 +63,8 @@ async function run(mode: 'plan' | 'apply', environment: string, workspace: Works
   // A store Git could commit is the caller's mistake (exit 64), not a failed reconcile: kept to be thrown after it.
   let refused: UsageError | undefined;
   const runner = createEnvironmentRunner({
-    load: async () => ({ commit: workspace.commit, reader: workspace.reader, ...(await loadAndValidate(workspace.reader)) }),
+    // Selections are checked once the environment is observed: not those of what it holds already.
+    load: async () => ({ commit: workspace.commit, reader: workspace.reader, ...(await loadAndValidate(workspace.reader, undefined, { deferSelections: true })) }),
     openDriver: (env) =>
       openEnvironment(env.manifest, workspace.config).catch((error: unknown) => {
         if (error instanceof UsageError) refused = error;

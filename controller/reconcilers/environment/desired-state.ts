@@ -6,7 +6,7 @@ import type { DesiredState } from '../../core/plan.ts';
 import type { Problem } from '../../core/problem.ts';
 import { normalizeRepoPath } from '../../core/repo-path.ts';
 import type { ConnectionRecord, PublishedIntegration } from '../../core/environment-state.ts';
-import type { Environment } from '../../generated/manifests.ts';
+import type { Environment, Integration } from '../../generated/manifests.ts';
 import { toProblem } from '../../validate/validate-selections.ts';
 import type { RepositoryReader } from '../../core/repository-reader.ts';
 import { toConnectionRecord } from '../../secrets/to-connection-record.ts';
@@ -74,21 +74,12 @@ export async function buildDesiredState(
   }
 
   const published = new Map((options.published ?? []).map((i) => [i.name, i]));
-  // Integrations share specifications: each file is read once for this environment.
-  const specifications = new Map<string, Promise<Uint8Array>>();
-  const readSpecification = (path: string): Promise<Uint8Array> => {
-    let reading = specifications.get(path);
-    if (!reading) specifications.set(path, (reading = reader.read(path)));
-    return reading;
-  };
-  const targets = set.integrations.filter((object) => object.manifest.spec.environments.includes(name) && !object.manifest.spec.suspend);
+  const inputOf = buildInputs(reader, pins, authTypes);
+  const targets = targetsOf(set, name);
   const integrations: PublishedIntegration[] = [];
   for (const [index, object] of targets.entries()) {
     const integration = object.manifest;
-    const specPath = integration.spec.source.path === undefined ? undefined : normalizeRepoPath(integration.spec.source.path);
-    const specBytes = specPath === undefined ? new Uint8Array() : await readSpecification(specPath);
-    const authType = authTypes.get(integration.spec.connection);
-    const input: BuildInput = { integration, specBytes, specPath: specPath ?? '', pins, ...(authType ? { authType: authType as never } : {}) };
+    const input = await inputOf(object);
     const held = heldArtifact(input, published.get(integration.metadata.name));
     const artifact = held ?? (await buildArtifact(input, artifactCache, models));
     options.progress?.(index + 1, targets.length);
@@ -96,13 +87,18 @@ export async function buildDesiredState(
       for (const p of artifact.problems) problems.push(toProblem(object, p));
       continue;
     }
+    const value = artifact.value;
     integrations.push({
       name: integration.metadata.name,
-      version: artifact.value.hash.slice('sha256:'.length, 'sha256:'.length + 12),
-      artifactHash: artifact.value.hash,
+      version: value.hash.slice('sha256:'.length, 'sha256:'.length + 12),
+      artifactHash: value.hash,
       system: integration.spec.system,
-      catalog: artifact.value.catalog,
-      requires: artifact.value.requires as Partial<Record<DependencyName, string>>,
+      // Read through: a held artifact's catalog is parsed only if something reads it (a plan with
+      // nothing to do reads none).
+      get catalog(): unknown {
+        return value.catalog;
+      },
+      requires: value.requires as Partial<Record<DependencyName, string>>,
       connection: integration.spec.connection,
       commit,
     });
@@ -111,10 +107,68 @@ export async function buildDesiredState(
   return { state: { environment: name, dependencies: pins, integrations, connections }, problems };
 }
 
+/**
+ * The integrations targeting the environment that it already holds at the content hash their
+ * inputs give now: an artifact generated from these very inputs, so neither generating nor
+ * checking their selections again can find anything new.
+ */
+export async function heldIntegrationNames(
+  set: ManifestSet,
+  environment: LoadedObject<Environment>,
+  reader: RepositoryReader,
+  published: readonly PublishedIntegration[],
+): Promise<Set<string>> {
+  const name = environment.manifest.metadata.name;
+  const pins = { ...DEFAULT_DEPENDENCIES, ...environment.manifest.spec.dependencies };
+  const authTypes = new Map<string, string>();
+  for (const object of set.connections) {
+    if (object.manifest.spec.environments[name]) authTypes.set(object.manifest.metadata.name, object.manifest.spec.auth.type);
+  }
+  const byName = new Map(published.map((i) => [i.name, i]));
+  const inputOf = buildInputs(reader, pins, authTypes);
+  const held = new Set<string>();
+  for (const object of targetsOf(set, name)) {
+    const integration = byName.get(object.manifest.metadata.name);
+    if (integration && heldArtifact(await inputOf(object), integration)) held.add(integration.name);
+  }
+  return held;
+}
+
+/** The integrations of the set that target the environment and are not suspended. */
+function targetsOf(set: ManifestSet, environment: string): LoadedObject<Integration>[] {
+  return set.integrations.filter((object) => object.manifest.spec.environments.includes(environment) && !object.manifest.spec.suspend);
+}
+
+/** The generation input of each integration, reading each specification once (integrations share them). */
+function buildInputs(reader: RepositoryReader, pins: BuildInput['pins'], authTypes: ReadonlyMap<string, string>): (object: LoadedObject<Integration>) => Promise<BuildInput> {
+  const specifications = new Map<string, Promise<Uint8Array>>();
+  const readSpecification = (path: string): Promise<Uint8Array> => {
+    let reading = specifications.get(path);
+    if (!reading) specifications.set(path, (reading = reader.read(path)));
+    return reading;
+  };
+  return async (object) => {
+    const integration = object.manifest;
+    const specPath = integration.spec.source.path === undefined ? undefined : normalizeRepoPath(integration.spec.source.path);
+    const specBytes = specPath === undefined ? new Uint8Array() : await readSpecification(specPath);
+    const authType = authTypes.get(integration.spec.connection);
+    return { integration, specBytes, specPath: specPath ?? '', pins, ...(authType ? { authType: authType as never } : {}) };
+  };
+}
+
 /** The artifact the environment holds for the integration, when its content hash is the one these inputs give. */
 function heldArtifact(input: BuildInput, held: PublishedIntegration | undefined): { ok: true; value: { hash: string; catalog: unknown; requires: Record<string, string> } } | undefined {
   if (held === undefined) return undefined;
   const identity = artifactIdentity(input);
   if (!identity.ok || identity.value.hash !== held.artifactHash) return undefined;
-  return { ok: true, value: { hash: held.artifactHash, catalog: held.catalog, requires: identity.value.requires } };
+  return {
+    ok: true,
+    value: {
+      hash: held.artifactHash,
+      get catalog(): unknown {
+        return held.catalog;
+      },
+      requires: identity.value.requires,
+    },
+  };
 }

@@ -4,7 +4,7 @@ import type { ApplyOutcome, EnvironmentDriver } from '../../environments/driver.
 import type { PlanAction } from '../../core/plan-action.ts';
 import type { Problem } from '../../core/problem.ts';
 import type { RepositoryReader } from '../../core/repository-reader.ts';
-import type { Environment } from '../../generated/manifests.ts';
+import type { Environment, Integration } from '../../generated/manifests.ts';
 import type { SpecModels } from '../../generators/spec-models.ts';
 
 /** One commit's manifests, loaded and validated: what the environment reconciler starts from. */
@@ -19,6 +19,11 @@ export interface LoadedManifests {
   errors: Problem[];
   /** The specifications the load parsed to check selections: generation takes them from here instead of parsing again. */
   models?: SpecModels;
+  /**
+   * Selections the load left unchecked, for the reconcile to check once it knows what the
+   * environment holds (see checkSelections); `problems` and `errors` do not include them yet.
+   */
+  deferredSelections?: (skip: (object: LoadedObject<Integration>) => boolean) => Promise<Problem[]>;
 }
 
 /**

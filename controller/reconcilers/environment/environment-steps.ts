@@ -6,13 +6,13 @@ import { messageOf, reasonOf, retryPolicyOf } from '../../core/errors.ts';
 import { gate, type GateDecision } from '../../core/gate.ts';
 import type { LoadedObject } from '../../core/manifest.ts';
 import { plan as makePlan, type DesiredState, type Plan } from '../../core/plan.ts';
-import type { Problem } from '../../core/problem.ts';
+import { sortProblems, type Problem } from '../../core/problem.ts';
 import type { ReconcileOutcome } from '../../core/reconcile-outcome.ts';
 import type { EnvironmentDriver } from '../../environments/driver.ts';
 import type { Environment } from '../../generated/manifests.ts';
 import { applyPlan, type ApplyResult } from './apply-plan.ts';
 import { recordingBreakingCheck } from './breaking-check.ts';
-import { buildDesiredState } from './desired-state.ts';
+import { buildDesiredState, heldIntegrationNames } from './desired-state.ts';
 import type { EnvironmentContext, LoadedManifests } from './environment-context.ts';
 import { UnknownEnvironmentError } from './unknown-environment-error.ts';
 import { unopenedSealedValues } from './verify-sealed-secrets.ts';
@@ -43,11 +43,15 @@ export const loadCommit: EnvironmentStep = async (state, ctx) => {
   } catch (error) {
     return { kind: 'GitFetchFailed', message: messageOf(error) };
   }
-  const errors = state.loaded.errors;
+  return invalid(state, state.loaded.errors);
+};
+
+/** Manifests with errors: the reconcile ends, and nothing is applied. */
+function invalid(state: EnvironmentState, errors: Problem[]): ReconcileOutcome | undefined {
   if (errors.length === 0) return undefined;
   state.problems = errors;
   return { kind: 'ValidationFailed', message: `${errors.length} ${errors.length === 1 ? 'problem' : 'problems'} in the manifests; nothing applied` };
-};
+}
 
 /** Finds the Environment the request names; a name the commit does not define is the caller's mistake. */
 export const findEnvironment: EnvironmentStep = async (state) => {
@@ -90,6 +94,23 @@ export const buildDesired: EnvironmentStep = async (state, ctx) => {
 export const observe: EnvironmentStep = async (state) => {
   state.observed = await state.driver!.observe();
   return undefined;
+};
+
+/**
+ * Checks the selections the load left to the reconcile (`intctl plan|apply`): every integration's
+ * except those the environment holds at the content hash their inputs give now, whose selections
+ * were checked when that artifact was generated from the same inputs. So a plan with nothing
+ * changed parses no specification. Errors stop here, as the load's do; warnings join the load's.
+ */
+export const checkSelections: EnvironmentStep = async (state) => {
+  const loaded = state.loaded!;
+  if (!loaded.deferredSelections) return undefined;
+  const held = await heldIntegrationNames(loaded.set, state.object!, loaded.reader, state.observed!.integrations);
+  const found = await loaded.deferredSelections((object) => held.has(object.manifest.metadata.name));
+  const { deferredSelections: _checked, ...rest } = loaded;
+  const problems = sortProblems([...loaded.problems, ...found]);
+  state.loaded = { ...rest, problems, errors: problems.filter((p) => p.severity === 'error') };
+  return invalid(state, state.loaded.errors);
 };
 
 /** Plans; a plan that policy refuses stops here, in any mode. */
@@ -161,7 +182,7 @@ export const applyChanges: EnvironmentStep = async (state, ctx) => {
 };
 
 /** The steps, in order. */
-export const ENVIRONMENT_STEPS: readonly EnvironmentStep[] = [loadCommit, findEnvironment, checkSuspended, openEnvironment, observe, buildDesired, planChanges, verifySealedSecrets, passGate, applyChanges];
+export const ENVIRONMENT_STEPS: readonly EnvironmentStep[] = [loadCommit, findEnvironment, checkSuspended, openEnvironment, observe, checkSelections, buildDesired, planChanges, verifySealedSecrets, passGate, applyChanges];
 
 /** An error a step threw (the environment unreachable, a store that failed): with its class's retry policy. */
 export function failedOutcome(error: unknown): ReconcileOutcome {
