@@ -3,6 +3,7 @@ import type { Position, YamlDocument } from '../core/manifest.ts';
 import type { Problem } from '../core/problem.ts';
 import { decodeUtf8Text } from '../core/text-encoding.ts';
 import { findTooDeep } from '../core/yaml-depth.ts';
+import { loadPlainYaml } from './plain-yaml.ts';
 
 export interface YamlLimits {
   /** Largest file read, in bytes. */
@@ -43,6 +44,31 @@ export function parseYamlFile(file: string, bytes: Uint8Array, limits: YamlLimit
   const decoded = decodeUtf8Text(bytes);
   if (typeof decoded !== 'string') return at(decoded.line, decoded.column, 'NotUtf8', decoded.message);
   const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
+
+  // Most manifests are plain YAML: read those quickly, and parse with positions only if something
+  // asks where a field is (a problem to report), which is rare.
+  const plain = loadPlainYaml(text, limits.maxDepth - 1);
+  if (plain) {
+    let careful: Document.Parsed[] | undefined;
+    let lines: LineCounter | undefined;
+    const place = (index: number, path: readonly (string | number)[], wantKey: boolean): Position => {
+      if (!careful) {
+        lines = new LineCounter();
+        careful = Array.from(new Composer({ prettyErrors: false }).compose(new Parser(lines.addNewLine).parse(text)));
+      }
+      const doc = careful[index];
+      const { line, col } = lines!.linePos(doc ? nodeAt(doc, path, wantKey) : 0);
+      return { line, column: col };
+    };
+    const documents = plain.map((value, index): YamlDocument => ({
+      file,
+      index,
+      value,
+      locate: (path) => place(index, path, false),
+      locateKey: (path) => place(index, path, true),
+    }));
+    return { documents, problems: [] };
+  }
 
   const lineCounter = new LineCounter();
   const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
