@@ -7,7 +7,7 @@ import type { ActionCatalog } from '../core/catalog.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
 import { normalizeLineEndings } from '../core/text-encoding.ts';
 import { checkCatalogCompiles } from './compile-catalog.ts';
-import { contentHash } from './content-hash.ts';
+import { contentHash, digestOf } from './content-hash.ts';
 import { renderDeclarations } from './declarations.ts';
 import { computeRequirements } from './dependencies.ts';
 import { DEFAULT_DEPENDENCIES } from '../core/dependencies.ts';
@@ -62,20 +62,49 @@ export interface ArtifactIdentity {
   specBytes: Uint8Array;
 }
 
+// One specification read serves every integration generated from it: its line endings are
+// normalised once (the same array comes back, so its hash is computed once too).
+const normalizedSpecs = new WeakMap<Uint8Array, Uint8Array>();
+
+function normalized(bytes: Uint8Array): Uint8Array {
+  let out = normalizedSpecs.get(bytes);
+  if (out === undefined) normalizedSpecs.set(bytes, (out = normalizeLineEndings(bytes)));
+  return out;
+}
+
 /**
  * The identity of the artifact an input gives, for the price of hashing the specification: an
- * environment that already holds an artifact of this hash needs no generation at all.
+ * environment that already holds an artifact of this hash needs no generation at all. A manifest
+ * object loaded once and kept (the controller's cache of files keeps unchanged ones) costs the
+ * hash once: its identity is kept with it, for as long as its specification, pins and auth type stay.
  */
 export function artifactIdentity(input: BuildInput): Result<ArtifactIdentity> {
   const { integration } = input;
   const generator = GENERATORS[integration.spec.system];
   if (!generator) return failed([{ reason: 'SpecificationInvalid', pointer: '', field: ['spec', 'system'], message: `no generator for system ${integration.spec.system}` }]);
+  // CRLF and LF files are one specification: hashed and parsed alike (docs/architecture.md).
+  const specBytes = normalized(input.specBytes);
+  const key = `${digestOf(specBytes)}\0${input.authType ?? ''}\0${pinsKey(input.pins)}`;
+  // Only a manifest nobody can change (loaded manifests are frozen) may keep what was derived from it.
+  const keep = Object.isFrozen(integration) && Object.isFrozen(integration.spec);
+  const known = keep ? identities.get(integration) : undefined;
+  if (known?.key === key) return ok({ generator, ...known.identity, specBytes });
   const pins: DependencyPins = { ...DEFAULT_DEPENDENCIES, ...input.pins };
   const requires = computeRequirements({ runtime: generator.runtime, authType: input.authType, pins });
-  // CRLF and LF files are one specification: hashed and parsed alike (docs/architecture.md).
-  const specBytes = normalizeLineEndings(input.specBytes);
   const hash = contentHash({ integration: integration.metadata.name, generator: { system: generator.system, version: generator.version }, specBytes, spec: integration.spec, requires });
+  if (keep) identities.set(integration, { key, identity: { pins, requires, hash } });
   return ok({ generator, pins, requires, hash, specBytes });
+}
+
+const identities = new WeakMap<BuildInput['integration'], { key: string; identity: Pick<ArtifactIdentity, 'pins' | 'requires' | 'hash'> }>();
+const pinKeys = new WeakMap<object, string>();
+
+/** The pins as a key: one environment's pins are one object for all its integrations. */
+function pinsKey(pins: BuildInput['pins']): string {
+  if (pins === undefined) return '';
+  let key = pinKeys.get(pins);
+  if (key === undefined) pinKeys.set(pins, (key = canonicalJson(pins)));
+  return key;
 }
 
 /**

@@ -18,7 +18,7 @@ export interface HashInput {
  * does not force a republish everywhere else.
  */
 export function contentHash(input: HashInput): string {
-  const specDigest = createHash('sha256').update(input.specBytes).digest('hex');
+  const specDigest = digestOf(input.specBytes);
   const text = canonicalJson({
     integration: input.integration,
     generator: input.generator,
@@ -27,6 +27,17 @@ export function contentHash(input: HashInput): string {
     requires: input.requires,
   });
   return `sha256:${createHash('sha256').update(text).digest('hex')}`;
+}
+
+// Integrations share specifications (every one of them is one array read once per reconcile):
+// each is hashed once, not once per integration.
+const digests = new WeakMap<Uint8Array, string>();
+
+/** The sha256 of a specification's bytes, in hex; computed once per array. */
+export function digestOf(bytes: Uint8Array): string {
+  let digest = digests.get(bytes);
+  if (digest === undefined) digests.set(bytes, (digest = createHash('sha256').update(bytes).digest('hex')));
+  return digest;
 }
 
 /** The parts of the spec that shape the artifact, with every list sorted so order never matters. */

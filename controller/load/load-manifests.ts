@@ -6,6 +6,7 @@ import { normalizeRepoPath } from '../core/repo-path.ts';
 import { validateReferences } from '../validate/validate-references.ts';
 import type { PathCheck, RepoEntry, RepositoryReader } from '../core/repository-reader.ts';
 import { detectWideEncoding, encodeAscii } from '../core/text-encoding.ts';
+import { deepFreeze } from '../core/deep-freeze.ts';
 import { DEFAULT_YAML_LIMITS, parseYamlFile, type YamlLimits } from './parse-yaml-file.ts';
 
 export interface LoadResult {
@@ -79,9 +80,10 @@ export async function loadManifests(reader: RepositoryReader, limits: YamlLimits
   for (let i = 0; i < entries.length; i += READ_CONCURRENCY) {
     await Promise.all(entries.slice(i, i + READ_CONCURRENCY).map(loadOne));
   }
-  // Concurrent reads finish in any order; keep objects in file order so output is stable.
+  // Concurrent reads finish in any order; keep objects in file order so output is stable. The
+  // objects of one file were pushed together in document order, and the sort is stable.
   for (const list of [set.integrations, set.connections, set.environments] as LoadedObject[][]) {
-    list.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.locate([]).line - b.locate([]).line));
+    list.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   }
 
   const paths = new Map<string, PathCheck>();
@@ -125,6 +127,7 @@ function loadFile(path: string, bytes: Uint8Array, limits: YamlLimits): LoadedFi
     if (result.problems.length > 0) ours = true;
     if (!result.object) continue;
     ours = true;
+    deepFreeze(result.object.manifest);
     objects.push(result.object);
   }
   return { objects, problems, manifest: ours };

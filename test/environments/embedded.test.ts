@@ -81,6 +81,29 @@ describe('embedded environment', () => {
     expect(await second.acquireLease('controller-b', 1000)).toBeUndefined();
   });
 
+  it('observes without reading catalogs, and reads one when asked: during the reconcile, after close, and never one that changed since', async () => {
+    dir = await tempDir();
+    const path = join(dir, 'dev.db');
+    const driver = await open(path, { name: 'dev' });
+    const context = await leaseOf(driver, 'controller-a');
+    const accounts = integration('accounts');
+    await driver.apply(publish(accounts), context);
+    await driver.apply(publish(integration('contacts')), context);
+
+    const observed = await driver.observe();
+    expect(observed.integrations.map((i) => i.name)).toEqual(['accounts', 'contacts']);
+    expect(observed.integrations[0]!.catalog).toEqual(accounts.catalog);
+
+    // Republished since the observe: its old catalog is gone, and reading it is a stale read.
+    const changed = { ...integration('contacts', 'contacts-2'), catalog: { entities: [] } };
+    await driver.apply(publish(changed, 'publish:contacts:2@1.contract'), { ...context, plan: { head: observed.logHead, id: '1.contract' } });
+    expect(() => observed.integrations[1]!.catalog).toThrow(/environment dev changed while it was read: integration contacts is no longer at .*; re-plan/);
+
+    const again = await driver.observe();
+    await driver.close();
+    expect(again.integrations[1]!.catalog).toEqual({ entities: [] });
+  });
+
   it('gives every environment its own keys', async () => {
     dir = await tempDir();
     const dev = await open(join(dir, 'dev.db'), { name: 'dev' });

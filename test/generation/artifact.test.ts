@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildArtifact, renderArtifactFiles } from '../../controller/artifact/build-artifact.ts';
+import { artifactIdentity, buildArtifact, renderArtifactFiles, type BuildInput } from '../../controller/artifact/build-artifact.ts';
+import { deepFreeze } from '../../controller/core/deep-freeze.ts';
 import { canonicalJson } from '../../controller/core/canonical-json.ts';
 import { caretRange, computeRequirements } from '../../controller/artifact/dependencies.ts';
 import type { AuthType, DependencyPins } from '../../controller/generated/manifests.ts';
@@ -98,5 +99,28 @@ describe('a specification checked out with CRLF line endings (a Windows work tre
     const lf = fixture('shop-openapi.yaml');
     expect(normalizeLineEndings(lf)).toBe(lf);
     expect(Buffer.from(normalizeLineEndings(Buffer.from('a\r\nb\rc\r\n\r\n')))).toEqual(Buffer.from('a\nb\rc\n\n'));
+  });
+});
+
+describe('artifactIdentity of a loaded (frozen) manifest', () => {
+  const spec = fixture('shop-openapi.yaml');
+  const input = (manifest: ReturnType<typeof integration>, extra: Partial<BuildInput> = {}): BuildInput => ({ integration: manifest, specBytes: spec, specPath: 'specs/shop.yaml', ...extra });
+  const hashOf = (result: ReturnType<typeof artifactIdentity>): string => (result.ok ? result.value.hash : 'failed');
+
+  it('is kept with the manifest, and follows its specification, auth type and pins all the same', () => {
+    const frozen = deepFreeze(integration('openapi', 'specs/shop.yaml', { entities: [{ name: 'customers', operations: ['Get'] }] }));
+    const first = hashOf(artifactIdentity(input(frozen)));
+    expect(hashOf(artifactIdentity(input(frozen)))).toBe(first);
+    expect(hashOf(artifactIdentity(input(frozen, { specBytes: new Uint8Array([...spec, 0x0a]) })))).not.toBe(first);
+    expect(hashOf(artifactIdentity(input(frozen, { authType: 'basic' })))).not.toBe(first);
+    expect(hashOf(artifactIdentity(input(frozen, { pins: { 'integration-utils': '3.0.0' } })))).not.toBe(first);
+    expect(hashOf(artifactIdentity(input(frozen)))).toBe(first);
+  });
+
+  it('is computed afresh for a manifest that can still change', () => {
+    const manifest = integration('openapi', 'specs/shop.yaml', { entities: [{ name: 'customers', operations: ['Get'] }] });
+    const first = hashOf(artifactIdentity(input(manifest)));
+    manifest.spec.entities![0]!.operations = ['Get', 'Search'];
+    expect(hashOf(artifactIdentity(input(manifest)))).not.toBe(first);
   });
 });

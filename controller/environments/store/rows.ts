@@ -49,8 +49,11 @@ export interface MetaRow {
   created_at: string;
 }
 
-/** A published integration as the controller sees it: catalog and requirements parsed back from their JSON text. */
-export function integrationFromRow(row: IntegrationRow): PublishedIntegration {
+/**
+ * A published integration as the controller sees it: catalog and requirements parsed back from
+ * their JSON text. A row read without its catalog takes it from `readCatalog` when first asked.
+ */
+export function integrationFromRow(row: IntegrationRow | Omit<IntegrationRow, 'catalog'>, readCatalog?: (name: string, artifactHash: string) => string): PublishedIntegration {
   // The catalog is parsed when it is first read: a plan reads it only for the integrations it
   // republishes (to diff it), so observing 10,000 published integrations parses none of them.
   let catalog: unknown;
@@ -62,7 +65,8 @@ export function integrationFromRow(row: IntegrationRow): PublishedIntegration {
     system: row.system,
     get catalog(): unknown {
       if (!parsed) {
-        catalog = JSON.parse(row.catalog) as unknown;
+        const text = 'catalog' in row ? row.catalog : readCatalog!(row.name, row.artifact_hash);
+        catalog = JSON.parse(text) as unknown;
         parsed = true;
       }
       return catalog;

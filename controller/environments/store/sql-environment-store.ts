@@ -70,7 +70,7 @@ export class SqlEnvironmentStore implements EnvironmentStore {
       return {
         environment: this.name,
         dependencies,
-        integrations: (await tx.all<IntegrationRow>(sql.integrations)).map(integrationFromRow),
+        integrations: await this.#observeIntegrations(tx),
         connections: (await tx.all<ConnectionRow>(sql.connections)).map(connectionFromRow),
         logHead: (await tx.get<{ head: number }>(sql.logHead))!.head,
         lastApplied: {
@@ -79,6 +79,24 @@ export class SqlEnvironmentStore implements EnvironmentStore {
         },
       };
     });
+  }
+
+  /**
+   * The published integrations. Where the database answers at once (SQLite), without their
+   * catalogs: a plan reads those of the few it republishes, and reading 10,000 catalogs to use
+   * none was most of what observing cost. A catalog asked for after its integration changed is a
+   * stale read, refused as such.
+   */
+  async #observeIntegrations(tx: SqlExecutor): Promise<PublishedIntegration[]> {
+    const session = this.#session;
+    const readNow = session.readNow?.bind(session);
+    if (!readNow) return (await tx.all<IntegrationRow>(this.#sql.integrations)).map((row) => integrationFromRow(row));
+    const readCatalog = (name: string, artifactHash: string): string => {
+      const row = readNow<{ catalog: string }>(this.#sql.catalogAt, [name, artifactHash]);
+      if (!row) throw new StalePlanError(`environment ${this.name} changed while it was read: integration ${name} is no longer at ${artifactHash}; re-plan`);
+      return row.catalog;
+    };
+    return (await tx.all<Omit<IntegrationRow, 'catalog'>>(this.#sql.integrationsWithoutCatalog)).map((row) => integrationFromRow(row, readCatalog));
   }
 
   /**

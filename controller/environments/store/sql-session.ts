@@ -41,4 +41,9 @@ export interface SqlSession extends SqlExecutor {
   transaction<T>(mode: TransactionMode, fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /** Closes the connection (or pool); idempotent. */
   close(): Promise<void>;
+  /**
+   * The first row a read returns, read at once, outside any transaction's wait: only where the
+   * database answers synchronously (SQLite), for values read lazily after a snapshot.
+   */
+  readNow?<Row>(sql: string, params?: SqlParams): Row | undefined;
 }

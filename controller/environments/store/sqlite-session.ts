@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import { createMutex } from './create-mutex.ts';
 import type { SqlExecutor, SqlParams, SqlSession } from './sql-session.ts';
 import { toSqliteStoreError } from './to-sqlite-store-error.ts';
@@ -54,7 +54,18 @@ export function createSqliteSession(db: Database, where: string): SqlSession {
       mutex.run(async () => {
         if (db.open) db.close();
       }),
+    readNow: <Row>(sql: string, params: SqlParams = []) => guard(() => (db.open ? (prepared(sql).get(...params) as Row | undefined) : readClosed<Row>(db.name, sql, params))),
   };
+}
+
+/** A read after the session closed (a value read lazily from a snapshot kept longer): on a connection of its own, for this read only. */
+function readClosed<Row>(file: string, sql: string, params: SqlParams): Row | undefined {
+  const db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(sql).get(...params) as Row | undefined;
+  } finally {
+    db.close();
+  }
 }
 
 function rollback(db: Database): void {

@@ -19,6 +19,9 @@ export function storeSql(dialect: SqlDialect) {
     integrations: `SELECT * FROM integrations ${byName}`,
     connections: `SELECT * FROM connections ${byName}`,
     integration: 'SELECT * FROM integrations WHERE name = ?',
+    /** Every column but the catalog, which is read by name when asked for (catalogAt). */
+    integrationsWithoutCatalog: `SELECT name, version, artifact_hash, system, requires, connection, commit_sha, published_at FROM integrations ${byName}`,
+    catalogAt: 'SELECT catalog FROM integrations WHERE name = ? AND artifact_hash = ?',
     connection: 'SELECT * FROM connections WHERE name = ?',
 
     logHead: 'SELECT COALESCE(MAX(seq), 0) AS head FROM action_log',
