@@ -26,6 +26,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'seal', summary: "seal a secret value to an environment's public key; the value is read from standard input", load: async () => (await import('./commands/seal.ts')).registerSeal },
   { name: 'plan', summary: 'show what applying would do to an environment', load: async () => (await import('./commands/plan-apply.ts')).registerPlanApply },
   { name: 'apply', summary: 'apply the plan to an environment, action by action under its lease', load: async () => (await import('./commands/plan-apply.ts')).registerPlanApply },
+  { name: 'status', summary: 'show every environment in promotion order: conditions, the commit it is at, pending actions and approvals', load: async () => (await import('./commands/status.ts')).registerStatus },
   { name: 'get', summary: 'show what an environment holds: its published integrations, connections or shared dependencies', load: async () => (await import('./commands/get.ts')).registerGet },
   { name: 'demo', summary: 'reconcile the example repository into embedded environments, on a throwaway copy', load: async () => (await import('./commands/demo.ts')).registerDemo },
   { name: 'environment', summary: 'run the environment server', load: loadEnvironmentCommands },
@@ -64,13 +65,19 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     // Errors are printed below, in one format; commander's own printing would be a second one.
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined })
     .configureHelp(helpConfiguration)
+    .option('--no-color', 'no colour, even on a terminal (as NO_COLOR=1 does); colour marks breaking and destructive lines only')
     .addHelpText('after', exitCodeHelp({ ok: true, failed: true, changes: true, usage: true }));
   const setExit = (code: number): void => {
     exitCode = code;
   };
+  // What commands write through: without colour once --no-color is read (before any action runs).
+  const commandIo: CliIo = { ...io };
+  program.hook('preAction', () => {
+    if (program.opts<{ color: boolean }>().color === false && commandIo.terminal) commandIo.terminal = { ...commandIo.terminal, color: false };
+  });
   const asked = commandOf(argv);
   if (asked) {
-    (await asked.load())(program, io, setExit);
+    (await asked.load())(program, commandIo, setExit);
   } else {
     // No command to run: list every command by its summary, for help and for "did you mean".
     for (const entry of COMMANDS) program.command(entry.name).description(entry.summary);

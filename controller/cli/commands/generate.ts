@@ -15,7 +15,8 @@ import type { SpecProblem } from '../../generators/generator.ts';
 import { loadManifests } from '../../load/load-manifests.ts';
 import type { RepositoryReader } from '../../core/repository-reader.ts';
 import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
-import { envOption, isOutputFormat, outputOption, repoOption, warnDeprecated, type OutputFormat } from '../options.ts';
+import { formatData } from '../print-data.ts';
+import { envOption, isOutputFormat, outputOption, parseOutput, repoOption, warnDeprecated, type OutputFormat } from '../options.ts';
 import { readCommit, repositoryRoot, requireEnvironment } from '../workspace.ts';
 
 interface GenerateOptions {
@@ -70,11 +71,11 @@ export function registerGenerate(program: Command, io: CliIo, setExit: (code: nu
         // Not there yet at that commit: everything it has now is new.
         const old = 'artifact' in before ? before.artifact.catalog : emptyCatalog(artifact.catalog);
         const changes = diffCatalogs(old, artifact.catalog);
-        io.stdout(output === 'json' ? `${JSON.stringify({ integration: name, since: options.diff, changes }, null, 2)}\n` : renderDiff(name, options.diff, changes));
+        io.stdout(output === 'text' ? renderDiff(name, options.diff, changes) : formatData(output, { integration: name, since: options.diff, changes }));
         setExit(EXIT.ok);
         return;
       }
-      io.stdout(output === 'json' ? `${JSON.stringify(artifactJson(artifact, current.environment), null, 2)}\n` : renderSummary(artifact, current.environment));
+      io.stdout(output === 'text' ? renderSummary(artifact, current.environment) : formatData(output, artifactJson(artifact, current.environment)));
       if (outDir !== undefined) {
         const dir = resolve(io.cwd, outDir);
         await mkdir(dir, { recursive: true });
@@ -103,7 +104,7 @@ function artifactOutput(io: CliIo, options: GenerateOptions): { output: OutputFo
     dirs.push(['--out', options.out]);
   }
   if (dirs.length > 1) throw new UsageError(`the artifact's directory is given twice (${dirs.map(([flag, dir]) => `${flag} ${dir}`).join(', ')}); use --out-dir only`);
-  const output = isOutputFormat(options.output) ? options.output : 'text';
+  const output = isOutputFormat(options.output) ? parseOutput(options.output) : 'text';
   return dirs.length === 0 ? { output } : { output, outDir: dirs[0]![1] };
 }
 

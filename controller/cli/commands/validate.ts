@@ -6,6 +6,7 @@ import { DEFAULT_YAML_LIMITS } from '../../load/parse-yaml-file.ts';
 import { loadAndValidate } from '../../load/load-and-validate.ts';
 import { EXIT, exitCodeHelp, type CliIo } from '../io.ts';
 import { deprecatedDirArgument, outputOption, parseSize, repoOf, repoOption, type OutputFormat } from '../options.ts';
+import { printData } from '../print-data.ts';
 import { repositoryRoot } from '../workspace.ts';
 
 interface Options {
@@ -40,8 +41,8 @@ export function registerValidate(program: Command, io: CliIo, setExit: (code: nu
         connections: result.set.connections.length,
         environments: result.set.environments.length,
       };
-      if (output === 'json') {
-        io.stdout(`${JSON.stringify({ valid: errors.length === 0, problems: result.problems, counts, files: result.stats.files }, null, 2)}\n`);
+      if (output !== 'text') {
+        printData(io, output, { valid: errors.length === 0, problems: result.problems, counts, files: result.stats.files });
       } else {
         for (const problem of result.problems) io.stdout(`${formatProblem(problem)}\n`);
         if (errors.length === 0) {

@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+import { createFixtureRepo } from '../runtime/support/fixture-repo.ts';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'intctl.js');
+let work: string;
+let head: string;
+let child: ChildProcess | undefined;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'intctl-status-'));
+  head = await createFixtureRepo(join(work, 'repo'));
+}, 60_000);
+afterEach(() => {
+  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  child = undefined;
+});
+afterAll(async () => rm(work, { recursive: true, force: true }));
+
+const status = (...args: string[]) => runCli(['status', '--repo', 'repo', '--state-dir', 'state', ...args], work);
+
+describe('intctl status from the repository', () => {
+  it('lists every environment in promotion order, each with its conditions, the commit it is at and what is pending', async () => {
+    const before = await status('-o', 'json');
+    expect(before.code).toBe(0);
+    const view = JSON.parse(before.stdout);
+    expect(view).toMatchObject({ source: 'repository', head });
+    expect(view.environments.map((e: { name: string }) => e.name)).toEqual(['dev', 'test']);
+    // Nothing was created: a status reads stores, it never makes them.
+    expect(view.environments[0].conditions[0]).toMatchObject({ type: 'Ready', status: 'False', reason: 'EnvironmentNotInitialized' });
+
+    expect((await runCli(['apply', '--env', 'dev', '--repo', 'repo', '--state-dir', 'state'], work)).code).toBe(0);
+    const after = await status();
+    expect(after.code).toBe(0);
+    const lines = after.stdout.split('\n');
+    expect(lines[0]).toBe(`Repository repo at ${head.slice(0, 7)}`);
+    expect(lines[2]).toMatch(/^ENVIRONMENT +FROM +READY +REASON +COMMIT +PENDING +MESSAGE$/);
+    expect(lines[3]).toMatch(new RegExp(`^dev +- +True +ReconciliationSucceeded +${head.slice(0, 7)} +0$`));
+    expect(lines[4]).toMatch(new RegExp(`^test +dev +False +EnvironmentNotInitialized, Stalled +none -> ${head.slice(0, 7)} +- +environment test has no store`));
+  });
+
+  it('prints the same data as JSON and as YAML, in the object model', async () => {
+    const json = await status('-o', 'json');
+    const yaml = await status('-o', 'yaml');
+    expect(yaml.code).toBe(0);
+    const fromJson = JSON.parse(json.stdout);
+    // Conditions carry the time of this status: compare all but that.
+    const untimed = (view: { environments: Array<{ conditions: Array<{ lastTransitionTime?: string }> }> }) => {
+      for (const e of view.environments) for (const c of e.conditions) delete c.lastTransitionTime;
+      return view;
+    };
+    expect(untimed(parse(yaml.stdout))).toEqual(untimed(fromJson));
+    expect(fromJson.environments[0]).toMatchObject({ name: 'dev', suspended: false, pending: { actions: 0, breaking: 0, destructive: 0 }, gate: { allowed: true, reason: 'NothingToDo' } });
+  });
+
+  it('refuses --server together with --repo, and a bad --interval, with exit 64', async () => {
+    const both = await runCli(['status', '--repo', 'repo', '--server', 'http://127.0.0.1:1'], work);
+    expect(both.code).toBe(64);
+    expect(both.stderr).toContain('give one or the other');
+    const interval = await status('--watch', '--interval', 'soon');
+    expect([interval.code, interval.stderr.split('\n')[0]]).toEqual([64, 'intctl: --interval must be a positive duration such as 500ms, 30s, 5m or 1h, not "soon"']);
+  });
+
+  it('--watch redraws in place on a terminal, showing a change as it happens, until Ctrl-C', async () => {
+    // A pseudo-terminal, as a person's: script(1) runs the command on one and relays what it draws.
+    const command = `exec ${process.execPath} ${BIN} status --watch --interval 100ms --repo repo --state-dir watch-state`;
+    const script = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { cwd: work, env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    child = script;
+    let screen = '';
+    const waiters: Array<() => void> = [];
+    script.stdout.on('data', (chunk: Buffer) => {
+      screen += chunk.toString();
+      for (const waiter of waiters) waiter();
+    });
+    const exited = new Promise<number | null>((resolve) => script.on('exit', (code) => resolve(code)));
+    const seen = (test: (text: string) => boolean) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => test(screen) && resolve();
+        waiters.push(check);
+        check();
+        void exited.then(() => reject(new Error(`the watch ended before showing it:\n${screen}`)));
+      });
+    const REDRAW = '\u001b[H\u001b[2J';
+    const frames = () => screen.split(REDRAW).filter((f) => /\ntest +dev +\S+/.test(f));
+    await seen(() => frames().length > 0);
+    expect(frames().at(-1)).toMatch(/\ndev +- +False +EnvironmentNotInitialized/);
+
+    // A change made while it watches appears in a later frame, drawn over the last.
+    expect((await runCli(['apply', '--env', 'dev', '--repo', 'repo', '--state-dir', 'watch-state'], work)).code).toBe(0);
+    await seen(() => /\ndev +- +True +ReconciliationSucceeded/.test(frames().at(-1) ?? ''));
+    expect(frames().length).toBeGreaterThan(1);
+
+    script.stdin.write('\u0003');
+    expect({ code: await exited, end: screen.slice(-200) }).toMatchObject({ code: 0 });
+  }, 60_000);
+});
