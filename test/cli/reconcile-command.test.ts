@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+import { createFixtureRepo } from '../runtime/support/fixture-repo.ts';
+import { environment, PINS, toYaml } from '../support/manifests.ts';
+
+/*
+ * intctl reconcile and intctl status --server against a real controller process: the fixture
+ * repository (dev, then test promoting from it), polling off, so that nothing reconciles but
+ * what the start and the tests ask for.
+ */
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'intctl.js');
+const TOKEN = 'generic-webhook-token-for-tests-0123456789';
+let work: string;
+let controller: ChildProcess;
+let url: string;
+const logs: Array<Record<string, unknown>> = [];
+const listeners: Array<() => void> = [];
+
+/** Resolves once the controller has written a line the test accepts. */
+function logged(test: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+  return new Promise((resolve) => {
+    const check = () => {
+      const found = logs.find(test);
+      if (found) resolve(found);
+    };
+    listeners.push(check);
+    check();
+  });
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'intctl-reconcile-'));
+  // prod needs an approval no one gives: its reconcile waits, and ends not applied.
+  const prod = environment({ name: 'prod', path: 'prod.sqlite', policy: { autoApply: true, requiredApprovals: 1, allowBreaking: false, prune: false, selfHeal: false, plainSecrets: false }, dependencies: PINS });
+  await createFixtureRepo(join(work, 'repo'), { files: { 'prod.yaml': toYaml(prod) } });
+  await writeFile(join(work, 'token'), `${TOKEN}\n`);
+  await writeFile(join(work, 'wrong-token'), 'not-the-token-at-all-0123456789\n');
+  await writeFile(join(work, 'controller.yaml'), 'git: { url: repo }\nlisten: { host: 127.0.0.1, port: 0 }\npoll: { schedule: off }\nstateDir: state\nwebhook: { genericTokenFile: token }\n');
+  controller = spawn(process.execPath, [BIN, 'controller', '--config', 'controller.yaml'], { cwd: work, env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'inherit'] });
+  createInterface({ input: controller.stdout! }).on('line', (text) => {
+    logs.push(JSON.parse(text) as Record<string, unknown>);
+    for (const listener of listeners) listener();
+  });
+  url = String((await logged((l) => l.msg === 'listening')).url);
+  // The reconciles the start queues have ended: what the tests ask for comes after them.
+  for (const name of ['dev', 'test', 'prod']) await logged((l) => l.msg === 'reconcile finished' && l.environment === name);
+}, 120_000);
+afterAll(async () => {
+  const exited = new Promise((resolve) => controller.on('exit', resolve));
+  controller.kill('SIGTERM');
+  await exited;
+  await rm(work, { recursive: true, force: true });
+});
+
+const cli = (...args: string[]) => runCli(args, work);
+
+describe('intctl reconcile against a running controller', () => {
+  it('requests a reconcile with the generic webhook token and, with --wait, exits 0 once it has applied', async () => {
+    const run = await cli('reconcile', '--env', 'dev', '--server', url, '--token-file', 'token', '--wait', '--timeout', '2m');
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/^dev: Applied \(ReconciliationSucceeded: (in step with Git|applied \d+ actions?)\) at [0-9a-f]{7}\n$/);
+    expect(run.code).toBe(0);
+    const requests = logs.filter((l) => l.msg === 'generic webhook: enqueued');
+    expect(requests.at(-1)).toMatchObject({ enqueued: ['dev'] });
+  });
+
+  it('exits 1 with the outcome when the reconcile does not apply, as intctl apply does', async () => {
+    const run = await cli('reconcile', '--env', 'prod', '--server', url, '--token-file', 'token', '--wait', '-o', 'yaml');
+    expect(run.code).toBe(1);
+    const answer = parse(run.stdout);
+    expect(answer).toMatchObject({ environment: 'prod', requested: true, status: { name: 'prod', outcome: 'Waiting' } });
+    expect(answer.status.conditions).toContainEqual(expect.objectContaining({ type: 'AwaitingApproval', status: 'True' }));
+  });
+
+  it('without --wait, only asks; a wrong token is refused (exit 1) without showing it; an unknown environment is exit 64', async () => {
+    expect(await cli('reconcile', '--env', 'dev', '--server', url, '--token-file', 'token')).toEqual({ code: 0, stdout: `reconcile of dev requested from ${url}\n`, stderr: '' });
+    const wrong = await cli('reconcile', '--env', 'dev', '--server', url, '--token-file', 'wrong-token');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toBe(`intctl: the controller at ${url}/webhooks/generic answered 401: the token from --token-file wrong-token was refused\n`);
+    const unknown = await cli('reconcile', '--env', 'qa', '--server', url, '--token-file', 'token');
+    expect(unknown.code).toBe(64);
+    expect(unknown.stderr).toContain(`intctl: environment qa is not known to the controller at ${url}`);
+    const none = await cli('reconcile', '--env', 'dev', '--server', url);
+    expect([none.code, none.stderr.split('\n')[0]]).toEqual([64, "intctl: the controller's generic webhook token is needed: give --token-file <path>, or set INTCTL_TOKEN"]);
+  });
+
+  it('names the controller it cannot reach', async () => {
+    // A port nothing listens on: taken, then given back.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    const run = await cli('reconcile', '--env', 'dev', '--server', `http://127.0.0.1:${port}`, '--token-file', 'token');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`intctl: cannot reach the controller at http://127.0.0.1:${port}/webhooks/generic: ECONNREFUSED\n`);
+  });
+});
+
+describe('intctl status --server', () => {
+  it("shows the controller's status of every environment, the same as JSON and as YAML", async () => {
+    const json = await cli('status', '--server', url, '-o', 'json');
+    expect(json.code).toBe(0);
+    const view = JSON.parse(json.stdout);
+    expect(view).toMatchObject({ source: 'controller', from: url });
+    expect(view.environments.map((e: { name: string }) => e.name).sort()).toEqual(['dev', 'prod', 'test']);
+    const dev = view.environments.find((e: { name: string }) => e.name === 'dev');
+    expect(dev).toMatchObject({ outcome: 'Applied', suspended: false, conditions: [expect.objectContaining({ type: 'Ready', status: 'True' })] });
+    expect(parse((await cli('status', '--server', url, '-o', 'yaml')).stdout)).toEqual(view);
+
+    const table = await cli('status', '--server', url);
+    expect(table.stdout.split('\n')[0]).toBe(`Controller ${url}`);
+    expect(table.stdout).toMatch(/\ndev +- +True +ReconciliationSucceeded +[0-9a-f]{7} +- +reconciled \d{4}-/);
+  });
+});
