@@ -28,6 +28,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'apply', summary: 'apply the plan to an environment, action by action under its lease', load: async () => (await import('./commands/plan-apply.ts')).registerPlanApply },
   { name: 'status', summary: 'show every environment in promotion order: conditions, the commit it is at, pending actions and approvals', load: async () => (await import('./commands/status.ts')).registerStatus },
   { name: 'reconcile', summary: 'ask a running controller to reconcile an environment now, and wait for the outcome', load: async () => (await import('./commands/reconcile.ts')).registerReconcile },
+  { name: 'history', summary: 'show what was applied to an environment, when, at which commit and by which trigger, from its action log and the status branch', load: async () => (await import('./commands/history.ts')).registerHistory },
   { name: 'get', summary: 'show what an environment holds: its published integrations, connections or shared dependencies', load: async () => (await import('./commands/get.ts')).registerGet },
   { name: 'demo', summary: 'reconcile the example repository into embedded environments, on a throwaway copy', load: async () => (await import('./commands/demo.ts')).registerDemo },
   { name: 'environment', summary: 'run the environment server', load: loadEnvironmentCommands },

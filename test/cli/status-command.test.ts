@@ -44,6 +44,19 @@ describe('intctl status from the repository', () => {
     expect(lines[4]).toMatch(new RegExp(`^test +dev +False +EnvironmentNotInitialized, Stalled +none -> ${head.slice(0, 7)} +- +environment test has no store`));
   });
 
+  it('history: an apply made with intctl apply is manual, and a repository without the status branch says how to get it', async () => {
+    const run = await runCli(['history', '--env', 'dev', '--repo', 'repo', '--state-dir', 'state', '-o', 'json'], work);
+    expect(run.code).toBe(0);
+    const history = JSON.parse(run.stdout);
+    expect(history.applies).toHaveLength(1);
+    expect(history.applies[0]).toMatchObject({ commit: head, trigger: 'manual' });
+    expect(history.statusBranch).toEqual({ branch: 'intctl/status', commits: [] });
+    expect(history.notes).toEqual(["no status branch intctl/status in repo (git fetch origin intctl/status brings the controller's)"]);
+    const none = await runCli(['history', '--env', 'test', '--repo', 'repo', '--state-dir', 'state'], work);
+    expect(none.stdout).toContain('  nothing applied yet\n');
+    expect(none.stdout).toContain('note: the action log of test cannot be read: environment test has no store');
+  });
+
   it('prints the same data as JSON and as YAML, in the object model', async () => {
     const json = await status('-o', 'json');
     const yaml = await status('-o', 'yaml');
