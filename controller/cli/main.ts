@@ -29,6 +29,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'status', summary: 'show every environment in promotion order: conditions, the commit it is at, pending actions and approvals', load: async () => (await import('./commands/status.ts')).registerStatus },
   { name: 'reconcile', summary: 'ask a running controller to reconcile an environment now, and wait for the outcome', load: async () => (await import('./commands/reconcile.ts')).registerReconcile },
   { name: 'history', summary: 'show what was applied to an environment, when, at which commit and by which trigger, from its action log and the status branch', load: async () => (await import('./commands/history.ts')).registerHistory },
+  { name: 'suspend', summary: "print the manifest edit that suspends an environment (spec.suspend: true): Git is the truth, so the change is committed, not made here", load: async () => (await import('./commands/suspend-resume.ts')).registerSuspendResume },
+  { name: 'resume', summary: 'print the manifest edit that resumes a suspended environment: Git is the truth, so the change is committed, not made here', load: async () => (await import('./commands/suspend-resume.ts')).registerSuspendResume },
   { name: 'get', summary: 'show what an environment holds: its published integrations, connections or shared dependencies', load: async () => (await import('./commands/get.ts')).registerGet },
   { name: 'demo', summary: 'reconcile the example repository into embedded environments, on a throwaway copy', load: async () => (await import('./commands/demo.ts')).registerDemo },
   { name: 'environment', summary: 'run the environment server', load: loadEnvironmentCommands },
