@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/controller-config.ts';
 import { EXIT, UsageError, exitCodeHelp, processIo, type CliIo } from './io.ts';
-import { helpConfiguration } from './options.ts';
+import { examplesHelp, helpConfiguration } from './options.ts';
 import { printable } from '../core/printable.ts';
 
 type Register = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
@@ -71,6 +71,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined })
     .configureHelp(helpConfiguration)
     .option('--no-color', 'no colour, even on a terminal (as NO_COLOR=1 does); colour marks breaking and destructive lines only')
+    .addHelpText('after', examplesHelp([
+      ['intctl validate', 'check the manifests of the repository the current directory is in'],
+      ['intctl plan --env dev', 'what applying would do to dev'],
+      ['intctl status --watch', 'every environment, kept on screen'],
+      ['intctl <command> --help', "a command's options, examples and exit codes"],
+    ]))
     .addHelpText('after', exitCodeHelp({ ok: true, failed: true, changes: true, usage: true }));
   const setExit = (code: number): void => {
     exitCode = code;

@@ -1,4 +1,4 @@
-import { Argument, Option, type HelpConfiguration } from 'commander';
+import { Argument, Help, Option, type HelpConfiguration } from 'commander';
 import { UsageError, type CliIo } from './io.ts';
 
 /*
@@ -96,7 +96,14 @@ export function deprecatedDirArgument(): Argument {
 export const helpConfiguration: HelpConfiguration = {
   visibleArguments: (command) => command.registeredArguments.filter((a) => a.description !== '' && !deprecatedArguments.has(a)),
   subcommandTerm: (command) => `${command.name()} ${command.usage()}`,
+  // Options a command cannot run without say so first, as kubectl's "(required)" does.
+  optionDescription: (option) => {
+    const text = defaultHelp.optionDescription(option);
+    return option.mandatory ? `required: ${text}` : text;
+  },
 };
+
+const defaultHelp = new Help();
 
 /** The repository from `--repo`, or from the deprecated positional directory (with its notice); not both; undefined when neither is given. */
 export function repoOf(io: CliIo, positional: string | undefined, repo: string | undefined): string | undefined {

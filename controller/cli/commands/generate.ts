@@ -16,7 +16,7 @@ import { loadManifests } from '../../load/load-manifests.ts';
 import type { RepositoryReader } from '../../core/repository-reader.ts';
 import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
 import { formatData } from '../print-data.ts';
-import { envOption, isOutputFormat, outputOption, parseOutput, repoOption, warnDeprecated, type OutputFormat } from '../options.ts';
+import { envOption, examplesHelp, isOutputFormat, outputOption, parseOutput, repoOption, warnDeprecated, type OutputFormat } from '../options.ts';
 import { readCommit, repositoryRoot, requireEnvironment } from '../workspace.ts';
 
 interface GenerateOptions {
@@ -41,6 +41,11 @@ export function registerGenerate(program: Command, io: CliIo, setExit: (code: nu
     .option('--out-dir <dir>', 'write catalog.json, index.d.ts and artifact.json to this directory')
     .addOption(new Option('--out <dir>', 'deprecated: use --out-dir <dir>').hideHelp())
     .option('--diff <git-ref>', 'show the interface changes from the same integration at this commit, breaking changes first')
+    .addHelpText('after', examplesHelp([
+      ["intctl generate sales-orders", "what sales-orders generates: entities, actions, dependency ranges"],
+      ["intctl generate sales-orders --env prod --out-dir build/sales-orders", "write its catalog, TypeScript declarations and artifact, with prod's pins"],
+      ["intctl generate sales-orders --diff main", "its interface changes since main, breaking changes first"],
+    ]))
     .addHelpText('after', exitCodeHelp({ ok: true, failed: 'the integration cannot be generated: its problems are printed', usage: true }))
     .action(async (name: string, options: GenerateOptions) => {
       const { output, outDir } = artifactOutput(io, options);

@@ -3,7 +3,7 @@ import type { ObservedState } from '../../core/environment-state.ts';
 import { printData } from '../print-data.ts';
 import { DEPENDENCY_NAMES } from '../../core/dependencies.ts';
 import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
-import { deprecatedDirArgument, envOption, outputOption, repoOf, repoOption, stateDirOption, type OutputFormat } from '../options.ts';
+import { deprecatedDirArgument, envOption, examplesHelp, outputOption, repoOf, repoOption, stateDirOption, type OutputFormat } from '../options.ts';
 import { openEnvironment, openWorkspace, requireEnvironment } from '../workspace.ts';
 import { shortCommit } from '../../reporting/format-plan.ts';
 
@@ -29,6 +29,10 @@ export function registerGet(program: Command, io: CliIo, setExit: (code: number)
     .addOption(envOption())
     .addOption(outputOption())
     .addOption(stateDirOption())
+    .addHelpText('after', examplesHelp([
+      ["intctl get integrations --env dev", "what dev has published"],
+      ["intctl get dependencies --env prod -o yaml", "the shared dependencies prod has installed and pins, as YAML"],
+    ]))
     .addHelpText('after', exitCodeHelp({ ok: true, failed: 'the environment cannot be read (not initialized, or unreachable)', usage: true }))
     .action(async (resource: string, positional: string | undefined, options: Options) => {
       const repo = repoOf(io, positional, options.repo);

@@ -9,7 +9,7 @@ import { UnknownEnvironmentError } from '../../reconcilers/environment/unknown-e
 import { findEnvironment } from '../../load/find-environment.ts';
 import { actionRow, formatPlan } from '../../reporting/format-plan.ts';
 import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
-import { deprecatedDirArgument, envOption, noCacheOption, outputOption, progressOption, refOption, repoOf, repoOption, stateDirOption, type OutputFormat } from '../options.ts';
+import { deprecatedDirArgument, envOption, examplesHelp, noCacheOption, outputOption, progressOption, refOption, repoOf, repoOption, stateDirOption, type OutputFormat } from '../options.ts';
 import { generationProgress, type GenerationProgress } from '../progress.ts';
 import { printStyled, type LineStyle } from '../color.ts';
 import { printData } from '../print-data.ts';
@@ -27,6 +27,17 @@ interface Options {
   cache: boolean;
   progress?: boolean;
 }
+
+const EXAMPLES = {
+  plan: examplesHelp([
+    ['intctl plan --env dev', 'what applying would do to dev, from the work tree as it is'],
+    ['intctl plan --env prod --ref origin/main -o json', 'the plan of a commit, for a script (exit 2 when there are changes)'],
+  ]),
+  apply: examplesHelp([
+    ['intctl apply --env dev', 'apply the work tree to dev, action by action'],
+    ['intctl apply --env test --ref v1.4.0', 'apply a tagged commit to test'],
+  ]),
+};
 
 const EXIT_HELP = {
   plan: exitCodeHelp({ ok: 'nothing to change', failed: true, changes: 'there are changes to apply (or the plan is blocked by policy)', usage: true }),
@@ -48,6 +59,7 @@ export function registerPlanApply(program: Command, io: CliIo, setExit: (code: n
       .addOption(stateDirOption())
       .addOption(noCacheOption())
       .addOption(progressOption())
+      .addHelpText('after', EXAMPLES[mode])
       .addHelpText('after', EXIT_HELP[mode])
       .action(async (positional: string | undefined, options: Options) => {
         const repo = repoOf(io, positional, options.repo);
