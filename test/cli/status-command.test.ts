@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { printStyled } from '../../controller/cli/color.ts';
+import { renderStatus, statusLineStyle } from '../../controller/cli/status/render-status.ts';
+import type { StatusView } from '../../controller/cli/status/status-view.ts';
 import { runCli } from '../helpers/cli.ts';
 import { createFixtureRepo } from '../runtime/support/fixture-repo.ts';
 
@@ -111,4 +114,52 @@ describe('intctl status from the repository', () => {
     script.stdin.write('\u0003');
     expect({ code: await exited, end: screen.slice(-200) }).toMatchObject({ code: 0 });
   }, 60_000);
+
+  it('--watch in a pipe prints a new listing only when it changed, and ends 0 on SIGINT', async () => {
+    const watcher = spawn(process.execPath, [BIN, 'status', '--watch', '--interval', '100ms', '--repo', 'repo', '--state-dir', 'pipe-state'], { cwd: work, env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = watcher;
+    let out = '';
+    const waiters: Array<() => void> = [];
+    watcher.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      for (const waiter of waiters) waiter();
+    });
+    const exited = new Promise<number | null>((resolve) => watcher.on('exit', (code) => resolve(code)));
+    const seen = (test: () => boolean) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => test() && resolve();
+        waiters.push(check);
+        check();
+        void exited.then(() => reject(new Error(`the watch ended first:\n${out}`)));
+      });
+    const listings = () => out.split(/\n(?=Repository )/);
+    await seen(() => /\ntest .*\n$/.test(out));
+    expect(out).not.toContain('\u001b');
+    expect((await runCli(['apply', '--env', 'dev', '--repo', 'repo', '--state-dir', 'pipe-state'], work)).code).toBe(0);
+    await seen(() => /\ndev +- +True +ReconciliationSucceeded/.test(listings().at(-1) ?? '') && /\ntest .*\n$/.test(out));
+    // Refreshes that changed nothing printed nothing: no listing repeats the one before it.
+    const all = listings();
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < all.length; i++) expect(all[i]).not.toBe(all[i - 1]);
+    watcher.kill('SIGINT');
+    expect(await exited).toBe(0);
+  }, 60_000);
 });
+
+// Escape sequences are what this test looks for.
+/* eslint-disable no-control-regex */
+describe('the colour of status lines', () => {
+  it('marks an environment that would apply breaking or destructive actions, on a terminal', () => {
+    const condition = { type: 'Ready', status: 'False', reason: 'ChangesPending', message: '2 actions to apply', lastTransitionTime: '2026-12-02T17:00:00Z' } as const;
+    const environment = (name: string, breaking: number, destructive: number) => ({ name, suspended: false, conditions: [condition], outcome: 'Planned', pending: { actions: 2, breaking, destructive } });
+    const view: StatusView = { source: 'repository', from: '.', head: 'a'.repeat(40), environments: [environment('dev', 0, 0), environment('test', 1, 0), environment('prod', 0, 1)] };
+    let screen = '';
+    const write = (text: string) => void (screen += text);
+    printStyled({ stdout: write, stderr: write, cwd: '.', terminal: { color: true, write } }, renderStatus(view), statusLineStyle(view));
+    const lines = screen.split('\n');
+    expect(lines[3]).toMatch(/^dev /);
+    expect(lines[4]).toMatch(/^\u001b\[1;31mtest .*2 \(1 breaking\).*\u001b\[0m$/);
+    expect(lines[5]).toMatch(/^\u001b\[31mprod .*2 \(1 destructive\).*\u001b\[0m$/);
+  });
+});
+
