@@ -15,7 +15,7 @@ export interface CliIo {
    * with NO_COLOR or --no-color), and a raw write for the control sequences of colour and of
    * `--watch`'s redraw, which stdout() would make visible. Absent: not a terminal.
    */
-  terminal?: { color: boolean; rows?: number; write: (sequence: string) => void };
+  terminal?: { color: boolean; write: (sequence: string) => void };
 }
 
 /**
@@ -29,7 +29,7 @@ export const processIo: CliIo = {
   stderrIsTTY: process.stderr.isTTY === true,
   clock: () => performance.now(),
   ...(process.stdout.isTTY === true
-    ? { terminal: { color: readTerminalConfig().color, rows: process.stdout.rows, write: (sequence: string) => void process.stdout.write(sequence) } }
+    ? { terminal: { color: readTerminalConfig().color, write: (sequence: string) => void process.stdout.write(sequence) } }
     : {}),
 };
 
