@@ -2,10 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { parse } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
 import { createFixtureRepo } from '../runtime/support/fixture-repo.ts';
 import { environment, PINS, toYaml } from '../support/manifests.ts';
@@ -90,6 +91,36 @@ describe('intctl reconcile against a running controller', () => {
     expect(unknown.stderr).toContain(`intctl: environment qa is not known to the controller at ${url}`);
     const none = await cli('reconcile', '--env', 'dev', '--server', url);
     expect([none.code, none.stderr.split('\n')[0]]).toEqual([64, "intctl: the controller's generic webhook token is needed: give --token-file <path>, or set INTCTL_TOKEN"]);
+  });
+
+  it('takes the token from INTCTL_TOKEN when no file is given, and names a token file it cannot read (exit 64)', async () => {
+    vi.stubEnv('INTCTL_TOKEN', TOKEN);
+    try {
+      expect((await cli('reconcile', '--env', 'dev', '--server', url)).code).toBe(0);
+      vi.stubEnv('INTCTL_TOKEN', 'not-the-token-at-all-0123456789');
+      expect((await cli('reconcile', '--env', 'dev', '--server', url)).stderr).toBe(`intctl: the controller at ${url}/webhooks/generic answered 401: the token from INTCTL_TOKEN was refused\n`);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    const missing = await cli('reconcile', '--env', 'dev', '--server', url, '--token-file', 'no-such-file');
+    expect([missing.code, missing.stderr.split('\n').slice(0, 2)]).toEqual([64, ['intctl: invalid controller configuration:', '  - --token-file no-such-file: cannot be read (ENOENT)']]);
+  });
+
+  it('--wait gives up after --timeout with exit 1 when no reconcile ends, saying it stays queued', async () => {
+    // A controller that queues the request and never gets to it: its status stays as it was.
+    const stuck = createHttpServer((request, response) => {
+      response.setHeader('content-type', 'application/json');
+      if (request.method === 'POST') response.writeHead(202).end(JSON.stringify({ result: 'accepted', enqueued: ['dev'], unknown: [] }));
+      else response.writeHead(200).end(JSON.stringify({ environments: [{ name: 'dev', conditions: [], outcome: 'Applied', lastReconcileTime: '2026-01-01T00:00:00.000Z', published: [] }] }));
+    });
+    await new Promise<void>((resolve) => stuck.listen(0, '127.0.0.1', resolve));
+    try {
+      const at = `http://127.0.0.1:${(stuck.address() as AddressInfo).port}`;
+      const run = await cli('reconcile', '--env', 'dev', '--server', at, '--token-file', 'token', '--wait', '--timeout', '300ms');
+      expect(run).toEqual({ code: 1, stdout: '', stderr: 'intctl: dev: no reconcile ended within 300ms of the request; it stays queued at the controller\n' });
+    } finally {
+      await new Promise((resolve) => stuck.close(resolve));
+    }
   });
 
   it('names the controller it cannot reach', async () => {
