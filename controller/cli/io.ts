@@ -1,4 +1,5 @@
 import { printable } from '../core/printable.ts';
+import { readTerminalConfig } from '../config/read-config.ts';
 
 /** Where a command writes and what it resolves relative paths against; tests pass their own. */
 export interface CliIo {
@@ -9,6 +10,12 @@ export interface CliIo {
   stderrIsTTY?: boolean;
   /** Milliseconds of a monotonic clock, for progress; tests pass their own. */
   clock?: () => number;
+  /**
+   * Standard output when it is a terminal a person watches: whether colour may be used there (not
+   * with NO_COLOR or --no-color), and a raw write for the control sequences of colour and of
+   * `--watch`'s redraw, which stdout() would make visible. Absent: not a terminal.
+   */
+  terminal?: { color: boolean; write: (sequence: string) => void };
 }
 
 /**
@@ -21,6 +28,9 @@ export const processIo: CliIo = {
   cwd: process.cwd(),
   stderrIsTTY: process.stderr.isTTY === true,
   clock: () => performance.now(),
+  ...(process.stdout.isTTY === true
+    ? { terminal: { color: readTerminalConfig().color, write: (sequence: string) => void process.stdout.write(sequence) } }
+    : {}),
 };
 
 /**

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/controller-config.ts';
 import { EXIT, UsageError, exitCodeHelp, processIo, type CliIo } from './io.ts';
-import { helpConfiguration } from './options.ts';
+import { examplesHelp, helpConfiguration } from './options.ts';
 import { printable } from '../core/printable.ts';
 
 type Register = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
@@ -26,11 +26,17 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'seal', summary: "seal a secret value to an environment's public key; the value is read from standard input", load: async () => (await import('./commands/seal.ts')).registerSeal },
   { name: 'plan', summary: 'show what applying would do to an environment', load: async () => (await import('./commands/plan-apply.ts')).registerPlanApply },
   { name: 'apply', summary: 'apply the plan to an environment, action by action under its lease', load: async () => (await import('./commands/plan-apply.ts')).registerPlanApply },
+  { name: 'status', summary: 'show every environment in promotion order: conditions, the commit it is at, pending actions and approvals', load: async () => (await import('./commands/status.ts')).registerStatus },
+  { name: 'reconcile', summary: 'ask a running controller to reconcile an environment now, and wait for the outcome', load: async () => (await import('./commands/reconcile.ts')).registerReconcile },
+  { name: 'history', summary: 'show what was applied to an environment, when, at which commit and by which trigger, from its action log and the status branch', load: async () => (await import('./commands/history.ts')).registerHistory },
+  { name: 'suspend', summary: "print the manifest edit that suspends an environment (spec.suspend: true): Git is the truth, so the change is committed, not made here", load: async () => (await import('./commands/suspend-resume.ts')).registerSuspendResume },
+  { name: 'resume', summary: 'print the manifest edit that resumes a suspended environment: Git is the truth, so the change is committed, not made here', load: async () => (await import('./commands/suspend-resume.ts')).registerSuspendResume },
   { name: 'get', summary: 'show what an environment holds: its published integrations, connections or shared dependencies', load: async () => (await import('./commands/get.ts')).registerGet },
   { name: 'demo', summary: 'reconcile the example repository into embedded environments, on a throwaway copy', load: async () => (await import('./commands/demo.ts')).registerDemo },
   { name: 'environment', summary: 'run the environment server', load: loadEnvironmentCommands },
   { name: 'introspect', summary: "fetch an integration's specification from the live system with its connection (OData $metadata), and write it to the file generation reads", load: async () => (await import('./commands/introspect.ts')).registerIntrospect },
   { name: 'invoke', summary: 'run an action of an integration published in an environment, and print its output as JSON', load: async () => (await import('./commands/invoke.ts')).registerInvoke },
+  { name: 'completion', summary: 'print the shell completion script of bash, zsh or fish', load: async () => (await import('./commands/completion.ts')).registerCompletion },
   { name: 'controller', summary: 'run the GitOps controller: fetch the tracked branch, reconcile every environment, report status to Git', load: async () => (await import('./commands/controller.ts')).registerController },
 ];
 
@@ -64,13 +70,25 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     // Errors are printed below, in one format; commander's own printing would be a second one.
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined })
     .configureHelp(helpConfiguration)
+    .option('--no-color', 'no colour, even on a terminal (as NO_COLOR=1 does); colour marks breaking and destructive lines only')
+    .addHelpText('after', examplesHelp([
+      ['intctl validate', 'check the manifests of the repository the current directory is in'],
+      ['intctl plan --env dev', 'what applying would do to dev'],
+      ['intctl status --watch', 'every environment, kept on screen'],
+      ['intctl <command> --help', "a command's options, examples and exit codes"],
+    ]))
     .addHelpText('after', exitCodeHelp({ ok: true, failed: true, changes: true, usage: true }));
   const setExit = (code: number): void => {
     exitCode = code;
   };
+  // What commands write through: without colour once --no-color is read (before any action runs).
+  const commandIo: CliIo = { ...io };
+  program.hook('preAction', () => {
+    if (program.opts<{ color: boolean }>().color === false && commandIo.terminal) commandIo.terminal = { ...commandIo.terminal, color: false };
+  });
   const asked = commandOf(argv);
   if (asked) {
-    (await asked.load())(program, io, setExit);
+    (await asked.load())(program, commandIo, setExit);
   } else {
     // No command to run: list every command by its summary, for help and for "did you mean".
     for (const entry of COMMANDS) program.command(entry.name).description(entry.summary);

@@ -1,4 +1,4 @@
-import { Argument, Option, type HelpConfiguration } from 'commander';
+import { Argument, Help, Option, type HelpConfiguration } from 'commander';
 import { UsageError, type CliIo } from './io.ts';
 
 /*
@@ -6,16 +6,22 @@ import { UsageError, type CliIo } from './io.ts';
  * same wherever it appears (as kubectl's -n and flux's --namespace are).
  */
 
-export const OUTPUT_FORMATS = ['text', 'json'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+/**
+ * The formats of `-o`: `table` for people (`text` is the same, the spelling it had first), `json`
+ * and `yaml` for machines, both the same data in the object model (camelCase keys, typed values).
+ */
+export const OUTPUT_FORMATS = ['table', 'text', 'json', 'yaml'] as const;
+/** What a command prints: `text` (people: tables and sentences), or the same data as JSON or YAML. */
+export type OutputFormat = 'text' | 'json' | 'yaml';
 
-export function isOutputFormat(value: string): value is OutputFormat {
+export function isOutputFormat(value: string): boolean {
   return (OUTPUT_FORMATS as readonly string[]).includes(value);
 }
 
 export function parseOutput(value: string): OutputFormat {
-  if (isOutputFormat(value)) return value;
-  throw new UsageError(`--output must be ${OUTPUT_FORMATS.join(' or ')}, not ${JSON.stringify(value)}`);
+  if (value === 'table' || value === 'text') return 'text';
+  if (value === 'json' || value === 'yaml') return value;
+  throw new UsageError(`--output must be table, json or yaml (text is table), not ${JSON.stringify(value)}`);
 }
 
 /**
@@ -34,7 +40,7 @@ export function envOption(description = 'the environment, as named in the reposi
 
 /** `-o, --output <format>`: how the result is printed, text for people or JSON for machines. */
 export function outputOption(): Option {
-  return new Option('-o, --output <format>', `output format: ${OUTPUT_FORMATS.join(' or ')}`).default('text').argParser(parseOutput);
+  return new Option('-o, --output <format>', 'output format: table (for people; text is the same), json or yaml (the same data, for machines)').default('text', 'table').argParser(parseOutput);
 }
 
 /** `--state-dir <dir>`: where embedded environments keep their files. */
@@ -66,7 +72,7 @@ export function refOption(): Option {
  */
 export const DEPRECATED = {
   positionalDir: 'the positional directory is deprecated; use --repo <dir>',
-  outputDir: '-o <dir> is deprecated for the artifact files; use --out-dir <dir> (-o takes an output format: text or json)',
+  outputDir: '-o <dir> is deprecated for the artifact files; use --out-dir <dir> (-o takes an output format: table, json or yaml)',
   out: '--out <dir> is deprecated; use --out-dir <dir>',
 } as const;
 
@@ -90,7 +96,14 @@ export function deprecatedDirArgument(): Argument {
 export const helpConfiguration: HelpConfiguration = {
   visibleArguments: (command) => command.registeredArguments.filter((a) => a.description !== '' && !deprecatedArguments.has(a)),
   subcommandTerm: (command) => `${command.name()} ${command.usage()}`,
+  // Options a command cannot run without say so first, as kubectl's "(required)" does.
+  optionDescription: (option) => {
+    const text = defaultHelp.optionDescription(option);
+    return option.mandatory ? `required: ${text}` : text;
+  },
 };
+
+const defaultHelp = new Help();
 
 /** The repository from `--repo`, or from the deprecated positional directory (with its notice); not both; undefined when neither is given. */
 export function repoOf(io: CliIo, positional: string | undefined, repo: string | undefined): string | undefined {
@@ -110,4 +123,35 @@ export function parseSize(value: string, option: string): number {
     throw new UsageError(`${option} must be a positive size such as 1048576, 512KiB or 1MiB, not ${JSON.stringify(value)}`);
   }
   return Number(match[1]) * unit;
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A duration in milliseconds, written with its unit as Go and kubectl write them: `500ms`, `30s`, `5m`, `1h`, `1m30s`. */
+export function parseDuration(value: string, option: string): number {
+  const parts = [...value.trim().matchAll(/(\d+)(ms|s|m|h)/g)];
+  const total = parts.reduce((sum, part) => sum + Number(part[1]) * DURATION_UNITS[part[2]!]!, 0);
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== value.trim() || total <= 0) {
+    throw new UsageError(`${option} must be a positive duration such as 500ms, 30s, 5m or 1h, not ${JSON.stringify(value)}`);
+  }
+  return total;
+}
+
+/** `--server <url>` and `--token-file <path>`: a running controller to ask instead of reading the repository. */
+export function serverOptions(): Option[] {
+  return [
+    new Option('--server <url>', "a running controller's URL (its HTTP API, the webhook port)"),
+    new Option('--token-file <path>', "a file holding the token to call the controller with: its generic webhook token (default: $INTCTL_TOKEN)"),
+  ];
+}
+
+/** The "Examples:" section of a command's help: each example a command line, then what it does. */
+export function examplesHelp(examples: ReadonlyArray<readonly [command: string, what: string]>): string {
+  return ['', 'Examples:', ...examples.flatMap(([command, what]) => [`  # ${what}`, `  $ ${command}`])].join('\n');
+}
+
+/** The "Environment variables:" section of a command's help: every variable it reads. */
+export function variablesHelp(variables: ReadonlyArray<readonly [name: string, what: string]>): string {
+  const width = Math.max(...variables.map(([name]) => name.length));
+  return ['', 'Environment variables:', ...variables.map(([name, what]) => `  ${name.padEnd(width)}  ${what}`)].join('\n');
 }

@@ -33,3 +33,37 @@ export function generationProgress(io: CliIo, forced: boolean): GenerationProgre
     io.stderr(tty ? `\r\x1b[K${line}${finished ? '\n' : ''}` : `${line}\n`);
   };
 }
+
+/** A specification this large takes longer than a second to generate from: its start and end are shown. */
+export const LARGE_SPECIFICATION_BYTES = 1024 * 1024;
+
+/** Lines around the generation of one integration from a large specification. */
+export interface SpecificationProgress {
+  start(integration: string, path: string, bytes: number): void;
+  end(): void;
+}
+
+/**
+ * Progress of `intctl generate` on stderr: for a specification of 1 MiB or more, a line when its
+ * generation starts (`intctl: sales-orders: generating from specs/API.edmx (13.2 MB)…`) and one
+ * with the time it took; nothing for a small one. Undefined unless stderr is a terminal or
+ * `forced` (`--progress`), as for generationProgress.
+ */
+export function specificationProgress(io: CliIo, forced: boolean): SpecificationProgress | undefined {
+  if (!forced && !io.stderrIsTTY) return undefined;
+  const clock = io.clock ?? (() => performance.now());
+  let started: { integration: string; at: number } | undefined;
+  return {
+    start(integration, path, bytes) {
+      started = undefined;
+      if (bytes < LARGE_SPECIFICATION_BYTES) return;
+      started = { integration, at: clock() };
+      io.stderr(`intctl: ${integration}: generating from ${path} (${(bytes / 1_000_000).toFixed(1)} MB)…\n`);
+    },
+    end() {
+      if (!started) return;
+      io.stderr(`intctl: ${started.integration}: generated in ${((clock() - started.at) / 1000).toFixed(1)}s\n`);
+      started = undefined;
+    },
+  };
+}

@@ -292,3 +292,50 @@ export async function readEnvironmentServerConfig(
     logLevel,
   };
 }
+
+/** What the command line reads of the terminal's conventions. */
+export interface TerminalConfig {
+  /** False when NO_COLOR is set to anything but the empty string (no-color.org). */
+  color: boolean;
+}
+
+/** The terminal conventions of the variables: NO_COLOR turns colour off. */
+export function readTerminalConfig(env: NodeJS.ProcessEnv = process.env): TerminalConfig {
+  return { color: (env.NO_COLOR ?? '') === '' };
+}
+
+/** How the command line reaches a running controller: its URL and the token it is asked with. */
+export interface ControllerClientConfig {
+  url: string;
+  /** The bearer token: the controller's generic webhook token. A secret: never printed. */
+  token?: string;
+  /** Where the token came from, for messages: `--token-file <path>` or `INTCTL_TOKEN`. */
+  tokenFrom?: string;
+}
+
+/**
+ * The controller a command talks to (`--server`), with its token from `--token-file` (one trailing
+ * line break dropped) or else `INTCTL_TOKEN`. Throws ConfigError naming the flag or variable.
+ */
+export async function readControllerClientConfig(flags: { server: string; tokenFile?: string }, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<ControllerClientConfig> {
+  const problems: string[] = [];
+  if (!URL.canParse(flags.server) || !/^https?:$/.test(new URL(flags.server).protocol)) problems.push(`--server ${flags.server}: must be an http or https URL`);
+  let token: string | undefined;
+  let tokenFrom: string | undefined;
+  if (flags.tokenFile !== undefined) {
+    tokenFrom = `--token-file ${flags.tokenFile}`;
+    try {
+      const bytes = await readFile(resolve(cwd, flags.tokenFile));
+      if (bytes.length > MAX_SECRET_FILE_BYTES) problems.push(`${tokenFrom}: larger than ${MAX_SECRET_FILE_BYTES} bytes`);
+      else token = bytes.toString('utf8').replace(/\r?\n$/, '');
+      if (token !== undefined && token.trim() === '') problems.push(`${tokenFrom}: the file is empty`);
+    } catch (error) {
+      problems.push(`${tokenFrom}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+  } else if ((env.INTCTL_TOKEN ?? '') !== '') {
+    token = env.INTCTL_TOKEN;
+    tokenFrom = 'INTCTL_TOKEN';
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { url: flags.server.replace(/\/+$/, ''), ...(token !== undefined ? { token: token.trim(), tokenFrom: tokenFrom! } : {}) };
+}

@@ -96,7 +96,7 @@ describe('a command called wrongly exits 64 with the same words in every command
   });
 
   it.each(['validate', 'plan', 'apply', 'get'])('a bad -o: intctl %s -o xml', async (command) => {
-    expect(await cli([...COMMANDS[command]!, '-o', 'xml'])).toEqual(usage(command, '--output must be text or json, not "xml"'));
+    expect(await cli([...COMMANDS[command]!, '-o', 'xml'])).toEqual(usage(command, '--output must be table, json or yaml (text is table), not "xml"'));
   });
 
   it.each(['validate', 'generate', 'plan', 'apply', 'get', 'env init', 'seal', 'invoke', 'demo'])('a missing directory: intctl %s --repo nowhere', async (command) => {

@@ -48,7 +48,7 @@ describe('intctl plan and apply', () => {
     expect(again.code).toBe(0);
 
     const got = await cli('get', 'integrations', '--repo', repo, '--env', 'dev', '-o', 'json');
-    expect(JSON.parse(got.stdout).map((r: { NAME: string }) => r.NAME)).toEqual(['crm', 'dataverse-accounts', 'sales-orders']);
+    expect(JSON.parse(got.stdout).map((r: { name: string }) => r.name)).toEqual(['crm', 'dataverse-accounts', 'sales-orders']);
     const deps = await cli('get', 'dependencies', '--repo', repo, '--env', 'dev');
     expect(deps.stdout).toMatch(/integration-utils\s+3\.0\.0\s+3\.0\.0/);
   });

@@ -80,7 +80,7 @@ describe('a manifest saved as UTF-16', () => {
     expect(planned.code).toBe(1);
 
     const got = await runCli(['get', 'integrations', '--repo', repo, '--env', 'dev', '--state-dir', state, '-o', 'json']);
-    expect(JSON.parse(got.stdout).map((r: { NAME: string }) => r.NAME)).toEqual(['crm']);
+    expect(JSON.parse(got.stdout).map((r: { name: string }) => r.name)).toEqual(['crm']);
   });
 });
 
@@ -98,7 +98,7 @@ describe('a prune of more than policy.maxPruneShare', () => {
     expect(planned.stdout).toContain('the plan would unpublish 1 of the 1 published integrations (100%), more than policy.maxPruneShare 0.5 (50%) allows');
     const applied = await cli('apply');
     expect(applied.code).toBe(1);
-    expect(JSON.parse((await cli('get', 'integrations', '-o', 'json')).stdout).map((r: { NAME: string }) => r.NAME)).toEqual(['crm']);
+    expect(JSON.parse((await cli('get', 'integrations', '-o', 'json')).stdout).map((r: { name: string }) => r.name)).toEqual(['crm']);
 
     await policy('    maxPruneShare: 1\n');
     expect((await cli('apply')).code).toBe(0);

@@ -125,7 +125,7 @@ describe('intctl validate', () => {
   });
 
   it.each([
-    [['validate', '--output', 'xml'], 'intctl: --output must be text or json, not "xml"\n(run intctl validate --help for usage)\n'],
+    [['validate', '--output', 'xml'], 'intctl: --output must be table, json or yaml (text is table), not "xml"\n(run intctl validate --help for usage)\n'],
     [['validate', '--repo', '/nonexistent/repository'], 'intctl: --repo /nonexistent/repository is not a directory\n(run intctl validate --help for usage)\n'],
     [['validate', '--max-file-size', 'huge'], 'intctl: --max-file-size must be a positive size such as 1048576, 512KiB or 1MiB, not "huge"\n(run intctl validate --help for usage)\n'],
     [['validate', '--frobnicate'], "intctl: unknown option '--frobnicate'\n(run intctl validate --help for usage)\n"],

@@ -3,7 +3,7 @@ import { packagePath } from '../../config/package-root.ts';
 import { readConfig } from '../../config/read-config.ts';
 import { runDemo } from '../../demo/run-demo.ts';
 import { EXIT, exitCodeHelp, type CliIo } from '../io.ts';
-import { deprecatedDirArgument, repoOf, repoOption } from '../options.ts';
+import { deprecatedDirArgument, examplesHelp, repoOf, repoOption } from '../options.ts';
 import { repositoryRoot } from '../workspace.ts';
 
 
@@ -15,6 +15,9 @@ export function registerDemo(program: Command, io: CliIo, setExit: (code: number
     .usage('[options]')
     .addArgument(deprecatedDirArgument())
     .addOption(repoOption("the repository to copy (default: intctl's examples/)"))
+    .addHelpText('after', examplesHelp([
+      ["intctl demo", "reconcile examples/ into throwaway embedded environments"],
+    ]))
     .addHelpText('after', exitCodeHelp({ ok: 'the demo ran to its end', failed: true, usage: true }))
     .action(async (positional: string | undefined, options: { repo?: string }) => {
       const given = positional !== undefined || options.repo !== undefined;

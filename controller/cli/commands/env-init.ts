@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { fsRepository } from '../../source/fs-repository.ts';
 import { EmbeddedEnvironment } from '../../environments/embedded/embedded-environment.ts';
 import { EXIT, exitCodeHelp, type CliIo } from '../io.ts';
-import { repoOption, stateDirOption } from '../options.ts';
+import { examplesHelp, repoOption, stateDirOption } from '../options.ts';
 import { openEnvironment, repositoryRoot, requireEnvironment, workspaceConfig } from '../workspace.ts';
 
 interface EnvInitOptions {
@@ -23,6 +23,9 @@ export function registerEnvInit(program: Command, io: CliIo, setExit: (code: num
     .argument('<name>', 'the Environment, as named in the repository')
     .addOption(repoOption())
     .addOption(stateDirOption())
+    .addHelpText('after', examplesHelp([
+      ["intctl env init dev", "create dev's store and key pair, and print its public key"],
+    ]))
     .addHelpText('after', exitCodeHelp({ ok: 'the environment exists, created now or before', failed: 'its store or keys cannot be made (an http environment without its token, an environment server that cannot be reached)', usage: true }))
     .action(async (name: string, options: EnvInitOptions) => {
       const root = await repositoryRoot(io, options.repo);

@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { KEY_FILE_BYTES } from '../../config/key-file.ts';
+import { examplesHelp } from '../options.ts';
 import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
 
 interface Options {
@@ -20,6 +21,9 @@ export function registerEnvironmentKeygen(program: Command, io: CliIo, setExit: 
     .command('keygen')
     .description("make a key file for intctl environment serve --key-file: it wraps the environment's private key in the store")
     .requiredOption('--out <file>', 'where to write it (mode 0600); an existing file is never overwritten')
+    .addHelpText('after', examplesHelp([
+      ["intctl environment keygen --out environment.key", "make a key file, to mount as a Kubernetes Secret"],
+    ]))
     .addHelpText(
       'after',
       `

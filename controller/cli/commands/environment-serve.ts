@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { readEnvironmentServerConfig } from '../../config/read-config.ts';
 import { startEnvironmentServer } from '../../environment-server/start-environment-server.ts';
+import { examplesHelp, variablesHelp } from '../options.ts';
 import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
 
 interface Options {
@@ -12,6 +13,27 @@ interface Options {
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+/** Every variable the server reads (readEnvironmentServerConfig); each secret also from a file named by <VARIABLE>_FILE. */
+export const SERVER_VARIABLES: Array<[string, string]> = [
+  ['INTCTL_ENV_SERVER_NAME', 'the environment, when --name is not given'],
+  ['INTCTL_ENV_SERVER_HOST', 'the address to listen on, when --host is not given (127.0.0.1)'],
+  ['INTCTL_ENV_SERVER_PORT', 'the port to listen on, when --port is not given (8080)'],
+  ['INTCTL_ENVIRONMENT_KEY_FILE', 'the key file, when --key-file is not given'],
+  ['INTCTL_ENVIRONMENT_PREVIOUS_KEY_FILE', 'the key file being rotated from, when --previous-key-file is not given'],
+  ['INTCTL_ENV_SERVER_CONTROLLER_TOKEN', "the controller's token, at least 16 characters (or _FILE)"],
+  ['INTCTL_ENV_SERVER_APPLICATION_TOKENS', "applications' tokens, separated by commas or spaces (or _FILE)"],
+  ['INTCTL_ENV_SERVER_OPERATOR_TOKEN', "an operator's token (or _FILE)"],
+  ['INTCTL_ENV_SERVER_CALLBACK_URL', "the controller's generic webhook, called when the environment changes outside Git"],
+  ['INTCTL_ENV_SERVER_CALLBACK_TOKEN', 'the bearer token of that webhook (or _FILE)'],
+  ['INTCTL_ENV_SERVER_DRIFT_CHECK_MS', 'how often the state is compared with the action log (30000; 0: never)'],
+  ['INTCTL_ENV_SERVER_DATABASE_URL', 'a PostgreSQL database instead of the SQLite file'],
+  ['INTCTL_ENV_SERVER_DATABASE_SCHEMA', 'the PostgreSQL schema (intctl)'],
+  ['INTCTL_ENV_SERVER_STORE', 'the SQLite file (default: $INTCTL_STATE_DIR/environments/<name>.db)'],
+  ['INTCTL_STATE_DIR', 'where the SQLite file is kept by default (./.intctl)'],
+  ['INTCTL_LOG_LEVEL', 'fatal, error, warn, info (the default), debug, trace or silent'],
+  ['<any>', "the variables connections' { env: NAME } secrets name, read when an action runs"],
+];
 
 const KEY_FILE_HELP = `
 The key file:
@@ -40,7 +62,12 @@ export function registerEnvironmentServe(program: Command, io: CliIo, setExit: (
     .option('--port <port>', 'the port to listen on (default: $INTCTL_ENV_SERVER_PORT, else 8080)')
     .option('--key-file <path>', "required: the key file that wraps the environment's private key in the store, kept apart from the database (default: $INTCTL_ENVIRONMENT_KEY_FILE); intctl environment keygen makes one")
     .option('--previous-key-file <path>', 'while rotating the key file: the one the keys are wrapped with now; they are rewrapped with --key-file at start (default: $INTCTL_ENVIRONMENT_PREVIOUS_KEY_FILE)')
+    .addHelpText('after', examplesHelp([
+      ["intctl environment serve --name prod --key-file /var/run/secrets/intctl/key", "serve prod from a SQLite file under $INTCTL_STATE_DIR"],
+      ["INTCTL_ENV_SERVER_DATABASE_URL=postgres://intctl@db/intctl intctl environment serve --name prod --key-file key", "serve prod from PostgreSQL, shared by several replicas"],
+    ]))
     .addHelpText('after', KEY_FILE_HELP)
+    .addHelpText('after', variablesHelp(SERVER_VARIABLES))
     .addHelpText('after', exitCodeHelp({ ok: 'stopped by SIGTERM or SIGINT', failed: 'a failure to start (the store cannot be opened, the key file does not open its keys, the port is taken)', usage: 'usage error: an unknown option, or an invalid configuration such as a missing or unreadable key file (each problem named)' }))
     .action(async (options: Options) => {
       const port = options.port === undefined ? undefined : Number(options.port);

@@ -15,7 +15,9 @@ import type { SpecProblem } from '../../generators/generator.ts';
 import { loadManifests } from '../../load/load-manifests.ts';
 import type { RepositoryReader } from '../../core/repository-reader.ts';
 import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
-import { envOption, isOutputFormat, outputOption, repoOption, warnDeprecated, type OutputFormat } from '../options.ts';
+import { formatData } from '../print-data.ts';
+import { specificationProgress, type SpecificationProgress } from '../progress.ts';
+import { envOption, examplesHelp, isOutputFormat, outputOption, parseOutput, progressOption, repoOption, warnDeprecated, type OutputFormat } from '../options.ts';
 import { readCommit, repositoryRoot, requireEnvironment } from '../workspace.ts';
 
 interface GenerateOptions {
@@ -23,6 +25,7 @@ interface GenerateOptions {
   /** A format; for one release, a directory too (the old `-o <dir>`). */
   output: string;
   outDir?: string;
+  progress?: boolean;
   /** Deprecated: `--out-dir`. */
   out?: string;
   env?: string;
@@ -40,6 +43,12 @@ export function registerGenerate(program: Command, io: CliIo, setExit: (code: nu
     .option('--out-dir <dir>', 'write catalog.json, index.d.ts and artifact.json to this directory')
     .addOption(new Option('--out <dir>', 'deprecated: use --out-dir <dir>').hideHelp())
     .option('--diff <git-ref>', 'show the interface changes from the same integration at this commit, breaking changes first')
+    .addOption(progressOption())
+    .addHelpText('after', examplesHelp([
+      ["intctl generate sales-orders", "what sales-orders generates: entities, actions, dependency ranges"],
+      ["intctl generate sales-orders --env prod --out-dir build/sales-orders", "write its catalog, TypeScript declarations and artifact, with prod's pins"],
+      ["intctl generate sales-orders --diff main", "its interface changes since main, breaking changes first"],
+    ]))
     .addHelpText('after', exitCodeHelp({ ok: true, failed: 'the integration cannot be generated: its problems are printed', usage: true }))
     .action(async (name: string, options: GenerateOptions) => {
       const { output, outDir } = artifactOutput(io, options);
@@ -47,7 +56,8 @@ export function registerGenerate(program: Command, io: CliIo, setExit: (code: nu
       const reader = fsRepository(root);
       if (options.env !== undefined) await requireEnvironment(reader, options.env);
 
-      const current = await generateAt(reader, name, options.env);
+      const progress = output === 'text' ? specificationProgress(io, options.progress === true) : undefined;
+      const current = await generateAt(reader, name, options.env, progress);
       if ('missing' in current && current.problems.length === 0) throw new UsageError(current.missing);
       if ('problems' in current) {
         // Not found among manifests with errors: one of them may be the integration, so they come first.
@@ -60,7 +70,7 @@ export function registerGenerate(program: Command, io: CliIo, setExit: (code: nu
       // Faults of the specification outside the selection: shown, not blocking.
       for (const warning of current.warnings) io.stderr(`${formatProblem(warning)}\n`);
       if (options.diff !== undefined) {
-        const before = await generateAt(await readCommit(root, options.diff, '--diff'), name, options.env);
+        const before = await generateAt(await readCommit(root, options.diff, '--diff'), name, options.env, progress);
         if ('problems' in before && !('missing' in before)) {
           io.stderr(`intctl: ${name} at ${options.diff} cannot be generated:\n`);
           for (const problem of before.problems) io.stderr(`  ${formatProblem(problem)}\n`);
@@ -70,11 +80,11 @@ export function registerGenerate(program: Command, io: CliIo, setExit: (code: nu
         // Not there yet at that commit: everything it has now is new.
         const old = 'artifact' in before ? before.artifact.catalog : emptyCatalog(artifact.catalog);
         const changes = diffCatalogs(old, artifact.catalog);
-        io.stdout(output === 'json' ? `${JSON.stringify({ integration: name, since: options.diff, changes }, null, 2)}\n` : renderDiff(name, options.diff, changes));
+        io.stdout(output === 'text' ? renderDiff(name, options.diff, changes) : formatData(output, { integration: name, since: options.diff, changes }));
         setExit(EXIT.ok);
         return;
       }
-      io.stdout(output === 'json' ? `${JSON.stringify(artifactJson(artifact, current.environment), null, 2)}\n` : renderSummary(artifact, current.environment));
+      io.stdout(output === 'text' ? renderSummary(artifact, current.environment) : formatData(output, artifactJson(artifact, current.environment)));
       if (outDir !== undefined) {
         const dir = resolve(io.cwd, outDir);
         await mkdir(dir, { recursive: true });
@@ -103,7 +113,7 @@ function artifactOutput(io: CliIo, options: GenerateOptions): { output: OutputFo
     dirs.push(['--out', options.out]);
   }
   if (dirs.length > 1) throw new UsageError(`the artifact's directory is given twice (${dirs.map(([flag, dir]) => `${flag} ${dir}`).join(', ')}); use --out-dir only`);
-  const output = isOutputFormat(options.output) ? options.output : 'text';
+  const output = isOutputFormat(options.output) ? parseOutput(options.output) : 'text';
   return dirs.length === 0 ? { output } : { output, outDir: dirs[0]![1] };
 }
 
@@ -124,7 +134,7 @@ function artifactJson(artifact: Artifact, environment: string | undefined): unkn
 type Generated = { artifact: Artifact; environment: string | undefined; warnings: Problem[] } | { problems: Problem[] } | { missing: string; problems: Problem[] };
 
 /** Loads a repository, finds the integration and generates it for one of its environments. */
-async function generateAt(reader: RepositoryReader, name: string, envName: string | undefined): Promise<Generated> {
+async function generateAt(reader: RepositoryReader, name: string, envName: string | undefined, progress?: SpecificationProgress): Promise<Generated> {
   const loaded = await loadManifests(reader);
   const object = loaded.set.integrations.find((i) => i.manifest.metadata.name === name);
   if (!object) {
@@ -134,10 +144,10 @@ async function generateAt(reader: RepositoryReader, name: string, envName: strin
   }
   const errors = loaded.problems.filter((p) => p.severity === 'error' && p.file === object.file);
   if (errors.length > 0) return { problems: errors };
-  return generateOne(reader, loaded.set, object, envName);
+  return generateOne(reader, loaded.set, object, envName, progress);
 }
 
-async function generateOne(reader: RepositoryReader, set: ManifestSet, object: LoadedObject<Integration>, envName: string | undefined): Promise<Generated> {
+async function generateOne(reader: RepositoryReader, set: ManifestSet, object: LoadedObject<Integration>, envName: string | undefined, progress?: SpecificationProgress): Promise<Generated> {
   const spec = object.manifest.spec;
   const environment = envName ?? spec.environments[0];
   // At another commit (--diff) the environment may not be defined yet: the default pins stand in.
@@ -154,6 +164,7 @@ async function generateOne(reader: RepositoryReader, set: ManifestSet, object: L
     }
     bytes = await reader.read(path);
   }
+  progress?.start(object.manifest.metadata.name, path ?? spec.system, bytes.length);
   const built = await buildArtifact({
     integration: object.manifest,
     specBytes: bytes,
@@ -161,6 +172,7 @@ async function generateOne(reader: RepositoryReader, set: ManifestSet, object: L
     pins: env?.manifest.spec.dependencies,
     authType: connection?.manifest.spec.auth.type,
   });
+  progress?.end();
   const located = (p: SpecProblem): Problem => toProblem(object, p.field ? p : { ...p, message: `${path ?? spec.system}${p.pointer ? ` at ${p.pointer}` : ''}: ${p.message}` });
   if (!built.ok) return { problems: built.problems.map(located) };
   return { artifact: built.value, environment, warnings: (built.warnings ?? []).map(located) };

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import type { EnvironmentDriver } from '../../environments/driver.ts';
+import type { ObservedState } from '../../core/environment-state.ts';
+import { printData } from '../print-data.ts';
 import { DEPENDENCY_NAMES } from '../../core/dependencies.ts';
 import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
-import { deprecatedDirArgument, envOption, outputOption, repoOf, repoOption, stateDirOption, type OutputFormat } from '../options.ts';
+import { deprecatedDirArgument, envOption, examplesHelp, outputOption, repoOf, repoOption, stateDirOption, type OutputFormat } from '../options.ts';
 import { openEnvironment, openWorkspace, requireEnvironment } from '../workspace.ts';
 import { shortCommit } from '../../reporting/format-plan.ts';
 
@@ -28,6 +29,10 @@ export function registerGet(program: Command, io: CliIo, setExit: (code: number)
     .addOption(envOption())
     .addOption(outputOption())
     .addOption(stateDirOption())
+    .addHelpText('after', examplesHelp([
+      ["intctl get integrations --env dev", "what dev has published"],
+      ["intctl get dependencies --env prod -o yaml", "the shared dependencies prod has installed and pins, as YAML"],
+    ]))
     .addHelpText('after', exitCodeHelp({ ok: true, failed: 'the environment cannot be read (not initialized, or unreachable)', usage: true }))
     .action(async (resource: string, positional: string | undefined, options: Options) => {
       const repo = repoOf(io, positional, options.repo);
@@ -37,9 +42,10 @@ export function registerGet(program: Command, io: CliIo, setExit: (code: number)
       const environment = await requireEnvironment(workspace.reader, options.env);
       const driver = await openEnvironment(environment, workspace.config, { create: false });
       try {
-        const rows = await rowsOf(resource as Resource, driver, (environment.spec.dependencies ?? {}) as Record<string, string | undefined>);
-        if (output === 'json') io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
-        else io.stdout(table(rows));
+        const state = await driver.observe();
+        const pins = (environment.spec.dependencies ?? {}) as Record<string, string | undefined>;
+        if (output === 'text') io.stdout(table(rowsOf(resource as Resource, state, pins)));
+        else printData(io, output, objectsOf(resource as Resource, state, pins));
       } finally {
         await driver.close();
       }
@@ -49,8 +55,36 @@ export function registerGet(program: Command, io: CliIo, setExit: (code: number)
 
 type Row = Record<string, string>;
 
-async function rowsOf(resource: Resource, driver: EnvironmentDriver, pins: Record<string, string | undefined>): Promise<Row[]> {
-  const state = await driver.observe();
+/** What the environment holds, in the object model (camelCase, typed values): what -o json and -o yaml print. */
+function objectsOf(resource: Resource, state: ObservedState, pins: Record<string, string | undefined>): unknown[] {
+  switch (resource) {
+    case 'integrations':
+      return state.integrations.map((i) => ({
+        name: i.name,
+        system: i.system,
+        version: i.version,
+        connection: i.connection,
+        commit: i.commit,
+        publishedAt: i.publishedAt ?? null,
+        artifactHash: i.artifactHash,
+      }));
+    case 'connections':
+      // Only what is safe to show: sealed values and references never leave as more than their kind.
+      return state.connections.map((c) => ({
+        name: c.name,
+        system: c.system,
+        authType: c.authType,
+        endpoint: c.parameters.endpoint ?? null,
+        secrets: Object.fromEntries(Object.entries(c.secrets).map(([field, s]) => [field, Object.keys(s)[0] ?? null])),
+        fingerprint: c.fingerprint.slice(0, 12),
+      }));
+    case 'dependencies':
+      return DEPENDENCY_NAMES.map((name) => ({ name, installed: state.dependencies[name] ?? null, pinned: pins[name] ?? null }));
+  }
+}
+
+/** The same, as the table shows it to people. */
+function rowsOf(resource: Resource, state: ObservedState, pins: Record<string, string | undefined>): Row[] {
   switch (resource) {
     case 'integrations':
       return state.integrations.map((i) => ({
@@ -63,7 +97,6 @@ async function rowsOf(resource: Resource, driver: EnvironmentDriver, pins: Recor
         HASH: i.artifactHash,
       }));
     case 'connections':
-      // Only what is safe to show: sealed values and references never leave as more than their kind.
       return state.connections.map((c) => ({
         NAME: c.name,
         SYSTEM: c.system,

@@ -10,7 +10,7 @@ import { openSecret } from '../../action-runtime/open-secret.ts';
 import { generateKeyPair, type KeyPair } from '../../secrets/generate-key-pair.ts';
 import { toConnectionRecord } from '../../secrets/to-connection-record.ts';
 import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
-import { envOption, repoOption, stateDirOption } from '../options.ts';
+import { envOption, examplesHelp, repoOption, stateDirOption } from '../options.ts';
 import { checkStoreLocation } from '../check-store-location.ts';
 import { openWorkspace, repositoryRoot, requireEnvironment, type WorkspaceConfig } from '../workspace.ts';
 import { INTROSPECTORS } from '../introspect/introspectors.ts';
@@ -45,6 +45,10 @@ export function registerIntrospect(program: Command, io: CliIo, setExit: (code: 
     .option('--write', "write the specification to the integration's spec.source.path (default: only print a summary)")
     .addOption(repoOption())
     .addOption(stateDirOption())
+    .addHelpText('after', examplesHelp([
+      ["intctl introspect sales-orders --env dev", "fetch sales-orders' $metadata with dev's connection and compare it with the file"],
+      ["intctl introspect sales-orders --env dev --write", "write it to spec.source.path, for review as a diff"],
+    ]))
     .addHelpText('after', exitCodeHelp({
       ok: 'the specification was read and checked (and written with --write)',
       failed: 'the system could not be read, refused the credentials, or answered something the generator cannot read; nothing is written',

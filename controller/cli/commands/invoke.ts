@@ -8,7 +8,7 @@ import { embeddedStorePath } from '../../environments/open-driver.ts';
 import { createActionRuntime, type ActionResult } from '../../action-runtime/action-runtime.ts';
 import { actionFailure, type ActionErrorBody } from '../../action-runtime/action-failure.ts';
 import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
-import { envOption, repoOption, stateDirOption } from '../options.ts';
+import { envOption, examplesHelp, repoOption, stateDirOption } from '../options.ts';
 import { checkStoreLocation } from '../check-store-location.ts';
 import { openEnvironment, openWorkspace, requireEnvironment, type WorkspaceConfig } from '../workspace.ts';
 
@@ -36,6 +36,9 @@ export function registerInvoke(program: Command, io: CliIo, setExit: (code: numb
     .option('--input <json>', "the action's input as JSON, or @file to read it from a file", '{}')
     .addOption(repoOption())
     .addOption(stateDirOption())
+    .addHelpText('after', examplesHelp([
+      ["intctl invoke --env dev sales-orders GetA_SalesOrder --input '{\"SalesOrder\":\"1\"}'", "run one action in dev and print its output"],
+    ]))
     .addHelpText('after', exitCodeHelp({ ok: 'the action ran; its output is printed', failed: 'the action failed; its reason and what the system answered are printed', usage: true }))
     .action(async (integration: string, action: string, options: Options) => {
       const input = await parseInput(options.input, io.cwd);

@@ -9,8 +9,12 @@ import { UnknownEnvironmentError } from '../../reconcilers/environment/unknown-e
 import { findEnvironment } from '../../load/find-environment.ts';
 import { actionRow, formatPlan } from '../../reporting/format-plan.ts';
 import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
-import { deprecatedDirArgument, envOption, noCacheOption, outputOption, progressOption, refOption, repoOf, repoOption, stateDirOption, type OutputFormat } from '../options.ts';
+import { deprecatedDirArgument, envOption, examplesHelp, noCacheOption, outputOption, progressOption, refOption, repoOf, repoOption, stateDirOption, type OutputFormat } from '../options.ts';
 import { generationProgress, type GenerationProgress } from '../progress.ts';
+import { printStyled, type LineStyle } from '../color.ts';
+import { printData } from '../print-data.ts';
+import type { Plan } from '../../core/plan.ts';
+import { describeAction } from '../../core/describe-action.ts';
 import { cliArtifactCache, openEnvironment, openWorkspace, type Workspace } from '../workspace.ts';
 
 interface Options {
@@ -23,6 +27,17 @@ interface Options {
   cache: boolean;
   progress?: boolean;
 }
+
+const EXAMPLES = {
+  plan: examplesHelp([
+    ['intctl plan --env dev', 'what applying would do to dev, from the work tree as it is'],
+    ['intctl plan --env prod --ref origin/main -o json', 'the plan of a commit, for a script (exit 2 when there are changes)'],
+  ]),
+  apply: examplesHelp([
+    ['intctl apply --env dev', 'apply the work tree to dev, action by action'],
+    ['intctl apply --env test --ref v1.4.0', 'apply a tagged commit to test'],
+  ]),
+};
 
 const EXIT_HELP = {
   plan: exitCodeHelp({ ok: 'nothing to change', failed: true, changes: 'there are changes to apply (or the plan is blocked by policy)', usage: true }),
@@ -44,6 +59,7 @@ export function registerPlanApply(program: Command, io: CliIo, setExit: (code: n
       .addOption(stateDirOption())
       .addOption(noCacheOption())
       .addOption(progressOption())
+      .addHelpText('after', EXAMPLES[mode])
       .addHelpText('after', EXIT_HELP[mode])
       .action(async (positional: string | undefined, options: Options) => {
         const repo = repoOf(io, positional, options.repo);
@@ -51,8 +67,8 @@ export function registerPlanApply(program: Command, io: CliIo, setExit: (code: n
         const workspace = await openWorkspace(io, { ...options, repo });
         const progress = output === 'text' ? generationProgress(io, options.progress === true) : undefined;
         const { report, finalized } = await run(mode, options.env, workspace, io, output === 'text', { cache: options.cache, ...(progress ? { progress } : {}) });
-        if (output === 'json') io.stdout(`${JSON.stringify(toJson(report), null, 2)}\n`);
-        else printReport(mode, report, workspace.commit, io);
+        if (output === 'text') printReport(mode, report, workspace.commit, io);
+        else printData(io, output, toJson(report));
         setExit(exitCode(mode, report, finalized.succeeded));
       });
   }
@@ -97,7 +113,7 @@ async function run(mode: 'plan' | 'apply', environment: string, workspace: Works
 function printReport(mode: 'plan' | 'apply', report: ReconcileReport, commit: string, io: CliIo): void {
   for (const problem of report.problems) io.stdout(`${formatProblem(problem)}\n`);
   for (const warning of specificationWarnings(report)) io.stdout(`${formatProblem(warning)}\n`);
-  if (report.plan && (mode === 'plan' || !report.apply)) io.stdout(formatPlan(report.plan, commit));
+  if (report.plan && (mode === 'plan' || !report.apply)) printStyled(io, formatPlan(report.plan, commit), planLineStyle(report.plan));
   const outcome = report.outcome;
   switch (outcome.kind) {
     case 'Planned':
@@ -130,6 +146,33 @@ function specificationWarnings(report: ReconcileReport): Problem[] {
 }
 
 const SPECIFICATION_WARNINGS = new Set<Problem['reason']>(['SpecificationFaultOutsideSelection', 'NullSchema']);
+
+/**
+ * The colour of each line of formatPlan's text: the rows of breaking and destructive actions, and
+ * the breaking interface changes listed under them. Lines come in order: the table's rows follow
+ * its header line, one per action.
+ */
+function planLineStyle(plan: Plan): (line: string) => LineStyle | undefined {
+  let row = -1;
+  let section = '';
+  return (line) => {
+    if (!line.startsWith(' ')) {
+      section = line;
+      row = -1;
+      return line.startsWith('Blocked (') ? 'breaking' : undefined;
+    }
+    if (line.startsWith('  ACTION ')) {
+      row = 0;
+      return undefined;
+    }
+    if (section === 'Breaking interface changes:') return 'breaking';
+    if (row < 0) return undefined;
+    const action = plan.actions[row++];
+    if (!action) return undefined;
+    const { breaking, destructive } = describeAction(action);
+    return breaking ? 'breaking' : destructive ? 'destructive' : undefined;
+  };
+}
 
 /** What the gate would say to applying the plan now: every plan says whether, and why not. */
 function gateLine(environment: string, decision: GateDecision): string {

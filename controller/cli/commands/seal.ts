@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { fsRepository } from '../../source/fs-repository.ts';
 import { sealSecret } from '../../secrets/seal-secret.ts';
 import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
-import { envOption, repoOption, stateDirOption } from '../options.ts';
+import { envOption, examplesHelp, repoOption, stateDirOption } from '../options.ts';
 import { openEnvironment, repositoryRoot, requireEnvironment, workspaceConfig } from '../workspace.ts';
 
 interface SealOptions {
@@ -33,6 +33,10 @@ export function registerSeal(program: Command, io: CliIo, setExit: (code: number
     .addOption(repoOption())
     .addOption(stateDirOption())
     .option('--from-file <path>', 'read the value from this file instead of standard input')
+    .addHelpText('after', examplesHelp([
+      ["printf %s \"$PASSWORD\" | intctl seal --env prod", "seal a value for prod, to paste under sealed: in a Connection"],
+      ["intctl seal --env prod --from-file client.key", "seal a file's contents"],
+    ]))
     .addHelpText('after', exitCodeHelp({ ok: 'the sealed value is printed', failed: 'nothing sealed: the environment has no keys yet, or the value is empty, too large or not UTF-8 text', usage: true }))
     .action(async (options: SealOptions) => {
       const root = await repositoryRoot(io, options.repo);

@@ -5,7 +5,8 @@ import { formatProblem } from '../../core/problem.ts';
 import { DEFAULT_YAML_LIMITS } from '../../load/parse-yaml-file.ts';
 import { loadAndValidate } from '../../load/load-and-validate.ts';
 import { EXIT, exitCodeHelp, type CliIo } from '../io.ts';
-import { deprecatedDirArgument, outputOption, parseSize, repoOf, repoOption, type OutputFormat } from '../options.ts';
+import { deprecatedDirArgument, examplesHelp, outputOption, parseSize, repoOf, repoOption, type OutputFormat } from '../options.ts';
+import { printData } from '../print-data.ts';
 import { repositoryRoot } from '../workspace.ts';
 
 interface Options {
@@ -25,6 +26,10 @@ export function registerValidate(program: Command, io: CliIo, setExit: (code: nu
     .addOption(outputOption())
     .option('--max-file-size <size>', 'largest YAML file read, in bytes (or with KiB, MiB)', String(DEFAULT_YAML_LIMITS.maxFileBytes))
     .option('--max-spec-size <size>', 'largest specification read, in bytes (or with KiB, MiB)', `${DEFAULT_YAML_LIMITS.maxSpecBytes! / 1024 / 1024}MiB`)
+    .addHelpText('after', examplesHelp([
+      ["intctl validate", "check the repository the current directory is in"],
+      ["intctl validate --repo ../integrations -o json", "every problem of another repository, for a script"],
+    ]))
     .addHelpText('after', exitCodeHelp({ ok: 'every manifest is valid', failed: 'the manifests have errors', usage: true }))
     .action(async (positional: string | undefined, options: Options) => {
       const dir = repoOf(io, positional, options.repo);
@@ -40,8 +45,8 @@ export function registerValidate(program: Command, io: CliIo, setExit: (code: nu
         connections: result.set.connections.length,
         environments: result.set.environments.length,
       };
-      if (output === 'json') {
-        io.stdout(`${JSON.stringify({ valid: errors.length === 0, problems: result.problems, counts, files: result.stats.files }, null, 2)}\n`);
+      if (output !== 'text') {
+        printData(io, output, { valid: errors.length === 0, problems: result.problems, counts, files: result.stats.files });
       } else {
         for (const problem of result.problems) io.stdout(`${formatProblem(problem)}\n`);
         if (errors.length === 0) {

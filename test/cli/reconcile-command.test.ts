@@ -1,0 +1,174 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+import { createFixtureRepo } from '../runtime/support/fixture-repo.ts';
+import { environment, PINS, toYaml } from '../support/manifests.ts';
+
+/*
+ * intctl reconcile and intctl status --server against a real controller process: the fixture
+ * repository (dev, then test promoting from it), polling off, so that nothing reconciles but
+ * what the start and the tests ask for.
+ */
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'intctl.js');
+const TOKEN = 'generic-webhook-token-for-tests-0123456789';
+let work: string;
+let controller: ChildProcess;
+let url: string;
+const logs: Array<Record<string, unknown>> = [];
+const listeners: Array<() => void> = [];
+
+/** Resolves once the controller has written a line the test accepts. */
+function logged(test: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+  return new Promise((resolve) => {
+    const check = () => {
+      const found = logs.find(test);
+      if (found) resolve(found);
+    };
+    listeners.push(check);
+    check();
+  });
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'intctl-reconcile-'));
+  // prod needs an approval no one gives: its reconcile waits, and ends not applied.
+  const prod = environment({ name: 'prod', path: 'prod.sqlite', policy: { autoApply: true, requiredApprovals: 1, allowBreaking: false, prune: false, selfHeal: false, plainSecrets: false }, dependencies: PINS });
+  await createFixtureRepo(join(work, 'repo'), { files: { 'prod.yaml': toYaml(prod) } });
+  await writeFile(join(work, 'token'), `${TOKEN}\n`);
+  await writeFile(join(work, 'wrong-token'), 'not-the-token-at-all-0123456789\n');
+  await writeFile(join(work, 'controller.yaml'), 'git: { url: repo }\nlisten: { host: 127.0.0.1, port: 0 }\npoll: { schedule: off }\nstateDir: state\nwebhook: { genericTokenFile: token }\n');
+  controller = spawn(process.execPath, [BIN, 'controller', '--config', 'controller.yaml'], { cwd: work, env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'inherit'] });
+  createInterface({ input: controller.stdout! }).on('line', (text) => {
+    logs.push(JSON.parse(text) as Record<string, unknown>);
+    for (const listener of listeners) listener();
+  });
+  url = String((await logged((l) => l.msg === 'listening')).url);
+  // The reconciles the start queues have ended: what the tests ask for comes after them.
+  for (const name of ['dev', 'test', 'prod']) await logged((l) => l.msg === 'reconcile finished' && l.environment === name);
+}, 120_000);
+afterAll(async () => {
+  const exited = new Promise((resolve) => controller.on('exit', resolve));
+  controller.kill('SIGTERM');
+  await exited;
+  await rm(work, { recursive: true, force: true });
+});
+
+const cli = (...args: string[]) => runCli(args, work);
+
+describe('intctl reconcile against a running controller', () => {
+  it('requests a reconcile with the generic webhook token and, with --wait, exits 0 once it has applied', async () => {
+    const run = await cli('reconcile', '--env', 'dev', '--server', url, '--token-file', 'token', '--wait', '--timeout', '2m');
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/^dev: Applied \(ReconciliationSucceeded: (in step with Git|applied \d+ actions?)\) at [0-9a-f]{7}\n$/);
+    expect(run.code).toBe(0);
+    const requests = logs.filter((l) => l.msg === 'generic webhook: enqueued');
+    expect(requests.at(-1)).toMatchObject({ enqueued: ['dev'] });
+  });
+
+  it('exits 1 with the outcome when the reconcile does not apply, as intctl apply does', async () => {
+    const run = await cli('reconcile', '--env', 'prod', '--server', url, '--token-file', 'token', '--wait', '-o', 'yaml');
+    expect(run.code).toBe(1);
+    const answer = parse(run.stdout);
+    expect(answer).toMatchObject({ environment: 'prod', requested: true, status: { name: 'prod', outcome: 'Waiting' } });
+    expect(answer.status.conditions).toContainEqual(expect.objectContaining({ type: 'AwaitingApproval', status: 'True' }));
+  });
+
+  it('without --wait, only asks; a wrong token is refused (exit 1) without showing it; an unknown environment is exit 64', async () => {
+    expect(await cli('reconcile', '--env', 'dev', '--server', url, '--token-file', 'token')).toEqual({ code: 0, stdout: `reconcile of dev requested from ${url}\n`, stderr: '' });
+    const wrong = await cli('reconcile', '--env', 'dev', '--server', url, '--token-file', 'wrong-token');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toBe(`intctl: the controller at ${url}/webhooks/generic answered 401: the token from --token-file wrong-token was refused\n`);
+    const unknown = await cli('reconcile', '--env', 'qa', '--server', url, '--token-file', 'token');
+    expect(unknown.code).toBe(64);
+    expect(unknown.stderr).toContain(`intctl: environment qa is not known to the controller at ${url}`);
+    const none = await cli('reconcile', '--env', 'dev', '--server', url);
+    expect([none.code, none.stderr.split('\n')[0]]).toEqual([64, "intctl: the controller's generic webhook token is needed: give --token-file <path>, or set INTCTL_TOKEN"]);
+  });
+
+  it('takes the token from INTCTL_TOKEN when no file is given, and names a token file it cannot read (exit 64)', async () => {
+    vi.stubEnv('INTCTL_TOKEN', TOKEN);
+    try {
+      expect((await cli('reconcile', '--env', 'dev', '--server', url)).code).toBe(0);
+      vi.stubEnv('INTCTL_TOKEN', 'not-the-token-at-all-0123456789');
+      expect((await cli('reconcile', '--env', 'dev', '--server', url)).stderr).toBe(`intctl: the controller at ${url}/webhooks/generic answered 401: the token from INTCTL_TOKEN was refused\n`);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    const missing = await cli('reconcile', '--env', 'dev', '--server', url, '--token-file', 'no-such-file');
+    expect([missing.code, missing.stderr.split('\n').slice(0, 2)]).toEqual([64, ['intctl: invalid controller configuration:', '  - --token-file no-such-file: cannot be read (ENOENT)']]);
+  });
+
+  it('--wait gives up after --timeout with exit 1 when no reconcile ends, saying it stays queued', async () => {
+    // A controller that queues the request and never gets to it: its status stays as it was.
+    const stuck = createHttpServer((request, response) => {
+      response.setHeader('content-type', 'application/json');
+      if (request.method === 'POST') response.writeHead(202).end(JSON.stringify({ result: 'accepted', enqueued: ['dev'], unknown: [] }));
+      else response.writeHead(200).end(JSON.stringify({ environments: [{ name: 'dev', conditions: [], outcome: 'Applied', lastReconcileTime: '2026-01-01T00:00:00.000Z', published: [] }] }));
+    });
+    await new Promise<void>((resolve) => stuck.listen(0, '127.0.0.1', resolve));
+    try {
+      const at = `http://127.0.0.1:${(stuck.address() as AddressInfo).port}`;
+      const run = await cli('reconcile', '--env', 'dev', '--server', at, '--token-file', 'token', '--wait', '--timeout', '300ms');
+      expect(run).toEqual({ code: 1, stdout: '', stderr: 'intctl: dev: no reconcile ended within 300ms of the request; it stays queued at the controller\n' });
+    } finally {
+      await new Promise((resolve) => stuck.close(resolve));
+    }
+  });
+
+  it('names the controller it cannot reach', async () => {
+    // A port nothing listens on: taken, then given back.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    const run = await cli('reconcile', '--env', 'dev', '--server', `http://127.0.0.1:${port}`, '--token-file', 'token');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`intctl: cannot reach the controller at http://127.0.0.1:${port}/webhooks/generic: ECONNREFUSED\n`);
+  });
+});
+
+describe('intctl status --server', () => {
+  it("shows the controller's status of every environment, the same as JSON and as YAML", async () => {
+    const json = await cli('status', '--server', url, '-o', 'json');
+    expect(json.code).toBe(0);
+    const view = JSON.parse(json.stdout);
+    expect(view).toMatchObject({ source: 'controller', from: url });
+    expect(view.environments.map((e: { name: string }) => e.name).sort()).toEqual(['dev', 'prod', 'test']);
+    const dev = view.environments.find((e: { name: string }) => e.name === 'dev');
+    expect(dev).toMatchObject({ outcome: 'Applied', suspended: false, conditions: [expect.objectContaining({ type: 'Ready', status: 'True' })] });
+    expect(parse((await cli('status', '--server', url, '-o', 'yaml')).stdout)).toEqual(view);
+
+    const table = await cli('status', '--server', url);
+    expect(table.stdout.split('\n')[0]).toBe(`Controller ${url}`);
+    expect(table.stdout).toMatch(/\ndev +- +True +ReconciliationSucceeded +[0-9a-f]{7} +- +reconciled \d{4}-/);
+  });
+});
+
+describe('intctl history', () => {
+  it("shows the controller's applies to an environment and its status commits, read from the status branch it pushed", async () => {
+    const run = await cli('history', '--env', 'dev', '--repo', 'repo', '--state-dir', 'state', '-o', 'json');
+    expect(run.code).toBe(0);
+    const history = JSON.parse(run.stdout);
+    expect(history.notes).toEqual([]);
+    expect(history.statusBranch).toMatchObject({ branch: 'intctl/status', ref: 'intctl/status' });
+    expect(history.statusBranch.commits[0]).toMatchObject({ ready: { status: 'True', reason: 'ReconciliationSucceeded' } });
+    const first = history.applies.at(-1);
+    expect(first).toMatchObject({ trigger: 'controller', commit: history.statusBranch.commits.at(-1).observedCommit });
+    expect(first.actions.map((a: { type: string; target: string }) => `${a.type} ${a.target}`)).toContain('Publish crm');
+    // Nothing of a connection, not even its fingerprint.
+    expect(first.actions.find((a: { type: string }) => a.type === 'UpsertConnection')).not.toHaveProperty('result');
+    expect(parse((await cli('history', '--env', 'dev', '--repo', 'repo', '--state-dir', 'state', '-o', 'yaml')).stdout)).toEqual(history);
+
+    const table = await cli('history', '--env', 'dev', '--repo', 'repo', '--state-dir', 'state');
+    expect(table.stdout).toMatch(/^Applied to dev \(action log\), newest first:\n {2}APPLIED +COMMIT +TRIGGER +ACTIONS\n {2}\S+ +[0-9a-f]{7} +controller +7: UpdateDependency integration-utils, /);
+    expect(table.stdout).toMatch(/\nStatus of dev \(intctl\/status\), newest first:\n {2}TIME +STATUS COMMIT +OBSERVED +READY +REASON\n/);
+  });
+});
