@@ -98,7 +98,6 @@ export function createController(deps: ControllerDeps): Controller {
   const forget = (name: string): void => {
     statuses.delete(name);
     reporter.forget(name);
-    deps.metrics.lastSuccess.remove({ environment: name });
   };
   const applyChange = (change: { gained: string[]; forgotten: string[] }): string[] => {
     for (const name of change.forgotten) forget(name);
@@ -163,6 +162,7 @@ export function createController(deps: ControllerDeps): Controller {
     onRequeue: (key, delayMs, requeue) => deps.logger.debug({ key, delayMs, policy: requeue.policy }, 'requeued'),
   });
   deps.metrics.observeQueueDepth(() => queue.depth());
+  deps.metrics.observeEnvironments(() => ownership.owned().map((name) => ({ environment: name, ...statuses.get(name) })));
 
   const api: Controller = {
     enqueueAll(reason) {

@@ -155,7 +155,6 @@ function record(deps: EnvironmentWorkerDeps, log: Logger, started: number, outco
   const environment = done.status.environment;
   const seconds = (performance.now() - started) / 1000;
   deps.metrics.reconcileDuration.observe({ environment, outcome: outcome.kind }, seconds);
-  if (done.ready) deps.metrics.lastSuccess.set({ environment }, Date.parse(done.status.lastReconcileTime) / 1000);
   const fields = {
     outcome: outcome.kind,
     reason: done.event.reason,

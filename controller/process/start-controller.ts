@@ -14,6 +14,7 @@ import type { StatusWriter, StatusWriterOptions } from '../reporting/status-bran
 import { createController, type Controller } from './controller.ts';
 import { createWebhookForwarder } from '../server/forward-webhook.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
+import { intctlVersion } from '../observability/intctl-version.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import { startPolling, type Trigger } from './poll-trigger.ts';
 import { createShardMembership } from './shard-membership.ts';
@@ -54,7 +55,7 @@ export interface RunningController {
 export async function startController(config: ControllerConfig, options: StartOptions): Promise<RunningController> {
   const logger = createLogger({ level: config.logLevel, ...(options.logDestination ? { destination: options.logDestination } : {}) });
   logger.info({ config: describeConfig(config) }, 'starting');
-  const metrics = createMetrics({ processMetrics: true });
+  const metrics = createMetrics({ processMetrics: true, version: intctlVersion() });
   const remote = {
     url: config.git.url,
     ...(config.git.auth ? { auth: config.git.auth } : {}),
