@@ -5,6 +5,8 @@ import type { EnvironmentDriver } from '../environments/driver.ts';
 import type { Environment } from '../generated/manifests.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ControllerMetrics } from '../observability/metrics.ts';
+import { eventsOfTransition } from '../notifications/events-of-transition.ts';
+import type { Notifier } from '../notifications/notifier.ts';
 import { requestKey, requestOfKey, type ReconcileRequest, type ReconcileResult, type RequestKind } from '../reconcilers/reconciler.ts';
 import { statusReporter } from '../reporting/status-branch/report-status.ts';
 import type { StatusWriter } from '../reporting/status-branch/status-writer.ts';
@@ -49,6 +51,8 @@ export interface ControllerDeps {
   newReconcileId?: () => string;
   /** Generations kept across restarts (the state directory's cache); in memory only when left out. */
   generationStore?: GenerationStore;
+  /** Told of status transitions (Stalled, AwaitingApproval, ...); it queues and never blocks a reconcile. */
+  notifier?: Notifier;
 }
 
 export interface Controller {
@@ -140,6 +144,7 @@ export function createController(deps: ControllerDeps): Controller {
       metrics: deps.metrics,
       now,
       newId,
+      ...(deps.notifier ? { onStatus: (transition) => deps.notifier!.notify(eventsOfTransition(transition)) } : {}),
     }),
     // A pull request's plan is read-only, so any replica may run it (shards split applies, not plans).
     PullRequest: async (request) => ({ requeue: github ? await github.planPullRequest(request) : { policy: 'settled' } }),
