@@ -17,7 +17,8 @@ const validate = ajv.compile(schema);
 
 function problems(values: Values): string[] {
   if (validate(values)) return [];
-  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim());
+  // A `const` reached through if/then is how the schema says what is wrong (helm prints its value).
+  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}${e.keyword === 'const' ? `: ${String((e.params as { allowedValue: unknown }).allowedValue)}` : ''}`.trim());
 }
 
 describe('the chart', () => {
@@ -51,6 +52,16 @@ describe('values.schema.json', () => {
     expect(problems(defaults)).toEqual([]);
   });
 
+  it.each([
+    ['* * * * *'],
+    ['*/5 * * * *'],
+    ['0 */2 * * 1-5'],
+    ['30 0 * * * *'],
+    ['off'],
+  ])('accepts the poll schedule %s', (schedule) => {
+    expect(problems(mergeValues(defaults, { controller: { poll: { schedule } } }))).toEqual([]);
+  });
+
   it('has documented examples', () => {
     expect(examples).toEqual(expect.arrayContaining(['minimal.yaml', 'github-app.yaml', 'ssh-shards.yaml', 'environment-server.yaml']));
   });
@@ -62,13 +73,18 @@ describe('values.schema.json', () => {
 
   it.each<[string, Values, string]>([
     ['an unknown value (a typo)', { controller: { replica: 3 } }, 'must NOT have additional properties'],
-    ['a token inside the Git URL', { git: { url: 'https://x-access-token:ghp_secret@github.com/acme/repo.git' } }, '/git/url must NOT be valid'],
+    ['a token inside the Git URL', { git: { url: 'https://x-access-token:ghp_secret@github.com/acme/repo.git' } }, '/git/url must be equal to constant: a URL without a token or password in it: put the token in a Secret'],
     ['a secret value where a Secret name belongs', { git: { token: { secretName: 'ghp_ABCdef', key: 'token' } } }, '/git/token/secretName must match pattern'],
     ['no replica', { controller: { replicas: 0 } }, '/controller/replicas must be >= 1'],
     ['a report kind that does not exist', { github: { report: 'comments' } }, '/github/report must be equal to one of the allowed values'],
     ['a repository that is not owner/name', { github: { repository: 'https://github.com/acme/repo' } }, '/github/repository must match pattern'],
     ['an environment token for a name that is not a DNS label', { controller: { environmentTokens: { Prod: { secretName: 'p', key: 'token' } } } }, 'property name must be valid'],
-    ['an extra variable carrying a secret value', { controller: { extraEnv: [{ name: 'INTCTL_WEBHOOK_TOKEN', value: 'hunter2' }] } }, '/controller/extraEnv/0 must NOT be valid'],
+    ['an extra variable carrying a secret value', { controller: { extraEnv: [{ name: 'INTCTL_WEBHOOK_TOKEN', value: 'hunter2' }] } }, '/controller/extraEnv/0/value must be equal to constant: a secret never as a value'],
+    ['a poll schedule that is not cron', { controller: { poll: { schedule: 'every minute' } } }, '/controller/poll/schedule must be equal to constant: off, or a cron expression of five or six fields'],
+    ['an image digest that is not sha256', { image: { digest: 'latest' } }, '/image/digest must match pattern'],
+    ['an extra volume mount at a relative path', { controller: { extraVolumeMounts: [{ name: 'crm', mountPath: 'secrets/crm' }] } }, '/controller/extraVolumeMounts/0/mountPath must match pattern'],
+    ['an Ingress host that is a URL', { ingress: { host: 'https://intctl.example.com' } }, '/ingress/host must match pattern'],
+    ['a stale threshold under five minutes', { metrics: { prometheusRule: { staleAfterMinutes: 1 } } }, '/metrics/prometheusRule/staleAfterMinutes must be >= 5'],
     ['a log level that does not exist', { environmentServer: { logLevel: 'verbose' } }, '/environmentServer/logLevel must be equal to one of the allowed values'],
   ])('refuses %s', (_what, over, expected) => {
     expect(problems(mergeValues(defaults, over)).join('\n')).toContain(expected);
