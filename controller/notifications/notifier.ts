@@ -27,6 +27,8 @@ export interface Notifier {
   idle(): Promise<void>;
   /** Drops what is queued, aborts what is in flight and cancels retries. */
   stop(): void;
+  /** At shutdown: lets the queued deliveries end for up to `graceMs`, then stops. */
+  close(graceMs: number): Promise<void>;
 }
 
 interface Lane {
@@ -72,16 +74,36 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     if (lanes.some((l) => l.running || l.queue.length > 0)) return;
     for (const resolve of waiters.splice(0)) resolve();
   };
+  /** Resolves after `ms`, or at once when the notifier stops; leaves no listener behind. */
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
       if (stopping.signal.aborted) return resolve();
-      const timer = setTimeout(() => {
+      const done = () => {
+        clearTimeout(timer);
         timers.delete(timer);
+        stopping.signal.removeEventListener('abort', done);
         resolve();
-      }, ms);
+      };
+      const timer = setTimeout(done, ms);
       timers.add(timer);
-      stopping.signal.addEventListener('abort', () => resolve(), { once: true });
+      stopping.signal.addEventListener('abort', done, { once: true });
     });
+
+  /** One POST, aborted after `timeoutMs` or when the notifier stops. */
+  const post = async (url: string, init: { headers: Record<string, string>; body: string }): Promise<Response> => {
+    const request = new AbortController();
+    const abort = () => request.abort();
+    const timer = setTimeout(() => request.abort(new DOMException('the receiver did not answer in time', 'TimeoutError')), config.timeoutMs);
+    stopping.signal.addEventListener('abort', abort, { once: true });
+    try {
+      const response = await doFetch(url, { method: 'POST', ...init, signal: request.signal });
+      await response.body?.cancel();
+      return response;
+    } finally {
+      clearTimeout(timer);
+      stopping.signal.removeEventListener('abort', abort);
+    }
+  };
 
   const accept = (lane: Lane, event: NotificationEvent): boolean => {
     const at = now();
@@ -113,13 +135,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       let retryAfterMs: number | undefined;
       let why: string;
       try {
-        const response = await doFetch(provider.url, {
-          method: 'POST',
-          headers: request.headers,
-          body: request.body,
-          signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(config.timeoutMs)]),
-        });
-        await response.body?.cancel();
+        const response = await post(provider.url, request);
         if (response.ok) {
           count(lane, 'delivered');
           logger.info({ ...fields, status: response.status, attempt }, 'notification delivered');
@@ -167,7 +183,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     }
   };
 
-  return {
+  const api: Notifier = {
     notify(events) {
       if (stopping.signal.aborted) return;
       for (const lane of lanes) {
@@ -183,6 +199,12 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         settle();
       });
     },
+    async close(graceMs) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([api.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+      api.stop();
+    },
     stop() {
       stopping.abort();
       for (const timer of timers) clearTimeout(timer);
@@ -191,6 +213,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       settle();
     },
   };
+  return api;
 }
 
 /** What went wrong, without the URL: fetch's messages and causes may hold it. */

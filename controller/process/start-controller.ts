@@ -171,7 +171,8 @@ export async function startController(config: ControllerConfig, options: StartOp
     try {
       await Promise.all(triggers.map((t) => t.stop()));
       await controller.stop();
-      notifier?.stop();
+      // What the last reconciles found is still told, if the receivers answer soon.
+      await notifier?.close(NOTIFICATIONS_GRACE_MS);
       await server.close();
       await source.close();
     } finally {
@@ -213,6 +214,9 @@ export function describeConfig(config: ControllerConfig): Record<string, unknown
     notifications: config.notifications.providers.map((p) => ({ name: p.name, type: p.kind, events: p.events, ...(p.environments ? { environments: p.environments } : {}) })),
   };
 }
+
+/** How long shutdown waits for the notifications still queued. */
+const NOTIFICATIONS_GRACE_MS = 5000;
 
 /** The notifier of the configured providers, retrying with the queue's backoff; none without providers. */
 function startNotifier(config: ControllerConfig, logger: Logger, registry: Registry): Notifier | undefined {

@@ -103,6 +103,10 @@ describe('notifications from a running controller', () => {
       ]),
     );
     expect(teams.requests).toHaveLength(1);
+    // Once Slack answers, the held notification is delivered, and shutdown has nothing left to wait for.
+    slack.release();
+    await running.stop();
+    expect(logs.lines().filter((l) => l.msg === 'notification delivered').map((l) => l.provider).sort()).toEqual(['ops-slack', 'ops-teams']);
     expect(logs.text()).not.toContain('/services/T000');
     expect(logs.text()).not.toContain('/workflows/abc');
   });

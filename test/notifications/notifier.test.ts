@@ -9,6 +9,7 @@ import { createLogger } from '../../controller/observability/logger.ts';
 import { createNotifier, type NotifierDeps } from '../../controller/notifications/notifier.ts';
 import { Registry } from 'prom-client';
 import { captureLogs } from '../runtime/support/capture-logs.ts';
+import { deadline } from '../support/time.ts';
 import { notificationsConfig, sampleEvents } from './support/events.ts';
 import { downUrl, startReceiver, type Receiver } from './support/receiver.ts';
 
@@ -145,5 +146,20 @@ describe('the notifier', () => {
     expect(hanging.requests).toHaveLength(1);
     n.stop();
     await n.idle();
+  });
+
+  it('lets what is queued be delivered when closed, then takes nothing more', async () => {
+    const slow = await receiver({ hang: true });
+    const { notifier: n, counted } = notifier([provider('slow', slow.url)]);
+    n.notify(sampleEvents().slice(0, 2));
+    await slow.received(1);
+    const closing = n.close(deadline(60_000));
+    slow.release();
+    await closing;
+    expect(slow.requests).toHaveLength(2);
+    expect(await counted('slow', 'delivered')).toBe(2);
+    n.notify(sampleEvents('other'));
+    await n.idle();
+    expect(slow.requests).toHaveLength(2);
   });
 });

@@ -19,6 +19,8 @@ export interface Receiver {
   requests: ReceivedRequest[];
   /** Requests held unanswered right now (`hang`). */
   held: () => number;
+  /** Answers the held requests 200, and every request after them at once. */
+  release(): void;
   /** Resolves once `count` requests have come in. */
   received(count: number): Promise<ReceivedRequest[]>;
   close(): Promise<void>;
@@ -28,12 +30,13 @@ export async function startReceiver(options: { answers?: Array<number | { status
   const requests: ReceivedRequest[] = [];
   const answers = [...(options.answers ?? [])];
   const holding = new Set<ServerResponse>();
+  let hang = options.hang ?? false;
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       requests.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
-      if (options.hang) {
+      if (hang) {
         holding.add(response);
         return;
       }
@@ -49,6 +52,11 @@ export async function startReceiver(options: { answers?: Array<number | { status
     url: `http://127.0.0.1:${port}${options.path ?? '/hook'}`,
     requests,
     held: () => holding.size,
+    release: () => {
+      hang = false;
+      for (const response of holding) response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      holding.clear();
+    },
     received: (count) => until(`${count} requests at the receiver`, () => (requests.length >= count ? requests.slice(0, count) : undefined)),
     close: async () => {
       for (const response of holding) response.destroy();
