@@ -6,6 +6,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NOTIFICATION_PROVIDER_KINDS, type NotificationProviderKind } from '../../controller/config/notification-config.ts';
 import { createLogger } from '../../controller/observability/logger.ts';
@@ -23,6 +24,22 @@ afterEach(async () => {
 });
 
 type Json = Record<string, unknown>;
+
+/**
+ * Microsoft's own Adaptive Cards library (its UMD build: the package's ES modules do not load in
+ * Node), as Teams reads a card: it reports unknown elements and invalid property values.
+ */
+const AdaptiveCards = createRequire(import.meta.url)('adaptivecards/dist/adaptivecards.js') as {
+  AdaptiveCard: new () => { parse(json: unknown, context: unknown): void; toJSON(): Json };
+  SerializationContext: new () => { eventCount: number; getEventAt(i: number): { message: string } };
+};
+
+function adaptiveCardProblems(card: Json): string[] {
+  const parsed = new AdaptiveCards.AdaptiveCard();
+  const context = new AdaptiveCards.SerializationContext();
+  parsed.parse(card, context);
+  return Array.from({ length: context.eventCount }, (_, i) => context.getEventAt(i).message);
+}
 
 /** What each service documents its receiver accepts; the body as parsed, the raw body and headers. */
 const SHAPES: Record<NotificationProviderKind, (body: Json, raw: string, headers: IncomingHttpHeaders, event: NotificationEvent) => void> = {
@@ -67,6 +84,9 @@ const SHAPES: Record<NotificationProviderKind, (body: Json, raw: string, headers
       if (element.type === 'FactSet') for (const fact of element.facts as Json[]) expect(fact).toEqual({ title: expect.any(String), value: expect.any(String) });
     }
     expect(elements.some((e) => e.type === 'FactSet')).toBe(true);
+    expect(adaptiveCardProblems(card)).toEqual([]);
+    // Nothing of it is dropped when the library reads it back.
+    expect(roundTrip(card)).toEqual(card);
   },
   webhook(body, raw, headers, event) {
     const given = String(headers['x-intctl-signature']);
@@ -78,6 +98,21 @@ const SHAPES: Record<NotificationProviderKind, (body: Json, raw: string, headers
     expect(body).toEqual({ apiVersion: 'intctl.dev/v1alpha1', kind: 'NotificationEvent', event });
   },
 };
+
+function roundTrip(card: Json): Json {
+  const parsed = new AdaptiveCards.AdaptiveCard();
+  parsed.parse(card, new AdaptiveCards.SerializationContext());
+  return parsed.toJSON();
+}
+
+describe('the Adaptive Cards library the Teams shape is checked with', () => {
+  it('reports what Teams would not show', () => {
+    expect(adaptiveCardProblems({ type: 'AdaptiveCard', version: '1.4', body: [{ type: 'Bogus' }, { type: 'TextBlock', text: 'x', color: 'Purple' }] })).toEqual([
+      expect.stringContaining('Unknown element type "Bogus"'),
+      expect.stringContaining('Invalid value "Purple" for property "color"'),
+    ]);
+  });
+});
 
 describe('the notification provider registry', () => {
   it('lists every provider kind the configuration accepts, each with its documented shape checked here', () => {

@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import { clip, describeEvent } from '../../describe-event.ts';
 import type { NotificationEvent } from '../../notification-event.ts';
 import type { NotificationProvider } from '../../notification-provider.ts';
@@ -16,7 +17,8 @@ export const slackProvider: NotificationProvider = {
   describe: 'Slack incoming webhook',
   render(event) {
     const { title, text, facts } = describeEvent(event);
-    const blocks = [
+    // Typed with Slack's own Block Kit types (@slack/types): a block Slack does not know fails to compile.
+    const blocks: KnownBlock[] = [
       { type: 'header', text: { type: 'plain_text', text: clip(`${icon(event)} ${title}`, HEADER_MAX), emoji: true } },
       { type: 'section', text: { type: 'mrkdwn', text: clip(escape(text) || ' ', SECTION_MAX) } },
       { type: 'section', fields: facts.map(([label, value]) => ({ type: 'mrkdwn', text: clip(`*${label}*\n${escape(value)}`, FIELD_MAX) })) },
