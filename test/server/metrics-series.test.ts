@@ -16,6 +16,8 @@ import { CONDITION_TYPES, createMetrics, ERROR_REASONS } from '../../controller/
 import { createController } from '../../controller/process/controller.ts';
 import { startController, type RunningController } from '../../controller/process/start-controller.ts';
 import { createStatusWriter } from '../../controller/reporting/status-branch/create-status-writer.ts';
+import { createGithubMetrics } from '../../controller/reporting/github/github-metrics.ts';
+import { createGithubReporter } from '../../controller/reporting/github/github-reporter.ts';
 import { buildServer } from '../../controller/server/build-server.ts';
 import { createGitSource } from '../../controller/source/create-git-source.ts';
 import { until } from '../support/time.ts';
@@ -130,5 +132,11 @@ describe('metrics before any reconcile', () => {
     const { version } = JSON.parse(await readFile(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
     expect(series.get(`intctl_build_info{nodejs_version="${process.versions.node}",version="${version}"}`)).toBe(1);
     expect(series.get('intctl_reconcile_errors_total{reason="ValidationFailed"}')).toBe(0);
+  });
+
+  it('counts GitHub report failures from zero once GitHub is configured', async () => {
+    const metrics = createMetrics();
+    createGithubReporter({ client: {} as never, kind: 'statuses', logger: createLogger({ level: 'silent' }), metrics: createGithubMetrics(metrics.registry) });
+    expect(samples(await metrics.registry.metrics()).get('intctl_github_report_failures_total{kind="statuses"}')).toBe(0);
   });
 });
