@@ -8,6 +8,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parser as promql } from '@prometheus-io/lezer-promql';
 import { parseAllDocuments, stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readControllerConfig } from '../../controller/config/read-config.ts';
@@ -36,6 +37,13 @@ async function render(values: Values): Promise<K8sObject[]> {
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
   return parseAllDocuments(result.stdout).map((d) => d.toJS() as K8sObject | null).filter((o): o is K8sObject => o !== null);
+}
+
+/** The syntax errors Prometheus's own PromQL grammar finds in an expression, by position. */
+function promqlErrors(expr: string): number[] {
+  const errors: number[] = [];
+  promql.parse(expr).iterate({ enter: (node) => void (node.type.isError && errors.push(node.from)) });
+  return errors;
 }
 
 const byKind = <T extends K8sObject>(objects: K8sObject[], kind: string): T[] => objects.filter((o) => o.kind === kind) as T[];
@@ -109,6 +117,9 @@ describe('the chart for operators', () => {
     expect(alerts.find((a) => a.alert === 'IntctlShardPeersMissing')!.expr).toContain('< 2');
     expect(alerts.find((a) => a.alert === 'IntctlEnvironmentNotReconciled')!.expr).toContain('> 3600');
 
+    // Every expression is PromQL, as Prometheus's grammar reads it (the check itself finds a broken one).
+    expect(promqlErrors('sum(rate(intctl_queue_depth[5m]) >')).not.toEqual([]);
+    for (const alert of alerts) expect(promqlErrors(alert.expr), alert.alert).toEqual([]);
     // Every metric an expression names is one the controller registers.
     const registry = createMetrics({ processMetrics: true }).registry;
     createGithubMetrics(registry);
