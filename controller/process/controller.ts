@@ -6,6 +6,7 @@ import type { Environment } from '../generated/manifests.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ControllerMetrics } from '../observability/metrics.ts';
 import { eventsOfTransition } from '../notifications/events-of-transition.ts';
+import type { StatusTransition } from '../notifications/events-of-transition.ts';
 import type { Notifier } from '../notifications/notifier.ts';
 import { requestKey, requestOfKey, type ReconcileRequest, type ReconcileResult, type RequestKind } from '../reconcilers/reconciler.ts';
 import { statusReporter } from '../reporting/status-branch/report-status.ts';
@@ -144,7 +145,7 @@ export function createController(deps: ControllerDeps): Controller {
       metrics: deps.metrics,
       now,
       newId,
-      ...(deps.notifier ? { onStatus: (transition) => deps.notifier!.notify(eventsOfTransition(transition)) } : {}),
+      ...(deps.notifier ? { onStatus: (transition) => notify(deps.notifier!, transition, deps.logger) } : {}),
     }),
     // A pull request's plan is read-only, so any replica may run it (shards split applies, not plans).
     PullRequest: async (request) => ({ requeue: github ? await github.planPullRequest(request) : { policy: 'settled' } }),
@@ -225,4 +226,13 @@ export function createController(deps: ControllerDeps): Controller {
     },
   };
   return api;
+}
+
+/** Hands a transition's events to the notifier; whatever goes wrong there, the reconcile goes on. */
+function notify(notifier: Notifier, transition: StatusTransition, logger: Logger): void {
+  try {
+    notifier.notify(eventsOfTransition(transition));
+  } catch (error) {
+    logger.error({ err: error, environment: transition.status.environment }, 'notifications of a status change could not be queued');
+  }
 }
