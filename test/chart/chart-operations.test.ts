@@ -172,6 +172,7 @@ describe('the chart for operators', () => {
     ['a token inside the Git URL', { git: { url: 'https://x-access-token:ghp_SECRETtoken123@github.com/acme/repo.git' } }, "at '/git/url': value must be 'a URL without a token or password in it: put the token in a Secret and name it in git.token.secretName'", 'ghp_SECRETtoken123'],
     ['a poll schedule that is not cron', { controller: { poll: { schedule: 'every minute' } } }, "at '/controller/poll/schedule': value must be 'off, or a cron expression of five or six fields separated by spaces, such as */5 * * * *'"],
     ['a secret as the value of an extra variable', { controller: { extraEnv: [{ name: 'CRM_PASSWORD', value: 'hunter2-secret' }] } }, "at '/controller/extraEnv/0/value': value must be 'a secret never as a value: a variable named like a secret takes valueFrom.secretKeyRef'", 'hunter2-secret'],
+    ['a secret value where a Secret name belongs', { github: { repository: 'acme/integrations', token: { secretName: 'ghp_PastedTokenValue42', key: 'token' } } }, "at '/github/token/secretName': value must be 'the name of a Secret in the namespace of the release (lowercase letters, digits, - and .), never the secret itself'", 'ghp_PastedTokenValue42'],
     ['an image digest that is not one', { image: { digest: 'latest' } }, "at '/image/digest': 'latest' does not match pattern"],
   ])('says what is wrong with %s, and never repeats a secret', async (_what, values, message, secret) => {
     const result = await run({ git: { url: GIT_URL }, ...values });

@@ -63,7 +63,7 @@ describe('values.schema.json', () => {
   });
 
   it('has documented examples', () => {
-    expect(examples).toEqual(expect.arrayContaining(['minimal.yaml', 'github-app.yaml', 'ssh-shards.yaml', 'environment-server.yaml']));
+    expect(examples).toEqual(expect.arrayContaining(['minimal.yaml', 'github-app.yaml', 'ssh-shards.yaml', 'environment-server.yaml', 'operations.yaml']));
   });
 
   it.each(examples)('accepts examples/%s over the defaults', async (name) => {
@@ -74,7 +74,7 @@ describe('values.schema.json', () => {
   it.each<[string, Values, string]>([
     ['an unknown value (a typo)', { controller: { replica: 3 } }, 'must NOT have additional properties'],
     ['a token inside the Git URL', { git: { url: 'https://x-access-token:ghp_secret@github.com/acme/repo.git' } }, '/git/url must be equal to constant: a URL without a token or password in it: put the token in a Secret'],
-    ['a secret value where a Secret name belongs', { git: { token: { secretName: 'ghp_ABCdef', key: 'token' } } }, '/git/token/secretName must match pattern'],
+    ['a secret value where a Secret name belongs', { git: { token: { secretName: 'ghp_ABCdef', key: 'token' } } }, "/git/token/secretName must be equal to constant: the name of a Secret in the namespace of the release (lowercase letters, digits, - and .), never the secret itself"],
     ['no replica', { controller: { replicas: 0 } }, '/controller/replicas must be >= 1'],
     ['a report kind that does not exist', { github: { report: 'comments' } }, '/github/report must be equal to one of the allowed values'],
     ['a repository that is not owner/name', { github: { repository: 'https://github.com/acme/repo' } }, '/github/repository must match pattern'],
