@@ -173,6 +173,8 @@ describe('the chart for operators', () => {
     ['a poll schedule that is not cron', { controller: { poll: { schedule: 'every minute' } } }, "at '/controller/poll/schedule': value must be 'off, or a cron expression of five or six fields separated by spaces, such as */5 * * * *'"],
     ['a secret as the value of an extra variable', { controller: { extraEnv: [{ name: 'CRM_PASSWORD', value: 'hunter2-secret' }] } }, "at '/controller/extraEnv/0/value': value must be 'a secret never as a value: a variable named like a secret takes valueFrom.secretKeyRef'", 'hunter2-secret'],
     ['a secret value where a Secret name belongs', { github: { repository: 'acme/integrations', token: { secretName: 'ghp_PastedTokenValue42', key: 'token' } } }, "at '/github/token/secretName': value must be 'the name of a Secret in the namespace of the release (lowercase letters, digits, - and .), never the secret itself'", 'ghp_PastedTokenValue42'],
+    ['a repository given as its URL', { github: { repository: 'https://github.com/acme/integrations' } }, "at '/github/repository': value must be 'owner/name of the repository, such as acme/integrations (not its URL)'"],
+    ['an Ingress host given as a URL', { ingress: { host: 'https://intctl.example.com' } }, "at '/ingress/host': value must be 'a host name such as intctl.example.com (no scheme, no port, no path)'"],
     ['an image digest that is not one', { image: { digest: 'latest' } }, "at '/image/digest': 'latest' does not match pattern"],
   ])('says what is wrong with %s, and never repeats a secret', async (_what, values, message, secret) => {
     const result = await run({ git: { url: GIT_URL }, ...values });
