@@ -30,6 +30,24 @@ RUN npm ci --omit=dev --no-audit --no-fund \
 # for ssh remotes, CA certificates for https, and tini as PID 1 (it forwards SIGTERM to Node and
 # reaps the git and ssh processes that a timed-out fetch leaves behind).
 FROM ${NODE_IMAGE} AS runtime
+# OCI image annotations (https://github.com/opencontainers/image-spec/blob/main/annotations.md).
+# CI passes the release and the commit it is built from:
+#   docker build --build-arg VERSION=0.1.0 --build-arg REVISION=$(git rev-parse HEAD) \
+#     --build-arg SOURCE=https://github.com/acme/intctl --build-arg CREATED=$(date -u +%FT%TZ) .
+# NODE_IMAGE is declared before the first FROM: named again here so the label can read it.
+ARG NODE_IMAGE
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+ARG SOURCE=""
+ARG CREATED=""
+LABEL org.opencontainers.image.title="intctl" \
+      org.opencontainers.image.description="GitOps for API integrations and the connections they run with" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.created="${CREATED}" \
+      org.opencontainers.image.base.name="${NODE_IMAGE}"
 RUN apt-get update \
  && apt-get install -y --no-install-recommends git openssh-client ca-certificates tini \
  && rm -rf /var/lib/apt/lists/* \

@@ -25,8 +25,9 @@ export const LAYERS = {
   'action-runtime': [...BASE, 'artifact', 'secrets', 'environments', 'observability'],
   reconcilers: [...BASE, 'artifact', 'generators', 'validate', 'load', 'source', 'environments', 'secrets', 'reporting', 'observability', 'config'],
   server: [...BASE, 'observability', 'config', 'reporting'],
+  notifications: [...BASE, 'observability', 'config'],
   'environment-server': [...BASE, 'environments', 'action-runtime', 'secrets', 'config', 'observability', 'server', 'artifact'],
-  process: [...BASE, 'artifact', 'generators', 'validate', 'load', 'source', 'environments', 'secrets', 'reporting', 'observability', 'config', 'reconcilers', 'server'],
+  process: [...BASE, 'artifact', 'generators', 'validate', 'load', 'source', 'environments', 'secrets', 'reporting', 'observability', 'config', 'reconcilers', 'server', 'notifications'],
   demo: [...BASE, 'artifact', 'generators', 'validate', 'load', 'source', 'environments', 'secrets', 'reporting', 'observability', 'config', 'reconcilers'],
   scripts: [...BASE, 'crds'],
   cli: null, // the top: may import every layer; nothing imports it

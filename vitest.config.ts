@@ -20,6 +20,8 @@ export const UNIT = [
   'test/source/{generational-cache,git-transport}.test.ts',
   'test/chart/{chart-schema,dockerfile}.test.ts',
   'test/cli/lazy-commands.test.ts',
+  'test/notifications/events-of-transition.test.ts',
+  'test/config/notification-config.test.ts',
 ];
 
 export default defineConfig({

@@ -6,6 +6,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { validateDetailed } from 'node-cron';
 import { editDistance } from '../core/edit-distance.ts';
+import type { NotificationsConfig } from './notification-config.ts';
 import type { Config } from './read-config.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -57,6 +58,8 @@ export interface ControllerConfig extends Config {
   logLevel: LogLevel;
   /** Reporting to GitHub (check runs or commit statuses, pull request plans, approvals); absent: off. */
   github?: GithubConfig;
+  /** Slack, Teams and webhooks told of status transitions; no providers: off. */
+  notifications: NotificationsConfig;
 }
 
 /** How the controller reaches GitHub, or GitHub Enterprise Server at another `apiUrl`. */
@@ -132,6 +135,8 @@ export const CONFIG_FIELDS = {
   shardCount: { file: 'shard.count', env: 'INTCTL_SHARDS', flag: '--shards', kind: 'positiveInteger' },
   shardPeers: { file: 'shard.peers', env: 'INTCTL_SHARD_PEERS', flag: '--shard-peers', kind: 'string' },
   shardProbeIntervalMs: { file: 'shard.probeIntervalMs', env: 'INTCTL_SHARD_PROBE_INTERVAL_MS', kind: 'positiveInteger' },
+  // The `notifications` section of the file is read apart (notification-config.ts); this names a file holding it instead.
+  notificationsFile: { env: 'INTCTL_NOTIFICATIONS_FILE', kind: 'path' },
 } as const satisfies Record<string, FieldSpec>;
 
 export type FieldName = keyof typeof CONFIG_FIELDS;
@@ -236,14 +241,16 @@ export function withFlags(values: GivenValues, flags: Partial<Record<FieldName, 
 }
 
 /** The configuration before secret files are read: their paths stand where their values will. */
-export type ConfigWithoutSecrets = Omit<ControllerConfig, 'git' | 'webhook' | 'github'> & {
+export type ConfigWithoutSecrets = Omit<ControllerConfig, 'git' | 'webhook' | 'github' | 'notifications'> & {
   git: Omit<ControllerConfig['git'], 'auth' | 'env'> & { username: string };
   webhook: Omit<ControllerConfig['webhook'], 'githubSecret' | 'genericToken'>;
   /** GitHub without its credentials: which kind, and the App's ids. */
   github?: Omit<GithubConfig, 'auth'> & { auth: { kind: 'token' } | { kind: 'app'; appId: number; installationId?: number } };
 };
 
-export type ValidatedConfig = { config: ConfigWithoutSecrets; secretFiles: SecretFiles; secretValues: SecretFiles } | { problems: string[] };
+export type ValidatedConfig =
+  | { config: ConfigWithoutSecrets; secretFiles: SecretFiles; secretValues: SecretFiles; /** INTCTL_NOTIFICATIONS_FILE, absolute. */ notificationsFile?: string }
+  | { problems: string[] };
 
 /**
  * Validates the given values and fills in defaults. Every problem is reported at once, each naming
@@ -322,8 +329,9 @@ export function validateControllerConfig(given: GivenValues, defaults: Defaults)
   if (config.git.branch === config.statusBranch) {
     problems.push(`${label('statusBranch')}: must differ from ${label('gitBranch')} (${config.git.branch}): status commits never go to the tracked branch`);
   }
+  const notificationsFile = optional('notificationsFile');
   if (problems.length > 0) return { problems };
-  return { config, secretFiles, secretValues };
+  return { config, secretFiles, secretValues, ...(notificationsFile !== undefined ? { notificationsFile: String(notificationsFile) } : {}) };
 }
 
 /**

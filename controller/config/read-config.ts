@@ -22,6 +22,8 @@ import {
 } from './controller-config.ts';
 import { defaultStateDir } from './default-state-dir.ts';
 import { readServerKeyFiles, type KeyFile } from './key-file.ts';
+import { splitNotifications } from './notification-config.ts';
+import { readNotifications, type NotificationsSource } from './read-notifications.ts';
 
 export interface Config {
   /**
@@ -99,6 +101,7 @@ export async function readControllerConfig(options: ReadControllerConfigOptions 
   const cwd = options.cwd ?? process.cwd();
   const fileName = options.file ?? (env.INTCTL_CONFIG || undefined);
   let fromFile: ReturnType<typeof valuesFromFile> = { values: {}, problems: [] };
+  let section: NotificationsSource['section'];
   if (fileName !== undefined) {
     const path = resolve(cwd, fileName);
     let text: string;
@@ -113,11 +116,14 @@ export async function readControllerConfig(options: ReadControllerConfigOptions 
     } catch (error) {
       throw new ConfigError([`--config ${fileName}: not valid YAML: ${(error as Error).message.split('\n')[0]}`]);
     }
-    fromFile = valuesFromFile(document, dirname(path));
+    const split = splitNotifications(document);
+    fromFile = valuesFromFile(split.rest, dirname(path));
+    if (split.section !== undefined) section = { value: split.section, base: dirname(path) };
   }
   const validated = validateControllerConfig(withFlags(withEnvironment(fromFile.values, env, cwd), options.flags ?? {}, cwd), { cwd, holder: defaultHolder(env) });
-  if ('problems' in validated || fromFile.problems.length > 0) {
-    throw new ConfigError([...fromFile.problems, ...('problems' in validated ? validated.problems : [])]);
+  const notifications = await readNotifications({ ...(section ? { section } : {}), ...('notificationsFile' in validated && validated.notificationsFile !== undefined ? { file: validated.notificationsFile } : {}) });
+  if ('problems' in validated || fromFile.problems.length > 0 || notifications.problems.length > 0) {
+    throw new ConfigError([...fromFile.problems, ...('problems' in validated ? validated.problems : []), ...notifications.problems]);
   }
   const { config, secretFiles, secretValues } = validated;
   const secrets = { ...secretValues, ...(await readSecretFiles(secretFiles)) };
@@ -133,6 +139,7 @@ export async function readControllerConfig(options: ReadControllerConfigOptions 
       ...(secrets.genericToken !== undefined ? { genericToken: secrets.genericToken } : {}),
     },
     ...(github ? { github: withGithubSecrets(github, secrets) } : {}),
+    notifications: notifications.config,
   };
 }
 

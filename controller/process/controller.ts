@@ -5,6 +5,9 @@ import type { EnvironmentDriver } from '../environments/driver.ts';
 import type { Environment } from '../generated/manifests.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ControllerMetrics } from '../observability/metrics.ts';
+import { eventsOfTransition } from '../notifications/events-of-transition.ts';
+import type { StatusTransition } from '../notifications/events-of-transition.ts';
+import type { Notifier } from '../notifications/notifier.ts';
 import { requestKey, requestOfKey, type ReconcileRequest, type ReconcileResult, type RequestKind } from '../reconcilers/reconciler.ts';
 import { statusReporter } from '../reporting/status-branch/report-status.ts';
 import type { StatusWriter } from '../reporting/status-branch/status-writer.ts';
@@ -49,6 +52,8 @@ export interface ControllerDeps {
   newReconcileId?: () => string;
   /** Generations kept across restarts (the state directory's cache); in memory only when left out. */
   generationStore?: GenerationStore;
+  /** Told of status transitions (Stalled, AwaitingApproval, ...); it queues and never blocks a reconcile. */
+  notifier?: Notifier;
 }
 
 export interface Controller {
@@ -98,7 +103,6 @@ export function createController(deps: ControllerDeps): Controller {
   const forget = (name: string): void => {
     statuses.delete(name);
     reporter.forget(name);
-    deps.metrics.lastSuccess.remove({ environment: name });
   };
   const applyChange = (change: { gained: string[]; forgotten: string[] }): string[] => {
     for (const name of change.forgotten) forget(name);
@@ -141,6 +145,7 @@ export function createController(deps: ControllerDeps): Controller {
       metrics: deps.metrics,
       now,
       newId,
+      ...(deps.notifier ? { onStatus: (transition) => notify(deps.notifier!, transition, deps.logger) } : {}),
     }),
     // A pull request's plan is read-only, so any replica may run it (shards split applies, not plans).
     PullRequest: async (request) => ({ requeue: github ? await github.planPullRequest(request) : { policy: 'settled' } }),
@@ -163,6 +168,7 @@ export function createController(deps: ControllerDeps): Controller {
     onRequeue: (key, delayMs, requeue) => deps.logger.debug({ key, delayMs, policy: requeue.policy }, 'requeued'),
   });
   deps.metrics.observeQueueDepth(() => queue.depth());
+  deps.metrics.observeEnvironments(() => ownership.owned().map((name) => ({ environment: name, ...statuses.get(name) })));
 
   const api: Controller = {
     enqueueAll(reason) {
@@ -220,4 +226,13 @@ export function createController(deps: ControllerDeps): Controller {
     },
   };
   return api;
+}
+
+/** Hands a transition's events to the notifier; whatever goes wrong there, the reconcile goes on. */
+function notify(notifier: Notifier, transition: StatusTransition, logger: Logger): void {
+  try {
+    notifier.notify(eventsOfTransition(transition));
+  } catch (error) {
+    logger.error({ err: error, environment: transition.status.environment }, 'notifications of a status change could not be queued');
+  }
 }

@@ -11,6 +11,7 @@ import type { EnvironmentDriver } from '../environments/driver.ts';
 import type { Environment } from '../generated/manifests.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ControllerMetrics } from '../observability/metrics.ts';
+import type { StatusTransition } from '../notifications/events-of-transition.ts';
 import type { EnvironmentContext } from '../reconcilers/environment/environment-context.ts';
 import { publishedAndApplied } from '../reconcilers/environment/published-and-applied.ts';
 import { reconcileEnvironment, type ReconcileReport } from '../reconcilers/environment/reconcile-environment.ts';
@@ -44,6 +45,8 @@ export interface EnvironmentWorkerDeps {
   metrics: ControllerMetrics;
   now: () => Date;
   newId: () => string;
+  /** Told of every status a reconcile ends with (notifications); must return at once. */
+  onStatus?: (transition: StatusTransition) => void;
 }
 
 const SETTLED: ReconcileResult = { requeue: { policy: 'settled' } };
@@ -89,7 +92,7 @@ export function createEnvironmentWorker(deps: EnvironmentWorkerDeps): (request: 
     const extra = object && report.outcome.kind !== 'Suspended'
       ? await publishedAndApplied(reported, () => deps.openDriver(object), deps.statuses.get(environment), deps.now(), log)
       : {};
-    const done = await complete(deps, log, started, { environment, outcome: report.outcome, commit: loaded.commit, ...extra });
+    const done = await complete(deps, log, started, { environment, outcome: report.outcome, commit: loaded.commit, ...extra }, object?.manifest);
     await deps.github?.reportPush(reported, problemsOf(loaded, report), approvals, log);
     // The shards changed while it ran: the new owner reports it from now on.
     if (!deps.ownership.owns(environment)) deps.forget(environment);
@@ -143,10 +146,13 @@ async function complete(
   log: Logger,
   started: number,
   input: Parameters<typeof finalize>[0],
+  manifest?: Environment,
 ): Promise<ReconcileResult> {
-  const done = finalize(input, deps.statuses.get(input.environment), deps.now(), deps.delays);
+  const previous = deps.statuses.get(input.environment);
+  const done = finalize(input, previous, deps.now(), deps.delays);
   deps.statuses.set(input.environment, done.status);
   record(deps, log, started, input.outcome, done);
+  deps.onStatus?.({ previous, status: done.status, outcome: input.outcome, ...(manifest ? { manifest } : {}) });
   await deps.reporter.write(done.status, log);
   return { requeue: done.requeue };
 }
@@ -155,7 +161,6 @@ function record(deps: EnvironmentWorkerDeps, log: Logger, started: number, outco
   const environment = done.status.environment;
   const seconds = (performance.now() - started) / 1000;
   deps.metrics.reconcileDuration.observe({ environment, outcome: outcome.kind }, seconds);
-  if (done.ready) deps.metrics.lastSuccess.set({ environment }, Date.parse(done.status.lastReconcileTime) / 1000);
   const fields = {
     outcome: outcome.kind,
     reason: done.event.reason,

@@ -14,7 +14,10 @@ import type { StatusWriter, StatusWriterOptions } from '../reporting/status-bran
 import { createController, type Controller } from './controller.ts';
 import { createWebhookForwarder } from '../server/forward-webhook.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
+import { intctlVersion } from '../observability/intctl-version.ts';
 import { createMetrics } from '../observability/metrics.ts';
+import { createNotifier, type Notifier } from '../notifications/notifier.ts';
+import { backoffDelay } from './backoff.ts';
 import { startPolling, type Trigger } from './poll-trigger.ts';
 import { createShardMembership } from './shard-membership.ts';
 import { startWatching } from './watch-trigger.ts';
@@ -54,7 +57,7 @@ export interface RunningController {
 export async function startController(config: ControllerConfig, options: StartOptions): Promise<RunningController> {
   const logger = createLogger({ level: config.logLevel, ...(options.logDestination ? { destination: options.logDestination } : {}) });
   logger.info({ config: describeConfig(config) }, 'starting');
-  const metrics = createMetrics({ processMetrics: true });
+  const metrics = createMetrics({ processMetrics: true, version: intctlVersion() });
   const remote = {
     url: config.git.url,
     ...(config.git.auth ? { auth: config.git.auth } : {}),
@@ -81,9 +84,11 @@ export async function startController(config: ControllerConfig, options: StartOp
     onChange: () => rebalance(),
   });
   const github = config.github ? startGithub(config.github, logger, metrics.registry, options.githubWriteIntervalMs) : undefined;
+  const notifier = startNotifier(config, logger, metrics.registry);
   const controller = createController({
     source,
     statusWriter,
+    ...(notifier ? { notifier } : {}),
     ...(github ? { github, branch: config.git.branch } : {}),
     openDriver: (environment) => openDriver(environment.manifest, config),
     ...(config.shard.count > 1 ? { owns: (key: string) => membership.owns(key) } : {}),
@@ -149,6 +154,7 @@ export async function startController(config: ControllerConfig, options: StartOp
   } catch (error) {
     await Promise.all(triggers.map((t) => t.stop()));
     await controller.stop();
+    notifier?.stop();
     await server.close();
     await source.close();
     throw error;
@@ -165,6 +171,8 @@ export async function startController(config: ControllerConfig, options: StartOp
     try {
       await Promise.all(triggers.map((t) => t.stop()));
       await controller.stop();
+      // What the last reconciles found is still told, if the receivers answer soon.
+      await notifier?.close(NOTIFICATIONS_GRACE_MS);
       await server.close();
       await source.close();
     } finally {
@@ -203,7 +211,18 @@ export function describeConfig(config: ControllerConfig): Record<string, unknown
       ? { apiUrl: config.github.apiUrl, repository: `${config.github.owner}/${config.github.repo}`, auth: config.github.auth.kind, report: config.github.report }
       : 'off',
     shard: config.shard.count === 1 ? { index: 0, count: 1 } : config.shard,
+    notifications: config.notifications.providers.map((p) => ({ name: p.name, type: p.kind, events: p.events, ...(p.environments ? { environments: p.environments } : {}) })),
   };
+}
+
+/** How long shutdown waits for the notifications still queued. */
+const NOTIFICATIONS_GRACE_MS = 5000;
+
+/** The notifier of the configured providers, retrying with the queue's backoff; none without providers. */
+function startNotifier(config: ControllerConfig, logger: Logger, registry: Registry): Notifier | undefined {
+  if (config.notifications.providers.length === 0) return undefined;
+  const backoff = { baseMs: config.queue.backoffBaseMs, maxMs: config.queue.backoffMaxMs, jitter: 0.2 };
+  return createNotifier({ config: config.notifications, logger, registry, retryDelay: (failures) => backoffDelay(failures, backoff, Math.random()) });
 }
 
 /** The GitHub client and reporter of the configuration. */

@@ -90,13 +90,15 @@ describe('the chart rendered by helm', async () => {
   it.each(all)('renders $name: no Secret, ConfigMap or RBAC, only what intctl runs with', async ({ values, files }) => {
     const objects = await render(files);
     const kinds = new Set(objects.map((o) => o.kind));
-    const allowed = ['ServiceAccount', 'Service', 'StatefulSet', 'PodDisruptionBudget', 'ServiceMonitor', 'Deployment', 'PersistentVolumeClaim'];
+    const allowed = ['ServiceAccount', 'Service', 'StatefulSet', 'PodDisruptionBudget', 'ServiceMonitor', 'PrometheusRule', 'Ingress', 'Deployment', 'PersistentVolumeClaim'];
     expect([...kinds].filter((k) => !allowed.includes(k))).toEqual([]);
     expect(kinds).toContain('StatefulSet');
     expect(kinds).toContain('ServiceAccount');
     expect(objects.some((o) => o.data !== undefined || o.stringData !== undefined)).toBe(false);
     expect(kinds.has('Deployment')).toBe((values.environmentServer as { enabled: boolean }).enabled);
     expect(kinds.has('ServiceMonitor')).toBe((values.metrics as { serviceMonitor: { enabled: boolean } }).serviceMonitor.enabled);
+    expect(kinds.has('PrometheusRule')).toBe((values.metrics as { prometheusRule: { enabled: boolean } }).prometheusRule.enabled);
+    expect(kinds.has('Ingress')).toBe((values.ingress as { enabled: boolean }).enabled);
     const monitor = objects.find((o) => o.kind === 'ServiceMonitor') as (K8sObject & { spec: { selector: { matchLabels: Record<string, string> } } }) | undefined;
     if (monitor) {
       // One Service a pod, or every replica would be scraped twice.

@@ -17,7 +17,8 @@ const validate = ajv.compile(schema);
 
 function problems(values: Values): string[] {
   if (validate(values)) return [];
-  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim());
+  // A `const` reached through if/then is how the schema says what is wrong (helm prints its value).
+  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}${e.keyword === 'const' ? `: ${String((e.params as { allowedValue: unknown }).allowedValue)}` : ''}`.trim());
 }
 
 describe('the chart', () => {
@@ -51,8 +52,18 @@ describe('values.schema.json', () => {
     expect(problems(defaults)).toEqual([]);
   });
 
+  it.each([
+    ['* * * * *'],
+    ['*/5 * * * *'],
+    ['0 */2 * * 1-5'],
+    ['30 0 * * * *'],
+    ['off'],
+  ])('accepts the poll schedule %s', (schedule) => {
+    expect(problems(mergeValues(defaults, { controller: { poll: { schedule } } }))).toEqual([]);
+  });
+
   it('has documented examples', () => {
-    expect(examples).toEqual(expect.arrayContaining(['minimal.yaml', 'github-app.yaml', 'ssh-shards.yaml', 'environment-server.yaml']));
+    expect(examples).toEqual(expect.arrayContaining(['minimal.yaml', 'github-app.yaml', 'ssh-shards.yaml', 'environment-server.yaml', 'operations.yaml']));
   });
 
   it.each(examples)('accepts examples/%s over the defaults', async (name) => {
@@ -62,13 +73,21 @@ describe('values.schema.json', () => {
 
   it.each<[string, Values, string]>([
     ['an unknown value (a typo)', { controller: { replica: 3 } }, 'must NOT have additional properties'],
-    ['a token inside the Git URL', { git: { url: 'https://x-access-token:ghp_secret@github.com/acme/repo.git' } }, '/git/url must NOT be valid'],
-    ['a secret value where a Secret name belongs', { git: { token: { secretName: 'ghp_ABCdef', key: 'token' } } }, '/git/token/secretName must match pattern'],
+    ['a token inside the Git URL', { git: { url: 'https://x-access-token:ghp_secret@github.com/acme/repo.git' } }, '/git/url must be equal to constant: a URL without a token or password in it: put the token in a Secret'],
+    ['a secret value where a Secret name belongs', { git: { token: { secretName: 'ghp_ABCdef', key: 'token' } } }, "/git/token/secretName must be equal to constant: the name of a Secret in the namespace of the release (lowercase letters, digits, - and .), never the secret itself"],
     ['no replica', { controller: { replicas: 0 } }, '/controller/replicas must be >= 1'],
     ['a report kind that does not exist', { github: { report: 'comments' } }, '/github/report must be equal to one of the allowed values'],
-    ['a repository that is not owner/name', { github: { repository: 'https://github.com/acme/repo' } }, '/github/repository must match pattern'],
+    ['a repository that is not owner/name', { github: { repository: 'https://github.com/acme/repo' } }, '/github/repository must be equal to constant: owner/name of the repository, such as acme/integrations (not its URL)'],
     ['an environment token for a name that is not a DNS label', { controller: { environmentTokens: { Prod: { secretName: 'p', key: 'token' } } } }, 'property name must be valid'],
-    ['an extra variable carrying a secret value', { controller: { extraEnv: [{ name: 'INTCTL_WEBHOOK_TOKEN', value: 'hunter2' }] } }, '/controller/extraEnv/0 must NOT be valid'],
+    ['an extra variable carrying a secret value', { controller: { extraEnv: [{ name: 'INTCTL_WEBHOOK_TOKEN', value: 'hunter2' }] } }, '/controller/extraEnv/0/value must be equal to constant: a secret never as a value'],
+    ['a poll schedule that is not cron', { controller: { poll: { schedule: 'every minute' } } }, '/controller/poll/schedule must be equal to constant: off, or a cron expression of five or six fields'],
+    ['an image digest that is not sha256', { image: { digest: 'latest' } }, '/image/digest must match pattern'],
+    ['an extra volume mount at a relative path', { controller: { extraVolumeMounts: [{ name: 'crm', mountPath: 'secrets/crm' }] } }, '/controller/extraVolumeMounts/0/mountPath must be equal to constant: an absolute path'],
+    ['an Ingress host that is a URL', { ingress: { host: 'https://intctl.example.com' } }, '/ingress/host must be equal to constant: a host name such as intctl.example.com (no scheme, no port, no path)'],
+    ['an environment server name that is not a DNS label', { environmentServer: { name: 'Prod_1' } }, '/environmentServer/name must be equal to constant: the name of the environment as the repository gives it'],
+    ['a GitHub API that is not a URL', { github: { apiUrl: 'github.example.com' } }, '/github/apiUrl must be equal to constant: an http(s) URL'],
+    ['a status author whose e-mail is not one', { controller: { statusAuthor: { email: 'nope' } } }, '/controller/statusAuthor/email must be equal to constant: an e-mail address'],
+    ['a stale threshold under five minutes', { metrics: { prometheusRule: { staleAfterMinutes: 1 } } }, '/metrics/prometheusRule/staleAfterMinutes must be >= 5'],
     ['a log level that does not exist', { environmentServer: { logLevel: 'verbose' } }, '/environmentServer/logLevel must be equal to one of the allowed values'],
   ])('refuses %s', (_what, over, expected) => {
     expect(problems(mergeValues(defaults, over)).join('\n')).toContain(expected);

@@ -58,6 +58,10 @@ const all = (stage: Stage, keyword: string): string[] => stage.instructions.filt
 const aptPackages = (stage: Stage): string[] =>
   all(stage, 'RUN').flatMap((run) => [...run.matchAll(/apt-get install ((?:-\S+ )*)([^&;|]+)/g)].flatMap((m) => m[2]!.trim().split(' ')));
 const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  description: string;
+  license: string;
   bin: Record<string, string>;
   files: string[];
   dependencies: Record<string, string>;
@@ -131,6 +135,34 @@ describe('Dockerfile', () => {
     expect(all(runtime, 'RUN').join(' ')).toContain('ln -s /app/bin/intctl.js /usr/local/bin/intctl');
     expect((await readFile(join(ROOT, 'bin', 'intctl.js'), 'utf8')).startsWith('#!/usr/bin/env node\n')).toBe(true);
     expect(all(runtime, 'EXPOSE')).toEqual(['8080']);
+  });
+});
+
+/** The `key="value"` pairs of a stage's LABEL instructions. */
+function labels(stage: Stage): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const args of all(stage, 'LABEL')) for (const m of args.matchAll(/([\w.-]+)="([^"]*)"/g)) out.set(m[1]!, m[2]!);
+  return out;
+}
+
+describe('the image annotations', () => {
+  it('label the runtime image with the OCI annotations, from package.json and the build arguments', () => {
+    const found = labels(runtime);
+    expect(Object.fromEntries(found)).toEqual({
+      'org.opencontainers.image.title': pkg.name,
+      'org.opencontainers.image.description': pkg.description,
+      'org.opencontainers.image.licenses': pkg.license,
+      'org.opencontainers.image.version': '${VERSION}',
+      'org.opencontainers.image.revision': '${REVISION}',
+      'org.opencontainers.image.source': '${SOURCE}',
+      'org.opencontainers.image.created': '${CREATED}',
+      'org.opencontainers.image.base.name': '${NODE_IMAGE}',
+    });
+    // Every variable a label reads is an ARG of the runtime stage (an ARG before FROM is not, unless named again).
+    const args = new Map(all(runtime, 'ARG').map((a) => [a.split('=')[0]!, a.includes('=') ? a.slice(a.indexOf('=') + 1) : undefined]));
+    for (const value of found.values()) for (const m of value.matchAll(/\$\{(\w+)\}/g)) expect(args.has(m[1]!), `ARG ${m[1]} in the runtime stage`).toBe(true);
+    expect(args.get('VERSION'), "VERSION's default is package.json's version").toBe(pkg.version);
+    expect(labels(build).size, 'labels on the runtime image only').toBe(0);
   });
 });
 

@@ -20,6 +20,7 @@ describe('the layers of controller/, as the lint configuration keeps them', () =
     ['a reporter importing the CLI', 'controller/reporting/github/planted.ts', '../../cli/io.ts'],
     ['the process importing the CLI', 'controller/process/planted.ts', '../cli/main.ts'],
     ['a reconciler importing the server', 'controller/reconcilers/environment/planted.ts', '../../server/build-server.ts'],
+    ['a notification provider importing the process', 'controller/notifications/providers/slack/planted.ts', '../../../process/backoff.ts'],
   ])('refuses %s', async (_name, path, specifier) => {
     const errors = await layerErrors(path, specifier);
     expect(errors).toHaveLength(1);

@@ -51,6 +51,7 @@ describe('readControllerConfig', () => {
       holder: 'pod-1-PID',
       queue: { concurrency: 4, backoffBaseMs: 1000, backoffMaxMs: 300_000, requeueWaitingMs: 60_000 },
       logLevel: 'info',
+      notifications: { providers: [], dedupeWindowMs: 600_000, ratePerMinute: 20, maxAttempts: 5, timeoutMs: 10_000 },
     });
   });
 

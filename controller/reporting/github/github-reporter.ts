@@ -54,6 +54,8 @@ const MEMORY = 10_000;
 
 export function createGithubReporter(options: GithubReporterOptions): GithubReporter {
   const { client, kind, metrics } = options;
+  // From zero, so that the first failure is an increase an alert sees.
+  metrics.reportFailures.inc({ kind }, 0);
   const log = options.logger.child({ component: 'github' });
   const runs = new Map<string, RunState>();
   const reported = new Map<string, Reported>();
