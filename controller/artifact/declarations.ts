@@ -1,4 +1,4 @@
-import { compile } from 'json-schema-to-typescript';
+import type { JSONSchema } from 'json-schema-to-typescript';
 import type { ActionCatalog, JsonSchema } from '../core/catalog.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
 
@@ -34,12 +34,15 @@ export async function renderDeclarations(catalog: ActionCatalog): Promise<string
     },
     ...catalog.definitions,
   };
+  // Loaded on first use: json-schema-to-typescript (and the formatter it brings) is most of what
+  // a command that renders no declarations would otherwise load.
+  const { compile } = await import('json-schema-to-typescript');
   const names = Object.keys(definitions).sort();
   const chunks: string[] = [];
   for (let i = 0; i < names.length; i += BATCH) {
     const batch: Record<string, JsonSchema> = {};
     for (const name of names.slice(i, i + BATCH)) batch[name] = { ...(refsToTypes(definitions[name]) as JsonSchema), title: name };
-    const schema = JSON.parse(canonicalJson({ title: 'Unused', type: 'object', properties: {}, additionalProperties: false, definitions: batch })) as Parameters<typeof compile>[0];
+    const schema = JSON.parse(canonicalJson({ title: 'Unused', type: 'object', properties: {}, additionalProperties: false, definitions: batch })) as JSONSchema;
     const text = await compile(schema, 'Unused', {
       bannerComment: '',
       format: false,

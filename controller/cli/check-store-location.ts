@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process';
 import { realpath, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { promisify } from 'node:util';
 import { embeddedStorePath } from '../environments/open-driver.ts';
 import type { Environment } from '../generated/manifests.ts';
+import { gitTopLevel } from './git-top-level.ts';
 import { UsageError } from './io.ts';
 
-const run = promisify(execFile);
 
 /** Where the command keeps embedded environments, and how messages name it. */
 export interface StateLocation {
@@ -56,16 +55,6 @@ async function workTreeOf(path: string): Promise<{ top: string; existing: string
   const real = await realpath(existing);
   const top = await gitTopLevel(real);
   return top === undefined ? undefined : { top, existing, real };
-}
-
-/** The top of the Git work tree `dir` (an existing directory) is in, as a real path; none outside a work tree. */
-export async function gitTopLevel(dir: string): Promise<string | undefined> {
-  try {
-    const { stdout } = await run('git', ['-C', dir, 'rev-parse', '--show-toplevel']);
-    return stdout.trim() || undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -9,7 +9,10 @@ import type { RepositoryReader } from '../core/repository-reader.ts';
 import type { EnvironmentDriver } from '../environments/driver.ts';
 import { openDriver, type OpenDriverOptions } from '../environments/open-driver.ts';
 import type { Environment } from '../generated/manifests.ts';
-import { checkStoreLocation, gitTopLevel, type StateLocation } from './check-store-location.ts';
+import { checkStoreLocation, type StateLocation } from './check-store-location.ts';
+import { repositoryRoot } from './repository-root.ts';
+
+export { repositoryRoot };
 import { UsageError, type CliIo } from './io.ts';
 import type { Artifact, ArtifactCache } from '../artifact/build-artifact.ts';
 import { createDiskGenerationStore } from '../artifact/disk-generation-store.ts';
@@ -46,19 +49,6 @@ export async function openWorkspace(io: CliIo, options: WorkspaceOptions): Promi
     return { reader, commit: reader.commit, config };
   }
   return { reader: fsRepository(root), commit: await describeWorkTree(root), config };
-}
-
-/**
- * The absolute path of the repository a command reads: the directory given with `--repo` (or the
- * deprecated positional), else the top of the Git work tree the current directory is in, as Git
- * finds it from any directory inside, else the current directory.
- */
-export async function repositoryRoot(io: CliIo, dir: string | undefined): Promise<string> {
-  if (dir === undefined) return (await gitTopLevel(io.cwd)) ?? io.cwd;
-  const root = resolve(io.cwd, dir);
-  const info = await stat(root).catch(() => undefined);
-  if (!info?.isDirectory()) throw new UsageError(`--repo ${dir} is not a directory`);
-  return root;
 }
 
 /**

@@ -7,7 +7,7 @@ import { loadAndValidate } from '../../load/load-and-validate.ts';
 import { EXIT, exitCodeHelp, type CliIo } from '../io.ts';
 import { deprecatedDirArgument, examplesHelp, outputOption, parseSize, repoOf, repoOption, type OutputFormat } from '../options.ts';
 import { printData } from '../print-data.ts';
-import { repositoryRoot } from '../workspace.ts';
+import { repositoryRoot } from '../repository-root.ts';
 
 interface Options {
   repo?: string;
