@@ -6,7 +6,7 @@ import { normalizeRepoPath, normalizeStorePath } from '../core/repo-path.ts';
 import type { PathCheck } from '../core/repository-reader.ts';
 import { sealedValueFlaw } from '../core/sealed-value-shape.ts';
 import { isSpecUrl, specUrlMessage } from '../core/spec-url.ts';
-import { AUTH_FIELDS, AUTH_TYPES, CREDENTIAL_FIELDS, ENDPOINT_AUTH_FIELDS, SECRET_FIELDS, SYSTEMS } from '../core/systems.ts';
+import { AUTH_FIELDS, AUTH_TYPES, CLIENT_AUTHENTICATION, CREDENTIAL_FIELDS, ENDPOINT_AUTH_FIELDS, SECRET_FIELDS, SYSTEMS, clientAuthenticationOf } from '../core/systems.ts';
 
 type Path = (string | number)[];
 
@@ -128,6 +128,14 @@ function checkConnection(object: LoadedObject<Connection>, environments: Map<str
       report(object, ['spec', 'auth', field], 'InvalidCombination', `does not apply to auth type ${authType}`, true);
     }
   }
+  const oauth = authType === 'oauth2ClientCredentials' || authType === 'oauth2JwtBearer';
+  const clientAuthentication = oauth ? clientAuthenticationOf(authType, spec.auth.clientAuthentication) : undefined;
+  if (oauth && spec.auth.tokenUrl === undefined && spec.auth.issuer === undefined) {
+    const everyEnvironment = endpoints.length > 0 && endpoints.every((e) => e.tokenUrl !== undefined || e.issuer !== undefined);
+    if (!everyEnvironment) report(object, ['spec', 'auth', 'tokenUrl'], 'MissingCredential', `is required when auth type is ${authType}, unless every environment gives its own (or an issuer whose metadata names it)`);
+  }
+  const methodNeeds = clientAuthentication ? CLIENT_AUTHENTICATION[clientAuthentication] : [];
+  const methodField = spec.auth.clientAuthentication === undefined ? '' : ` and clientAuthentication is ${clientAuthentication}`;
 
   for (const [envName, endpoint] of Object.entries(spec.environments)) {
     if (!endpoint) continue;
@@ -142,6 +150,12 @@ function checkConnection(object: LoadedObject<Connection>, environments: Map<str
     }
     for (const field of traits.required) {
       if (endpoint[field] === undefined) report(object, [...base, field], 'MissingCredential', `is required when auth type is ${authType}`);
+    }
+    for (const field of methodNeeds) {
+      if (endpoint[field] === undefined && !traits.required.includes(field)) report(object, [...base, field], 'MissingCredential', `is required when auth type is ${authType}${methodField}`);
+    }
+    if (clientAuthentication !== undefined && endpoint.clientSecret !== undefined && !methodNeeds.includes('clientSecret')) {
+      report(object, [...base, 'clientSecret'], 'InvalidCombination', `is not used when clientAuthentication is ${clientAuthentication}`, true);
     }
     for (const field of CREDENTIAL_FIELDS) {
       if (endpoint[field] !== undefined && !traits.required.includes(field) && !traits.optional.includes(field)) {
