@@ -57,7 +57,9 @@ const ASSERTION_SECONDS = 120;
 export async function requestOAuthToken(request: OAuthTokenRequest): Promise<FetchedToken> {
   const where = request.tokenUrl ?? request.issuer ?? '';
   const fail = (reason: 'AuthenticationFailed' | 'ConnectionInvalid', message: string): TokenError => new TokenError(actionFailure(reason, `connection ${request.connection}: ${message}`));
-  const clientAuth = await clientAuthOf(request, fail);
+  // The audience of a client assertion is the token endpoint (Entra ID requires it), known once the metadata is read.
+  const audience = { tokenEndpoint: request.tokenUrl };
+  const clientAuth = await clientAuthOf(request, audience, fail);
   const metadata = request.clientAuthentication.endsWith('tls_client_auth') ? { use_mtls_endpoint_aliases: true } : {};
   const customFetch: oauth.CustomFetch = (url, options) => request.fetch(url, options as RequestInit);
   const insecure = isLoopbackHttp(where);
@@ -79,6 +81,7 @@ export async function requestOAuthToken(request: OAuthTokenRequest): Promise<Fet
     throw new TokenError(tokenFailure(error, request, `the metadata of issuer ${origin(where)} cannot be read`));
   }
   const tokenEndpoint = config.serverMetadata().token_endpoint ?? where;
+  audience.tokenEndpoint = tokenEndpoint;
   const scope: Record<string, string> = request.grant.scopes.length > 0 ? { scope: request.grant.scopes.join(' ') } : {};
   try {
     const response =
@@ -96,7 +99,7 @@ export async function requestOAuthToken(request: OAuthTokenRequest): Promise<Fet
   }
 }
 
-async function clientAuthOf(request: OAuthTokenRequest, fail: (reason: 'ConnectionInvalid', message: string) => TokenError): Promise<oauth.ClientAuth> {
+async function clientAuthOf(request: OAuthTokenRequest, audience: { tokenEndpoint?: string | undefined }, fail: (reason: 'ConnectionInvalid', message: string) => TokenError): Promise<oauth.ClientAuth> {
   switch (request.clientAuthentication) {
     case 'client_secret_basic':
     case 'client_secret_post':
@@ -110,7 +113,7 @@ async function clientAuthOf(request: OAuthTokenRequest, fail: (reason: 'Connecti
         [oauth.modifyAssertion]: (header, payload) => {
           const now = Math.floor(request.now() / 1000);
           Object.assign(header, headers);
-          Object.assign(payload, { iat: now, nbf: now, exp: now + ASSERTION_SECONDS, aud: request.tokenUrl ?? payload.aud });
+          Object.assign(payload, { iat: now, nbf: now, exp: now + ASSERTION_SECONDS, aud: audience.tokenEndpoint ?? payload.aud });
         },
       });
     }

@@ -66,5 +66,5 @@ export function clientAuthenticationOf(authType: AuthType, given: ClientAuthenti
 export const CREDENTIAL_FIELDS: readonly CredentialField[] = ['username', 'password', 'apiKey', 'clientId', 'clientSecret', 'subject', 'privateKey', 'certificate', 'keyPassword', 'caBundle'];
 export const AUTH_FIELDS: readonly AuthField[] = ['apiKeyIn', 'apiKeyName', 'tokenUrl', 'scopes', 'audience', 'issuer', 'clientAuthentication'];
 /** The fields of `spec.auth` that one environment may give for itself. */
-export const ENDPOINT_AUTH_FIELDS = ['tokenUrl', 'scopes', 'audience', 'issuer'] as const;
+export const ENDPOINT_AUTH_FIELDS = ['tokenUrl', 'scopes', 'audience', 'issuer', 'clientAuthentication'] as const;
 export const SECRET_FIELDS: readonly CredentialField[] = ['password', 'apiKey', 'clientSecret', 'privateKey', 'keyPassword'];

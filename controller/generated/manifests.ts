@@ -231,6 +231,16 @@ export interface ConnectionEndpoint {
    */
   caBundle?: string;
   /**
+   * This environment's client authentication, in place of spec.auth.clientAuthentication (to move from a client secret to a certificate one environment at a time).
+   */
+  clientAuthentication?:
+    | 'client_secret_basic'
+    | 'client_secret_post'
+    | 'private_key_jwt'
+    | 'tls_client_auth'
+    | 'self_signed_tls_client_auth'
+    | 'none';
+  /**
    * This environment's issuer, in place of spec.auth.issuer (an Entra tenant differs per environment).
    */
   issuer?: string;

@@ -688,6 +688,18 @@ export const manifestSchemas = {
                   "type": "string",
                   "maxLength": 262144
                 },
+                "clientAuthentication": {
+                  "description": "This environment's client authentication, in place of spec.auth.clientAuthentication (to move from a client secret to a certificate one environment at a time).",
+                  "type": "string",
+                  "enum": [
+                    "client_secret_basic",
+                    "client_secret_post",
+                    "private_key_jwt",
+                    "tls_client_auth",
+                    "self_signed_tls_client_auth",
+                    "none"
+                  ]
+                },
                 "issuer": {
                   "description": "This environment's issuer, in place of spec.auth.issuer (an Entra tenant differs per environment).",
                   "type": "string",

@@ -12,7 +12,7 @@ export type ConnectionRecordResult = { ok: true; record: ConnectionRecord } | Se
  * The ConnectionRecord the controller applies to one environment, built from a Connection
  * manifest: the non-secret parameters (endpoint, username, clientId, subject, certificate,
  * caBundle, parameters, and the fields of spec.auth, with this environment's tokenUrl, scopes,
- * audience and issuer
+ * audience, issuer and clientAuthentication
  * in place of the shared ones), the secrets, and the fingerprint.
  *
  * A plain secret is sealed to the environment's public key here, before it leaves the
@@ -70,7 +70,7 @@ function parametersOf(connection: Connection, endpoint: ConnectionEndpoint): Rec
     scopes: scopes ? [...scopes] : undefined,
     audience: endpoint.audience ?? auth.audience,
     issuer: endpoint.issuer ?? auth.issuer,
-    clientAuthentication: auth.clientAuthentication,
+    clientAuthentication: endpoint.clientAuthentication ?? auth.clientAuthentication,
   };
   const parameters: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(given)) if (value !== undefined) parameters[key] = value;

@@ -129,13 +129,10 @@ function checkConnection(object: LoadedObject<Connection>, environments: Map<str
     }
   }
   const oauth = authType === 'oauth2ClientCredentials' || authType === 'oauth2JwtBearer';
-  const clientAuthentication = oauth ? clientAuthenticationOf(authType, spec.auth.clientAuthentication) : undefined;
   if (oauth && spec.auth.tokenUrl === undefined && spec.auth.issuer === undefined) {
     const everyEnvironment = endpoints.length > 0 && endpoints.every((e) => e.tokenUrl !== undefined || e.issuer !== undefined);
     if (!everyEnvironment) report(object, ['spec', 'auth', 'tokenUrl'], 'MissingCredential', `is required when auth type is ${authType}, unless every environment gives its own (or an issuer whose metadata names it)`);
   }
-  const methodNeeds = clientAuthentication ? CLIENT_AUTHENTICATION[clientAuthentication] : [];
-  const methodField = spec.auth.clientAuthentication === undefined ? '' : ` and clientAuthentication is ${clientAuthentication}`;
 
   for (const [envName, endpoint] of Object.entries(spec.environments)) {
     if (!endpoint) continue;
@@ -151,6 +148,10 @@ function checkConnection(object: LoadedObject<Connection>, environments: Map<str
     for (const field of traits.required) {
       if (endpoint[field] === undefined) report(object, [...base, field], 'MissingCredential', `is required when auth type is ${authType}`);
     }
+    const given = endpoint.clientAuthentication ?? spec.auth.clientAuthentication;
+    const clientAuthentication = oauth ? clientAuthenticationOf(authType, given) : undefined;
+    const methodNeeds = clientAuthentication ? CLIENT_AUTHENTICATION[clientAuthentication] : [];
+    const methodField = given === undefined ? '' : ` and clientAuthentication is ${clientAuthentication}`;
     for (const field of methodNeeds) {
       if (endpoint[field] === undefined && !traits.required.includes(field)) report(object, [...base, field], 'MissingCredential', `is required when auth type is ${authType}${methodField}`);
     }

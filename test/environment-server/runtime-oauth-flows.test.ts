@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import { decodeProtectedHeader } from 'jose';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionCatalog } from '../../controller/core/catalog.ts';
 import type { ConnectionRecord } from '../../controller/core/environment-state.ts';
@@ -91,12 +91,26 @@ describe('runtime against oidc-provider: every flow gets a token, and the protec
     expect(api.served).toBe(served + 1);
   });
 
-  it('signs private_key_jwt and bearer assertions with x5t and x5t#S256 of the certificate, as Entra ID expects', async () => {
+  it.each([
+    ['tokenUrl', () => ({ tokenUrl: server.tokenUrl })],
+    ['issuer', () => ({ issuer: server.issuer })],
+  ])('signs private_key_jwt assertions for the token endpoint (given as %s) with x5t and x5t#S256 of the certificate, as Entra ID expects', async (_given, where) => {
     sent.length = 0;
-    await call(connection('jwt-header', 'oauth2ClientCredentials', { tokenUrl: server.tokenUrl, clientId: 'jwt-client', clientAuthentication: 'private_key_jwt', certificate: signer.certificatePem }, { privateKey: signer.keyPem }));
-    const assertion = new URLSearchParams(sent.at(-1)).get('client_assertion')!;
+    await call(connection('jwt-header', 'oauth2ClientCredentials', { ...where(), clientId: 'jwt-client', clientAuthentication: 'private_key_jwt', certificate: signer.certificatePem }, { privateKey: signer.keyPem }));
+    const assertion = sent.map((body) => new URLSearchParams(body).get('client_assertion')).find((a) => a !== null)!;
     const { x5t, x5tS256 } = thumbprints(signer.certificate);
     expect(decodeProtectedHeader(assertion)).toMatchObject({ alg: 'RS256', x5t, 'x5t#S256': x5tS256 });
+    expect(decodeJwt(assertion)).toMatchObject({ iss: 'jwt-client', sub: 'jwt-client', aud: server.tokenUrl });
+  });
+
+  it('signs the JWT bearer assertion for the subject, issued by the client, with the certificate thumbprints', async () => {
+    sent.length = 0;
+    await call(connection('bearer-claims', 'oauth2JwtBearer', { tokenUrl: server.tokenUrl, clientId: 'bearer-client', subject: SUBJECT, certificate: bearer.certificatePem }, { privateKey: bearer.keyPem }));
+    const assertion = new URLSearchParams(sent.at(-1)).get('assertion')!;
+    const claims = decodeJwt(assertion);
+    expect(claims).toMatchObject({ iss: 'bearer-client', sub: SUBJECT, aud: server.tokenUrl });
+    expect(claims.exp! - claims.iat!).toBe(120);
+    expect(decodeProtectedHeader(assertion)).toMatchObject({ alg: 'RS256', 'x5t#S256': thumbprints(bearer.certificate).x5tS256 });
   });
 
   it('asks the token endpoint once for 100 calls made at once, and reuses the token after', async () => {
