@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { finalize } from '../../controller/core/finalize.ts';
 import { issueCertificate } from '../../controller/secrets/issue-certificate.ts';
 import { runCli } from '../helpers/cli.ts';
 import { connectionManifest, environmentManifest, writeRepo } from '../environment-server/support/manifest-repo.ts';
@@ -98,5 +99,23 @@ describe('intctl plan: shows the warning of a certificate expiring soon, for the
     expect(run.code, run.stdout + run.stderr).not.toBe(1);
     expect(run.stdout).toMatch(/warning: spec\.environments\.dev\.certificate the certificate of CN=intctl-runtime expires on \d{4}-\d\d-\d\d, in [45] days/);
     expect(run.stdout).toContain('erp');
+  });
+});
+
+describe('the environment status: Ready, with the warning of a certificate expiring soon', () => {
+  it('intctl apply ends Ready and names the connection whose certificate expires soon', async () => {
+    const { certificate } = pair(5);
+    const repo = await repoWith({ type: 'clientCertificate' }, { certificate, privateKey: { env: 'ERP_KEY' } });
+    const run = await runCli(['apply', '--repo', repo, '--env', 'dev', '--state-dir', join(work, 'state-apply'), '-o', 'json']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as { outcome: { kind: string; warnings?: string[] } };
+    expect(report.outcome.kind).toBe('Applied');
+    expect(report.outcome.warnings).toEqual([expect.stringMatching(/^connection erp: the certificate of CN=intctl-runtime expires on \d{4}-\d\d-\d\d, in [45] days; /)]);
+  });
+
+  it('finalize keeps Ready=True and puts the warning in its message and a Warning event', () => {
+    const finalized = finalize({ environment: 'dev', outcome: { kind: 'Applied', applied: 0, drifted: [], warnings: ['connection erp: the certificate expires soon'] }, commit: 'c'.repeat(40) }, undefined, new Date('2026-12-02T10:00:00Z'), { waitingMs: 1, leaseHeldMs: 1 });
+    expect(finalized.status.conditions).toEqual([expect.objectContaining({ type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded', message: 'in step with Git; connection erp: the certificate expires soon' })]);
+    expect(finalized.event.type).toBe('Warning');
   });
 });
