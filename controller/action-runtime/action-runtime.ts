@@ -8,6 +8,7 @@ import { authenticate, type Credentials } from './authenticate.ts';
 import { buildRequest, type BuiltRequest } from './build-request.ts';
 import { callUpstream, type UpstreamAnswer } from './call-upstream.ts';
 import { checkAnswerMediaType } from './check-answer-media-type.ts';
+import { ClientKeyCache } from './client-key-cache.ts';
 import { describeMissingAction } from './describe-missing-action.ts';
 import { atPointer } from '../core/json-pointer.ts';
 import { openSecret } from './open-secret.ts';
@@ -65,6 +66,7 @@ export function createActionRuntime(options: ActionRuntimeOptions): ActionRuntim
   const maxPages = options.maxPages ?? 100;
   const cache = new TokenCache(options.now ? { now: options.now } : {});
   const tls = new TlsTransports();
+  const keys = new ClientKeyCache();
 
   const run = async (integrationName: string, actionName: string, input: unknown, opened: string[]): Promise<ActionResult> => {
     const integration = await options.source.integration(integrationName);
@@ -94,7 +96,7 @@ export function createActionRuntime(options: ActionRuntimeOptions): ActionRuntim
     } catch (error) {
       return actionFailure('InputInvalid', `the input of ${actionName} cannot fill its request: ${(error as Error).message}`);
     }
-    const context = { cache, tls, fetch: send, timeoutMs, now: options.now ?? Date.now };
+    const context = { cache, tls, keys, fetch: send, timeoutMs, now: options.now ?? Date.now };
     let credentials = await authenticate(connection, secrets, context);
     if ('ok' in credentials) return credentials;
 

@@ -2,6 +2,7 @@ import type { ConnectionRecord } from '../core/environment-state.ts';
 import { clientAuthenticationOf, type ClientAuthentication } from '../core/systems.ts';
 import type { AuthType } from '../generated/manifests.ts';
 import { readClientKey, type ClientKey } from '../secrets/client-key.ts';
+import type { ClientKeyCache } from './client-key-cache.ts';
 import { actionFailure, type ActionFailure } from './action-failure.ts';
 import type { BuiltRequest } from './build-request.ts';
 import { requestOAuthToken, TokenError } from './oauth-token.ts';
@@ -23,6 +24,8 @@ export interface AuthContext {
   fetch: typeof fetch;
   timeoutMs: number;
   now: () => number;
+  /** Where keys already read are kept; without it, a key is read at every call. */
+  keys?: ClientKeyCache;
 }
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -40,7 +43,8 @@ const str = (value: unknown): string | undefined => (typeof value === 'string' &
 export async function authenticate(connection: ConnectionRecord, secrets: Readonly<Record<string, string>>, context: AuthContext): Promise<Credentials | ActionFailure> {
   const p = connection.parameters;
   const invalid = (what: string): ActionFailure => actionFailure('ConnectionInvalid', `connection ${connection.name} (${connection.authType}) has no ${what}`);
-  const key = secrets.privateKey === undefined ? undefined : readClientKey(secrets.privateKey, str(p.certificate), secrets.keyPassword);
+  const read = context.keys ? context.keys.read.bind(context.keys) : readClientKey;
+  const key = secrets.privateKey === undefined ? undefined : read(secrets.privateKey, str(p.certificate), secrets.keyPassword);
   if (key && !key.ok) return actionFailure('ConnectionInvalid', `connection ${connection.name}: ${key.message}`);
   const clientKey = key?.value;
   const caBundle = str(p.caBundle);

@@ -29,8 +29,8 @@ export function readClientKey(privateKey: string, certificatePem: string | undef
     if (!keyBlock) return { ok: false, message: 'privateKey holds no PEM private key block' };
     try {
       key = createPrivateKey({ key: keyBlock[0], format: 'pem', ...(password !== undefined ? { passphrase: password } : {}) });
-    } catch (error) {
-      return { ok: false, message: `privateKey cannot be read as a PEM private key${pemKeyHint(error, password)}` };
+    } catch {
+      return { ok: false, message: `privateKey cannot be read as a PEM private key${pemKeyHint(keyBlock[0], password)}` };
     }
     const own = parseCertificates(text);
     if (!own.ok) return { ok: false, message: `privateKey: ${own.message}` };
@@ -88,12 +88,9 @@ export function signingAlgorithm(key: KeyObject): string | undefined {
   }
 }
 
-function pemKeyHint(error: unknown, password: string | undefined): string {
-  const code = (error as { code?: string }).code ?? '';
-  if (/PASSPHRASE|BAD_DECRYPT/i.test(code) || /passphrase|bad decrypt/i.test((error as Error).message)) {
-    return password === undefined ? ' (it is encrypted: give keyPassword)' : ' (keyPassword does not open it)';
-  }
-  return '';
+function pemKeyHint(block: string, password: string | undefined): string {
+  if (!/^-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/m.test(block)) return '';
+  return password === undefined ? ' (it is encrypted: give keyPassword)' : ' (keyPassword does not open it)';
 }
 
 function readPkcs12(base64: string, password: string | undefined): ClientKeyResult {

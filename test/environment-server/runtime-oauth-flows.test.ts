@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionCatalog } from '../../controller/core/catalog.ts';
@@ -21,6 +21,8 @@ let api: ProtectedWarehouse;
 let signer: TestIdentity;
 let bearer: TestIdentity;
 let other: TestIdentity;
+/** An EC P-256 key without a certificate: private_key_jwt signs ES256. */
+const ecKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 /** Every body sent to the token endpoint, to read the assertions back. */
 const sent: string[] = [];
 const log: string[] = [];
@@ -64,6 +66,7 @@ beforeAll(async () => {
       { ...base, client_id: 'basic-client', client_secret: SECRET.basic, token_endpoint_auth_method: 'client_secret_basic' },
       { ...base, client_id: 'post-client', client_secret: SECRET.post, token_endpoint_auth_method: 'client_secret_post' },
       { ...base, client_id: 'jwt-client', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [jwk(signer)] } },
+      { ...base, client_id: 'ec-client', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [ecKey.publicKey.export({ format: 'jwk' })] } },
       { ...base, grant_types: [JWT_BEARER], client_id: 'bearer-client', token_endpoint_auth_method: 'none' },
     ],
     bearer: [{ clientId: 'bearer-client', publicKey: createPublicKey(bearer.key), subjects: [SUBJECT] }],
@@ -81,6 +84,7 @@ describe('runtime against oidc-provider: every flow gets a token, and the protec
     ['client_secret_post', () => connection('post', 'oauth2ClientCredentials', { tokenUrl: server.tokenUrl, clientId: 'post-client', clientAuthentication: 'client_secret_post' }, { clientSecret: SECRET.post }), 'post-client'],
     ['private_key_jwt', () => connection('jwt', 'oauth2ClientCredentials', { tokenUrl: server.tokenUrl, clientId: 'jwt-client', clientAuthentication: 'private_key_jwt', certificate: signer.certificatePem }, { privateKey: signer.keyPem }), 'jwt-client'],
     ['private_key_jwt, token endpoint from the issuer metadata', () => connection('jwt-discovered', 'oauth2ClientCredentials', { issuer: server.issuer, clientId: 'jwt-client', clientAuthentication: 'private_key_jwt', certificate: signer.certificatePem }, { privateKey: signer.keyPem }), 'jwt-client'],
+    ['private_key_jwt with an EC P-256 key (ES256)', () => connection('ec', 'oauth2ClientCredentials', { tokenUrl: server.tokenUrl, clientId: 'ec-client', clientAuthentication: 'private_key_jwt' }, { privateKey: ecKey.privateKey.export({ type: 'sec1', format: 'pem' }) as string }), 'ec-client'],
     ['JWT bearer grant (RFC 7523)', () => connection('bearer', 'oauth2JwtBearer', { tokenUrl: server.tokenUrl, clientId: 'bearer-client', subject: SUBJECT, certificate: bearer.certificatePem }, { privateKey: bearer.keyPem }), 'bearer-client'],
   ])('%s', async (_name, record, clientId) => {
     const before = server.issued.get(clientId) ?? 0;
