@@ -63,6 +63,9 @@ export async function requestOAuthToken(request: OAuthTokenRequest): Promise<Fet
   const metadata = request.clientAuthentication.endsWith('tls_client_auth') ? { use_mtls_endpoint_aliases: true } : {};
   const customFetch: oauth.CustomFetch = (url, options) => request.fetch(url, options as RequestInit);
   const insecure = isLoopbackHttp(where);
+  if (!insecure && !where.startsWith('https://')) {
+    throw fail('ConnectionInvalid', `the token endpoint ${origin(where)} must be https (plain http is allowed to a loopback address only)`);
+  }
   let config: oauth.Configuration;
   try {
     if (request.tokenUrl !== undefined) {

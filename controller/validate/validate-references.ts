@@ -134,6 +134,14 @@ function checkConnection(object: LoadedObject<Connection>, environments: Map<str
     if (!everyEnvironment) report(object, ['spec', 'auth', 'tokenUrl'], 'MissingCredential', `is required when auth type is ${authType}, unless every environment gives its own (or an issuer whose metadata names it)`);
   }
 
+  for (const field of ['tokenUrl', 'issuer'] as const) {
+    if (spec.auth[field] !== undefined && !secureOrLoopback(spec.auth[field])) report(object, ['spec', 'auth', field], 'InvalidCombination', 'must be https (plain http is allowed to a loopback address only): credentials are sent to it');
+    for (const [envName, endpoint] of Object.entries(spec.environments)) {
+      const given = endpoint?.[field];
+      if (given !== undefined && !secureOrLoopback(given)) report(object, ['spec', 'environments', envName, field], 'InvalidCombination', 'must be https (plain http is allowed to a loopback address only): credentials are sent to it');
+    }
+  }
+
   for (const [envName, endpoint] of Object.entries(spec.environments)) {
     if (!endpoint) continue;
     const base: Path = ['spec', 'environments', envName];
@@ -247,6 +255,13 @@ export function checkSpecPath(path: string, paths: ReadonlyMap<string, PathCheck
     case 'special':
       return { reason: 'NotARegularFile', message: `${normalized} is not a regular file (a named pipe, socket, device or submodule); only regular files are read` };
   }
+}
+
+/** An https URL, or http to a loopback address (a token endpoint on the same machine, in tests and demos). */
+function secureOrLoopback(url: string): boolean {
+  const scheme = safeProtocol(url);
+  if (scheme === undefined || scheme === 'https:') return true;
+  return scheme === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
 }
 
 function safeProtocol(url: string): string | undefined {

@@ -169,6 +169,13 @@ describe('runtime against oidc-provider: refusals are clear, name the connection
     expect(result).toMatchObject(refused('invalid_grant', 'wrong-subject'));
   });
 
+  it('a token endpoint over plain http (not loopback) is refused before any request', async () => {
+    sent.length = 0;
+    const result = await call(connection('plain-http', 'oauth2ClientCredentials', { tokenUrl: 'http://login.example.com/token', clientId: 'basic-client' }, { clientSecret: SECRET.basic }));
+    expect(result).toMatchObject({ ok: false, status: 500, body: { reason: 'ConnectionInvalid', message: 'connection plain-http: the token endpoint http://login.example.com/token must be https (plain http is allowed to a loopback address only)' } });
+    expect(sent).toEqual([]);
+  });
+
   it('a key that does not match its certificate is refused before any request', async () => {
     sent.length = 0;
     const result = await call(connection('mismatch', 'oauth2ClientCredentials', { tokenUrl: server.tokenUrl, clientId: 'jwt-client', clientAuthentication: 'private_key_jwt', certificate: signer.certificatePem }, { privateKey: other.keyPem }));

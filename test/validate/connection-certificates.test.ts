@@ -82,6 +82,9 @@ describe('intctl validate: what each OAuth client authentication needs', () => {
     ['a clientSecret that private_key_jwt does not use', { type: 'oauth2ClientCredentials', tokenUrl: 'https://login.example.com/token', clientAuthentication: 'private_key_jwt' }, { clientId: 'app', privateKey: { env: 'K' }, clientSecret: { env: 'S' } }, 1, 'spec.environments.dev.clientSecret is not used when clientAuthentication is private_key_jwt'],
     ['an issuer in place of tokenUrl', { type: 'oauth2ClientCredentials', issuer: 'https://login.example.com/tenant/v2.0' }, { clientId: 'app', clientSecret: { env: 'S' } }, 0, ''],
     ['the JWT bearer grant, with no client secret', { type: 'oauth2JwtBearer', tokenUrl: 'https://login.example.com/token', audience: 'https://login.example.com' }, { clientId: 'app', subject: 'bot@example.com', privateKey: { env: 'K' } }, 0, ''],
+    ['a token endpoint over plain http', { type: 'oauth2ClientCredentials', tokenUrl: 'http://login.example.com/token' }, { clientId: 'app', clientSecret: { env: 'S' } }, 1, 'spec.auth.tokenUrl must be https (plain http is allowed to a loopback address only): credentials are sent to it'],
+    ['an issuer over plain http, in one environment', { type: 'oauth2ClientCredentials' }, { clientId: 'app', clientSecret: { env: 'S' }, issuer: 'http://login.example.com/tenant' }, 1, 'spec.environments.dev.issuer must be https'],
+    ['a token endpoint on the loopback address', { type: 'oauth2ClientCredentials', tokenUrl: 'http://127.0.0.1:8080/token' }, { clientId: 'app', clientSecret: { env: 'S' } }, 0, ''],
     ['clientAuthentication on an API key connection', { type: 'apiKey', apiKeyName: 'X-Key', clientAuthentication: 'none' }, { apiKey: { env: 'K' } }, 1, 'spec.auth.clientAuthentication does not apply to auth type apiKey'],
   ])('%s', async (_name, auth, dev, code, message) => {
     const repo = await repoWith(auth, dev);
