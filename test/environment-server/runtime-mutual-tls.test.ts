@@ -100,6 +100,16 @@ describe('runtime: tls_client_auth at oidc-provider over mutual TLS, and a token
           response_types: [],
           scope: 'warehouse',
         },
+        {
+          client_id: 'self-signed-client',
+          token_endpoint_auth_method: 'self_signed_tls_client_auth',
+          jwks: { keys: [{ ...pki.stranger.certificate.publicKey.export({ format: 'jwk' }), x5c: [pki.stranger.certificate.raw.toString('base64')] }] },
+          tls_client_certificate_bound_access_tokens: true,
+          grant_types: ['client_credentials'],
+          redirect_uris: [],
+          response_types: [],
+          scope: 'warehouse',
+        },
       ],
     });
     api = await startProtectedWarehouse({ guard: 'token', provider: server.provider, pki });
@@ -124,6 +134,17 @@ describe('runtime: tls_client_auth at oidc-provider over mutual TLS, and a token
     expect(replayed.status).toBe(401);
     expect(await replayed.json()).toEqual({ code: 'InvalidToken', message: 'the access token is bound to another certificate' });
     await other.close();
+  });
+
+  it('self_signed_tls_client_auth: a self-signed certificate registered with the client gets a token, and the call succeeds', async () => {
+    const connection = record('self-signed', 'oauth2ClientCredentials', api.url, { issuer: server.issuer, clientId: 'self-signed-client', clientAuthentication: 'self_signed_tls_client_auth', scopes: ['warehouse'], certificate: pki.stranger.certificatePem, caBundle: pki.ca.certificatePem }, { privateKey: pki.stranger.keyPem });
+    expect(await call(connection)).toMatchObject({ ok: true, output: { id: 'i1' } });
+    expect(server.issued.get('self-signed-client')).toBe(1);
+  });
+
+  it('self_signed_tls_client_auth is refused with another certificate than the one registered', async () => {
+    const connection = record('self-signed-other', 'oauth2ClientCredentials', api.url, { issuer: server.issuer, clientId: 'self-signed-client', clientAuthentication: 'self_signed_tls_client_auth', scopes: ['warehouse'], certificate: pki.client.certificatePem, caBundle: pki.ca.certificatePem }, { privateKey: pki.client.keyPem });
+    expect(await call(connection)).toMatchObject({ ok: false, status: 502, body: { reason: 'AuthenticationFailed', upstream: { code: 'invalid_client' } } });
   });
 
   it('is refused at the token endpoint with a certificate its authority did not issue', async () => {
