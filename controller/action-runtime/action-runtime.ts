@@ -8,12 +8,14 @@ import { authenticate, type Credentials } from './authenticate.ts';
 import { buildRequest, type BuiltRequest } from './build-request.ts';
 import { callUpstream, type UpstreamAnswer } from './call-upstream.ts';
 import { checkAnswerMediaType } from './check-answer-media-type.ts';
+import { ClientKeyCache } from './client-key-cache.ts';
 import { describeMissingAction } from './describe-missing-action.ts';
 import { atPointer } from '../core/json-pointer.ts';
 import { openSecret } from './open-secret.ts';
 import { projectOutput } from './project-output.ts';
 import { scrubSecrets } from './scrub-secrets.ts';
 import { shapeOutput } from './shape-output.ts';
+import { TlsTransports } from './tls-transport.ts';
 import { TokenCache } from './token-cache.ts';
 import { upstreamFailure } from './upstream-failure.ts';
 
@@ -63,6 +65,8 @@ export function createActionRuntime(options: ActionRuntimeOptions): ActionRuntim
   const timeoutMs = options.timeoutMs ?? 30_000;
   const maxPages = options.maxPages ?? 100;
   const cache = new TokenCache(options.now ? { now: options.now } : {});
+  const tls = new TlsTransports();
+  const keys = new ClientKeyCache();
 
   const run = async (integrationName: string, actionName: string, input: unknown, opened: string[]): Promise<ActionResult> => {
     const integration = await options.source.integration(integrationName);
@@ -92,7 +96,7 @@ export function createActionRuntime(options: ActionRuntimeOptions): ActionRuntim
     } catch (error) {
       return actionFailure('InputInvalid', `the input of ${actionName} cannot fill its request: ${(error as Error).message}`);
     }
-    const context = { cache, fetch: send, timeoutMs };
+    const context = { cache, tls, keys, fetch: send, timeoutMs, now: options.now ?? Date.now };
     let credentials = await authenticate(connection, secrets, context);
     if ('ok' in credentials) return credentials;
 
@@ -122,7 +126,7 @@ export function createActionRuntime(options: ActionRuntimeOptions): ActionRuntim
   const sendWith = (request: BuiltRequest, credentials: Credentials): Promise<UpstreamAnswer | ActionFailure> => {
     const authenticated: BuiltRequest = { ...request, url: new URL(request.url), headers: { ...request.headers } };
     credentials.apply(authenticated);
-    return callUpstream(authenticated, send, timeoutMs);
+    return callUpstream(authenticated, credentials.fetch ?? send, timeoutMs);
   };
 
   /** Reads the next pages into `pages`; a failure when one cannot be read. */

@@ -12,13 +12,18 @@ export interface UpstreamAnswer {
   retryAfter?: string;
 }
 
+/** Error codes of a TLS handshake that failed: a certificate refused on either side, or an alert from the server. */
+const TLS_FAILURE = /SSL|TLS|CERT|UNABLE_TO_VERIFY|SELF_SIGNED/;
+const CLOSED = /^(UND_ERR_SOCKET|ECONNRESET|EPIPE)$/;
+
 /** The largest response body read; larger ones are a failure, not a memory problem. */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 /**
  * Sends one request to the external system and reads its answer, whatever its status. A system
  * that cannot be reached, or does not answer within the timeout, is a failure as a value
- * (UpstreamUnreachable, UpstreamTimeout) naming only its origin.
+ * (UpstreamUnreachable, UpstreamTimeout) naming only its origin; a TLS handshake that failed says so,
+ * and what of the connection to check.
  */
 export async function callUpstream(request: BuiltRequest, send: typeof fetch, timeoutMs: number): Promise<UpstreamAnswer | ActionFailure> {
   let response: Response;
@@ -41,6 +46,13 @@ export async function callUpstream(request: BuiltRequest, send: typeof fetch, ti
     const name = (error as Error).name;
     if (name === 'TimeoutError' || name === 'AbortError') return actionFailure('UpstreamTimeout', `${request.url.origin} did not answer within ${timeoutMs} ms`);
     const code = (error as Error & { cause?: { code?: string } }).cause?.code;
+    if (code !== undefined && TLS_FAILURE.test(code)) {
+      return actionFailure('UpstreamUnreachable', `${request.url.origin} refused the TLS handshake (${code}): check the connection's certificate, privateKey and caBundle`);
+    }
+    if (code !== undefined && request.url.protocol === 'https:' && CLOSED.test(code)) {
+      // Under TLS 1.3 a server refuses a client certificate after the client finished its handshake: the client sees the socket close.
+      return actionFailure('UpstreamUnreachable', `${request.url.origin} closed the connection (${code}); if it requires a client certificate, check the connection's certificate, privateKey and caBundle`);
+    }
     return actionFailure('UpstreamUnreachable', `${request.url.origin} cannot be reached${code ? ` (${code})` : ''}`);
   }
   const contentType = response.headers.get('content-type') ?? '';

@@ -24,6 +24,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'generate', summary: 'generate the artifact of one integration (action catalog, TypeScript declarations), or diff it against another commit', load: async () => (await import('./commands/generate.ts')).registerGenerate },
   { name: 'env', summary: 'set up and inspect environments', load: async () => (await import('./commands/env-init.ts')).registerEnvInit },
   { name: 'seal', summary: "seal a secret value to an environment's public key; the value is read from standard input", load: async () => (await import('./commands/seal.ts')).registerSeal },
+  { name: 'connection', summary: 'manage the credentials of connections: make a key pair and certificate for one', load: async () => (await import('./commands/connection-certificate.ts')).registerConnectionCertificate },
   { name: 'plan', summary: 'show what applying would do to an environment', load: async () => (await import('./commands/plan-apply.ts')).registerPlanApply },
   { name: 'apply', summary: 'apply the plan to an environment, action by action under its lease', load: async () => (await import('./commands/plan-apply.ts')).registerPlanApply },
   { name: 'status', summary: 'show every environment in promotion order: conditions, the commit it is at, pending actions and approvals', load: async () => (await import('./commands/status.ts')).registerStatus },

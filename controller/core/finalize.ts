@@ -98,8 +98,10 @@ function facetsOf(outcome: ReconcileOutcome, delays: RequeueDelays): Facets {
   const needsHuman: Requeue = { policy: 'needs-human' };
   switch (outcome.kind) {
     case 'Applied': {
-      const message = outcome.applied === 0 ? 'in step with Git' : `applied ${counted(outcome.applied, 'action')}`;
-      return { conditions: [['Ready', 'True', 'ReconciliationSucceeded', message], ...drift(outcome.drifted)], requeue: settled, warning: false, verdict: { kind: 'Clean' }, succeeded: true };
+      const done = outcome.applied === 0 ? 'in step with Git' : `applied ${counted(outcome.applied, 'action')}`;
+      const warnings = outcome.warnings ?? [];
+      const message = warnings.length === 0 ? done : `${done}; ${warnings.join('; ')}`;
+      return { conditions: [['Ready', 'True', 'ReconciliationSucceeded', message], ...drift(outcome.drifted)], requeue: settled, warning: warnings.length > 0, verdict: { kind: 'Clean' }, succeeded: true };
     }
     case 'Planned': {
       const ready: ConditionSpec = outcome.pending === 0

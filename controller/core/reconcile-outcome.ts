@@ -14,5 +14,6 @@ export type ReconcileOutcome =
   | { kind: 'ApplyFailed'; reason: string; message: string; retry: RetryPolicy }
   /** Planned only (intctl plan, a pull request's check): `pending` actions would be applied. */
   | { kind: 'Planned'; pending: number; drifted: string[] }
-  | { kind: 'Applied'; applied: number; drifted: string[] }
+  /** `warnings`: what is Ready but needs attention soon (a connection certificate expiring within 30 days). */
+  | { kind: 'Applied'; applied: number; drifted: string[]; warnings?: string[] }
   | { kind: 'Suspended' };

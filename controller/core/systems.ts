@@ -1,4 +1,4 @@
-import type { AuthType, SystemKind } from '../generated/manifests.ts';
+import type { AuthType, ConnectionAuth, SystemKind } from '../generated/manifests.ts';
 
 export interface SystemTraits {
   /** Where the specification comes from: a file in the repository, or the system itself. */
@@ -18,8 +18,9 @@ export const SYSTEMS: Record<SystemKind, SystemTraits> = {
   postgresql: { source: 'introspect', auth: ['basic', 'clientCertificate'], schemes: ['postgresql:', 'postgres:'] },
 };
 
-export type CredentialField = 'username' | 'password' | 'apiKey' | 'clientId' | 'clientSecret' | 'subject' | 'privateKey' | 'certificate';
-export type AuthField = 'apiKeyIn' | 'apiKeyName' | 'tokenUrl' | 'scopes' | 'audience';
+export type CredentialField = 'username' | 'password' | 'apiKey' | 'clientId' | 'clientSecret' | 'subject' | 'privateKey' | 'certificate' | 'keyPassword' | 'caBundle';
+export type AuthField = 'apiKeyIn' | 'apiKeyName' | 'tokenUrl' | 'scopes' | 'audience' | 'issuer' | 'clientAuthentication';
+export type ClientAuthentication = NonNullable<ConnectionAuth['clientAuthentication']>;
 
 export interface AuthTraits {
   /** Fields each environment's definition must give. */
@@ -31,18 +32,39 @@ export interface AuthTraits {
   authOptional: readonly AuthField[];
 }
 
-/** The credential fields each auth type uses; any other credential field is a mistake. */
+const OAUTH_FIELDS: readonly AuthField[] = ['tokenUrl', 'issuer', 'scopes', 'audience', 'clientAuthentication'];
+
+/**
+ * The credential fields each auth type uses; any other credential field is a mistake. The OAuth
+ * types need a tokenUrl or an issuer (checked apart), and the fields their client
+ * authentication needs (CLIENT_AUTHENTICATION).
+ */
 export const AUTH_TYPES: Record<AuthType, AuthTraits> = {
-  none: { required: [], optional: [], authRequired: [], authOptional: [] },
-  basic: { required: ['username', 'password'], optional: [], authRequired: [], authOptional: [] },
-  apiKey: { required: ['apiKey'], optional: [], authRequired: ['apiKeyName'], authOptional: ['apiKeyIn'] },
-  oauth2ClientCredentials: { required: ['clientId', 'clientSecret'], optional: [], authRequired: ['tokenUrl'], authOptional: ['scopes', 'audience'] },
-  oauth2JwtBearer: { required: ['clientId', 'privateKey'], optional: ['subject'], authRequired: ['tokenUrl'], authOptional: ['scopes', 'audience'] },
-  clientCertificate: { required: ['certificate', 'privateKey'], optional: ['username'], authRequired: [], authOptional: [] },
+  none: { required: [], optional: ['caBundle'], authRequired: [], authOptional: [] },
+  basic: { required: ['username', 'password'], optional: ['caBundle'], authRequired: [], authOptional: [] },
+  apiKey: { required: ['apiKey'], optional: ['caBundle'], authRequired: ['apiKeyName'], authOptional: ['apiKeyIn'] },
+  oauth2ClientCredentials: { required: ['clientId'], optional: ['clientSecret', 'privateKey', 'certificate', 'keyPassword', 'caBundle'], authRequired: [], authOptional: OAUTH_FIELDS },
+  oauth2JwtBearer: { required: ['clientId', 'privateKey'], optional: ['subject', 'clientSecret', 'certificate', 'keyPassword', 'caBundle'], authRequired: [], authOptional: OAUTH_FIELDS },
+  clientCertificate: { required: ['privateKey'], optional: ['certificate', 'username', 'keyPassword', 'caBundle'], authRequired: [], authOptional: [] },
 };
 
-export const CREDENTIAL_FIELDS: readonly CredentialField[] = ['username', 'password', 'apiKey', 'clientId', 'clientSecret', 'subject', 'privateKey', 'certificate'];
-export const AUTH_FIELDS: readonly AuthField[] = ['apiKeyIn', 'apiKeyName', 'tokenUrl', 'scopes', 'audience'];
+/** The credential fields each client authentication method needs, besides clientId. */
+export const CLIENT_AUTHENTICATION: Record<ClientAuthentication, readonly CredentialField[]> = {
+  client_secret_basic: ['clientSecret'],
+  client_secret_post: ['clientSecret'],
+  private_key_jwt: ['privateKey'],
+  tls_client_auth: ['privateKey'],
+  self_signed_tls_client_auth: ['privateKey'],
+  none: [],
+};
+
+/** How an OAuth connection authenticates its client when spec.auth does not say: with its secret for client credentials, only by its assertion for the JWT bearer grant. */
+export function clientAuthenticationOf(authType: AuthType, given: ClientAuthentication | undefined): ClientAuthentication {
+  return given ?? (authType === 'oauth2JwtBearer' ? 'none' : 'client_secret_basic');
+}
+
+export const CREDENTIAL_FIELDS: readonly CredentialField[] = ['username', 'password', 'apiKey', 'clientId', 'clientSecret', 'subject', 'privateKey', 'certificate', 'keyPassword', 'caBundle'];
+export const AUTH_FIELDS: readonly AuthField[] = ['apiKeyIn', 'apiKeyName', 'tokenUrl', 'scopes', 'audience', 'issuer', 'clientAuthentication'];
 /** The fields of `spec.auth` that one environment may give for itself. */
-export const ENDPOINT_AUTH_FIELDS = ['tokenUrl', 'scopes', 'audience'] as const;
-export const SECRET_FIELDS: readonly CredentialField[] = ['password', 'apiKey', 'clientSecret', 'privateKey'];
+export const ENDPOINT_AUTH_FIELDS = ['tokenUrl', 'scopes', 'audience', 'issuer', 'clientAuthentication'] as const;
+export const SECRET_FIELDS: readonly CredentialField[] = ['password', 'apiKey', 'clientSecret', 'privateKey', 'keyPassword'];

@@ -182,9 +182,23 @@ export interface ConnectionAuth {
    */
   scopes?: string[];
   /**
-   * The audience of the signed assertion (oauth2JwtBearer).
+   * The audience of the signed assertion (oauth2JwtBearer; the token endpoint when not given), or the audience parameter sent with a client credentials request (oauth2ClientCredentials).
    */
   audience?: string;
+  /**
+   * The authorization server's issuer URL: its token endpoint is read from the issuer's metadata (OpenID Connect discovery, RFC 8414) when tokenUrl is not given (oauth2ClientCredentials, oauth2JwtBearer).
+   */
+  issuer?: string;
+  /**
+   * How the client authenticates at the token endpoint: client_secret_basic (the default with a clientSecret), client_secret_post, private_key_jwt (an assertion signed with privateKey, with the x5t and x5t#S256 of certificate in its header, as Entra ID expects), tls_client_auth and self_signed_tls_client_auth (the client certificate over mutual TLS, RFC 8705), or none (only client_id; the default of oauth2JwtBearer without a clientSecret).
+   */
+  clientAuthentication?:
+    | 'client_secret_basic'
+    | 'client_secret_post'
+    | 'private_key_jwt'
+    | 'tls_client_auth'
+    | 'self_signed_tls_client_auth'
+    | 'none';
 }
 export interface ConnectionEndpoint {
   /**
@@ -208,9 +222,28 @@ export interface ConnectionEndpoint {
   subject?: string;
   privateKey?: SecretValue;
   /**
-   * The PEM client certificate (clientCertificate); public, so given as text.
+   * The PEM certificate of privateKey (and its chain), public, so given as text: the client certificate of mutual TLS, and the x5t of signed assertions. Not needed when privateKey is PKCS#12.
    */
   certificate?: string;
+  keyPassword?: SecretValue;
+  /**
+   * PEM certificates of the authorities this environment trusts for the endpoint and the token endpoint, in place of the system's (a private CA).
+   */
+  caBundle?: string;
+  /**
+   * This environment's client authentication, in place of spec.auth.clientAuthentication (to move from a client secret to a certificate one environment at a time).
+   */
+  clientAuthentication?:
+    | 'client_secret_basic'
+    | 'client_secret_post'
+    | 'private_key_jwt'
+    | 'tls_client_auth'
+    | 'self_signed_tls_client_auth'
+    | 'none';
+  /**
+   * This environment's issuer, in place of spec.auth.issuer (an Entra tenant differs per environment).
+   */
+  issuer?: string;
   /**
    * This environment's OAuth 2.0 token endpoint, in place of spec.auth.tokenUrl.
    */

@@ -455,9 +455,27 @@ export const manifestSchemas = {
                 }
               },
               "audience": {
-                "description": "The audience of the signed assertion (oauth2JwtBearer).",
+                "description": "The audience of the signed assertion (oauth2JwtBearer; the token endpoint when not given), or the audience parameter sent with a client credentials request (oauth2ClientCredentials).",
                 "type": "string",
                 "maxLength": 2048
+              },
+              "issuer": {
+                "description": "The authorization server's issuer URL: its token endpoint is read from the issuer's metadata (OpenID Connect discovery, RFC 8414) when tokenUrl is not given (oauth2ClientCredentials, oauth2JwtBearer).",
+                "type": "string",
+                "format": "uri",
+                "maxLength": 2048
+              },
+              "clientAuthentication": {
+                "description": "How the client authenticates at the token endpoint: client_secret_basic (the default with a clientSecret), client_secret_post, private_key_jwt (an assertion signed with privateKey, with the x5t and x5t#S256 of certificate in its header, as Entra ID expects), tls_client_auth and self_signed_tls_client_auth (the client certificate over mutual TLS, RFC 8705), or none (only client_id; the default of oauth2JwtBearer without a clientSecret).",
+                "type": "string",
+                "enum": [
+                  "client_secret_basic",
+                  "client_secret_post",
+                  "private_key_jwt",
+                  "tls_client_auth",
+                  "self_signed_tls_client_auth",
+                  "none"
+                ]
               }
             },
             "additionalProperties": false
@@ -595,7 +613,7 @@ export const manifestSchemas = {
                   "maxLength": 512
                 },
                 "privateKey": {
-                  "description": "The PEM private key that signs the assertion (oauth2JwtBearer) or the TLS client key (clientCertificate).",
+                  "description": "The private key that signs assertions (oauth2JwtBearer, private_key_jwt) or authenticates over mutual TLS (clientCertificate, tls_client_auth): PEM (PKCS#8, PKCS#1 or SEC1, optionally followed by its certificate chain), or a PKCS#12 (.pfx) file in base64, which also holds the certificate.",
                   "title": "SecretValue",
                   "type": "object",
                   "minProperties": 1,
@@ -628,9 +646,65 @@ export const manifestSchemas = {
                   "additionalProperties": false
                 },
                 "certificate": {
-                  "description": "The PEM client certificate (clientCertificate); public, so given as text.",
+                  "description": "The PEM certificate of privateKey (and its chain), public, so given as text: the client certificate of mutual TLS, and the x5t of signed assertions. Not needed when privateKey is PKCS#12.",
                   "type": "string",
                   "maxLength": 65536
+                },
+                "keyPassword": {
+                  "description": "The password of an encrypted PEM privateKey or of a PKCS#12 privateKey.",
+                  "title": "SecretValue",
+                  "type": "object",
+                  "minProperties": 1,
+                  "maxProperties": 1,
+                  "properties": {
+                    "plain": {
+                      "description": "The value in plain text; refused unless the environment's policy allows plain secrets.",
+                      "type": "string",
+                      "maxLength": 65536
+                    },
+                    "sealed": {
+                      "description": "The value sealed to the environment's public key with `intctl seal`.",
+                      "type": "string",
+                      "pattern": "^[A-Za-z0-9+/=_-]+$",
+                      "maxLength": 131072
+                    },
+                    "env": {
+                      "description": "The name of an environment variable that holds the value where the connection is used.",
+                      "type": "string",
+                      "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
+                      "maxLength": 256
+                    },
+                    "file": {
+                      "description": "The path of a file that holds the value (a mounted Kubernetes Secret).",
+                      "type": "string",
+                      "minLength": 1,
+                      "maxLength": 4096
+                    }
+                  },
+                  "additionalProperties": false
+                },
+                "caBundle": {
+                  "description": "PEM certificates of the authorities this environment trusts for the endpoint and the token endpoint, in place of the system's (a private CA).",
+                  "type": "string",
+                  "maxLength": 262144
+                },
+                "clientAuthentication": {
+                  "description": "This environment's client authentication, in place of spec.auth.clientAuthentication (to move from a client secret to a certificate one environment at a time).",
+                  "type": "string",
+                  "enum": [
+                    "client_secret_basic",
+                    "client_secret_post",
+                    "private_key_jwt",
+                    "tls_client_auth",
+                    "self_signed_tls_client_auth",
+                    "none"
+                  ]
+                },
+                "issuer": {
+                  "description": "This environment's issuer, in place of spec.auth.issuer (an Entra tenant differs per environment).",
+                  "type": "string",
+                  "format": "uri",
+                  "maxLength": 2048
                 },
                 "tokenUrl": {
                   "description": "This environment's OAuth 2.0 token endpoint, in place of spec.auth.tokenUrl.",

@@ -4,6 +4,7 @@ import { sortProblems, type Problem } from '../core/problem.ts';
 import { validateDocument } from '../validate/validate-schema.ts';
 import { normalizeRepoPath } from '../core/repo-path.ts';
 import { validateReferences } from '../validate/validate-references.ts';
+import { checkCertificates } from '../validate/check-certificates.ts';
 import type { PathCheck, RepoEntry, RepositoryReader } from '../core/repository-reader.ts';
 import { detectWideEncoding, encodeAscii } from '../core/text-encoding.ts';
 import { deepFreeze } from '../core/deep-freeze.ts';
@@ -42,11 +43,12 @@ const READ_CONCURRENCY = 32;
 /**
  * Loads and validates every manifest of a repository: reads each YAML file (skipping those that
  * cannot hold our objects), parses it within limits, validates each object against its schema,
- * then across objects. Never throws for bad input; every problem found is returned at once.
+ * then across objects, and the connections' certificates at `now` (expired, expiring within 30
+ * days). Never throws for bad input; every problem found is returned at once.
  * With a cache, a file whose content id is unchanged costs neither a read nor a parse; validation
  * across objects always runs over the whole set.
  */
-export async function loadManifests(reader: RepositoryReader, limits: YamlLimits = DEFAULT_YAML_LIMITS, cache?: LoadCache): Promise<LoadResult> {
+export async function loadManifests(reader: RepositoryReader, limits: YamlLimits = DEFAULT_YAML_LIMITS, cache?: LoadCache, now: number = Date.now()): Promise<LoadResult> {
   const entries = await reader.listYamlFiles();
   const set: ManifestSet = { integrations: [], connections: [], environments: [] };
   const problems: Problem[] = [];
@@ -105,6 +107,7 @@ export async function loadManifests(reader: RepositoryReader, limits: YamlLimits
   }
 
   problems.push(...withoutCascade(validateReferences(set, paths), problems));
+  problems.push(...checkCertificates(set, now));
   return { set, problems: sortProblems(problems), stats: { files: entries.length, manifestFiles, read } };
 }
 

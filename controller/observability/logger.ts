@@ -5,7 +5,8 @@ export type { Logger } from 'pino';
 
 /**
  * Keys whose values are never written to a log line, at any depth up to REDACT_DEPTH: the names
- * secrets go by in manifests (password, apiKey, clientSecret, privateKey, sealed), in the
+ * secrets go by in manifests (password, apiKey, clientSecret, privateKey, keyPassword, sealed) and
+ * OAuth (assertion, client_assertion), in the
  * controller's configuration (token, secret, githubSecret, genericToken) and in HTTP
  * (authorization, signatures).
  */
@@ -18,6 +19,9 @@ export const REDACTED_KEYS = [
   'authorization',
   'Authorization',
   'clientSecret',
+  'keyPassword',
+  'assertion',
+  'client_assertion',
   'sealed',
   'githubSecret',
   'genericToken',

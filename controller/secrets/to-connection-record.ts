@@ -11,7 +11,8 @@ export type ConnectionRecordResult = { ok: true; record: ConnectionRecord } | Se
 /**
  * The ConnectionRecord the controller applies to one environment, built from a Connection
  * manifest: the non-secret parameters (endpoint, username, clientId, subject, certificate,
- * parameters, and the fields of spec.auth, with this environment's tokenUrl, scopes and audience
+ * caBundle, parameters, and the fields of spec.auth, with this environment's tokenUrl, scopes,
+ * audience, issuer and clientAuthentication
  * in place of the shared ones), the secrets, and the fingerprint.
  *
  * A plain secret is sealed to the environment's public key here, before it leaves the
@@ -61,12 +62,15 @@ function parametersOf(connection: Connection, endpoint: ConnectionEndpoint): Rec
     clientId: endpoint.clientId,
     subject: endpoint.subject,
     certificate: endpoint.certificate,
+    caBundle: endpoint.caBundle,
     parameters: endpoint.parameters ? { ...endpoint.parameters } : undefined,
     apiKeyIn: auth.apiKeyIn,
     apiKeyName: auth.apiKeyName,
     tokenUrl: endpoint.tokenUrl ?? auth.tokenUrl,
     scopes: scopes ? [...scopes] : undefined,
     audience: endpoint.audience ?? auth.audience,
+    issuer: endpoint.issuer ?? auth.issuer,
+    clientAuthentication: endpoint.clientAuthentication ?? auth.clientAuthentication,
   };
   const parameters: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(given)) if (value !== undefined) parameters[key] = value;

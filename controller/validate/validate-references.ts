@@ -6,7 +6,7 @@ import { normalizeRepoPath, normalizeStorePath } from '../core/repo-path.ts';
 import type { PathCheck } from '../core/repository-reader.ts';
 import { sealedValueFlaw } from '../core/sealed-value-shape.ts';
 import { isSpecUrl, specUrlMessage } from '../core/spec-url.ts';
-import { AUTH_FIELDS, AUTH_TYPES, CREDENTIAL_FIELDS, ENDPOINT_AUTH_FIELDS, SECRET_FIELDS, SYSTEMS } from '../core/systems.ts';
+import { AUTH_FIELDS, AUTH_TYPES, CLIENT_AUTHENTICATION, CREDENTIAL_FIELDS, ENDPOINT_AUTH_FIELDS, SECRET_FIELDS, SYSTEMS, clientAuthenticationOf } from '../core/systems.ts';
 
 type Path = (string | number)[];
 
@@ -128,6 +128,19 @@ function checkConnection(object: LoadedObject<Connection>, environments: Map<str
       report(object, ['spec', 'auth', field], 'InvalidCombination', `does not apply to auth type ${authType}`, true);
     }
   }
+  const oauth = authType === 'oauth2ClientCredentials' || authType === 'oauth2JwtBearer';
+  if (oauth && spec.auth.tokenUrl === undefined && spec.auth.issuer === undefined) {
+    const everyEnvironment = endpoints.length > 0 && endpoints.every((e) => e.tokenUrl !== undefined || e.issuer !== undefined);
+    if (!everyEnvironment) report(object, ['spec', 'auth', 'tokenUrl'], 'MissingCredential', `is required when auth type is ${authType}, unless every environment gives its own (or an issuer whose metadata names it)`);
+  }
+
+  for (const field of ['tokenUrl', 'issuer'] as const) {
+    if (spec.auth[field] !== undefined && !secureOrLoopback(spec.auth[field])) report(object, ['spec', 'auth', field], 'InvalidCombination', 'must be https (plain http is allowed to a loopback address only): credentials are sent to it');
+    for (const [envName, endpoint] of Object.entries(spec.environments)) {
+      const given = endpoint?.[field];
+      if (given !== undefined && !secureOrLoopback(given)) report(object, ['spec', 'environments', envName, field], 'InvalidCombination', 'must be https (plain http is allowed to a loopback address only): credentials are sent to it');
+    }
+  }
 
   for (const [envName, endpoint] of Object.entries(spec.environments)) {
     if (!endpoint) continue;
@@ -142,6 +155,16 @@ function checkConnection(object: LoadedObject<Connection>, environments: Map<str
     }
     for (const field of traits.required) {
       if (endpoint[field] === undefined) report(object, [...base, field], 'MissingCredential', `is required when auth type is ${authType}`);
+    }
+    const given = endpoint.clientAuthentication ?? spec.auth.clientAuthentication;
+    const clientAuthentication = oauth ? clientAuthenticationOf(authType, given) : undefined;
+    const methodNeeds = clientAuthentication ? CLIENT_AUTHENTICATION[clientAuthentication] : [];
+    const methodField = given === undefined ? '' : ` and clientAuthentication is ${clientAuthentication}`;
+    for (const field of methodNeeds) {
+      if (endpoint[field] === undefined && !traits.required.includes(field)) report(object, [...base, field], 'MissingCredential', `is required when auth type is ${authType}${methodField}`);
+    }
+    if (clientAuthentication !== undefined && endpoint.clientSecret !== undefined && !methodNeeds.includes('clientSecret')) {
+      report(object, [...base, 'clientSecret'], 'InvalidCombination', `is not used when clientAuthentication is ${clientAuthentication}`, true);
     }
     for (const field of CREDENTIAL_FIELDS) {
       if (endpoint[field] !== undefined && !traits.required.includes(field) && !traits.optional.includes(field)) {
@@ -232,6 +255,13 @@ export function checkSpecPath(path: string, paths: ReadonlyMap<string, PathCheck
     case 'special':
       return { reason: 'NotARegularFile', message: `${normalized} is not a regular file (a named pipe, socket, device or submodule); only regular files are read` };
   }
+}
+
+/** An https URL, or http to a loopback address (a token endpoint on the same machine, in tests and demos). */
+function secureOrLoopback(url: string): boolean {
+  const scheme = safeProtocol(url);
+  if (scheme === undefined || scheme === 'https:') return true;
+  return scheme === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
 }
 
 function safeProtocol(url: string): string | undefined {

@@ -138,11 +138,18 @@ function printReport(mode: 'plan' | 'apply', report: ReconcileReport, commit: st
 
 /**
  * The warnings of the specifications this environment's integrations are generated from (a
- * fault outside the selection): shown with the plan, as validate shows them, and not blocking.
+ * fault outside the selection), and of this environment's connection certificates (expiring
+ * within 30 days): shown with the plan, as validate shows them, and not blocking.
  */
 function specificationWarnings(report: ReconcileReport): Problem[] {
   const here = new Set(report.loaded?.set.integrations.filter((i) => i.manifest.spec.environments.includes(report.environment)).map((i) => i.manifest.metadata.name));
-  return (report.loaded?.problems ?? []).filter((p) => p.severity === 'warning' && SPECIFICATION_WARNINGS.has(p.reason) && p.object?.kind === 'Integration' && here.has(p.object.name));
+  const connectionField = `spec.environments.${report.environment}.`;
+  return (report.loaded?.problems ?? []).filter(
+    (p) =>
+      p.severity === 'warning' &&
+      ((SPECIFICATION_WARNINGS.has(p.reason) && p.object?.kind === 'Integration' && here.has(p.object.name)) ||
+        (p.reason === 'CertificateExpiresSoon' && p.object?.kind === 'Connection' && p.field?.startsWith(connectionField) === true)),
+  );
 }
 
 const SPECIFICATION_WARNINGS = new Set<Problem['reason']>(['SpecificationFaultOutsideSelection', 'NullSchema']);

@@ -1,7 +1,8 @@
 import type { ConnectionRecord } from '../../core/environment-state.ts';
-import { authenticate } from '../../action-runtime/authenticate.ts';
+import { authenticate, type AuthContext } from '../../action-runtime/authenticate.ts';
 import type { BuiltRequest } from '../../action-runtime/build-request.ts';
 import { scrubSecrets } from '../../action-runtime/scrub-secrets.ts';
+import { TlsTransports } from '../../action-runtime/tls-transport.ts';
 import { TokenCache } from '../../action-runtime/token-cache.ts';
 
 export type FetchedMetadata = { ok: true; from: string; bytes: Uint8Array } | { ok: false; message: string };
@@ -47,15 +48,24 @@ export async function fetchOdataMetadata(options: FetchMetadataOptions): Promise
 
   const send = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const context = { cache: new TokenCache(), fetch: send, timeoutMs };
+  const tls = new TlsTransports();
+  try {
+    return await fetchWith(connection, url, options, { cache: new TokenCache(), tls, fetch: send, timeoutMs, now: Date.now });
+  } finally {
+    await tls.close();
+  }
+}
+
+async function fetchWith(connection: ConnectionRecord, url: URL, options: FetchMetadataOptions, context: AuthContext): Promise<FetchedMetadata> {
+  const { timeoutMs } = context;
   let credentials = await authenticate(connection, options.secrets, context);
   if ('ok' in credentials) return { ok: false, message: scrubSecrets(credentials.body, Object.values(options.secrets)).message };
 
-  let answer = await get(url, credentials, send, timeoutMs);
+  let answer = await get(url, credentials, credentials.fetch ?? context.fetch, timeoutMs);
   if (answer.ok && answer.response.status === 401 && credentials.refused()) {
     credentials = await authenticate(connection, options.secrets, context);
     if ('ok' in credentials) return { ok: false, message: scrubSecrets(credentials.body, Object.values(options.secrets)).message };
-    answer = await get(url, credentials, send, timeoutMs);
+    answer = await get(url, credentials, credentials.fetch ?? context.fetch, timeoutMs);
   }
   const shown = withoutQuery(url);
   if (!answer.ok) return { ok: false, message: `${shown} ${answer.message}` };

@@ -52,7 +52,17 @@ export async function reconcileEnvironment(request: ReconcileRequest, ctx: Envir
   } finally {
     await state.driver?.close();
   }
-  return reportOf(state, outcome ?? { kind: 'Applied', applied: 0, drifted: [] });
+  return reportOf(state, withWarnings(state, outcome ?? { kind: 'Applied', applied: 0, drifted: [] }));
+}
+
+/** An environment that is Ready says what needs attention soon: its connections' certificates that expire within 30 days. */
+function withWarnings(state: EnvironmentState, outcome: ReconcileOutcome): ReconcileOutcome {
+  if (outcome.kind !== 'Applied' || !state.loaded) return outcome;
+  const field = `spec.environments.${state.name}.`;
+  const warnings = state.loaded.problems
+    .filter((p) => p.reason === 'CertificateExpiresSoon' && p.object?.kind === 'Connection' && p.field?.startsWith(field) === true)
+    .map((p) => `connection ${p.object!.name}: ${p.message}`);
+  return warnings.length === 0 ? outcome : { ...outcome, warnings };
 }
 
 function reportOf(state: EnvironmentState, outcome: ReconcileOutcome): ReconcileReport {
