@@ -80,8 +80,8 @@ export interface DatabaseTarget {
   key: string[];
   /** The columns the action reads or writes (the selected attributes and the key). */
   columns: Record<string, DatabaseColumn>;
-  /** `typeDefaults`: a NULL read is replaced by its type's default where it has one; absent: NULL is `null`. */
-  nulls?: 'typeDefaults';
+  /** With `spec.nulls: typeDefaults`: the columns whose NULLs read as their type's default (core/column-defaults.ts). */
+  typeDefaults?: string[];
 }
 
 export type ActionKind = Operation | 'Function';

@@ -110,8 +110,3 @@ export function orNull(schema: JsonSchema): JsonSchema {
   const { description, ...rest } = schema;
   return { ...(description !== undefined ? { description } : {}), anyOf: [rest, { type: 'null' }] };
 }
-
-/** Whether a NULL of this column has a type default (`typeDefaults`): text, numbers, booleans and arrays do. */
-export function hasTypeDefault(column: DatabaseColumn): boolean {
-  return column.array === true || ['string', 'integer', 'bigint', 'decimal', 'number', 'boolean'].includes(column.codec);
-}

@@ -4,7 +4,8 @@ import { checkSelection, resolveSelection } from '../check-selection.ts';
 import { failed, ok, pointer, type GenerateInput, type Generator, type Result, type SpecDescription } from '../generator.ts';
 import { pascalCase, plural, singular, uniqueNames } from '../naming.ts';
 import { buildEntityActions, type EntityModel, type ModelAttribute, type OperationModel, type SearchCapabilities } from '../standard-actions.ts';
-import { columnType, hasTypeDefault, orNull, type ColumnType } from './column-types.ts';
+import { typeDefault } from '../../core/column-defaults.ts';
+import { columnType, orNull, type ColumnType } from './column-types.ts';
 import { readSnapshot, type DatabaseSystem, type SchemaSnapshot, type SnapshotTable } from './schema-snapshot.ts';
 
 /**
@@ -91,11 +92,14 @@ function entityModel(model: SchemaSnapshot, table: SnapshotTable, index: number,
   const readOnly = table.kind === 'view';
   const modelAttributes: ModelAttribute[] = [];
   const columns: Record<string, DatabaseColumn> = {};
+  const typeDefaults: string[] = [];
   for (const column of table.columns) {
     if (wanted && !wanted.has(column.name)) continue;
     const type = types.get(column.name)!;
     columns[column.name] = type.column;
-    const nullable = column.nullable && !(nulls === 'typeDefaults' && hasTypeDefault(type.column));
+    const defaulted = nulls === 'typeDefaults' && column.nullable && column.enum === undefined && typeDefault(type.column) !== undefined;
+    if (defaulted) typeDefaults.push(column.name);
+    const nullable = column.nullable && !defaulted;
     const described = column.comment ? { ...type.schema, description: column.comment } : type.schema;
     modelAttributes.push({
       name: column.name,
@@ -106,7 +110,7 @@ function entityModel(model: SchemaSnapshot, table: SnapshotTable, index: number,
       sortable: type.comparable,
     });
   }
-  const database: DatabaseTarget = { schema: model.schema, table: table.name, key: [...table.primaryKey], columns, ...(nulls ? { nulls } : {}) };
+  const database: DatabaseTarget = { schema: model.schema, table: table.name, key: [...table.primaryKey], columns, ...(typeDefaults.length > 0 ? { typeDefaults } : {}) };
   const keyInputs = table.primaryKey.map((k) => ({ name: k, schema: types.get(k)!.schema, required: true }));
   const path = `/${table.name}`;
   const request = (method: RequestTemplate['method'], status: number): RequestTemplate => ({ method, path, pathParameters: {}, query: [], headers: [], response: { pointer: '', status }, database });
