@@ -35,7 +35,8 @@ export function databaseFailure(error: unknown, context: FailureContext): Action
   const { action, table, address } = context;
   const where = `${address.kind} database ${address.database} at ${address.host}:${address.port}`;
   const code = e.code ?? '';
-  const text = e.sqlMessage ?? e.message ?? String(error);
+  // knex puts the statement before the driver's message; the message is what a person needs.
+  const text = (e.sqlMessage ?? e.message ?? String(error)).replace(/^(select|insert|update|delete|with)\b[\s\S]*? - /i, '');
   if (e.name === 'KnexTimeoutError') {
     if (/acquiring a connection/i.test(text)) return actionFailure('UpstreamUnreachable', `${action}: no connection to the ${where} could be opened in time; is it up and reachable from here?`);
     return actionFailure('UpstreamTimeout', `${action}: the statement on ${table} ran past the statement timeout and was cancelled`);
