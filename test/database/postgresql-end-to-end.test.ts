@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActionRuntime } from '../../controller/action-runtime/action-runtime.ts';
+import { postgresqlGenerator } from '../../controller/generators/postgresql/postgresql-generator.ts';
 import { DATABASE_URL, dropSchema, uniqueSchema } from '../environment-server/support/postgres.ts';
+import { integrationManifest } from '../environment-server/support/manifest-repo.ts';
 import { serveEnvironment, type ServedEnvironment } from '../environment-server/support/serve-environment.ts';
 import { introspectAndApply, invoke, output, TOKEN_VARIABLE, writeDatabaseRepo, type DatabaseRepo } from './support/database-repo.ts';
 
@@ -203,5 +205,22 @@ describe('a PostgreSQL schema introspected, generated, published and served', ()
     await away.close!();
     expect(unreachable).toMatchObject({ ok: false, status: 502, body: { reason: 'UpstreamUnreachable', message: 'CountOrders: the postgresql database test at 127.0.0.1:9 cannot be reached (ECONNREFUSED)' } });
     expect(JSON.stringify(unreachable)).not.toContain('trusted-anyway');
+  });
+
+  it('with nulls: typeDefaults, NULLs of text, numbers and arrays read as their type defaults; dates and uuids stay null', async () => {
+    const model = await postgresqlGenerator.parse(new TextEncoder().encode(snapshot), {});
+    if (!model.ok) throw new Error(JSON.stringify(model.problems));
+    const state = await served.driver.observe();
+    const published = state.integrations[0]!;
+    const catalog = postgresqlGenerator.generate(model.value, { name: 'shop', spec: integrationManifest('shop', { system: 'postgresql', source: { path: 'specs/shop.schema.json' }, connection: 'shop-db', environments: ['dev'], nulls: 'typeDefaults' }).spec, specPath: 'specs/shop.schema.json', dependencies: {} });
+    if (!catalog.ok) throw new Error(JSON.stringify(catalog.problems));
+    const connection = (await served.store.observe()).connections[0]!;
+    const runtime = createActionRuntime({
+      source: { integration: async () => ({ ...published, artifactHash: `sha256:${'0'.repeat(64)}`, catalog: catalog.value }), connection: async () => connection, keyPair: () => served.store.keyPair() },
+      variables: {},
+    });
+    const got = await runtime.invoke('shop', 'GetOrder', { id: '2' });
+    await runtime.close!();
+    expect(got).toMatchObject({ ok: true, output: { weight: 0, tags: [], details: null, placed_on: null, reference: null, receipt: null, note: "O'Brien; DROP TABLE orders; --" } });
   });
 });
