@@ -8,6 +8,7 @@ import { postgresqlGenerator } from '../../controller/generators/postgresql/post
 import { DATABASE_URL, dropSchema, uniqueSchema } from '../environment-server/support/postgres.ts';
 import { integrationManifest } from '../environment-server/support/manifest-repo.ts';
 import { serveEnvironment, type ServedEnvironment } from '../environment-server/support/serve-environment.ts';
+import { runCli } from '../helpers/cli.ts';
 import { introspectAndApply, invoke, output, TOKEN_VARIABLE, writeDatabaseRepo, type DatabaseRepo } from './support/database-repo.ts';
 
 const schema = uniqueSchema();
@@ -222,5 +223,12 @@ describe('a PostgreSQL schema introspected, generated, published and served', ()
     const got = await runtime.invoke('shop', 'GetOrder', { id: '2' });
     await runtime.close!();
     expect(got).toMatchObject({ ok: true, output: { weight: 0, tags: [], details: null, placed_on: null, reference: null, receipt: null, note: "O'Brien; DROP TABLE orders; --" } });
+  });
+
+  it('intctl invoke runs a database action as it runs any other', async () => {
+    const run = await runCli(['invoke', '--env', 'dev', 'shop', 'CountOrders', '--repo', shop.repo, '--state-dir', shop.state, '--input', '{"filters":[{"attribute":"status","operator":"eq","value":"paid"}]}']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ count: 1 });
   });
 });
