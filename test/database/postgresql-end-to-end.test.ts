@@ -9,7 +9,7 @@ import { DATABASE_URL, dropSchema, uniqueSchema } from '../environment-server/su
 import { integrationManifest } from '../environment-server/support/manifest-repo.ts';
 import { serveEnvironment, type ServedEnvironment } from '../environment-server/support/serve-environment.ts';
 import { runCli } from '../helpers/cli.ts';
-import { introspectAndApply, invoke, output, TOKEN_VARIABLE, writeDatabaseRepo, type DatabaseRepo } from './support/database-repo.ts';
+import { introspect, introspectAndApply, invoke, output, TOKEN_VARIABLE, writeDatabaseRepo, type DatabaseRepo } from './support/database-repo.ts';
 
 const schema = uniqueSchema();
 let client: pg.Client;
@@ -109,6 +109,13 @@ describe('a PostgreSQL schema introspected, generated, published and served', ()
     expect(customers.columns.find((c) => c.name === 'email')).toMatchObject({ comment: 'Where receipts go.' });
     expect(read.tables.find((t) => t.name === 'order_lines')!.primaryKey).toEqual(['order_id', 'line_no']);
     expect(snapshot.endsWith('}\n')).toBe(true);
+  });
+
+  it('introspecting the same schema again gives the same bytes', async () => {
+    const again = await introspect(shop);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('  specs/shop.schema.json: unchanged\n');
+    expect(again.stdout).toContain('5 tables and views: audit_log, big_orders, customers, order_lines, orders\n');
   });
 
   it('published every action of every table; the view and the table without a key read-only', async () => {
