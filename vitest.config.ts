@@ -20,6 +20,7 @@ export const UNIT = [
   'test/source/{generational-cache,git-transport}.test.ts',
   'test/chart/{chart-schema,dockerfile}.test.ts',
   'test/cli/lazy-commands.test.ts',
+  'test/database/column-values.test.ts',
 ];
 
 export default defineConfig({
