@@ -110,5 +110,11 @@ describe('a schema change reaches the repository as a snapshot diff, and the pla
     expect(refused.stderr).toBe('intctl: introspect shop: the postgresql database test at 127.0.0.1:5432 refused the credentials of user no_such_role; check the connection\'s username and password; nothing written\n');
     expect(refused.stderr + refused.stdout).not.toContain('secret-pw-123');
     expect(existsSync(stranger.snapshotPath)).toBe(false);
+
+    // The test server has no TLS: sslmode=require in the endpoint is honoured, so the connection is refused by name.
+    const tls = await writeDatabaseRepo(work, served, { system: 'postgresql', endpoint: 'postgresql://127.0.0.1:5432/test?sslmode=require', username: 'postgres', password: 'trusted', schema, name: 'tls' });
+    const noTls = await introspect(tls, '--write');
+    expect(noTls.code).toBe(1);
+    expect(noTls.stderr).toBe('intctl: introspect shop: the postgresql database test at 127.0.0.1:5432 failed: The server does not support SSL connections; nothing written\n');
   });
 });
