@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../support/time.ts';
+import { createActionRuntime } from '../../controller/action-runtime/action-runtime.ts';
 import { serveEnvironment, type ServedEnvironment } from '../environment-server/support/serve-environment.ts';
 import { introspect, introspectAndApply, invoke, output, TOKEN_VARIABLE, writeDatabaseRepo, type DatabaseRepo } from './support/database-repo.ts';
 import { dropDatabase, mariadbClient, uniqueDatabase } from './support/mariadb.ts';
@@ -181,5 +183,24 @@ describe('a MariaDB database introspected, generated, published and served', () 
     const unreachable = await introspect(away, '--write');
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toBe('intctl: introspect shop: the mysql database test at 127.0.0.1:9 cannot be reached (ECONNREFUSED); nothing written\n');
+  });
+
+  it('cancels a statement past the timeout, naming the table', async () => {
+    await client.query(`CREATE VIEW \`${database}\`.slow AS SELECT SLEEP(600) AS s`);
+    const state = await served.driver.observe();
+    const integration = state.integrations[0]!;
+    const catalog = structuredClone(integration.catalog) as { actions: Array<{ name: string; request: { database: { table: string; columns: object; key: string[] } } }> };
+    const search = catalog.actions.find((a) => a.name === 'SearchAuditLogs')!;
+    search.request.database = { ...search.request.database, table: 'slow', columns: {}, key: [] };
+    const connection = (await served.store.observe()).connections[0]!;
+    const quick = createActionRuntime({ source: { integration: async () => ({ ...integration, catalog }), connection: async () => connection, keyPair: () => served.store.keyPair() }, variables: {}, timeoutMs: 300 });
+    const slow = await quick.invoke('shop', 'SearchAuditLogs', {});
+    await quick.close!();
+    expect(slow).toMatchObject({ ok: false, status: 504, body: { reason: 'UpstreamTimeout', message: `SearchAuditLogs: the statement on ${database}.slow ran past the statement timeout and was cancelled` } });
+    // Cancelled on the server too: the sleeping statement goes away, long before its 600 s.
+    await until('the cancelled statement to leave the process list', async () => {
+      const [running] = (await client.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE '%SLEEP(600)%' AND INFO NOT LIKE '%PROCESSLIST%'")) as unknown as [Array<{ n: number }>];
+      return Number(running[0]!.n) === 0;
+    });
   });
 });

@@ -15,7 +15,7 @@ export interface DatabaseAddress {
 }
 
 export interface DatabaseOptions {
-  /** Longest a statement may run, and longest a connection may take to open. */
+  /** Longest a statement may run; opening a connection may take this long too, and at least 10 s. */
   timeoutMs: number;
   /** Most connections open at once, per connection. */
   poolSize?: number;
@@ -67,12 +67,13 @@ function knexConfig(address: DatabaseAddress, url: URL, secrets: Readonly<Record
   const ssl = tls(url, secrets, connection);
   const common = { host: address.host, port: address.port, database: address.database, user: address.user, password: secrets.password, ...(ssl ? { ssl } : {}) };
   const pool = { min: 0, max: options.poolSize ?? 10, idleTimeoutMillis: 30_000 };
+  const connectMs = Math.max(options.timeoutMs, 10_000);
   if (address.kind === 'postgresql') {
     return {
       client: 'pg',
-      connection: { ...common, types: pgTypes, options: '-c TimeZone=UTC', statement_timeout: options.timeoutMs, connectionTimeoutMillis: options.timeoutMs, application_name: 'intctl' } as Knex.PgConnectionConfig,
+      connection: { ...common, types: pgTypes, options: '-c TimeZone=UTC', statement_timeout: options.timeoutMs, connectionTimeoutMillis: connectMs, application_name: 'intctl' } as Knex.PgConnectionConfig,
       pool,
-      acquireConnectionTimeout: options.timeoutMs,
+      acquireConnectionTimeout: connectMs,
       log: QUIET,
     };
   }
@@ -84,7 +85,7 @@ function knexConfig(address: DatabaseAddress, url: URL, secrets: Readonly<Record
       dateStrings: true,
       supportBigNumbers: true,
       bigNumberStrings: true,
-      connectTimeout: options.timeoutMs,
+      connectTimeout: connectMs,
       // JSON columns as text, as MariaDB sends them too: the runtime parses them once, the same way for both.
       typeCast: (field: { type: string; string: (encoding?: string) => string | null }, next: () => unknown) => (field.type === 'JSON' ? field.string('utf8') : next()),
     } as Knex.MySql2ConnectionConfig,
@@ -94,7 +95,7 @@ function knexConfig(address: DatabaseAddress, url: URL, secrets: Readonly<Record
         conn.query("SET time_zone = '+00:00'", (error) => done(error, conn));
       },
     },
-    acquireConnectionTimeout: options.timeoutMs,
+    acquireConnectionTimeout: connectMs,
     log: QUIET,
   };
 }
