@@ -182,6 +182,10 @@ function checkIntegration(
     report(object, ['spec', 'source', 'path'], 'InvalidCombination', `is required for system ${spec.system}${hint}`);
   }
   if (system.source === 'path' && spec.source.introspect !== undefined) report(object, ['spec', 'source', 'introspect'], 'InvalidCombination', `does not apply to system ${spec.system}; give a path`, true);
+  const schemas = spec.source.introspect?.schemas ?? [];
+  if (system.source === 'snapshot' && schemas.length > 1) {
+    report(object, ['spec', 'source', 'introspect', 'schemas', 1], 'InvalidCombination', `a ${spec.system} integration reads one schema (${schemas[0]}); give each other schema an integration of its own`);
+  }
   if (system.source !== 'snapshot' && spec.nulls !== undefined) report(object, ['spec', 'nulls'], 'InvalidCombination', `applies only to database systems (postgresql, mysql)`, true);
   if (spec.source.odataVersion !== undefined && spec.system !== 'odata') {
     report(object, ['spec', 'source', 'odataVersion'], 'InvalidCombination', 'applies only to system odata', true);
