@@ -117,7 +117,7 @@ export class DatabasePools {
     const key = createHash('sha256').update(JSON.stringify([connection.parameters, secrets])).digest('hex');
     const current = this.pools.get(connection.name);
     if (current?.key === key) return { ok: true, db: current.db, address: found.address };
-    if (current) void current.db.destroy();
+    if (current) void current.db.destroy().catch(() => undefined);
     const db = knex(knexConfig(found.address, found.url, secrets, connection, this.options));
     this.pools.set(connection.name, { key, db });
     return { ok: true, db, address: found.address };
