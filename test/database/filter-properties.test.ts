@@ -88,7 +88,7 @@ function oracleSql(dialect: 'postgresql' | 'mysql', table: string, q: Input, p: 
     }
   }
   const order = [...(q.orderBy ?? []).map((o) => `${quote(o.attribute)} ${o.direction}`), ...((q.orderBy ?? []).some((o) => o.attribute === 'id') ? [] : ['id asc'])];
-  const limit = q.top !== undefined ? ` LIMIT ${Number(q.top)}` : q.skip !== undefined && dialect === 'mysql' ? ' LIMIT 18446744073709551615' : '';
+  const limit = ` LIMIT ${Number(q.top ?? 10_000)}`;
   const offset = q.skip !== undefined ? ` OFFSET ${Number(q.skip)}` : '';
   return `SELECT id FROM ${table}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order.join(', ')}${limit}${offset}`;
 }

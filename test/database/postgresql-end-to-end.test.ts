@@ -57,6 +57,7 @@ const SETUP = (s: string): string => `
   );
   CREATE TABLE audit_log (at timestamp NOT NULL, entry text);
   CREATE VIEW big_orders AS SELECT id, total FROM orders WHERE total > 100;
+  CREATE VIEW counted AS SELECT n FROM generate_series(1, 10005) n;
   INSERT INTO customers (email, name, created_at) OVERRIDING SYSTEM VALUE VALUES
     ('ada@example.com', 'Ada', '2024-01-02 03:04:05+00'), ('bob@example.com', NULL, '2024-02-03 04:05:06+02');
   INSERT INTO orders (customer_id, status, total, quantity, weight, placed_on, placed_at, pickup, details, receipt, reference, tags, note, big) VALUES
@@ -98,7 +99,7 @@ describe('a PostgreSQL schema introspected, generated, published and served', ()
   it('introspects tables, a view, a composite key, a foreign key, identity columns, enums, comments and 15 column types into the snapshot', () => {
     const read = JSON.parse(snapshot) as { schema: string; tables: Array<{ name: string; kind: string; comment?: string; columns: Array<Record<string, unknown>>; primaryKey: string[]; uniqueKeys: string[][]; foreignKeys: unknown[] }> };
     expect(read.schema).toBe(schema);
-    expect(read.tables.map((t) => [t.name, t.kind])).toEqual([['audit_log', 'table'], ['big_orders', 'view'], ['customers', 'table'], ['order_lines', 'table'], ['orders', 'table']]);
+    expect(read.tables.map((t) => [t.name, t.kind])).toEqual([['audit_log', 'table'], ['big_orders', 'view'], ['counted', 'view'], ['customers', 'table'], ['order_lines', 'table'], ['orders', 'table']]);
     const orders = read.tables.find((t) => t.name === 'orders')!;
     expect(orders.columns.map((c) => c.type)).toEqual(['bigint', 'bigint', 'order_status', 'numeric(14,2)', 'smallint', 'double precision', 'date', 'timestamp without time zone', 'time without time zone', 'jsonb', 'bytea', 'uuid', 'text[]', 'character varying(40)', 'bigint']);
     expect(orders.columns[0]).toMatchObject({ name: 'id', generated: 'identity', nullable: false });
@@ -115,7 +116,7 @@ describe('a PostgreSQL schema introspected, generated, published and served', ()
     const again = await introspect(shop);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('  specs/shop.schema.json: unchanged\n');
-    expect(again.stdout).toContain('5 tables and views: audit_log, big_orders, customers, order_lines, orders\n');
+    expect(again.stdout).toContain('6 tables and views: audit_log, big_orders, counted, customers, order_lines, orders\n');
   });
 
   it('published every action of every table; the view and the table without a key read-only', async () => {
@@ -124,6 +125,13 @@ describe('a PostgreSQL schema introspected, generated, published and served', ()
     const names = catalog.actions.map((a) => a.name);
     expect(names.filter((n) => /AuditLog|BigOrder/.test(n))).toEqual(['CountAuditLogs', 'CountBigOrders', 'SearchAuditLogs', 'SearchBigOrders']);
     expect(names.filter((n) => /OrderLine/.test(n))).toEqual(['CountOrderLines', 'CreateOrderLine', 'DeleteOrderLine', 'GetOrderLine', 'SearchOrderLines', 'UpdateOrderLine']);
+  });
+
+  it('a Search without top returns at most 10,000 rows; skip and top page on', async () => {
+    expect(await output(served, 'CountCounteds', {})).toEqual({ count: 10005 });
+    const first = (await output(served, 'SearchCounteds', {})) as { items: unknown[] };
+    expect(first.items).toHaveLength(10000);
+    expect(await output(served, 'SearchCounteds', { orderBy: [{ attribute: 'n', direction: 'asc' }], skip: 10000, top: 10 })).toEqual({ items: [{ n: 10001 }, { n: 10002 }, { n: 10003 }, { n: 10004 }, { n: 10005 }] });
   });
 
   it('Get, Search and Count return what direct SQL returns, to the last digit of a bigint beyond 2^53', async () => {

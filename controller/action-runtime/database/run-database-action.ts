@@ -15,6 +15,9 @@ interface Filter {
 type Row = Record<string, unknown>;
 export type DatabaseResult = { ok: true; output: unknown } | ActionFailure;
 
+/** The most rows a Search without `top` returns: one answer stays bounded; `skip` and `top` page further. */
+export const DEFAULT_TOP = 10_000;
+
 const COMPARISON: Record<string, string> = { eq: '=', ne: '<>', gt: '>', ge: '>=', lt: '<', le: '<=' };
 const LIKE: Record<string, (v: string) => string> = {
   contains: (v) => `%${v}%`,
@@ -26,7 +29,8 @@ const LIKE: Record<string, (v: string) => string> = {
  * Runs one database action of the catalog on its table with the pool of its connection. SQL is
  * built with knex, every value bound as a parameter and every identifier quoted by the dialect,
  * so no input is ever read as SQL; each statement is cancelled after `timeoutMs`. Search orders
- * by the key after the caller's ordering, so skip/top pages are stable. Get, Update and Delete
+ * by the key after the caller's ordering, so skip/top pages are stable, and without `top` returns
+ * at most DEFAULT_TOP rows. Get, Update and Delete
  * of a key with no row are UpstreamNotFound.
  */
 export async function runDatabaseAction(db: Knex, address: DatabaseAddress, action: CatalogAction, input: Row, timeoutMs: number): Promise<DatabaseResult> {
@@ -66,7 +70,7 @@ async function run(db: Knex, address: DatabaseAddress, action: CatalogAction, ta
       }
       for (const k of target.key) if (!ordered.has(k)) builder.orderBy(k, 'asc');
       if (typeof input.skip === 'number') builder.offset(input.skip);
-      if (typeof input.top === 'number') builder.limit(input.top);
+      builder.limit(typeof input.top === 'number' ? input.top : DEFAULT_TOP);
       const rows = (await timed(builder)) as Row[];
       return { ok: true, output: { items: rows.map((r) => read(r)) } };
     }
