@@ -203,4 +203,21 @@ describe('a MariaDB database introspected, generated, published and served', () 
       return Number(running[0]!.n) === 0;
     });
   });
+
+  it('opens a new pool when the password a connection reads changes: refused with the wrong one, served once it is right', async () => {
+    const integration = (await served.driver.observe()).integrations[0]!;
+    const connection = (await served.store.observe()).connections[0]!;
+    const variables: Record<string, string> = { SHOP_DB_PASSWORD: 'not-the-password' };
+    const runtime = createActionRuntime({
+      source: { integration: async () => integration, connection: async () => ({ ...connection, secrets: { password: { env: 'SHOP_DB_PASSWORD' } } }), keyPair: () => served.store.keyPair() },
+      variables,
+    });
+    try {
+      expect(await runtime.invoke('shop', 'CountOrders', {})).toMatchObject({ ok: false, body: { reason: 'UpstreamUnauthorized', message: `CountOrders: the mysql database ${database} at 127.0.0.1:3306 refused the credentials of user ${user}; check the connection's username and password` } });
+      variables.SHOP_DB_PASSWORD = PASSWORD;
+      expect(await runtime.invoke('shop', 'CountOrders', {})).toMatchObject({ ok: true, output: { count: 3 } });
+    } finally {
+      await runtime.close!();
+    }
+  });
 });
