@@ -9,6 +9,8 @@ import { buildRequest, type BuiltRequest } from './build-request.ts';
 import { callUpstream, type UpstreamAnswer } from './call-upstream.ts';
 import { checkAnswerMediaType } from './check-answer-media-type.ts';
 import { ClientKeyCache } from './client-key-cache.ts';
+import { DatabasePools } from './database/database-pools.ts';
+import { invokeDatabaseAction } from './database/invoke-database-action.ts';
 import { describeMissingAction } from './describe-missing-action.ts';
 import { atPointer } from '../core/json-pointer.ts';
 import { openSecret } from './open-secret.ts';
@@ -45,6 +47,8 @@ export type ActionResult = { ok: true; output: unknown; pages: number } | Action
 /** Runs published actions. */
 export interface ActionRuntime {
   invoke(integration: string, action: string, input: unknown): Promise<ActionResult>;
+  /** Closes what the runtime keeps open (database connection pools). */
+  close?(): Promise<void>;
 }
 
 /**
@@ -67,6 +71,7 @@ export function createActionRuntime(options: ActionRuntimeOptions): ActionRuntim
   const cache = new TokenCache(options.now ? { now: options.now } : {});
   const tls = new TlsTransports();
   const keys = new ClientKeyCache();
+  const databases = new DatabasePools({ timeoutMs });
 
   const run = async (integrationName: string, actionName: string, input: unknown, opened: string[]): Promise<ActionResult> => {
     const integration = await options.source.integration(integrationName);
@@ -89,6 +94,12 @@ export function createActionRuntime(options: ActionRuntimeOptions): ActionRuntim
       if (!secret.ok) return actionFailure('SecretUnavailable', `connection ${connection.name}: secret ${field}: ${secret.message}`);
       secrets[field] = secret.value;
       opened.push(secret.value);
+    }
+    if (action.request.database !== undefined) {
+      const done = await invokeDatabaseAction(databases, connection, secrets, action, input, timeoutMs);
+      if (!done.ok) return done;
+      if (!checks.output(done.output)) return actionFailure('OutputInvalid', `${connection.name} read something the output schema of ${actionName} does not allow`, { details: mismatches(checks.output.errors) });
+      return { ok: true, output: done.output, pages: 1 };
     }
     let request: BuiltRequest;
     try {
@@ -155,6 +166,7 @@ export function createActionRuntime(options: ActionRuntimeOptions): ActionRuntim
   };
 
   return {
+    close: () => databases.close(),
     async invoke(integration, action, input) {
       const started = Date.now();
       const opened: string[] = [];

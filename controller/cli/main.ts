@@ -35,7 +35,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'get', summary: 'show what an environment holds: its published integrations, connections or shared dependencies', load: async () => (await import('./commands/get.ts')).registerGet },
   { name: 'demo', summary: 'reconcile the example repository into embedded environments, on a throwaway copy', load: async () => (await import('./commands/demo.ts')).registerDemo },
   { name: 'environment', summary: 'run the environment server', load: loadEnvironmentCommands },
-  { name: 'introspect', summary: "fetch an integration's specification from the live system with its connection (OData $metadata), and write it to the file generation reads", load: async () => (await import('./commands/introspect.ts')).registerIntrospect },
+  { name: 'introspect', summary: "fetch an integration's specification from the live system with its connection (OData $metadata, a database schema snapshot), and write it to the file generation reads", load: async () => (await import('./commands/introspect.ts')).registerIntrospect },
   { name: 'invoke', summary: 'run an action of an integration published in an environment, and print its output as JSON', load: async () => (await import('./commands/invoke.ts')).registerInvoke },
   { name: 'completion', summary: 'print the shell completion script of bash, zsh or fish', load: async () => (await import('./commands/completion.ts')).registerCompletion },
   { name: 'controller', summary: 'run the GitOps controller: fetch the tracked branch, reconcile every environment, report status to Git', load: async () => (await import('./commands/controller.ts')).registerController },

@@ -54,6 +54,34 @@ export interface RequestTemplate {
    */
   response: { pointer: string; count?: string; status?: number; mediaType?: string };
   paging?: PagingSpec;
+  /** Database systems: the table the action runs on; the runtime builds its SQL from this, not from the HTTP fields. */
+  database?: DatabaseTarget;
+}
+
+/**
+ * How a value of a column is bound and read back: `bigint` and `decimal` travel as strings (no
+ * precision lost), `binary` as base64, `timestamp` without and `timestamptz` with a zone (UTC).
+ */
+export type ColumnCodec = 'string' | 'integer' | 'bigint' | 'decimal' | 'number' | 'boolean' | 'date' | 'time' | 'timestamp' | 'timestamptz' | 'json' | 'uuid' | 'binary';
+
+export interface DatabaseColumn {
+  codec: ColumnCodec;
+  /** A PostgreSQL array of values of `codec`. */
+  array?: true;
+  /** Set by the database: never bound from an input. */
+  generated?: true;
+}
+
+/** The table or view of a database action, as the schema snapshot names it. */
+export interface DatabaseTarget {
+  schema: string;
+  table: string;
+  /** The primary key columns, in key order. */
+  key: string[];
+  /** The columns the action reads or writes (the selected attributes and the key). */
+  columns: Record<string, DatabaseColumn>;
+  /** With `spec.nulls: typeDefaults`: the columns whose NULLs read as their type's default (core/column-defaults.ts). */
+  typeDefaults?: string[];
 }
 
 export type ActionKind = Operation | 'Function';

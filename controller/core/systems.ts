@@ -1,8 +1,12 @@
 import type { AuthType, ConnectionAuth, SystemKind } from '../generated/manifests.ts';
 
 export interface SystemTraits {
-  /** Where the specification comes from: a file in the repository, or the system itself. */
-  source: 'path' | 'introspect';
+  /**
+   * Where the specification comes from: a document in the repository (`path`), or a schema
+   * snapshot in the repository that `intctl introspect --write` reads from the system itself
+   * (`snapshot`: `spec.source.introspect` may say what to read).
+   */
+  source: 'path' | 'snapshot';
   /** The auth types a connection of this system may use. */
   auth: readonly AuthType[];
   /** URL schemes a connection endpoint of this system may use. */
@@ -15,7 +19,8 @@ const HTTP_AUTH: readonly AuthType[] = ['none', 'basic', 'apiKey', 'oauth2Client
 export const SYSTEMS: Record<SystemKind, SystemTraits> = {
   openapi: { source: 'path', auth: HTTP_AUTH, schemes: ['https:', 'http:'] },
   odata: { source: 'path', auth: HTTP_AUTH, schemes: ['https:', 'http:'] },
-  postgresql: { source: 'introspect', auth: ['basic', 'clientCertificate'], schemes: ['postgresql:', 'postgres:'] },
+  postgresql: { source: 'snapshot', auth: ['basic', 'clientCertificate'], schemes: ['postgresql:', 'postgres:'] },
+  mysql: { source: 'snapshot', auth: ['basic'], schemes: ['mysql:', 'mariadb:'] },
 };
 
 export type CredentialField = 'username' | 'password' | 'apiKey' | 'clientId' | 'clientSecret' | 'subject' | 'privateKey' | 'certificate' | 'keyPassword' | 'caBundle';

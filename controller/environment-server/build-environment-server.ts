@@ -61,6 +61,7 @@ export async function buildEnvironmentServer(deps: EnvironmentServerDeps): Promi
   await app.register(connectionRoutes, { ...shared, notifyDrift });
   await app.register(secretRoutes, shared);
   const runtime = deps.runtime ?? createActionRuntime({ source: deps.store, variables: {}, log: app.log });
+  app.addHook('onClose', async () => runtime.close?.());
   await app.register(actionRoutes, { runtime, tokens: deps.tokens });
   return app;
 }

@@ -1,6 +1,6 @@
 // Generated from crds/ by `npm run generate:types`. Do not edit.
 
-export type SystemKind = 'openapi' | 'odata' | 'postgresql';
+export type SystemKind = 'openapi' | 'odata' | 'postgresql' | 'mysql';
 export type Operation = 'Get' | 'Search' | 'Count' | 'Create' | 'Update' | 'Delete';
 
 /**
@@ -57,6 +57,10 @@ export interface IntegrationSpec {
    */
   environments: string[];
   /**
+   * Database systems: what a NULL read becomes. passthrough (the default): null; typeDefaults: the type's default where it has one ('' for text, 0 for numbers, false, an empty list), so those attributes are never null.
+   */
+  nulls?: 'passthrough' | 'typeDefaults';
+  /**
    * Stop reconciling this integration; what is published stays as it is.
    */
   suspend?: boolean;
@@ -74,7 +78,7 @@ export interface IntegrationSource {
 }
 export interface IntrospectSource {
   /**
-   * Database schemas to read.
+   * The database schema to read (one; postgresql default public, mysql default the connection's database).
    *
    * @maxItems 64
    */
@@ -202,11 +206,11 @@ export interface ConnectionAuth {
 }
 export interface ConnectionEndpoint {
   /**
-   * The base URL of the service, or the database URL (postgresql).
+   * The base URL of the service, or the database URL (postgresql://host:port/database, mysql://host:port/database; TLS as sslmode=require or verify-full).
    */
   endpoint: string;
   /**
-   * The user name (basic, and the database user of postgresql).
+   * The user name (basic, and the database user of postgresql and mysql).
    */
   username?: string;
   password?: SecretValue;

@@ -80,7 +80,8 @@ export const manifestSchemas = {
             "enum": [
               "openapi",
               "odata",
-              "postgresql"
+              "postgresql",
+              "mysql"
             ]
           },
           "description": {
@@ -90,7 +91,7 @@ export const manifestSchemas = {
           },
           "source": {
             "title": "IntegrationSource",
-            "description": "The specification the integration is generated from: a file in this repository (openapi, odata), or introspection through the bound connection (postgresql).",
+            "description": "The specification the integration is generated from: a file in this repository: an OpenAPI or OData document, or for a database (postgresql, mysql) the schema snapshot that `intctl introspect --write` reads through the bound connection.",
             "type": "object",
             "minProperties": 1,
             "properties": {
@@ -110,11 +111,11 @@ export const manifestSchemas = {
               },
               "introspect": {
                 "title": "IntrospectSource",
-                "description": "Read the specification from the system itself, through the connection.",
+                "description": "How `intctl introspect` reads the specification from the system itself, through the connection.",
                 "type": "object",
                 "properties": {
                   "schemas": {
-                    "description": "Database schemas to read.",
+                    "description": "The database schema to read (one; postgresql default public, mysql default the connection's database).",
                     "type": "array",
                     "maxItems": 64,
                     "items": {
@@ -211,6 +212,14 @@ export const manifestSchemas = {
               "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
               "maxLength": 63
             }
+          },
+          "nulls": {
+            "description": "Database systems: what a NULL read becomes. passthrough (the default): null; typeDefaults: the type's default where it has one ('' for text, 0 for numbers, false, an empty list), so those attributes are never null.",
+            "type": "string",
+            "enum": [
+              "passthrough",
+              "typeDefaults"
+            ]
           },
           "suspend": {
             "description": "Stop reconciling this integration; what is published stays as it is.",
@@ -396,7 +405,8 @@ export const manifestSchemas = {
             "enum": [
               "openapi",
               "odata",
-              "postgresql"
+              "postgresql",
+              "mysql"
             ]
           },
           "description": {
@@ -493,13 +503,13 @@ export const manifestSchemas = {
               ],
               "properties": {
                 "endpoint": {
-                  "description": "The base URL of the service, or the database URL (postgresql).",
+                  "description": "The base URL of the service, or the database URL (postgresql://host:port/database, mysql://host:port/database; TLS as sslmode=require or verify-full).",
                   "type": "string",
                   "format": "uri",
                   "maxLength": 2048
                 },
                 "username": {
-                  "description": "The user name (basic, and the database user of postgresql).",
+                  "description": "The user name (basic, and the database user of postgresql and mysql).",
                   "type": "string",
                   "maxLength": 256
                 },

@@ -4,12 +4,16 @@
  */
 import type { SystemKind } from '../generated/manifests.ts';
 import type { Generator } from './generator.ts';
+import { mysqlGenerator } from './mysql/mysql-generator.ts';
 import { odataGenerator } from './odata/odata-generator.ts';
 import { openapiGenerator } from './openapi/openapi-generator.ts';
+import { postgresqlGenerator } from './postgresql/postgresql-generator.ts';
 
 export const GENERATORS: Readonly<Partial<Record<SystemKind, Generator>>> = {
   openapi: openapiGenerator,
   odata: odataGenerator,
+  postgresql: postgresqlGenerator,
+  mysql: mysqlGenerator,
 };
 
 /** The generator of a system, or the reason there is none, as a value. */

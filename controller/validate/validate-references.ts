@@ -200,13 +200,16 @@ function checkIntegration(
   const spec = object.manifest.spec;
   const system = SYSTEMS[spec.system];
 
-  if (system.source === 'path') {
-    if (spec.source.path === undefined) report(object, ['spec', 'source', 'path'], 'InvalidCombination', `is required for system ${spec.system}`);
-    if (spec.source.introspect !== undefined) report(object, ['spec', 'source', 'introspect'], 'InvalidCombination', `does not apply to system ${spec.system}; give a path`, true);
-  } else {
-    if (spec.source.introspect === undefined) report(object, ['spec', 'source', 'introspect'], 'InvalidCombination', `is required for system ${spec.system}`);
-    if (spec.source.path !== undefined) report(object, ['spec', 'source', 'path'], 'InvalidCombination', `does not apply to system ${spec.system}, which is read through its connection`, true);
+  if (spec.source.path === undefined) {
+    const hint = system.source === 'snapshot' ? ` (the schema snapshot that intctl introspect ${object.manifest.metadata.name} --write writes, for instance specs/${object.manifest.metadata.name}.schema.json)` : '';
+    report(object, ['spec', 'source', 'path'], 'InvalidCombination', `is required for system ${spec.system}${hint}`);
   }
+  if (system.source === 'path' && spec.source.introspect !== undefined) report(object, ['spec', 'source', 'introspect'], 'InvalidCombination', `does not apply to system ${spec.system}; give a path`, true);
+  const schemas = spec.source.introspect?.schemas ?? [];
+  if (system.source === 'snapshot' && schemas.length > 1) {
+    report(object, ['spec', 'source', 'introspect', 'schemas', 1], 'InvalidCombination', `a ${spec.system} integration reads one schema (${schemas[0]}); give each other schema an integration of its own`);
+  }
+  if (system.source !== 'snapshot' && spec.nulls !== undefined) report(object, ['spec', 'nulls'], 'InvalidCombination', `applies only to database systems (postgresql, mysql)`, true);
   if (spec.source.odataVersion !== undefined && spec.system !== 'odata') {
     report(object, ['spec', 'source', 'odataVersion'], 'InvalidCombination', 'applies only to system odata', true);
   }

@@ -120,7 +120,7 @@ describe('a command called wrongly exits 64 with the same words in every command
   });
 
   it('an unknown integration: intctl generate nope', async () => {
-    expect(await cli(['generate', 'nope', '--repo', 'repo'])).toEqual(usage('generate', 'integration nope is not defined in the repository (defined: crm, dataverse-accounts, sales-orders)'));
+    expect(await cli(['generate', 'nope', '--repo', 'repo'])).toEqual(usage('generate', 'integration nope is not defined in the repository (defined: crm, dataverse-accounts, order-history, product-catalog, sales-orders)'));
   });
 
   it.each([
@@ -164,7 +164,7 @@ describe('a command that runs and fails exits 1, its error on stderr', () => {
       'a manifest that does not load, so the integration is not found',
       '[Get, Search, Count, Create, Update, Delete]',
       '[Get, Frobnicate]',
-      /^integrations\/crm\.yaml:\d+:\d+: error: spec\.entities\[0\]\.operations\[1\] must be one of [^\n]*\nintctl: integration crm is not defined in the repository \(defined: dataverse-accounts, sales-orders\)\n$/,
+      /^integrations\/crm\.yaml:\d+:\d+: error: spec\.entities\[0\]\.operations\[1\] must be one of [^\n]*\nintctl: integration crm is not defined in the repository \(defined: dataverse-accounts, order-history, product-catalog, sales-orders\)\n$/,
     ],
   ])('intctl generate with %s', async (_title, from, to, stderr) => {
     const broken = await mkdtemp(join(work, 'broken-'));

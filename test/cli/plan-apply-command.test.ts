@@ -33,14 +33,14 @@ describe('intctl plan and apply', () => {
     const planned = await cli('plan', '--repo', repo, '--env', 'dev');
     expect(planned.stderr).toBe('');
     expect(planned.code).toBe(2);
-    expect(planned.stdout).toMatch(/Plan for environment dev at working-tree: 14 actions\./);
+    expect(planned.stdout).toMatch(/Plan for environment dev at working-tree: 17 actions\./);
     expect(planned.stdout).toMatch(/update dependency\s+integration-utils\s+pinned\s+not installed -> 3\.0\.0/);
     expect(planned.stdout).toMatch(/publish\s+sales-orders\s+new\s+sha256:/);
 
     const applied = await cli('apply', '--repo', repo, '--env', 'dev');
-    expect(applied.stdout).toContain('[1/14] update dependency integration-utils (pinned): done');
-    expect(applied.stdout).toContain('[14/14] publish sales-orders (new): done');
-    expect(applied.stdout).toContain('Applied 14 actions to dev.');
+    expect(applied.stdout).toContain('[1/17] update dependency integration-utils (pinned): done');
+    expect(applied.stdout).toContain('[17/17] publish sales-orders (new): done');
+    expect(applied.stdout).toContain('Applied 17 actions to dev.');
     expect(applied.code).toBe(0);
 
     const again = await cli('plan', '--repo', repo, '--env', 'dev');
@@ -48,7 +48,7 @@ describe('intctl plan and apply', () => {
     expect(again.code).toBe(0);
 
     const got = await cli('get', 'integrations', '--repo', repo, '--env', 'dev', '-o', 'json');
-    expect(JSON.parse(got.stdout).map((r: { name: string }) => r.name)).toEqual(['crm', 'dataverse-accounts', 'sales-orders']);
+    expect(JSON.parse(got.stdout).map((r: { name: string }) => r.name)).toEqual(['crm', 'dataverse-accounts', 'order-history', 'product-catalog', 'sales-orders']);
     const deps = await cli('get', 'dependencies', '--repo', repo, '--env', 'dev');
     expect(deps.stdout).toMatch(/integration-utils\s+3\.0\.0\s+3\.0\.0/);
   });
@@ -56,11 +56,11 @@ describe('intctl plan and apply', () => {
   it('prints the plan as JSON for machines', async () => {
     const run = await cli('plan', '--repo', repo, '--env', 'dev', '-o', 'json');
     const report = JSON.parse(run.stdout);
-    expect(report.outcome).toEqual({ kind: 'Planned', pending: 14, drifted: [] });
+    expect(report.outcome).toEqual({ kind: 'Planned', pending: 17, drifted: [] });
     expect(report.plan.actions.map((a: { type: string }) => a.type)).toEqual([
       ...Array(5).fill('UpdateDependency'),
-      ...Array(6).fill('UpsertConnection'),
-      ...Array(3).fill('Publish'),
+      ...Array(7).fill('UpsertConnection'),
+      ...Array(5).fill('Publish'),
     ]);
     expect(run.code).toBe(2);
   });

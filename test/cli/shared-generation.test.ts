@@ -41,7 +41,7 @@ describe('intctl plan over integrations that share a specification', () => {
     };
 
     const cold = await counted(['plan', '--env', 'dev']);
-    expect(cold.stdout).toMatch(/Plan for environment dev at working-tree: 111 actions\./);
+    expect(cold.stdout).toMatch(/Plan for environment dev at working-tree: 112 actions\./);
     expect([cold.code, cold.generated]).toEqual([2, 1]);
     expect(await readdir(join(work, 'cache', 'generations-v1'))).toHaveLength(1);
 

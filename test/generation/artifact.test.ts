@@ -3,7 +3,7 @@ import { artifactIdentity, buildArtifact, renderArtifactFiles, type BuildInput }
 import { deepFreeze } from '../../controller/core/deep-freeze.ts';
 import { canonicalJson } from '../../controller/core/canonical-json.ts';
 import { caretRange, computeRequirements } from '../../controller/artifact/dependencies.ts';
-import type { AuthType, DependencyPins } from '../../controller/generated/manifests.ts';
+import type { AuthType, DependencyPins, SystemKind } from '../../controller/generated/manifests.ts';
 import { normalizeLineEndings } from '../../controller/core/text-encoding.ts';
 import { fixture, integration } from './support.ts';
 
@@ -72,8 +72,8 @@ describe('the artifact', () => {
   });
 
   it('is an error value for a system without a generator', async () => {
-    const result = await buildArtifact({ integration: integration('postgresql', 'x'), specBytes: new Uint8Array(), specPath: '' });
-    expect(result).toEqual({ ok: false, problems: [expect.objectContaining({ message: 'no generator for system postgresql', field: ['spec', 'system'] })] });
+    const result = await buildArtifact({ integration: integration('cobol' as SystemKind, 'x'), specBytes: new Uint8Array(), specPath: '' });
+    expect(result).toEqual({ ok: false, problems: [expect.objectContaining({ message: 'no generator for system cobol', field: ['spec', 'system'] })] });
   });
 });
 

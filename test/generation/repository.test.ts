@@ -102,24 +102,9 @@ describe('validateSelections', () => {
     expect(problems[2]!.message).toBe('entity A_SalesOrders is not in the specification; did you mean A_SalesOrder?');
   });
 
-  it('reports a specification the generator cannot read at spec.source.path, and skips systems without a generator', async () => {
+  it('reports a specification the generator cannot read at spec.source.path', async () => {
     write('specs/sales.edmx', '<edmx:Edmx Version="1.0"><edmx:DataServices>');
     write('sales.yaml', SALES.replace(/ {2}entities:[\s\S]*?connection/, '  connection'));
-    write('pg.yaml', `apiVersion: intctl.dev/v1alpha1
-kind: Connection
-metadata: { name: db }
-spec: { system: postgresql, auth: { type: basic }, environments: { dev: { endpoint: "postgresql://db/x", username: u, password: { plain: p } } } }
----
-apiVersion: intctl.dev/v1alpha1
-kind: Integration
-metadata: { name: history }
-spec:
-  system: postgresql
-  source: { introspect: { schemas: [public] } }
-  entities: [{ name: whatever }]
-  connection: db
-  environments: [dev]
-`);
     const reader = fsRepository(repo);
     const loaded = await loadManifests(reader);
     expect(loaded.problems).toEqual([]);

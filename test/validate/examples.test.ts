@@ -12,11 +12,11 @@ describe('the example repository', () => {
     const result = JSON.parse(run.stdout);
     expect(result.problems).toEqual([]);
     expect(run.code).toBe(0);
-    expect(result.counts).toEqual({ integrations: 3, connections: 7, environments: 3 });
+    expect(result.counts).toEqual({ integrations: 5, connections: 8, environments: 3 });
   });
 
   it('is valid through the installed bin, as a newcomer runs it', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'bin', 'intctl.js'), 'validate', '--repo', 'examples'], { cwd: ROOT });
-    expect(stdout).toBe('examples: valid: 3 integrations, 7 connections, 3 environments\n');
+    expect(stdout).toBe('examples: valid: 5 integrations, 8 connections, 3 environments\n');
   });
 });

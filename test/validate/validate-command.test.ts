@@ -118,7 +118,7 @@ describe('intctl validate', () => {
     expect(run.stdout.trim().split('\n')).toEqual([
       'a.yaml:7:15: error: spec.connection connection nope does not exist (defined: crm) (Integration a)',
       'b.yaml:8:18: error: spec.environments[0] environment prod does not exist (defined: dev) (Integration b)',
-      'c.yaml:5:11: error: spec.system must be one of openapi, odata, postgresql (Integration c)',
+      'c.yaml:5:11: error: spec.system must be one of openapi, odata, postgresql, mysql (Integration c)',
       '3 errors in 3 files',
     ]);
     expect(run.code).toBe(1);

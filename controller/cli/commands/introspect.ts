@@ -24,7 +24,7 @@ interface Options {
   write?: boolean;
 }
 
-export const INTROSPECT_DESCRIPTION = "fetch an integration's specification from the live system with its connection (OData $metadata), and write it to the file generation reads";
+export const INTROSPECT_DESCRIPTION = "fetch an integration's specification from the live system with its connection (OData $metadata, a database schema snapshot), and write it to the file generation reads";
 
 /**
  * `intctl introspect <integration> --env <name> [--url <url>] [--write]`: reads the specification
@@ -78,7 +78,7 @@ export function registerIntrospect(program: Command, io: CliIo, setExit: (code: 
         setExit(opened.usage ? EXIT.usage : EXIT.failed);
         return;
       }
-      const read = await introspector.read({ connection: opened.record, secrets: opened.secrets, url: options.url });
+      const read = await introspector.read({ connection: opened.record, secrets: opened.secrets, url: options.url, source: integration.spec.source });
       if (!read.ok) return fail(io, setExit, `introspect ${name}: ${read.message}; nothing written`);
       const checked = await introspector.check(read.bytes, integration.spec.source);
       if (!checked.ok) return fail(io, setExit, `introspect ${name}: ${read.from} is not a specification the ${integration.spec.system} generator reads: ${checked.message}; nothing written`);
@@ -108,7 +108,7 @@ function targetPath(integration: Integration, write: boolean): string | undefine
   const given = integration.spec.source.path;
   const name = integration.metadata.name;
   if (given === undefined) {
-    if (write) throw new UsageError(`integration ${name} has no spec.source.path to write to; give one (for instance specs/${name}.edmx)`);
+    if (write) throw new UsageError(`integration ${name} has no spec.source.path to write to; give one (for instance specs/${name}.${integration.spec.system === 'odata' ? 'edmx' : 'schema.json'})`);
     return undefined;
   }
   if (isSpecUrl(given)) {

@@ -60,7 +60,12 @@ async function run(environment: Environment, config: WorkspaceConfig, integratio
     await checkStoreLocation(environment, config);
     const store = await openEmbeddedEnvironment(embeddedStorePath(environment, config.stateDir), { name: environment.metadata.name, create: false });
     try {
-      return await createActionRuntime({ source: store, variables: config.env ?? {} }).invoke(integration, action, input);
+      const runtime = createActionRuntime({ source: store, variables: config.env ?? {} });
+      try {
+        return await runtime.invoke(integration, action, input);
+      } finally {
+        await runtime.close?.();
+      }
     } finally {
       await store.close();
     }

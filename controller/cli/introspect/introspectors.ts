@@ -1,6 +1,9 @@
 import type { ConnectionRecord } from '../../core/environment-state.ts';
 import type { IntegrationSource, SystemKind } from '../../generated/manifests.ts';
+import { mysqlGenerator } from '../../generators/mysql/mysql-generator.ts';
 import { odataGenerator } from '../../generators/odata/odata-generator.ts';
+import { postgresqlGenerator } from '../../generators/postgresql/postgresql-generator.ts';
+import { databaseIntrospector } from './database-introspector.ts';
 import { fetchOdataMetadata } from './fetch-odata-metadata.ts';
 
 export interface IntrospectRequest {
@@ -9,6 +12,8 @@ export interface IntrospectRequest {
   /** `--url`: where to read, when not where the system kind reads by default. */
   url?: string;
   fetch?: typeof fetch;
+  /** The integration's `spec.source`: what to read (a database's schema). */
+  source?: IntegrationSource;
 }
 
 export type Introspected = { ok: true; from: string; bytes: Uint8Array } | { ok: false; message: string };
@@ -17,8 +22,8 @@ export type Checked = { ok: true; items: string[] } | { ok: false; message: stri
 /**
  * How one system kind reads its specification from the live system: fetch it with the
  * connection, and check that its generator reads what came back (listing what it holds). A
- * system kind is introspected when it has an entry in INTROSPECTORS; database kinds add theirs
- * (a schema snapshot) the same way.
+ * system kind is introspected when it has an entry in INTROSPECTORS: OData reads $metadata,
+ * the database systems a schema snapshot.
  */
 export interface Introspector {
   /** What `items` are, as the summary names them: "entity sets", "tables". */
@@ -38,4 +43,8 @@ const odata: Introspector = {
   },
 };
 
-export const INTROSPECTORS: Readonly<Partial<Record<SystemKind, Introspector>>> = { odata };
+export const INTROSPECTORS: Readonly<Partial<Record<SystemKind, Introspector>>> = {
+  odata,
+  postgresql: databaseIntrospector(postgresqlGenerator),
+  mysql: databaseIntrospector(mysqlGenerator),
+};

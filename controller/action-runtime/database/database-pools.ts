@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import knex, { type Knex } from 'knex';
+import pg from 'pg';
+import type { ConnectionRecord } from '../../core/environment-state.ts';
+
+export type DatabaseKind = 'postgresql' | 'mysql';
+
+/** Where a connection reaches its database, without its secrets: what an error may name. */
+export interface DatabaseAddress {
+  kind: DatabaseKind;
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+}
+
+export interface DatabaseOptions {
+  /** Longest a statement may run; opening a connection may take this long too, and at least 10 s. */
+  timeoutMs: number;
+  /** Most connections open at once, per connection. */
+  poolSize?: number;
+}
+
+/**
+ * The address of a database connection: its endpoint URL (`postgresql://host:port/database`,
+ * `mysql://host:port/database`), with the connection's username in place of one in the URL.
+ * An error message as a value when the endpoint is not one.
+ */
+export function databaseAddress(connection: ConnectionRecord): { ok: true; address: DatabaseAddress; url: URL } | { ok: false; message: string } {
+  const endpoint = connection.parameters.endpoint;
+  const kind: DatabaseKind | undefined = connection.system === 'postgresql' ? 'postgresql' : connection.system === 'mysql' ? 'mysql' : undefined;
+  if (kind === undefined) return { ok: false, message: `connection ${connection.name} is of system ${connection.system}, not a database` };
+  if (typeof endpoint !== 'string' || !URL.canParse(endpoint)) return { ok: false, message: `connection ${connection.name} has no valid database URL as its endpoint` };
+  const url = new URL(endpoint);
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (database === '' || database.includes('/')) return { ok: false, message: `connection ${connection.name}: the endpoint names no database (postgresql://host:port/database)` };
+  const user = typeof connection.parameters.username === 'string' ? connection.parameters.username : decodeURIComponent(url.username);
+  const port = url.port === '' ? (kind === 'postgresql' ? 5432 : 3306) : Number(url.port);
+  return { ok: true, address: { kind, host: url.hostname.replace(/^\[|\]$/g, ''), port, database, user }, url };
+}
+
+/** TLS as the URL's `sslmode` asks (disable, require, verify-ca, verify-full), with a client certificate where the connection has one. */
+function tls(url: URL, secrets: Readonly<Record<string, string>>, connection: ConnectionRecord): object | undefined {
+  const mode = url.searchParams.get('sslmode') ?? url.searchParams.get('ssl-mode')?.toLowerCase() ?? 'disable';
+  const certificate = typeof connection.parameters.certificate === 'string' ? { cert: connection.parameters.certificate, key: secrets.privateKey } : {};
+  if (mode === 'disable' || mode === 'disabled' || mode === 'prefer' || mode === 'preferred') return Object.keys(certificate).length > 0 ? certificate : undefined;
+  return { rejectUnauthorized: mode.startsWith('verify'), ...certificate };
+}
+
+/** PostgreSQL values read as the database writes them, where pg's default would lose something: dates and timestamps (no local time zone), intervals. */
+const PG_TEXT = new Set([1082, 1083, 1114, 1184, 1186, 1266]);
+const PG_TEXT_ARRAYS = new Set([1182, 1115, 1185, 1187, 1183, 1270]);
+/** text[]: pg's own array parser, whose elements stay text. */
+const TEXT_ARRAY = 1009 as Parameters<typeof pg.types.getTypeParser>[0];
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (PG_TEXT.has(oid)) return (value: string) => value;
+    if (PG_TEXT_ARRAYS.has(oid)) return pg.types.getTypeParser(TEXT_ARRAY, 'text');
+    return pg.types.getTypeParser(oid, format ?? 'text');
+  },
+};
+
+/** knex's own console warnings stay quiet: every failure reaches the caller as a value. */
+const QUIET = { warn: () => undefined, error: () => undefined, debug: () => undefined, deprecate: () => undefined };
+
+function knexConfig(address: DatabaseAddress, url: URL, secrets: Readonly<Record<string, string>>, connection: ConnectionRecord, options: DatabaseOptions): Knex.Config {
+  const ssl = tls(url, secrets, connection);
+  const common = { host: address.host, port: address.port, database: address.database, user: address.user, password: secrets.password, ...(ssl ? { ssl } : {}) };
+  const pool = { min: 0, max: options.poolSize ?? 10, idleTimeoutMillis: 30_000 };
+  const connectMs = Math.max(options.timeoutMs, 10_000);
+  if (address.kind === 'postgresql') {
+    return {
+      client: 'pg',
+      connection: { ...common, types: pgTypes, options: '-c TimeZone=UTC', statement_timeout: options.timeoutMs, connectionTimeoutMillis: connectMs, application_name: 'intctl' } as Knex.PgConnectionConfig,
+      pool,
+      acquireConnectionTimeout: connectMs,
+      log: QUIET,
+    };
+  }
+  return {
+    client: 'mysql2',
+    connection: {
+      ...common,
+      timezone: 'Z',
+      dateStrings: true,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      connectTimeout: connectMs,
+      // JSON columns as text, as MariaDB sends them too: the runtime parses them once, the same way for both.
+      typeCast: (field: { type: string; string: (encoding?: string) => string | null }, next: () => unknown) => (field.type === 'JSON' ? field.string('utf8') : next()),
+    } as Knex.MySql2ConnectionConfig,
+    pool: {
+      ...pool,
+      afterCreate: (conn: { query: (sql: string, done: (error: Error | null) => void) => void }, done: (error: Error | null, conn: unknown) => void) => {
+        conn.query("SET time_zone = '+00:00'", (error) => done(error, conn));
+      },
+    },
+    acquireConnectionTimeout: connectMs,
+    log: QUIET,
+  };
+}
+
+/**
+ * One connection pool per database connection, opened on first use and kept: keyed by the
+ * address and a digest of the secrets, so a changed password opens a new pool (and the old one
+ * is closed) while the secrets themselves are kept only inside the driver's pool.
+ */
+export class DatabasePools {
+  private readonly pools = new Map<string, { key: string; db: Knex }>();
+
+  constructor(private readonly options: DatabaseOptions) {}
+
+  /** The pool of a connection, with its address. */
+  pool(connection: ConnectionRecord, secrets: Readonly<Record<string, string>>): { ok: true; db: Knex; address: DatabaseAddress } | { ok: false; message: string } {
+    const found = databaseAddress(connection);
+    if (!found.ok) return found;
+    const key = createHash('sha256').update(JSON.stringify([connection.parameters, secrets])).digest('hex');
+    const current = this.pools.get(connection.name);
+    if (current?.key === key) return { ok: true, db: current.db, address: found.address };
+    if (current) void current.db.destroy().catch(() => undefined);
+    const db = knex(knexConfig(found.address, found.url, secrets, connection, this.options));
+    this.pools.set(connection.name, { key, db });
+    return { ok: true, db, address: found.address };
+  }
+
+  /** Closes every pool. */
+  async close(): Promise<void> {
+    const open = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(open.map((p) => p.db.destroy()));
+  }
+}
+
+/** A single-use database handle, for introspection: closed by the caller. */
+export function openDatabase(connection: ConnectionRecord, secrets: Readonly<Record<string, string>>, options: DatabaseOptions): { ok: true; db: Knex; address: DatabaseAddress } | { ok: false; message: string } {
+  const found = databaseAddress(connection);
+  if (!found.ok) return found;
+  return { ok: true, db: knex(knexConfig(found.address, found.url, secrets, connection, { ...options, poolSize: 1 })), address: found.address };
+}
