@@ -8,7 +8,7 @@ import { issueCertificate } from '../../secrets/issue-certificate.ts';
 import { sealSecret } from '../../secrets/seal-secret.ts';
 import { fsRepository } from '../../source/fs-repository.ts';
 import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
-import { envOption, outputOption, repoOption, stateDirOption, type OutputFormat } from '../options.ts';
+import { envOption, examplesHelp, outputOption, repoOption, stateDirOption, type OutputFormat } from '../options.ts';
 import { openEnvironment, repositoryRoot, requireEnvironment, workspaceConfig } from '../workspace.ts';
 
 interface CertificateOptions {
@@ -47,6 +47,10 @@ export function registerConnectionCertificate(program: Command, io: CliIo, setEx
     .option('--common-name <name>', 'the certificate subject CN (default: intctl-<connection>-<environment>)')
     .option('--out <file>', 'also write the certificate (PEM) to this file, to upload to the system')
     .addOption(outputOption())
+    .addHelpText('after', examplesHelp([
+      ['intctl connection certificate dataverse --env prod', 'a certificate for the dataverse connection in prod, printed with its thumbprints to register on the Entra app'],
+      ['intctl connection certificate dataverse --env prod --days 730 --out dataverse-prod.pem', 'valid for two years, and written to a file to upload'],
+    ]))
     .addHelpText('after', exitCodeHelp({ ok: 'the certificate and the sealed key are printed', usage: 'the connection or environment is not defined, or the environment has no keys yet (intctl env init)' }))
     .action(async (name: string, options: CertificateOptions) => {
       const root = await repositoryRoot(io, options.repo);
