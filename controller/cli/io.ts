@@ -7,6 +7,8 @@ export interface CliIo {
   cwd: string;
   /** Whether stderr is a terminal a person watches: progress lines are shown there unprompted. */
   stderrIsTTY?: boolean;
+  /** Whether stdout is a terminal: `intctl demo` then goes on serving its dashboard. */
+  stdoutIsTTY?: boolean;
   /** Milliseconds of a monotonic clock, for progress; tests pass their own. */
   clock?: () => number;
 }
@@ -20,6 +22,7 @@ export const processIo: CliIo = {
   stderr: (text) => process.stderr.write(printable(text, { keepLayout: true })),
   cwd: process.cwd(),
   stderrIsTTY: process.stderr.isTTY === true,
+  stdoutIsTTY: process.stdout.isTTY === true,
   clock: () => performance.now(),
 };
 

@@ -14,7 +14,7 @@ import { createArtifactCache } from './artifact-cache.ts';
 import { createGenerationCache, type GenerationStore } from '../artifact/generation-cache.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { createControllerGithub, type GithubDeps } from './controller-github.ts';
-import { createEnvironmentWorker } from './environment-worker.ts';
+import { createEnvironmentWorker, type EnvironmentWorkerDeps } from './environment-worker.ts';
 import { createShardOwnership } from './shard-ownership.ts';
 import { createSourceWorker } from './source-worker.ts';
 import { createWorkQueue, type QueueTimers, type WorkQueue } from './work-queue.ts';
@@ -49,6 +49,8 @@ export interface ControllerDeps {
   newReconcileId?: () => string;
   /** Generations kept across restarts (the state directory's cache); in memory only when left out. */
   generationStore?: GenerationStore;
+  /** Told after each environment reconcile (the dashboard's store). */
+  onReconciled?: EnvironmentWorkerDeps['onReconciled'];
 }
 
 export interface Controller {
@@ -141,6 +143,7 @@ export function createController(deps: ControllerDeps): Controller {
       metrics: deps.metrics,
       now,
       newId,
+      ...(deps.onReconciled ? { onReconciled: deps.onReconciled } : {}),
     }),
     // A pull request's plan is read-only, so any replica may run it (shards split applies, not plans).
     PullRequest: async (request) => ({ requeue: github ? await github.planPullRequest(request) : { policy: 'settled' } }),

@@ -44,6 +44,8 @@ export interface EnvironmentWorkerDeps {
   metrics: ControllerMetrics;
   now: () => Date;
   newId: () => string;
+  /** Told after each reconcile that got as far as a report, once its status is set (the dashboard). */
+  onReconciled?: (report: ReconcileReport, extra: { durationMs: number; approvals?: string[]; at: string }) => void;
 }
 
 const SETTLED: ReconcileResult = { requeue: { policy: 'settled' } };
@@ -90,6 +92,7 @@ export function createEnvironmentWorker(deps: EnvironmentWorkerDeps): (request: 
       ? await publishedAndApplied(reported, () => deps.openDriver(object), deps.statuses.get(environment), deps.now(), log)
       : {};
     const done = await complete(deps, log, started, { environment, outcome: report.outcome, commit: loaded.commit, ...extra });
+    deps.onReconciled?.(reported, { durationMs: Math.round(performance.now() - started), ...(approvals ? { approvals: approvals.counted } : {}), at: deps.now().toISOString() });
     await deps.github?.reportPush(reported, problemsOf(loaded, report), approvals, log);
     // The shards changed while it ran: the new owner reports it from now on.
     if (!deps.ownership.owns(environment)) deps.forget(environment);
