@@ -60,4 +60,7 @@ function App() {
   </${Tick.Provider}>`;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+// The placeholder shown while the modules load goes; the app takes its place.
+root.textContent = '';
+render(html`<${App} />`, root);

@@ -24,7 +24,7 @@ function EnvironmentCard({ environment, head }) {
     <${Conditions} conditions=${environment.conditions} />
     <dl class="facts">
       <div><dt>Commit observed</dt><dd><${Commit} commit=${environment.observedCommit} /> ${head ? (atHead ? html`<span class="badge good">at head</span>` : html`<span class="badge warn">behind head</span>`) : ''}</dd></div>
-      <div><dt>Last apply</dt><dd>${environment.lastApplied ? html`<${Time} at=${environment.lastApplied.at} />, ${environment.lastApplied.actions} actions at <${Commit} commit=${environment.lastApplied.commit} />` : html`<span class="muted">none by this controller</span>`}</dd></div>
+      <div><dt>Last apply</dt><dd>${environment.lastApplied ? html`<${Time} at=${environment.lastApplied.at} />, ${environment.lastApplied.actions} ${environment.lastApplied.actions === 1 ? 'action' : 'actions'} at <${Commit} commit=${environment.lastApplied.commit} />` : html`<span class="muted">none by this controller</span>`}</dd></div>
       <div><dt>Last reconcile</dt><dd><${Time} at=${environment.lastReconcileTime} />${environment.lastDurationMs !== undefined ? ` (${environment.lastDurationMs} ms)` : ''}</dd></div>
     </dl>
     <${Counts} counts=${environment.counts} />
