@@ -35,7 +35,7 @@ export function IntegrationPage({ name }) {
       <thead><tr><th scope="col">Environment</th><th scope="col">State</th><th scope="col">Version</th><th scope="col">Commit</th><th scope="col">Connection auth</th></tr></thead>
       <tbody>${data.environments.map((e) => html`<tr key=${e.name}>
         <th scope="row"><${Link} href=${`/environments/${e.name}`}>${e.name}</${Link}></th>
-        <td class=${`cell ${e.cell.state}`}>${stateWord(e.cell.state)}${e.cell.reason ? html`<br /><span class="cell-reason">${e.cell.reason}</span>` : ''}</td>
+        <td class=${`cell ${e.cell.state}`}><span class="state">${stateWord(e.cell.state)}</span>${e.cell.reason ? html`<br /><span class="cell-reason">${e.cell.reason}</span>` : ''}</td>
         <td><code>${e.cell.version ?? '—'}</code></td><td><${Commit} commit=${e.cell.commit} /></td><td>${e.authType ?? html`<span class="muted">not defined</span>`}</td>
       </tr>`)}</tbody>
     </table>
