@@ -45,30 +45,32 @@ export const dashboardApiRoutes: FastifyPluginAsync<DashboardApiOptions> = async
   const { store } = options;
   let snapshot: Snapshot | undefined;
   const current = (): Snapshot => (snapshot && snapshot.version === store.version() ? snapshot : (snapshot = snapshotOf(store)));
-  const define = (operationId: string, hook: AccessHook, handler: Handler): void => {
+  // Who may call an operation is the document's word: a token optional (`- {}`) is a read, guarded as readAccess says; a token required is a change.
+  const define = (operationId: string, handler: Handler): void => {
     const op = controllerApiOperation(operationId);
+    const hook: AccessHook = op.anonymous ? access.read : access.write;
     app.route({ method: op.method as RouteOptions['method'], url: op.route, schema: op.schema, onRequest: hook, handler });
   };
 
-  define('getOverview', access.read, async () => overviewOf(current(), store));
-  define('getMatrix', access.read, async (request) => {
+  define('getOverview', async () => overviewOf(current(), store));
+  define('getMatrix', async (request) => {
     const snap = current();
     return queryMatrix(snap.rows, snap.order, request.query as MatrixQuery);
   });
-  define('getEnvironment', access.read, async (request, reply) => {
+  define('getEnvironment', async (request, reply) => {
     const { environment } = request.params as { environment: string };
     const known = current().order.includes(environment) || store.environment(environment) !== undefined;
     if (!known) return notFound(reply, `no environment named ${environment}`);
     const view = environmentViewOf(store, environment, await options.history(environment));
     return view ?? notFound(reply, `no environment named ${environment}`);
   });
-  define('getIntegration', access.read, async (request, reply) => {
+  define('getIntegration', async (request, reply) => {
     const { integration } = request.params as { integration: string };
     const { environment } = request.query as { environment?: string };
     const view = await integrationViewOf(current(), integration, options.readCatalog, environment);
     return view ?? notFound(reply, `no integration named ${integration}`);
   });
-  define('getInterfaceDiff', access.read, async (request, reply) => {
+  define('getInterfaceDiff', async (request, reply) => {
     const { integration } = request.params as { integration: string };
     const { from, to } = request.query as { from: string; to: string };
     const snap = current();
@@ -77,12 +79,12 @@ export const dashboardApiRoutes: FastifyPluginAsync<DashboardApiOptions> = async
     if (unknown.length > 0) return notFound(reply, `no environment named ${unknown.join(' or ')}`);
     return interfaceDiffOf(integration, from, to, options.readCatalog);
   });
-  define('reconcileEnvironment', access.write, async (request, reply) => {
+  define('reconcileEnvironment', async (request, reply) => {
     const { environment } = request.params as { environment: string };
     const { enqueued, unknown } = options.enqueue(environment);
     if (unknown.length > 0) return notFound(reply, `no environment named ${environment}`);
     request.log.info({ environment, enqueued }, 'reconcile now, asked through the API');
     return reply.code(202).send({ result: 'accepted', enqueued });
   });
-  define('streamEvents', access.read, eventStream(app as unknown as FastifyInstance, store));
+  define('streamEvents', eventStream(app as unknown as FastifyInstance, store));
 };

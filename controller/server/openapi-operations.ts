@@ -25,6 +25,8 @@ export interface ApiOperation {
   schema: RouteSchema;
   /** The security schemes that may call it; empty: no token needed. */
   security: string[];
+  /** Whether one of its security requirements is the empty one (`- {}`): a token is optional. */
+  anonymous: boolean;
 }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
@@ -38,6 +40,7 @@ function operationsOf(document: Node, title: string): Map<string, ApiOperation> 
   const resolve = resolver(document, title);
   const out = new Map<string, ApiOperation>();
   const defaultSecurity = namesOf(document.security);
+  const defaultAnonymous = allowsAnonymous(document.security);
   for (const [path, item] of Object.entries((document.paths ?? {}) as Record<string, Node>)) {
     const shared = ((item.parameters ?? []) as unknown[]).map((p) => resolve(p) as Node);
     for (const method of METHODS) {
@@ -52,6 +55,7 @@ function operationsOf(document: Node, title: string): Map<string, ApiOperation> 
         route: path.replace(/\{([^}]+)\}/g, ':$1'),
         schema: routeSchema(op, parameters, resolve),
         security: op.security === undefined ? defaultSecurity : namesOf(op.security),
+        anonymous: op.security === undefined ? defaultAnonymous : allowsAnonymous(op.security),
       });
     }
   }
@@ -82,6 +86,10 @@ function routeSchema(op: Node, parameters: Node[], resolve: (node: unknown) => u
     schema.response[code] = content?.schema ? { ...(content.schema as Node) } : { type: 'null', description: String(response.description ?? '') };
   }
   return schema;
+}
+
+function allowsAnonymous(security: unknown): boolean {
+  return !Array.isArray(security) || security.length === 0 || security.some((requirement) => Object.keys(requirement as Node).length === 0);
 }
 
 function namesOf(security: unknown): string[] {
