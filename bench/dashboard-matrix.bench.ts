@@ -74,6 +74,7 @@ await registerDashboard(app, {
   },
   history: async () => [],
   enqueue: () => ({ enqueued: [], unknown: [] }),
+  enqueueAll: () => [],
 });
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
 const browser = await launchChromium();

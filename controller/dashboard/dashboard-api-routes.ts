@@ -19,6 +19,8 @@ export interface DashboardApiOptions {
   history: (environment: string) => Promise<HistoryEntry[]>;
   /** Reconcile now: enqueues the environment when it is known. */
   enqueue: (environment: string) => { enqueued: string[]; unknown: string[] };
+  /** Reconcile now from the source: fetches the branch and enqueues every environment. */
+  enqueueAll: () => string[];
   /** Whether the responses are checked against the document too (on by default; a bench may turn it off). */
   validateResponses?: boolean;
 }
@@ -84,6 +86,11 @@ export const dashboardApiRoutes: FastifyPluginAsync<DashboardApiOptions> = async
     const { enqueued, unknown } = options.enqueue(environment);
     if (unknown.length > 0) return notFound(reply, `no environment named ${environment}`);
     request.log.info({ environment, enqueued }, 'reconcile now, asked through the API');
+    return reply.code(202).send({ result: 'accepted', enqueued });
+  });
+  define('reconcileSource', async (request, reply) => {
+    const enqueued = options.enqueueAll();
+    request.log.info({ enqueued }, 'reconcile now, asked through the API');
     return reply.code(202).send({ result: 'accepted', enqueued });
   });
   define('streamEvents', eventStream(app as unknown as FastifyInstance, store));

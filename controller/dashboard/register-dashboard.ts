@@ -16,6 +16,7 @@ export interface DashboardDeps {
   openDriver: (environment: LoadedObject<Environment>) => Promise<EnvironmentDriver>;
   history: (environment: string) => Promise<HistoryEntry[]>;
   enqueue: (environment: string) => { enqueued: string[]; unknown: string[] };
+  enqueueAll: () => string[];
   validateResponses?: boolean;
 }
 
@@ -42,6 +43,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
     readCatalog: catalogReader(deps.store, deps.openDriver),
     history: deps.history,
     enqueue: deps.enqueue,
+    enqueueAll: deps.enqueueAll,
     ...(deps.validateResponses !== undefined ? { validateResponses: deps.validateResponses } : {}),
   });
   await app.register(dashboardStaticRoutes);

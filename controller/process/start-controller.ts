@@ -153,6 +153,7 @@ export async function startController(config: ControllerConfig, options: StartOp
     openDriver: (environment) => openDriver(environment.manifest, config),
     history: statusHistory({ dir: join(config.stateDir, 'git', 'status'), ...(config.github ? { links: githubLinks(config.github) } : {}) }),
     enqueue: (name) => controller.enqueue([name], 'reconcile now (API)'),
+    enqueueAll: () => controller.enqueueAll('reconcile now (API)'),
   });
   const triggers: Trigger[] = [];
   let url: string;

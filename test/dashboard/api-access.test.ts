@@ -18,6 +18,10 @@ async function dashboard(access: ApiAccessOptions) {
       enqueued.push(name);
       return name === 'dev' ? { enqueued: [name], unknown: [] } : { enqueued: [], unknown: [name] };
     },
+    enqueueAll: () => {
+      enqueued.push('*');
+      return ['Source/branch'];
+    },
   });
   return { app, enqueued };
 }
@@ -51,6 +55,11 @@ describe('who may read and change through the API', () => {
     const ok = await app.inject({ method: 'POST', url, headers: { authorization: 'Bearer t0ken', host: 'localhost:8080', origin: 'http://localhost:8080', 'sec-fetch-site': 'same-origin' } });
     expect([ok.statusCode, ok.json()]).toEqual([202, { result: 'accepted', enqueued: ['dev'] }]);
     expect(enqueued).toEqual(['dev']);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/reconcile', headers: { 'sec-fetch-site': 'cross-site', authorization: 'Bearer t0ken' } })).statusCode).toBe(403);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/reconcile' })).statusCode).toBe(401);
+    const source = await app.inject({ method: 'POST', url: '/api/v1/reconcile', headers: { authorization: 'Bearer t0ken' } });
+    expect([source.statusCode, source.json()]).toEqual([202, { result: 'accepted', enqueued: ['Source/branch'] }]);
+    expect(enqueued).toEqual(['dev', '*']);
   });
 
   it('serves the pages offline, under a policy that allows no inline script, and the vendored libraries with their imports resolved', async () => {

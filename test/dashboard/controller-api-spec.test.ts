@@ -24,11 +24,12 @@ describe('the controller API document', () => {
       },
       history: async () => [],
       enqueue: () => ({ enqueued: [], unknown: [] }),
+      enqueueAll: () => [],
     });
     await app.register(statusRoutes, { statuses: () => [] });
     await app.ready();
     for (const op of controllerApiOperations().values()) expect(app.hasRoute({ method: op.method as 'GET', url: op.route }), `${op.method} ${op.path}`).toBe(true);
-    expect([...controllerApiOperations().values()].filter((op) => !op.anonymous).map((op) => op.operationId)).toEqual(['reconcileEnvironment']);
+    expect([...controllerApiOperations().values()].filter((op) => !op.anonymous).map((op) => op.operationId)).toEqual(['reconcileSource', 'reconcileEnvironment']);
   });
 
   it("GET /api/v1/status, whose route keeps its own schema, answers what the document describes", async () => {

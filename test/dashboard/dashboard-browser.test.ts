@@ -120,6 +120,16 @@ describe('reconcile now', () => {
     await page.close();
   });
 
+  it('from the overview, for every environment', async () => {
+    const page = await open('/');
+    await page.getByLabel('API token').fill(API_TOKEN);
+    await page.getByRole('button', { name: 'Reconcile every environment now' }).click();
+    await expect.poll(() => page.locator('.reconcile [role=status]').innerText(), WAIT).toBe('Reconcile of every environment queued.');
+    // Each environment is queued unless the poll queued it already: the list says which were added.
+    expect(world.logs.lines().some((l) => l.msg === 'reconcile now, asked through the API' && l.environment === undefined && Array.isArray(l.enqueued))).toBe(true);
+    await page.close();
+  });
+
   it('a page of another site can neither post a form to it nor call it with the token', async () => {
     const target = `${world.url}/api/v1/environments/dev/reconcile`;
     const attacker: Server = createServer((_request, response) => {

@@ -36,9 +36,10 @@ export async function getJson(path) {
   return body;
 }
 
-/** "Reconcile now" for one environment; resolves to the API's answer, or throws ApiError. */
+/** "Reconcile now" for one environment, or from the source (every environment) when none is named; resolves to the API's answer, or throws ApiError. */
 export async function reconcileNow(environment) {
-  const response = await fetch(`/api/v1/environments/${encodeURIComponent(environment)}/reconcile`, { method: 'POST', headers: headers() });
+  const path = environment === undefined ? '/api/v1/reconcile' : `/api/v1/environments/${encodeURIComponent(environment)}/reconcile`;
+  const response = await fetch(path, { method: 'POST', headers: headers() });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) throw new ApiError(response.status, body.message ?? `${response.status} ${response.statusText}`);
   return body;

@@ -1,32 +1,8 @@
 // Environment: its status and why, the pending plan as a pull request's check shows it (breaking
 // changes first), the gate and the approvals needed and given, the history of its status
 // commits, and "reconcile now".
-import { useState } from './vendor/preact-hooks.mjs';
-import { apiToken, reconcileNow, setApiToken } from './api.js';
 import { Commit, Conditions, Failed, Loading, Time, html, useApi } from './common.js';
-
-function ReconcileNow({ name }) {
-  const [token, setToken] = useState(apiToken());
-  const [result, setResult] = useState(undefined);
-  const submit = async (event) => {
-    event.preventDefault();
-    setApiToken(token);
-    setResult({ busy: true });
-    try {
-      await reconcileNow(name);
-      setResult({ ok: true, message: `Reconcile of ${name} queued.` });
-    } catch (error) {
-      setResult({ ok: false, message: `Refused: ${error.message}` });
-    }
-  };
-  return html`<form class="reconcile" onSubmit=${submit} aria-labelledby="reconcile-title">
-    <h2 id="reconcile-title">Reconcile now</h2>
-    <label for="api-token">API token</label>
-    <input id="api-token" type="password" autocomplete="off" value=${token} onInput=${(e) => setToken(e.currentTarget.value)} />
-    <button type="submit" disabled=${result?.busy}>Reconcile ${name} now</button>
-    ${result && !result.busy ? html`<p class=${result.ok ? 'ok' : 'refused'} role=${result.ok ? 'status' : 'alert'}>${result.message}</p>` : ''}
-  </form>`;
-}
+import { ReconcileNow } from './reconcile-now.js';
 
 function Plan({ plan }) {
   if (!plan) return html`<p class="muted">No plan yet: the environment was not reconciled.</p>`;
@@ -78,7 +54,7 @@ export function EnvironmentPage({ name }) {
     <${Plan} plan=${data.plan} />
     <h2>Gate and approvals</h2>
     <${Gate} view=${data} />
-    <${ReconcileNow} name=${data.name} />
+    <${ReconcileNow} environment=${data.name} />
     <h2>History on the status branch</h2>
     <${History} history=${data.history} />
   </section>`;

@@ -1,6 +1,7 @@
 // Overview: every environment in promotion order, its conditions and why, the commit it observed
 // against the branch head, its last apply, and how many integrations are in step, drifted, failing.
 import { Commit, Conditions, Failed, Link, Loading, Time, html, useApi } from './common.js';
+import { ReconcileNow } from './reconcile-now.js';
 
 function Counts({ counts }) {
   const shown = [
@@ -40,5 +41,6 @@ export function OverviewPage() {
     <p class="summary">${data.integrations} integrations; branch head <${Commit} commit=${data.head} />.</p>
     ${data.environments.length === 0 ? html`<p>No environment has been reconciled yet.</p>` : ''}
     <div class="environments">${data.environments.map((e) => html`<${EnvironmentCard} key=${e.name} environment=${e} head=${data.head} />`)}</div>
+    <${ReconcileNow} />
   </section>`;
 }
