@@ -68,19 +68,8 @@ export function createDashboardStore(statuses: () => EnvironmentStatus[]): Dashb
         if (valid || !manifests?.valid) manifests = { commit: loaded.commit, set: loaded.set, valid };
         head = loaded.commit;
       }
-      const applied = report.outcome.kind === 'Applied' || (report.plan?.actions.length ?? 0) === 0;
-      records.set(report.environment, {
-        environment: report.environment,
-        ...(report.commit ? { commit: report.commit } : {}),
-        ...(report.object ? { object: report.object } : {}),
-        ...(report.plan ? { plan: report.plan } : {}),
-        applied,
-        ...(report.decision ? { decision: report.decision } : {}),
-        ...(extra.approvals ? { approvals: extra.approvals } : {}),
-        problems: report.problems.slice(0, MAX_PROBLEMS).map(formatProblem),
-        durationMs: extra.durationMs,
-        at: extra.at,
-      });
+      // Nothing was loaded (the fetch failed): what the last reconcile found still stands; only the status is news.
+      if (loaded) records.set(report.environment, recordOf(report, extra));
       version++;
       const status = statuses().find((s) => s.environment === report.environment);
       const ready = status?.conditions.find((c) => c.type === 'Ready');
@@ -105,5 +94,20 @@ export function createDashboardStore(statuses: () => EnvironmentStatus[]): Dashb
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+  };
+}
+
+function recordOf(report: ReconcileReport, extra: { durationMs: number; approvals?: string[]; at: string }): EnvironmentRecord {
+  return {
+    environment: report.environment,
+    ...(report.commit ? { commit: report.commit } : {}),
+    ...(report.object ? { object: report.object } : {}),
+    ...(report.plan ? { plan: report.plan } : {}),
+    applied: report.outcome.kind === 'Applied' || (report.plan?.actions.length ?? 0) === 0,
+    ...(report.decision ? { decision: report.decision } : {}),
+    ...(extra.approvals ? { approvals: extra.approvals } : {}),
+    problems: report.problems.slice(0, MAX_PROBLEMS).map(formatProblem),
+    durationMs: extra.durationMs,
+    at: extra.at,
   };
 }

@@ -66,7 +66,11 @@ export function createEnvironmentWorker(deps: EnvironmentWorkerDeps): (request: 
     if (deps.ownership.isKnown(environment) && !deps.ownership.owns(environment)) return notOwned(log);
     log.debug('reconcile started');
     const loaded = await loadTip(deps);
-    if ('outcome' in loaded) return complete(deps, log, started, { environment, outcome: loaded.outcome, commit: undefined });
+    if ('outcome' in loaded) {
+      const failed = await complete(deps, log, started, { environment, outcome: loaded.outcome, commit: undefined });
+      deps.onReconciled?.({ environment, problems: [], outcome: loaded.outcome }, { durationMs: Math.round(performance.now() - started), at: deps.now().toISOString() });
+      return failed;
+    }
     log = log.child({ commit: loaded.commit });
     if (loaded.errors.length === 0) {
       deps.learn(loaded);
