@@ -26,9 +26,10 @@ export const LAYERS = {
   reconcilers: [...BASE, 'artifact', 'generators', 'validate', 'load', 'source', 'environments', 'secrets', 'reporting', 'observability', 'config'],
   server: [...BASE, 'observability', 'config', 'reporting'],
   notifications: [...BASE, 'observability', 'config'],
+  dashboard: [...BASE, 'artifact', 'environments', 'reporting', 'reconcilers', 'observability', 'config', 'server'],
   'environment-server': [...BASE, 'environments', 'action-runtime', 'secrets', 'config', 'observability', 'server', 'artifact'],
-  process: [...BASE, 'artifact', 'generators', 'validate', 'load', 'source', 'environments', 'secrets', 'reporting', 'observability', 'config', 'reconcilers', 'server', 'notifications'],
-  demo: [...BASE, 'artifact', 'generators', 'validate', 'load', 'source', 'environments', 'secrets', 'reporting', 'observability', 'config', 'reconcilers'],
+  process: [...BASE, 'artifact', 'generators', 'validate', 'load', 'source', 'environments', 'secrets', 'reporting', 'observability', 'config', 'reconcilers', 'server', 'notifications', 'dashboard'],
+  demo: [...BASE, 'artifact', 'generators', 'validate', 'load', 'source', 'environments', 'secrets', 'reporting', 'observability', 'config', 'reconcilers', 'process', 'dashboard'],
   scripts: [...BASE, 'crds'],
   cli: null, // the top: may import every layer; nothing imports it
 };
@@ -71,6 +72,15 @@ export default tseslint.config(
     },
   },
   { files: ['controller/config/**', 'test/**', 'bench/**', 'bin/**'], rules: { 'no-restricted-properties': 'off' } },
+  {
+    // The dashboard's pages: plain ES modules that run in the browser.
+    files: ['controller/dashboard/ui/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['window', 'document', 'history', 'location', 'fetch', 'sessionStorage', 'URLSearchParams', 'AbortController', 'TextDecoderStream', 'PopStateEvent', 'addEventListener', 'removeEventListener', 'dispatchEvent', 'setTimeout'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
   ...FOLDERS.map(layerRule).filter(Boolean),
   {
     // One way the CLI opens an environment: openEnvironment passes the variables a token names and checks where the store is.

@@ -8,6 +8,8 @@ export interface CliIo {
   cwd: string;
   /** Whether stderr is a terminal a person watches: progress lines are shown there unprompted. */
   stderrIsTTY?: boolean;
+  /** Whether stdout is a terminal: `intctl demo` then goes on serving its dashboard. */
+  stdoutIsTTY?: boolean;
   /** Milliseconds of a monotonic clock, for progress; tests pass their own. */
   clock?: () => number;
   /**
@@ -27,6 +29,7 @@ export const processIo: CliIo = {
   stderr: (text) => process.stderr.write(printable(text, { keepLayout: true })),
   cwd: process.cwd(),
   stderrIsTTY: process.stderr.isTTY === true,
+  stdoutIsTTY: process.stdout.isTTY === true,
   clock: () => performance.now(),
   ...(process.stdout.isTTY === true
     ? { terminal: { color: readTerminalConfig().color, write: (sequence: string) => void process.stdout.write(sequence) } }

@@ -60,6 +60,17 @@ export interface ControllerConfig extends Config {
   github?: GithubConfig;
   /** Slack, Teams and webhooks told of status transitions; no providers: off. */
   notifications: NotificationsConfig;
+  /** The JSON API under /api/v1/ and the dashboard. */
+  api: ApiConfig;
+}
+
+/** Who may read the dashboard and its API (`public`: anyone who reaches the port; `token`: holders of the API token). */
+export type ApiReadAccess = 'public' | 'token';
+
+export interface ApiConfig {
+  /** The bearer token of "reconcile now" (and of every read with readAccess `token`); absent: nothing can be changed through the API. */
+  token?: string;
+  readAccess: ApiReadAccess;
 }
 
 /** How the controller reaches GitHub, or GitHub Enterprise Server at another `apiUrl`. */
@@ -76,7 +87,7 @@ export interface GithubConfig {
 export type GithubReportKind = 'checks' | 'statuses';
 
 type Kind = 'string' | 'url' | 'repository' | 'reportKind' | 'email' | 'wholeNumber' | 'branch' | 'gitUrl' | 'path' | 'secretFile' | 'secretValue' | 'positiveInteger' | 'port' | 'cron' | 'logLevel'
-  | 'shardIndex';
+  | 'shardIndex' | 'readAccess';
 
 interface FieldSpec {
   /** The dotted path of the field in the YAML file; undefined for what only a variable may give. */
@@ -130,6 +141,9 @@ export const CONFIG_FIELDS = {
   githubAppPrivateKeyFile: { file: 'github.appPrivateKeyFile', env: 'INTCTL_GITHUB_APP_PRIVATE_KEY_FILE', kind: 'secretFile' },
   githubInstallationId: { file: 'github.installationId', env: 'INTCTL_GITHUB_APP_INSTALLATION_ID', kind: 'positiveInteger' },
   githubReport: { file: 'github.report', env: 'INTCTL_GITHUB_REPORT', kind: 'reportKind' },
+  apiToken: { env: 'INTCTL_API_TOKEN', kind: 'secretValue' },
+  apiTokenFile: { file: 'api.tokenFile', env: 'INTCTL_API_TOKEN_FILE', kind: 'secretFile' },
+  apiReadAccess: { file: 'api.readAccess', env: 'INTCTL_API_READ_ACCESS', kind: 'readAccess' },
   // Shards: the Helm chart sets these variables by these names.
   shardIndex: { file: 'shard.index', env: 'INTCTL_SHARD', flag: '--shard', kind: 'shardIndex' },
   shardCount: { file: 'shard.count', env: 'INTCTL_SHARDS', flag: '--shards', kind: 'positiveInteger' },
@@ -167,6 +181,7 @@ export interface SecretFiles {
   genericToken?: string;
   githubToken?: string;
   githubAppPrivateKey?: string;
+  apiToken?: string;
 }
 
 export interface Defaults {
@@ -241,7 +256,8 @@ export function withFlags(values: GivenValues, flags: Partial<Record<FieldName, 
 }
 
 /** The configuration before secret files are read: their paths stand where their values will. */
-export type ConfigWithoutSecrets = Omit<ControllerConfig, 'git' | 'webhook' | 'github' | 'notifications'> & {
+export type ConfigWithoutSecrets = Omit<ControllerConfig, 'git' | 'webhook' | 'github' | 'notifications' | 'api'> & {
+  api: Omit<ApiConfig, 'token'>;
   git: Omit<ControllerConfig['git'], 'auth' | 'env'> & { username: string };
   webhook: Omit<ControllerConfig['webhook'], 'githubSecret' | 'genericToken'>;
   /** GitHub without its credentials: which kind, and the App's ids. */
@@ -288,6 +304,7 @@ export function validateControllerConfig(given: GivenValues, defaults: Defaults)
     ['webhookSecret', 'webhookSecretFile', 'githubSecret'],
     ['webhookToken', 'webhookTokenFile', 'genericToken'],
     ['githubToken', 'githubTokenFile', 'githubToken'],
+    ['apiToken', 'apiTokenFile', 'apiToken'],
   ] as const) {
     const value = optional(valueField);
     const file = optional(fileField);
@@ -320,7 +337,11 @@ export function validateControllerConfig(given: GivenValues, defaults: Defaults)
     holder: text('holder', defaults.holder),
     queue: { concurrency: whole('concurrency', 4), backoffBaseMs, backoffMaxMs, requeueWaitingMs: whole('requeueWaitingMs', 60_000) },
     logLevel: text('logLevel', 'info') as LogLevel,
+    api: { readAccess: text('apiReadAccess', 'public') as ApiReadAccess },
   };
+  if (config.api.readAccess === 'token' && secretFiles.apiToken === undefined && secretValues.apiToken === undefined) {
+    problems.push(`${label('apiReadAccess')}: token needs the API token, which is not given (${label('apiTokenFile')} or ${label('apiToken')})`);
+  }
   const github = validateGithub(optional, String(url ?? ''), secretFiles, secretValues, problems);
   if (github) config.github = github;
   if (config.shard.count > 1 && config.shard.probeIntervalMs >= config.leaseTtlMs) {
@@ -448,6 +469,8 @@ function check(name: FieldName, item: GivenValue): string | number | { problem: 
       return /^https?:\/\/[^\s/]+(\/\S*)?$/.test(text) ? text : fail(`must be an http(s) URL such as https://api.github.com, not ${show(value)}`);
     case 'repository':
       return /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(text) ? text : fail(`must be owner/name, not ${show(value)}`);
+    case 'readAccess':
+      return text === 'public' || text === 'token' ? text : fail(`must be public or token, not ${show(value)}`);
     case 'reportKind':
       return text === 'checks' || text === 'statuses' ? text : fail(`must be checks or statuses, not ${show(value)}`);
     case 'string':

@@ -90,6 +90,32 @@ export interface ReadControllerConfigOptions {
 const MAX_SECRET_FILE_BYTES = 64 * 1024;
 
 /**
+ * The configuration of the controller `intctl demo` serves its dashboard with: tracking the demo's
+ * throwaway repository every few seconds, into the demo's state directory, on a loopback port.
+ * The process's variables still give what the demo leaves open (the API token:
+ * `INTCTL_API_TOKEN` or `INTCTL_API_TOKEN_FILE`); a configuration file is never read.
+ */
+export async function readDemoControllerConfig(options: { repo: string; stateDir: string; port: number; apiTokenFile?: string; env?: NodeJS.ProcessEnv }): Promise<ControllerConfig> {
+  const { INTCTL_CONFIG: _ignored, ...env } = options.env ?? process.env;
+  const given = env.INTCTL_API_TOKEN !== undefined || env.INTCTL_API_TOKEN_FILE !== undefined;
+  return readControllerConfig({
+    cwd: options.stateDir,
+    env: {
+      ...env,
+      INTCTL_GIT_URL: options.repo,
+      INTCTL_GIT_BRANCH: 'main',
+      INTCTL_STATE_DIR: options.stateDir,
+      INTCTL_POLL_SCHEDULE: '*/3 * * * * *',
+      INTCTL_POLL_JITTER_MS: '0',
+      INTCTL_LISTEN_HOST: '127.0.0.1',
+      INTCTL_LISTEN_PORT: String(options.port),
+      INTCTL_LOG_LEVEL: env.INTCTL_LOG_LEVEL ?? 'warn',
+      ...(!given && options.apiTokenFile !== undefined ? { INTCTL_API_TOKEN_FILE: options.apiTokenFile } : {}),
+    },
+  });
+}
+
+/**
  * The controller's configuration: the YAML file, each variable overriding its field and each flag
  * given overriding both, validated
  * (every problem at once, each naming its field), then the secret files read. Relative paths in
@@ -140,6 +166,7 @@ export async function readControllerConfig(options: ReadControllerConfigOptions 
     },
     ...(github ? { github: withGithubSecrets(github, secrets) } : {}),
     notifications: notifications.config,
+    api: { ...config.api, ...(secrets.apiToken !== undefined ? { token: secrets.apiToken } : {}) },
   };
 }
 
@@ -154,6 +181,7 @@ const SECRET_FIELDS: Record<keyof SecretFiles, FieldName> = {
   genericToken: 'webhookTokenFile',
   githubToken: 'githubTokenFile',
   githubAppPrivateKey: 'githubAppPrivateKeyFile',
+  apiToken: 'apiTokenFile',
 };
 
 /** Reads each secret file; one trailing line break is dropped, as `echo` and editors add one. */

@@ -5,9 +5,9 @@ import { simpleGit } from 'simple-git';
 import { gitRepository } from '../source/git-repository.ts';
 import type { Config } from '../config/read-config.ts';
 import { openDriver } from '../environments/open-driver.ts';
-import type { Environment } from '../generated/manifests.ts';
 import { formatPlan, shortCommit } from '../reporting/format-plan.ts';
 import { loadAndValidate } from '../load/load-and-validate.ts';
+import { promotionOrder } from '../core/promotion-order.ts';
 import { createEnvironmentRunner } from '../reconcilers/environment/environment-runner.ts';
 import type { ReconcileReport } from '../reconcilers/environment/reconcile-environment.ts';
 
@@ -79,15 +79,4 @@ What to try next:
   return { repo, stateDir, reports };
 }
 
-/** Environments ordered so that each comes after the one it promotes from; ties by name. */
-export function promotionOrder<T extends { manifest: Environment }>(environments: readonly T[]): T[] {
-  const byName = new Map(environments.map((e) => [e.manifest.metadata.name, e]));
-  const depth = (e: T, seen = new Set<string>()): number => {
-    const from = e.manifest.spec.promotesFrom;
-    const upstream = from ? byName.get(from) : undefined;
-    if (!upstream || seen.has(from!)) return 0;
-    seen.add(from!);
-    return 1 + depth(upstream, seen);
-  };
-  return [...environments].sort((a, b) => depth(a) - depth(b) || (a.manifest.metadata.name < b.manifest.metadata.name ? -1 : 1));
-}
+export { promotionOrder } from '../core/promotion-order.ts';

@@ -17,7 +17,7 @@ import { createArtifactCache } from './artifact-cache.ts';
 import { createGenerationCache, type GenerationStore } from '../artifact/generation-cache.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { createControllerGithub, type GithubDeps } from './controller-github.ts';
-import { createEnvironmentWorker } from './environment-worker.ts';
+import { createEnvironmentWorker, type EnvironmentWorkerDeps } from './environment-worker.ts';
 import { createShardOwnership } from './shard-ownership.ts';
 import { createSourceWorker } from './source-worker.ts';
 import { createWorkQueue, type QueueTimers, type WorkQueue } from './work-queue.ts';
@@ -54,6 +54,8 @@ export interface ControllerDeps {
   generationStore?: GenerationStore;
   /** Told of status transitions (Stalled, AwaitingApproval, ...); it queues and never blocks a reconcile. */
   notifier?: Notifier;
+  /** Told after each environment reconcile (the dashboard's store). */
+  onReconciled?: EnvironmentWorkerDeps['onReconciled'];
 }
 
 export interface Controller {
@@ -146,6 +148,7 @@ export function createController(deps: ControllerDeps): Controller {
       now,
       newId,
       ...(deps.notifier ? { onStatus: (transition) => notify(deps.notifier!, transition, deps.logger) } : {}),
+      ...(deps.onReconciled ? { onReconciled: deps.onReconciled } : {}),
     }),
     // A pull request's plan is read-only, so any replica may run it (shards split applies, not plans).
     PullRequest: async (request) => ({ requeue: github ? await github.planPullRequest(request) : { policy: 'settled' } }),

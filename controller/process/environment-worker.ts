@@ -47,6 +47,8 @@ export interface EnvironmentWorkerDeps {
   newId: () => string;
   /** Told of every status a reconcile ends with (notifications); must return at once. */
   onStatus?: (transition: StatusTransition) => void;
+  /** Told after each reconcile that got as far as a report, once its status is set (the dashboard). */
+  onReconciled?: (report: ReconcileReport, extra: { durationMs: number; approvals?: string[]; at: string }) => void;
 }
 
 const SETTLED: ReconcileResult = { requeue: { policy: 'settled' } };
@@ -67,7 +69,11 @@ export function createEnvironmentWorker(deps: EnvironmentWorkerDeps): (request: 
     if (deps.ownership.isKnown(environment) && !deps.ownership.owns(environment)) return notOwned(log);
     log.debug('reconcile started');
     const loaded = await loadTip(deps);
-    if ('outcome' in loaded) return complete(deps, log, started, { environment, outcome: loaded.outcome, commit: undefined });
+    if ('outcome' in loaded) {
+      const failed = await complete(deps, log, started, { environment, outcome: loaded.outcome, commit: undefined });
+      deps.onReconciled?.({ environment, problems: [], outcome: loaded.outcome }, { durationMs: Math.round(performance.now() - started), at: deps.now().toISOString() });
+      return failed;
+    }
     log = log.child({ commit: loaded.commit });
     if (loaded.errors.length === 0) {
       deps.learn(loaded);
@@ -93,6 +99,7 @@ export function createEnvironmentWorker(deps: EnvironmentWorkerDeps): (request: 
       ? await publishedAndApplied(reported, () => deps.openDriver(object), deps.statuses.get(environment), deps.now(), log)
       : {};
     const done = await complete(deps, log, started, { environment, outcome: report.outcome, commit: loaded.commit, ...extra }, object?.manifest);
+    deps.onReconciled?.(reported, { durationMs: Math.round(performance.now() - started), ...(approvals ? { approvals: approvals.counted } : {}), at: deps.now().toISOString() });
     await deps.github?.reportPush(reported, problemsOf(loaded, report), approvals, log);
     // The shards changed while it ran: the new owner reports it from now on.
     if (!deps.ownership.owns(environment)) deps.forget(environment);

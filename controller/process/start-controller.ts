@@ -23,6 +23,10 @@ import { createShardMembership } from './shard-membership.ts';
 import { startWatching } from './watch-trigger.ts';
 import { createDiskGenerationStore } from '../artifact/disk-generation-store.ts';
 import { DEFAULT_CACHE_MAX_BYTES } from '../config/read-config.ts';
+import type { EnvironmentStatus } from '../core/environment-status.ts';
+import { createDashboardStore } from '../dashboard/dashboard-store.ts';
+import { registerDashboard } from '../dashboard/register-dashboard.ts';
+import { githubLinks, statusHistory } from '../dashboard/status-history.ts';
 
 /** How the controller reaches Git: the source and status writer of controller/source, or a test's own. */
 export interface SourceFactories {
@@ -85,7 +89,11 @@ export async function startController(config: ControllerConfig, options: StartOp
   });
   const github = config.github ? startGithub(config.github, logger, metrics.registry, options.githubWriteIntervalMs) : undefined;
   const notifier = startNotifier(config, logger, metrics.registry);
+  // The dashboard reads the statuses of the controller it is fed by: another late binding.
+  let statuses = (): EnvironmentStatus[] => [];
+  const dashboard = createDashboardStore(() => statuses());
   const controller = createController({
+    onReconciled: (report, extra) => dashboard.record(report, extra),
     source,
     statusWriter,
     ...(notifier ? { notifier } : {}),
@@ -105,6 +113,7 @@ export async function startController(config: ControllerConfig, options: StartOp
     },
   });
   rebalance = () => void controller.rebalance('shard membership changed');
+  statuses = () => controller.statuses();
   metrics.observeShards({ owned: () => controller.owned().length, livePeers: () => membership.live().length - 1 });
   const enqueueAll = (reason: string) => controller.enqueueAll(reason);
   const server = await buildServer({
@@ -142,6 +151,14 @@ export async function startController(config: ControllerConfig, options: StartOp
         }
       : {}),
     ...(config.webhook.genericToken !== undefined ? { genericToken: config.webhook.genericToken } : {}),
+  });
+  await registerDashboard(server as never, {
+    store: dashboard,
+    access: { ...(config.api.token !== undefined ? { token: config.api.token } : {}), readAccess: config.api.readAccess },
+    openDriver: (environment) => openDriver(environment.manifest, config),
+    history: statusHistory({ dir: join(config.stateDir, 'git', 'status'), ...(config.github ? { links: githubLinks(config.github) } : {}) }),
+    enqueue: (name) => controller.enqueue([name], 'reconcile now (API)'),
+    enqueueAll: () => controller.enqueueAll('reconcile now (API)'),
   });
   const triggers: Trigger[] = [];
   let url: string;
@@ -212,6 +229,7 @@ export function describeConfig(config: ControllerConfig): Record<string, unknown
       : 'off',
     shard: config.shard.count === 1 ? { index: 0, count: 1 } : config.shard,
     notifications: config.notifications.providers.map((p) => ({ name: p.name, type: p.kind, events: p.events, ...(p.environments ? { environments: p.environments } : {}) })),
+    api: { token: config.api.token !== undefined, readAccess: config.api.readAccess },
   };
 }
 

@@ -52,6 +52,7 @@ describe('readControllerConfig', () => {
       queue: { concurrency: 4, backoffBaseMs: 1000, backoffMaxMs: 300_000, requeueWaitingMs: 60_000 },
       logLevel: 'info',
       notifications: { providers: [], dedupeWindowMs: 600_000, ratePerMinute: 20, maxAttempts: 5, timeoutMs: 10_000 },
+      api: { readAccess: 'public' },
     });
   });
 
@@ -243,5 +244,19 @@ describe('readControllerConfig: GitHub', () => {
   it('never repeats the token in a message', async () => {
     const found = await problems(URL, { INTCTL_GITHUB_TOKEN: 'ghp_secret-value-42', INTCTL_GITHUB_APP_ID: '1' });
     expect(found.join('\n')).not.toContain('ghp_secret-value-42');
+  });
+});
+
+describe('the API token and who may read', () => {
+  it('takes the token from a variable or a file, like the webhook secrets, and readAccess from the file', async () => {
+    const fromVariable = await read('git: { url: https://github.com/acme/a.git }\napi: { readAccess: token }\n', { INTCTL_API_TOKEN: 'api-token-value' });
+    expect(fromVariable.api).toEqual({ token: 'api-token-value', readAccess: 'token' });
+  });
+
+  it('refuses readAccess token without a token, and an unknown readAccess, naming the field', async () => {
+    expect(await problems('git: { url: https://github.com/acme/a.git }\napi: { readAccess: token }\n')).toEqual([
+      'api.readAccess (INTCTL_API_READ_ACCESS): token needs the API token, which is not given (api.tokenFile (INTCTL_API_TOKEN_FILE) or INTCTL_API_TOKEN)',
+    ]);
+    expect(await problems('git: { url: https://github.com/acme/a.git }\n', { INTCTL_API_READ_ACCESS: 'everyone' })).toEqual(['INTCTL_API_READ_ACCESS: must be public or token, not "everyone"']);
   });
 });
