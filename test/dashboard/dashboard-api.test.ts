@@ -31,18 +31,18 @@ describe("the controller's API over the demo's environments", () => {
     expect(status).toBe(200);
     const environments = body.environments as Array<{ name: string; conditions: Array<{ type: string; reason: string }>; counts: Record<string, number>; observedCommit: string }>;
     expect(environments.map((e) => e.name)).toEqual(['dev', 'test', 'prod']);
-    expect(body.integrations).toBe(3);
+    expect(body.integrations).toBe(5);
     expect(environments.map((e) => e.conditions.find((c) => c.type === 'Ready')?.reason)).toEqual(['ReconciliationSucceeded', 'ReconciliationSucceeded', 'AwaitingApproval']);
-    expect(environments[0]!.counts).toMatchObject({ inStep: 3, failing: 0, drifted: 0 });
-    expect(environments[2]!.counts).toMatchObject({ inStep: 0, pending: 2, notTargeted: 1 });
+    expect(environments[0]!.counts).toMatchObject({ inStep: 5, failing: 0, drifted: 0 });
+    expect(environments[2]!.counts).toMatchObject({ inStep: 0, pending: 3, notTargeted: 2 });
     expect(environments.every((e) => e.observedCommit === body.head)).toBe(true);
   });
 
   it('matrix: pages, searches and filters by label, system and state', async () => {
     const all = await get('/api/v1/matrix');
-    expect((all.body.rows as Array<{ name: string }>).map((r) => r.name)).toEqual(['crm', 'dataverse-accounts', 'sales-orders']);
-    const paged = await get('/api/v1/matrix?pageSize=2&page=2');
-    expect([paged.body.total, paged.body.page, (paged.body.rows as Array<{ name: string }>).map((r) => r.name)]).toEqual([3, 2, ['sales-orders']]);
+    expect((all.body.rows as Array<{ name: string }>).map((r) => r.name)).toEqual(['crm', 'dataverse-accounts', 'order-history', 'product-catalog', 'sales-orders']);
+    const paged = await get('/api/v1/matrix?pageSize=2&page=3');
+    expect([paged.body.total, paged.body.page, (paged.body.rows as Array<{ name: string }>).map((r) => r.name)]).toEqual([5, 3, ['sales-orders']]);
     expect(((await get('/api/v1/matrix?q=ORDERS')).body.rows as Array<{ name: string }>).map((r) => r.name)).toEqual(['sales-orders']);
     expect(((await get('/api/v1/matrix?system=odata')).body.rows as Array<{ name: string }>).map((r) => r.name)).toEqual(['dataverse-accounts', 'sales-orders']);
     expect(((await get('/api/v1/matrix?label=team%3Dcustomer-experience')).body.rows as Array<{ name: string }>).map((r) => r.name)).toEqual(['crm']);
@@ -57,7 +57,7 @@ describe("the controller's API over the demo's environments", () => {
     expect(status).toBe(200);
     const plan = body.plan as { state: string; actions: Array<{ verb: string; target: string }>; text: string };
     expect(plan.state).toBe('pending');
-    expect(plan.actions.filter((a) => a.verb === 'publish').map((a) => a.target).sort()).toEqual(['crm', 'sales-orders']);
+    expect(plan.actions.filter((a) => a.verb === 'publish').map((a) => a.target).sort()).toEqual(['crm', 'order-history', 'sales-orders']);
     expect(plan.text).toMatch(/^Plan for environment prod at [0-9a-f]{7}: \d+ actions/);
     expect(body.gate).toMatchObject({ allowed: false, reason: 'AwaitingApproval' });
     expect(body.approvals).toEqual({ required: 2, given: [] });
@@ -93,7 +93,7 @@ describe("the controller's API over the demo's environments", () => {
 
   it('never answers a secret', async () => {
     const paths = ['/api/v1/overview', '/api/v1/matrix', '/api/v1/status', ...['dev', 'test', 'prod'].map((e) => `/api/v1/environments/${e}`)];
-    for (const name of ['crm', 'dataverse-accounts', 'sales-orders']) paths.push(`/api/v1/integrations/${name}`, `/api/v1/integrations/${name}?environment=dev`);
+    for (const name of ['crm', 'dataverse-accounts', 'order-history', 'product-catalog', 'sales-orders']) paths.push(`/api/v1/integrations/${name}`, `/api/v1/integrations/${name}?environment=dev`);
     for (const path of paths) {
       const { status, text } = await get(path);
       expect(status, path).toBe(200);

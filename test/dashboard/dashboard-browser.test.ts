@@ -52,7 +52,7 @@ describe("each view renders the demo's state, and passes an accessibility check"
     const page = await open('/');
     const cards = page.locator('.environment-card');
     await expect.poll(() => cards.locator('h2').allInnerTexts(), WAIT).toEqual(['dev', 'test', 'prod']);
-    await expect.poll(() => cards.nth(2).innerText(), WAIT).toContain('AwaitingApproval: 12 pending actions; needs 2 approving reviews');
+    await expect.poll(() => cards.nth(2).innerText(), WAIT).toContain('AwaitingApproval: 13 pending actions; needs 2 approving reviews');
     expect(await cards.nth(0).innerText()).toContain('ReconciliationSucceeded: in step with Git');
     await expectAccessible(page);
     await page.close();
@@ -61,7 +61,7 @@ describe("each view renders the demo's state, and passes an accessibility check"
   it('matrix: every integration in every environment, and a filter kept in the URL', async () => {
     const page = await open('/matrix');
     const rows = page.locator('table.matrix tbody tr');
-    await expect.poll(() => rows.locator('th').allInnerTexts(), WAIT).toEqual(['crm team=customer-experience', 'dataverse-accounts team=sales-operations', 'sales-orders team=order-to-cash sap-service=API_SALES_ORDER_SRV']);
+    await expect.poll(() => rows.locator('th').allInnerTexts(), WAIT).toEqual(['crm team=customer-experience', 'dataverse-accounts team=sales-operations', 'order-history team=order-to-cash', 'product-catalog team=web-shop', 'sales-orders team=order-to-cash sap-service=API_SALES_ORDER_SRV']);
     expect(await rows.nth(0).locator('td.cell .state').allInnerTexts()).toEqual(['in step', 'in step', 'pending']);
     expect(await rows.nth(1).locator('td.cell .state').allInnerTexts()).toEqual(['in step', 'in step', 'not targeted']);
     await expectAccessible(page);
@@ -74,11 +74,11 @@ describe("each view renders the demo's state, and passes an accessibility check"
 
   it('environment: the pending plan of prod, its gate and approvals, its status commits', async () => {
     const page = await open('/environments/prod');
-    await expect.poll(() => page.locator('main').innerText(), WAIT).toContain('12 actions pending');
+    await expect.poll(() => page.locator('main').innerText(), WAIT).toContain('13 actions pending');
     const text = await page.locator('main').innerText();
     expect(text).toContain('Gate: waiting (AwaitingApproval)');
     expect(text).toContain('Approvals: 0 of 2 given; from maria-schmidt, jokafor, lchen-sre');
-    expect(await page.locator('table.actions tbody tr').count()).toBe(12);
+    expect(await page.locator('table.actions tbody tr').count()).toBe(13);
     expect(await page.locator('ol.history li').first().innerText()).toMatch(/intctl: prod NotReady \(AwaitingApproval\) at [0-9a-f]{7}/);
     await expectAccessible(page);
     await page.close();
@@ -182,7 +182,7 @@ describe('live, without a reload', () => {
     await commit({ 'integrations/broken.yaml': 'apiVersion: intctl.dev/v1alpha1\nkind: Integration\nmetadata: { name: broken }\nspec: { system: openapi }\n' }, 'a manifest missing most of its spec');
     const devCard = overview.locator('.environment-card').nth(0);
     await expect.poll(() => devCard.innerText(), WAIT).toContain('Stalled ValidationFailed: 3 problems in the manifests; nothing applied');
-    expect(await devCard.locator('.count.failing dd').innerText()).toBe('4');
+    expect(await devCard.locator('.count.failing dd').innerText()).toBe('6');
     const dev = await open('/environments/dev');
     await expect.poll(() => dev.locator('ul.problems').innerText(), WAIT).toContain('integrations/broken.yaml:');
     await dev.close();
