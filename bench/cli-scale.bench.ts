@@ -16,18 +16,22 @@ import { median } from './support/median.ts';
  * `intctl validate`, `plan` and `apply` as a user runs them, through the CLI's own `main()`, on a
  * repository shaped like examples/ at scale: INTCTL_BENCH_CLI_INTEGRATIONS integrations (1,000)
  * over 50 teams, rotating over the three example specifications, three environments; `--env dev`.
+ * INTCTL_BENCH_CLI_SHAPE=distinct gives each integration a specification of its own instead (a
+ * copy of the OpenAPI example with its own title): nothing can be shared.
  * Beside them, the floor of a cold reconcile: read every file, parse every manifest with `yaml`,
  * hash every file, generate once per distinct specification and selection with intctl's own
  * generators, and write every integration in one SQLite transaction.
  *
- * Each case runs INTCTL_BENCH_CLI_RUNS times (3). Prints, and writes to bench/results/cli-scale.json,
+ * Each case runs INTCTL_BENCH_CLI_RUNS times (3). Prints, and writes to bench/results/cli-scale-<shape>-<size>.json,
  * the median CPU seconds (user + system of this process), wall seconds and peak RSS of each
  * case, with the load average when the run started.
  */
 
 const SIZE = Number(process.env.INTCTL_BENCH_CLI_INTEGRATIONS ?? 1000);
 const RUNS = Number(process.env.INTCTL_BENCH_CLI_RUNS ?? 3);
-const SHAPE: ScaleShape = { integrations: SIZE, teams: 50 };
+/** `shared` (copies of the three examples) or `distinct` (copies of the OpenAPI example, each with a specification of its own). */
+const KIND = process.env.INTCTL_BENCH_CLI_SHAPE === 'distinct' ? 'distinct' : 'shared';
+const SHAPE: ScaleShape = KIND === 'distinct' ? { integrations: SIZE, teams: 50, rotate: ['crm'], distinctSpecs: true } : { integrations: SIZE, teams: 50 };
 
 const work = mkdtempSync(join(tmpdir(), 'intctl-cli-scale-'));
 const repo = join(work, 'repo');
@@ -74,10 +78,10 @@ function report(): void {
     };
   });
   mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
-  writeFileSync(join(import.meta.dirname, 'results', 'cli-scale.json'), `${JSON.stringify({ integrations: SIZE, loadAtStart, cases: rows }, null, 2)}\n`);
+  writeFileSync(join(import.meta.dirname, 'results', `cli-scale-${KIND}-${SIZE}.json`), `${JSON.stringify({ integrations: SIZE, shape: KIND, loadAtStart, cases: rows }, null, 2)}\n`);
   if (rows.some((r) => r.runs < RUNS) || rows.length < CASES) return;
   const lines = rows.map((r) => `  ${r.case.padEnd(40)} ${String(r.medianCpuS).padStart(8)} CPU-s ${String(r.medianWallS).padStart(8)} s wall ${String(r.medianPeakRssMiB).padStart(6)} MiB peak RSS  (median of ${r.runs})`);
-  process.stderr.write(`\nintctl CLI, ${SIZE.toLocaleString('en')} integrations shaped like examples/ (load average at start: ${loadAtStart}):\n${lines.join('\n')}\n\n`);
+  process.stderr.write(`\nintctl CLI, ${SIZE.toLocaleString('en')} integrations shaped like examples/, ${KIND === 'distinct' ? 'each with a specification of its own' : 'sharing three specifications'} (load average at start: ${loadAtStart}):\n${lines.join('\n')}\n\n`);
 }
 
 /** Runs the CLI in this process, as `intctl` does; output is kept only to check the exit code. */

@@ -1,5 +1,5 @@
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { Integration } from '../../controller/generated/manifests.ts';
 
@@ -14,6 +14,11 @@ export interface ScaleShape {
   teams: number;
   /** The example integrations the copies rotate over (all three when left out). */
   rotate?: readonly ExampleIntegration[];
+  /**
+   * Each copy gets a specification of its own (the example's, with its own title), as teams that
+   * each integrate a different service do: nothing can be shared between them.
+   */
+  distinctSpecs?: boolean;
 }
 
 /** The file and name of the n-th integration of a repository of this shape. */
@@ -40,8 +45,25 @@ export async function writeExamplesAtScale(root: string, shape: ScaleShape): Pro
     const at = integrationAt(shape, n);
     const example = examples.get(at.example)!;
     const team = at.file.split('/')[1]!;
-    const manifest = { ...example, metadata: { name: at.name, labels: { ...example.metadata.labels, team } } };
+    let spec = example.spec;
+    if (shape.distinctSpecs && spec.source.path !== undefined) {
+      const path = `specs/distinct/${at.name}${extname(spec.source.path)}`;
+      await mkdir(join(root, 'specs', 'distinct'), { recursive: true });
+      await writeFile(join(root, path), await ownSpecification(join(EXAMPLES, spec.source.path), at.name));
+      spec = { ...spec, source: { ...spec.source, path } };
+    }
+    const manifest = { ...example, metadata: { name: at.name, labels: { ...example.metadata.labels, team } }, spec };
     await mkdir(join(root, 'integrations', team), { recursive: true });
     await writeFile(join(root, at.file), stringify(manifest));
   }
+}
+
+const specifications = new Map<string, string>();
+
+/** The example's specification with a title of its own: another document, to every cache. */
+async function ownSpecification(path: string, name: string): Promise<string> {
+  let text = specifications.get(path);
+  if (text === undefined) specifications.set(path, (text = await readFile(path, 'utf8')));
+  if (path.endsWith('.yaml') || path.endsWith('.yml')) return text.replace(/^( {2}title: )(.*)$/m, `$1$2 (${name})`);
+  return text.replace(/<edmx:Edmx /, `<!-- ${name} -->\n<edmx:Edmx `);
 }
