@@ -86,6 +86,16 @@ export async function openEnvironment(environment: Environment, config: Workspac
   return openDriver(environment, config, options);
 }
 
+/** The public key of an existing environment (what values are sealed to), read and let go. */
+export async function environmentPublicKey(environment: Environment, config: WorkspaceConfig): Promise<string> {
+  const driver = await openEnvironment(environment, config, { create: false });
+  try {
+    return await driver.publicKey();
+  } finally {
+    await driver.close();
+  }
+}
+
 /** The path itself or its nearest existing ancestor when that is not a directory: what would make creating it fail. */
 async function fileInTheWay(path: string): Promise<string | undefined> {
   for (let at = path; ; at = dirname(at)) {

@@ -1,5 +1,6 @@
 import { X509Certificate, createHash, createPrivateKey, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
+import { PEM_BLOCK, certificatesInPem } from '../core/pem-certificates.ts';
 
 /** A connection's private key and the certificates that go with it, leaf first. */
 export interface ClientKey {
@@ -10,7 +11,6 @@ export interface ClientKey {
 
 export type ClientKeyResult = { ok: true; value: ClientKey } | { ok: false; message: string };
 
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
 
 /**
  * The key of a connection from its `privateKey` secret: PEM (PKCS#8, encrypted PKCS#8, PKCS#1 or
@@ -54,15 +54,8 @@ export function readClientKey(privateKey: string, certificatePem: string | undef
 
 /** The X.509 certificates of a PEM text, in order; an error for a block that does not parse, or for no certificate at all. */
 export function parseCertificates(pem: string): { ok: true; value: X509Certificate[] } | { ok: false; message: string } {
-  const out: X509Certificate[] = [];
-  for (const match of pem.matchAll(PEM_BLOCK)) {
-    if (match[1] !== 'CERTIFICATE') continue;
-    try {
-      out.push(new X509Certificate(match[0]));
-    } catch {
-      return { ok: false, message: `certificate ${out.length + 1} is not a valid X.509 certificate` };
-    }
-  }
+  const out = certificatesInPem(pem);
+  if (typeof out === 'string') return { ok: false, message: out };
   if (out.length === 0 && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) return { ok: false, message: 'holds no PEM certificate' };
   return { ok: true, value: out };
 }

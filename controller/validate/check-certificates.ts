@@ -1,12 +1,12 @@
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { createPrivateKey, type X509Certificate } from 'node:crypto';
 import type { ManifestSet } from '../core/manifest.ts';
+import { certificatesInPem } from '../core/pem-certificates.ts';
 import { fieldName, type Problem, type ProblemReason, type Severity } from '../core/problem.ts';
 
 /** A certificate that expires within this many days is a warning: time to make and register the next one. */
 export const EXPIRY_WARNING_DAYS = 30;
 
 const DAY_MS = 86_400_000;
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
 
 /**
  * The certificates of connections, as far as the manifests show them without opening a secret:
@@ -28,11 +28,11 @@ export function checkCertificates(set: ManifestSet, now: number): Problem[] {
         problems.push({ file: object.file, ...object.locate(path), severity, reason, field: fieldName(path), message, object: { kind: 'Connection', name: object.manifest.metadata.name } });
       };
       if (endpoint.caBundle !== undefined) {
-        const authorities = certificatesOf(endpoint.caBundle);
+        const authorities = certificatesInPem(endpoint.caBundle);
         if (typeof authorities === 'string' || authorities.length === 0) report('caBundle', 'error', 'CertificateInvalid', typeof authorities === 'string' ? authorities : 'holds no PEM certificate');
       }
       if (endpoint.certificate === undefined) continue;
-      const certificates = certificatesOf(endpoint.certificate);
+      const certificates = certificatesInPem(endpoint.certificate);
       if (typeof certificates === 'string' || certificates.length === 0) {
         report('certificate', 'error', 'CertificateInvalid', typeof certificates === 'string' ? certificates : 'holds no PEM certificate');
         continue;
@@ -60,19 +60,6 @@ function checkValidity(leaf: X509Certificate, now: number, report: (field: strin
   }
 }
 
-/** The certificates of a PEM text, or what is wrong with it. */
-function certificatesOf(pem: string): X509Certificate[] | string {
-  const out: X509Certificate[] = [];
-  for (const match of pem.matchAll(PEM_BLOCK)) {
-    if (match[1] !== 'CERTIFICATE') continue;
-    try {
-      out.push(new X509Certificate(match[0]));
-    } catch {
-      return `certificate ${out.length + 1} is not a valid X.509 certificate`;
-    }
-  }
-  return out;
-}
 
 function matches(certificate: X509Certificate, keyPem: string, password: string | undefined): boolean {
   try {

@@ -9,7 +9,7 @@ import { sealSecret } from '../../secrets/seal-secret.ts';
 import { fsRepository } from '../../source/fs-repository.ts';
 import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
 import { envOption, examplesHelp, outputOption, repoOption, stateDirOption, type OutputFormat } from '../options.ts';
-import { openEnvironment, repositoryRoot, requireEnvironment, workspaceConfig } from '../workspace.ts';
+import { environmentPublicKey, repositoryRoot, requireEnvironment, workspaceConfig } from '../workspace.ts';
 
 interface CertificateOptions {
   env: string;
@@ -61,13 +61,7 @@ export function registerConnectionCertificate(program: Command, io: CliIo, setEx
       if (!defined.manifest.spec.environments[options.env]) throw new UsageError(`connection ${name} is not defined for environment ${options.env} (${defined.file})`);
 
       const config = await workspaceConfig(io, root, options.stateDir);
-      const driver = await openEnvironment(environment, config, { create: false });
-      let publicKey: string;
-      try {
-        publicKey = await driver.publicKey();
-      } finally {
-        await driver.close();
-      }
+      const publicKey = await environmentPublicKey(environment, config);
 
       const pair = generateKeyPairSync('rsa', { modulusLength: options.keySize });
       const commonName = options.commonName ?? `intctl-${name}-${options.env}`;

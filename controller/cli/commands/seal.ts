@@ -5,7 +5,7 @@ import { fsRepository } from '../../source/fs-repository.ts';
 import { sealSecret } from '../../secrets/seal-secret.ts';
 import { EXIT, UsageError, exitCodeHelp, type CliIo } from '../io.ts';
 import { envOption, examplesHelp, repoOption, stateDirOption } from '../options.ts';
-import { openEnvironment, repositoryRoot, requireEnvironment, workspaceConfig } from '../workspace.ts';
+import { environmentPublicKey, repositoryRoot, requireEnvironment, workspaceConfig } from '../workspace.ts';
 
 interface SealOptions {
   env: string;
@@ -42,13 +42,7 @@ export function registerSeal(program: Command, io: CliIo, setExit: (code: number
       const root = await repositoryRoot(io, options.repo);
       const config = await workspaceConfig(io, root, options.stateDir);
       const environment = await requireEnvironment(fsRepository(root), options.env);
-      const driver = await openEnvironment(environment, config, { create: false });
-      let publicKey: string;
-      try {
-        publicKey = await driver.publicKey();
-      } finally {
-        await driver.close();
-      }
+      const publicKey = await environmentPublicKey(environment, config);
 
       const bytes = options.fromFile === undefined ? await readStdin(io) : await readValueFile(resolve(io.cwd, options.fromFile), options.fromFile);
       if (bytes === undefined) return fail(io, setExit, `the value is larger than ${MAX_SECRET_BYTES} bytes`);
