@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ActionCatalog } from '../../controller/core/catalog.ts';
-import type { ConnectionRecord, PublishedIntegration } from '../../controller/core/environment-state.ts';
-import { createActionRuntime, type ActionRuntime } from '../../controller/action-runtime/action-runtime.ts';
+import type { ConnectionRecord } from '../../controller/core/environment-state.ts';
+import type { ActionRuntime } from '../../controller/action-runtime/action-runtime.ts';
 import { generateKeyPair } from '../../controller/secrets/generate-key-pair.ts';
 import { sealSecret } from '../../controller/secrets/seal-secret.ts';
 import { runCli } from '../helpers/cli.ts';
 import { connectionManifest, environmentManifest, integrationManifest, writeRepo } from './support/manifest-repo.ts';
 import { generateCatalog } from './support/publish.ts';
+import { runtimeFor as sharedRuntimeFor } from './support/runtime-for.ts';
 import { startWarehouse, WAREHOUSE_CLIENT, WAREHOUSE_KEY, type Warehouse } from './support/warehouse.ts';
 
 const keyPair = generateKeyPair();
@@ -22,21 +23,7 @@ async function warehouseCatalog(warehouse: Warehouse): Promise<ActionCatalog> {
 
 /** A runtime over one integration and one connection, with a clock the test moves. */
 function runtimeFor(connection: ConnectionRecord, clock: { t: number }, variables: Record<string, string> = {}): ActionRuntime {
-  const integration: PublishedIntegration = {
-    name: 'warehouse',
-    version: '1.0.0',
-    artifactHash: `sha256:${'1'.repeat(64)}`,
-    system: 'openapi',
-    catalog,
-    requires: {},
-    connection: connection.name,
-    commit: 'e'.repeat(40),
-  };
-  return createActionRuntime({
-    source: { integration: async (n) => (n === 'warehouse' ? integration : undefined), connection: async (n) => (n === connection.name ? connection : undefined), keyPair: () => keyPair },
-    variables,
-    now: () => clock.t,
-  });
+  return sharedRuntimeFor(catalog, connection, keyPair, { now: () => clock.t, variables });
 }
 
 describe('runtime: OAuth 2.0 client credentials', () => {
