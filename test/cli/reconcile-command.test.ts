@@ -117,13 +117,18 @@ describe('intctl reconcile against a running controller', () => {
       response.setHeader('content-type', 'application/json');
       if (request.method === 'POST' && request.url === '/api/v1/environments/dev/reconcile') response.writeHead(202).end(JSON.stringify({ result: 'accepted', enqueued: ['dev'] }));
       else if (request.method === 'POST') response.writeHead(404).end(JSON.stringify({ error: 'Not Found', message: `no route ${request.url}` }));
-      else response.writeHead(200).end(JSON.stringify({ environments: [{ name: 'dev', conditions: [], outcome: 'Applied', lastReconcileTime: '2026-01-01T00:00:00.000Z', published: [] }] }));
+      else if (request.url === '/api/v1/status') response.writeHead(200).end(JSON.stringify({ environments: [{ name: 'dev', conditions: [], outcome: 'Applied', lastReconcileTime: '2026-01-01T00:00:00.000Z', published: [] }] }));
+      else response.writeHead(404).end(JSON.stringify({ error: 'Not Found', message: `no route ${request.url}` }));
     });
     await new Promise<void>((resolve) => stuck.listen(0, '127.0.0.1', resolve));
     try {
       const at = `http://127.0.0.1:${(stuck.address() as AddressInfo).port}`;
       const run = await cli('reconcile', '--env', 'dev', '--server', at, '--token-file', 'token', '--wait', '--timeout', '300ms');
       expect(run).toEqual({ code: 1, stdout: '', stderr: 'intctl: dev: no reconcile ended within 300ms of the request; it stays queued at the controller\n' });
+      // A controller without GET /api/v1/overview: intctl status shows its statuses alone, no head.
+      const status = await cli('status', '--server', at, '-o', 'json');
+      expect(status.code).toBe(0);
+      expect(JSON.parse(status.stdout)).toEqual({ source: 'controller', from: at, environments: [{ name: 'dev', suspended: false, conditions: [], outcome: 'Applied', lastReconcileTime: '2026-01-01T00:00:00.000Z' }] });
     } finally {
       await new Promise((resolve) => stuck.close(resolve));
     }
@@ -147,14 +152,23 @@ describe('intctl status --server', () => {
     expect(json.code).toBe(0);
     const view = JSON.parse(json.stdout);
     expect(view).toMatchObject({ source: 'controller', from: url });
-    expect(view.environments.map((e: { name: string }) => e.name).sort()).toEqual(['dev', 'prod', 'test']);
+    // The head of the tracked branch and what each promotes from come from GET /api/v1/overview.
+    const overview = (await (await fetch(`${url}/api/v1/overview`)).json()) as { head: string; environments: Array<{ name: string }> };
+    expect(view.head).toMatch(/^[0-9a-f]{40}$/);
+    expect(view.head).toBe(overview.head);
+    const order = view.environments.map((e: { name: string }) => e.name);
+    expect([...order].sort()).toEqual(['dev', 'prod', 'test']);
+    expect(order).toEqual(overview.environments.map((e) => e.name));
+    expect(order.indexOf('test')).toBeGreaterThan(order.indexOf('dev'));
+    expect(view.environments.find((e: { name: string }) => e.name === 'test')).toMatchObject({ promotesFrom: 'dev' });
     const dev = view.environments.find((e: { name: string }) => e.name === 'dev');
-    expect(dev).toMatchObject({ outcome: 'Applied', suspended: false, conditions: [expect.objectContaining({ type: 'Ready', status: 'True' })] });
+    expect(dev).toMatchObject({ outcome: 'Applied', suspended: false, observedCommit: view.head, conditions: [expect.objectContaining({ type: 'Ready', status: 'True' })] });
     expect(parse((await cli('status', '--server', url, '-o', 'yaml')).stdout)).toEqual(view);
 
     const table = await cli('status', '--server', url);
-    expect(table.stdout.split('\n')[0]).toBe(`Controller ${url}`);
+    expect(table.stdout.split('\n')[0]).toBe(`Controller ${url} at ${view.head.slice(0, 7)}`);
     expect(table.stdout).toMatch(/\ndev +- +True +ReconciliationSucceeded +[0-9a-f]{7} +- +reconciled \d{4}-/);
+    expect(table.stdout).toMatch(/\ntest +dev +/);
   });
 });
 
