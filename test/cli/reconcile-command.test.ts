@@ -14,7 +14,8 @@ import { environment, PINS, toYaml } from '../support/manifests.ts';
 /*
  * intctl reconcile and intctl status --server against a real controller process: the fixture
  * repository (dev, then test promoting from it), polling off, so that nothing reconciles but
- * what the start and the tests ask for.
+ * what the start and the tests ask for; its API token (not the generic webhook's) is needed to
+ * reconcile and, with api.readAccess token, to read.
  */
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'intctl.js');
@@ -46,7 +47,7 @@ beforeAll(async () => {
   await writeFile(join(work, 'token'), `${TOKEN}\n`);
   await writeFile(join(work, 'webhook-token'), `${WEBHOOK_TOKEN}\n`);
   await writeFile(join(work, 'wrong-token'), 'not-the-token-at-all-0123456789\n');
-  await writeFile(join(work, 'controller.yaml'), 'git: { url: repo }\nlisten: { host: 127.0.0.1, port: 0 }\npoll: { schedule: off }\nstateDir: state\nwebhook: { genericTokenFile: webhook-token }\napi: { tokenFile: token }\n');
+  await writeFile(join(work, 'controller.yaml'), 'git: { url: repo }\nlisten: { host: 127.0.0.1, port: 0 }\npoll: { schedule: off }\nstateDir: state\nwebhook: { genericTokenFile: webhook-token }\napi: { tokenFile: token, readAccess: token }\n');
   controller = spawn(process.execPath, [BIN, 'controller', '--config', 'controller.yaml'], { cwd: work, env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'inherit'] });
   createInterface({ input: controller.stdout! }).on('line', (text) => {
     logs.push(JSON.parse(text) as Record<string, unknown>);
@@ -64,6 +65,8 @@ afterAll(async () => {
 });
 
 const cli = (...args: string[]) => runCli(args, work);
+/** intctl status --server of this controller, whose reads need the API token too (api.readAccess: token). */
+const status = (...args: string[]) => cli('status', '--server', url, '--token-file', 'token', ...args);
 
 describe('intctl reconcile against a running controller', () => {
   it('requests a reconcile through the API with the API token and, with --wait, exits 0 once it has applied', async () => {
@@ -126,9 +129,9 @@ describe('intctl reconcile against a running controller', () => {
       const run = await cli('reconcile', '--env', 'dev', '--server', at, '--token-file', 'token', '--wait', '--timeout', '300ms');
       expect(run).toEqual({ code: 1, stdout: '', stderr: 'intctl: dev: no reconcile ended within 300ms of the request; it stays queued at the controller\n' });
       // A controller without GET /api/v1/overview: intctl status shows its statuses alone, no head.
-      const status = await cli('status', '--server', at, '-o', 'json');
-      expect(status.code).toBe(0);
-      expect(JSON.parse(status.stdout)).toEqual({ source: 'controller', from: at, environments: [{ name: 'dev', suspended: false, conditions: [], outcome: 'Applied', lastReconcileTime: '2026-01-01T00:00:00.000Z' }] });
+      const shown = await cli('status', '--server', at, '-o', 'json');
+      expect(shown.code).toBe(0);
+      expect(JSON.parse(shown.stdout)).toEqual({ source: 'controller', from: at, environments: [{ name: 'dev', suspended: false, conditions: [], outcome: 'Applied', lastReconcileTime: '2026-01-01T00:00:00.000Z' }] });
     } finally {
       await new Promise((resolve) => stuck.close(resolve));
     }
@@ -148,12 +151,12 @@ describe('intctl reconcile against a running controller', () => {
 
 describe('intctl status --server', () => {
   it("shows the controller's status of every environment, the same as JSON and as YAML", async () => {
-    const json = await cli('status', '--server', url, '-o', 'json');
+    const json = await status('-o', 'json');
     expect(json.code).toBe(0);
     const view = JSON.parse(json.stdout);
     expect(view).toMatchObject({ source: 'controller', from: url });
     // The head of the tracked branch and what each promotes from come from GET /api/v1/overview.
-    const overview = (await (await fetch(`${url}/api/v1/overview`)).json()) as { head: string; environments: Array<{ name: string }> };
+    const overview = (await (await fetch(`${url}/api/v1/overview`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { head: string; environments: Array<{ name: string }> };
     expect(view.head).toMatch(/^[0-9a-f]{40}$/);
     expect(view.head).toBe(overview.head);
     const order = view.environments.map((e: { name: string }) => e.name);
@@ -163,12 +166,24 @@ describe('intctl status --server', () => {
     expect(view.environments.find((e: { name: string }) => e.name === 'test')).toMatchObject({ promotesFrom: 'dev' });
     const dev = view.environments.find((e: { name: string }) => e.name === 'dev');
     expect(dev).toMatchObject({ outcome: 'Applied', suspended: false, observedCommit: view.head, conditions: [expect.objectContaining({ type: 'Ready', status: 'True' })] });
-    expect(parse((await cli('status', '--server', url, '-o', 'yaml')).stdout)).toEqual(view);
+    expect(parse((await status('-o', 'yaml')).stdout)).toEqual(view);
 
-    const table = await cli('status', '--server', url);
+    const table = await status();
     expect(table.stdout.split('\n')[0]).toBe(`Controller ${url} at ${view.head.slice(0, 7)}`);
     expect(table.stdout).toMatch(/\ndev +- +True +ReconciliationSucceeded +[0-9a-f]{7} +- +reconciled \d{4}-/);
     expect(table.stdout).toMatch(/\ntest +dev +/);
+  });
+
+  it('sends the API token when the controller wants it for reads too, and says so when none is given (exit 1)', async () => {
+    // GET /api/v1/status is public whatever readAccess says; the overview is not.
+    const none = await cli('status', '--server', url);
+    expect(none).toEqual({ code: 1, stdout: '', stderr: `intctl: the controller at ${url}/api/v1/overview answered 401: no token was given (--token-file or INTCTL_TOKEN, the controller's API token)\n` });
+    vi.stubEnv('INTCTL_TOKEN', TOKEN);
+    try {
+      expect((await cli('status', '--server', url)).code).toBe(0);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
 

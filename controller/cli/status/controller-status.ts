@@ -8,7 +8,12 @@ import { promotionOrder, type EnvironmentView, type StatusView } from './status-
  * in its own order.
  */
 export async function controllerStatus(client: ControllerClient, url: string): Promise<StatusView> {
-  const [served, overview] = await Promise.all([client.statuses(), client.overview()]);
+  // Both at once; a failure of the statuses is the one told, whichever answered first.
+  const [statuses, overviewRead] = await Promise.allSettled([client.statuses(), client.overview()]);
+  if (statuses.status === 'rejected') throw statuses.reason;
+  if (overviewRead.status === 'rejected') throw overviewRead.reason;
+  const served = statuses.value;
+  const overview = overviewRead.value;
   const upstream = upstreamsOf(overview);
   const ordered = promotionOrder(served, (s) => s.name, (s) => upstream.get(s.name));
   const head = overview?.head;
