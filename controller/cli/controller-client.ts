@@ -18,11 +18,25 @@ export class ControllerRequestError extends Error {}
 /** The controller refused the token (401 or 403): the message says where the token came from, never what it is. */
 export class ControllerAuthError extends ControllerRequestError {}
 
+/** An environment as GET /api/v1/overview serves it: the fields `intctl status` reads of it. */
+export interface OverviewEnvironment {
+  name: string;
+  promotesFrom?: string;
+}
+
+/** GET /api/v1/overview, the fields `intctl status` reads: the tracked branch's head and the environments in promotion order. */
+export interface ServedOverview {
+  head?: string;
+  environments: OverviewEnvironment[];
+}
+
 export interface ControllerClient {
   /** GET /api/v1/status. */
   statuses(): Promise<ServedStatus[]>;
-  /** POST /webhooks/generic with `{"environments": [...]}`, authenticated with the generic webhook token. */
-  requestReconcile(environments: readonly string[]): Promise<ReconcileRequested>;
+  /** GET /api/v1/overview; undefined when the controller serves none (one older than the API's overview). */
+  overview(): Promise<ServedOverview | undefined>;
+  /** POST /api/v1/environments/{name}/reconcile, authenticated with the controller's API token; an environment it does not know comes back in `unknown`. */
+  requestReconcile(environment: string): Promise<ReconcileRequested>;
 }
 
 /**
@@ -32,7 +46,7 @@ export interface ControllerClient {
  */
 export function controllerClient(config: ControllerClientConfig, fetchImpl: typeof fetch = fetch): ControllerClient {
   const headers = (): Record<string, string> => (config.token !== undefined ? { authorization: `Bearer ${config.token}` } : {});
-  const call = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> => {
+  const call = async (method: 'GET' | 'POST', path: string, body?: unknown, accept: readonly number[] = []): Promise<Response> => {
     const url = `${config.url}${path}`;
     let response: Response;
     try {
@@ -46,10 +60,10 @@ export function controllerClient(config: ControllerClientConfig, fetchImpl: type
       throw new ControllerRequestError(`cannot reach the controller at ${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
     }
     if (response.status === 401 || response.status === 403) {
-      const hint = config.tokenFrom === undefined ? 'no token was given (--token-file or INTCTL_TOKEN)' : `the token from ${config.tokenFrom} was refused`;
+      const hint = config.tokenFrom === undefined ? "no token was given (--token-file or INTCTL_TOKEN, the controller's API token)" : `the token from ${config.tokenFrom} was refused`;
       throw new ControllerAuthError(`the controller at ${url} answered ${response.status}: ${hint}`);
     }
-    if (!response.ok) {
+    if (!response.ok && !accept.includes(response.status)) {
       const text = await response.text().catch(() => '');
       throw new ControllerRequestError(`the controller at ${url} answered ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
     }
@@ -68,11 +82,22 @@ export function controllerClient(config: ControllerClientConfig, fetchImpl: type
       if (!Array.isArray(body.environments)) throw new ControllerRequestError(`the controller at ${config.url} answered GET /api/v1/status without environments`);
       return body.environments;
     },
-    async requestReconcile(environments) {
-      const response = await call('POST', '/webhooks/generic', { environments });
-      const body = await json<{ enqueued?: string[]; unknown?: string[] }>(response, 'POST /webhooks/generic');
+    async overview() {
+      const response = await call('GET', '/api/v1/overview', undefined, [404]);
+      if (response.status === 404) return undefined;
+      const body = await json<Partial<ServedOverview>>(response, 'GET /api/v1/overview');
+      if (!Array.isArray(body.environments)) throw new ControllerRequestError(`the controller at ${config.url} answered GET /api/v1/overview without environments`);
+      return { ...(typeof body.head === 'string' ? { head: body.head } : {}), environments: body.environments };
+    },
+    async requestReconcile(environment) {
+      const path = `/api/v1/environments/${encodeURIComponent(environment)}/reconcile`;
+      // 400: a name the API's pattern refuses; 404: no such environment. Either way, not one the controller knows.
+      const response = await call('POST', path, undefined, [400, 404]);
       const date = Date.parse(response.headers.get('date') ?? '');
-      return { enqueued: body.enqueued ?? [], unknown: body.unknown ?? [], ...(Number.isNaN(date) ? {} : { at: date }) };
+      const at = Number.isNaN(date) ? {} : { at: date };
+      if (!response.ok) return { enqueued: [], unknown: [environment], ...at };
+      const body = await json<{ enqueued?: string[] }>(response, `POST ${path}`);
+      return { enqueued: body.enqueued ?? [], unknown: [], ...at };
     },
   };
 }

@@ -141,7 +141,7 @@ export function parseDuration(value: string, option: string): number {
 export function serverOptions(): Option[] {
   return [
     new Option('--server <url>', "a running controller's URL (its HTTP API, the webhook port)"),
-    new Option('--token-file <path>', "a file holding the token to call the controller with: its generic webhook token (default: $INTCTL_TOKEN)"),
+    new Option('--token-file <path>', "a file holding the token to call the controller with: its API token, api.tokenFile (default: $INTCTL_TOKEN)"),
   ];
 }
 

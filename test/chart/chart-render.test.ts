@@ -163,6 +163,9 @@ describe('the chart rendered by helm', async () => {
     expect(config.stateDir).toBe(join(root, '/var/lib/intctl'));
     expect(config.listen).toEqual({ host: '0.0.0.0', port: 8080 });
     expect(config.holder).toBe(`${set.metadata.name}-1`);
+    const api = values.api as { token: { secretName: string }; readAccess: string };
+    expect(config.api.readAccess).toBe(api.readAccess);
+    expect(config.api.token !== undefined).toBe(api.token.secretName !== '');
     // Shards and GitHub are checked once the configuration reads them (CONFIG_FIELDS names them).
     const fields: Record<string, unknown> = CONFIG_FIELDS;
     const read = config as { shard?: { index: number; count: number; peers: string[] }; github?: { owner: string; repo: string; auth: { kind: string }; report: string } };
@@ -226,6 +229,25 @@ describe('the chart rendered by helm', async () => {
     expect(env.get('INTCTL_GITHUB_APP_ID')?.value).toBe('12345678');
     expect(env.get('INTCTL_GITHUB_APP_INSTALLATION_ID')?.value).toBe('987654321');
     expect(env.get('INTCTL_GITHUB_APP_PRIVATE_KEY_FILE')?.value).toBe('/var/run/secrets/intctl/github-app/private-key.pem');
+  });
+
+  it("mounts the API token from its Secret as a file, like the generic webhook's, and passes api.readAccess", async () => {
+    const defaults = envOf(one<Workload>(await render([await valuesFile({ git: { url: GIT_URL } })]), 'StatefulSet').spec.template.spec.containers[0]!);
+    expect(defaults.has('INTCTL_API_TOKEN_FILE')).toBe(false);
+    expect(defaults.get('INTCTL_API_READ_ACCESS')?.value).toBe('public');
+
+    const values = { git: { url: GIT_URL }, webhook: { generic: { secretName: 'hook', key: 'token' } }, api: { token: { secretName: 'intctl-api', key: 'api-token' }, readAccess: 'token' } };
+    const pod = one<Workload>(await render([await valuesFile(values)]), 'StatefulSet').spec.template.spec;
+    const container = pod.containers[0]!;
+    const env = envOf(container);
+    expect(env.get('INTCTL_API_TOKEN_FILE')?.value).toBe('/var/run/secrets/intctl/api-token/token');
+    expect(env.get('INTCTL_API_READ_ACCESS')?.value).toBe('token');
+    expect(env.has('INTCTL_API_TOKEN')).toBe(false);
+    const mount = container.volumeMounts.find((m) => m.mountPath === '/var/run/secrets/intctl/api-token');
+    expect(mount?.readOnly).toBe(true);
+    expect(pod.volumes.find((v) => v.name === mount?.name)?.secret).toEqual({ secretName: 'intctl-api', defaultMode: 0o440, items: [{ key: 'api-token', path: 'token' }] });
+    // Its own Secret: not the generic webhook's.
+    expect(env.get('INTCTL_WEBHOOK_TOKEN_FILE')?.value).toBe('/var/run/secrets/intctl/webhook-generic/token');
   });
 
   it('runs the environment server with variables it reads, its tokens mounted, and a callback to the controller', async () => {
@@ -325,6 +347,7 @@ describe('the chart rendered by helm', async () => {
     ['an App without its private key', { git: { url: GIT_URL }, github: { repository: 'a/b', app: { id: '1' } } }, 'a GitHub App needs both'],
     ['a GitHub token without the repository', { git: { url: GIT_URL }, github: { token: { secretName: 't' } } }, 'github.repository (owner/name) is required'],
     ['a drift callback without the generic webhook token', { git: { url: GIT_URL }, environmentServer: { enabled: true, name: 'dev', controllerToken: { secretName: 't' }, keyFile: { secretName: 'k' } } }, 'needs webhook.generic.secretName'],
+    ['API reads by token without the API token', { git: { url: GIT_URL }, api: { readAccess: 'token' } }, 'api.readAccess token needs the API token: set api.token.secretName'],
     ['an environment server without its name', { git: { url: GIT_URL }, environmentServer: { enabled: true, controllerToken: { secretName: 't' }, keyFile: { secretName: 'k' }, callback: { enabled: false } } }, 'environmentServer.name is required'],
     [
       'an environment server without its key file',

@@ -62,6 +62,10 @@ describe('values.schema.json', () => {
     expect(problems(mergeValues(defaults, { controller: { poll: { schedule } } }))).toEqual([]);
   });
 
+  it.each([['public'], ['token']])('accepts api.readAccess %s with the API token from a Secret', (readAccess) => {
+    expect(problems(mergeValues(defaults, { api: { token: { secretName: 'intctl-api', key: 'token' }, readAccess } }))).toEqual([]);
+  });
+
   it('has documented examples', () => {
     expect(examples).toEqual(expect.arrayContaining(['minimal.yaml', 'github-app.yaml', 'ssh-shards.yaml', 'environment-server.yaml', 'operations.yaml']));
   });
@@ -88,6 +92,9 @@ describe('values.schema.json', () => {
     ['a GitHub API that is not a URL', { github: { apiUrl: 'github.example.com' } }, '/github/apiUrl must be equal to constant: an http(s) URL'],
     ['a status author whose e-mail is not one', { controller: { statusAuthor: { email: 'nope' } } }, '/controller/statusAuthor/email must be equal to constant: an e-mail address'],
     ['a stale threshold under five minutes', { metrics: { prometheusRule: { staleAfterMinutes: 1 } } }, '/metrics/prometheusRule/staleAfterMinutes must be >= 5'],
+    ['an API read access that does not exist', { api: { readAccess: 'private' } }, '/api/readAccess must be equal to one of the allowed values'],
+    ['an API token given as a value', { api: { token: 'hunter2-api-token' } }, '/api/token must be object'],
+    ['an API token value where its Secret name belongs', { api: { token: { secretName: 'Bearer abc123', key: 'token' } } }, '/api/token/secretName must be equal to constant: the name of a Secret in the namespace of the release'],
     ['a log level that does not exist', { environmentServer: { logLevel: 'verbose' } }, '/environmentServer/logLevel must be equal to one of the allowed values'],
   ])('refuses %s', (_what, over, expected) => {
     expect(problems(mergeValues(defaults, over)).join('\n')).toContain(expected);

@@ -23,7 +23,8 @@ const SUCCEEDED = new Set(['Applied', 'Suspended']);
 
 /**
  * `intctl reconcile --env <name> --server <url>`: asks a running controller to reconcile one
- * environment now, through its authenticated generic webhook; with --wait, follows its status
+ * environment now, through its API (POST /api/v1/environments/{name}/reconcile, with the
+ * controller's API token, `api.tokenFile`); with --wait, follows its status
  * until a reconcile that began after the request has ended, and exits as `intctl apply` would.
  */
 export function registerReconcile(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -39,10 +40,10 @@ export function registerReconcile(program: Command, io: CliIo, setExit: (code: n
     .option('--timeout <duration>', 'how long --wait waits', '5m')
     .addOption(outputOption())
     .addHelpText('after', examplesHelp([
-      ['intctl reconcile --env prod --server http://intctl.example.com:8080 --token-file token', 'queue a reconcile of prod now, as a push would'],
+      ['intctl reconcile --env prod --server http://intctl.example.com:8080 --token-file token', 'queue a reconcile of prod now, as a push would (token: the controller\'s API token)'],
       ['INTCTL_TOKEN=$(cat token) intctl reconcile --env dev --server http://127.0.0.1:8080 --wait --timeout 2m', 'reconcile dev and wait for the outcome, in CI'],
     ]))
-    .addHelpText('after', variablesHelp([['INTCTL_TOKEN', "the controller's generic webhook token, when --token-file is not given"]]))
+    .addHelpText('after', variablesHelp([['INTCTL_TOKEN', "the controller's API token (its api.tokenFile), when --token-file is not given"]]))
     .addHelpText('after', exitCodeHelp({
       ok: 'requested; with --wait: applied, in step with Git, or suspended',
       failed: 'the controller cannot be reached or refused the token; with --wait: not applied (refused by the gate, waiting, or failed), or no outcome before --timeout',
@@ -51,10 +52,10 @@ export function registerReconcile(program: Command, io: CliIo, setExit: (code: n
     .action(async (options: Options) => {
       const timeoutMs = parseDuration(options.timeout, '--timeout');
       const config = await readControllerClientConfig({ server: options.server, ...(options.tokenFile !== undefined ? { tokenFile: options.tokenFile } : {}) }, undefined, io.cwd);
-      if (config.token === undefined) throw new UsageError("the controller's generic webhook token is needed: give --token-file <path>, or set INTCTL_TOKEN");
+      if (config.token === undefined) throw new UsageError("the controller's API token (its api.tokenFile) is needed: give --token-file <path>, or set INTCTL_TOKEN");
       const client = controllerClient(config);
       const before = options.wait ? (await client.statuses()).find((s) => s.name === options.env) : undefined;
-      const requested = await client.requestReconcile([options.env]);
+      const requested = await client.requestReconcile(options.env);
       if (requested.unknown.includes(options.env)) throw new UsageError(`environment ${options.env} is not known to the controller at ${config.url}`);
       if (!options.wait) {
         if (options.output === 'text') io.stdout(`reconcile of ${options.env} requested from ${config.url}\n`);

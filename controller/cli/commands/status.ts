@@ -45,7 +45,7 @@ export function registerStatus(program: Command, io: CliIo, setExit: (code: numb
       ['intctl status --watch --interval 2s', 'keep it on screen, refreshed every two seconds'],
     ]))
     .addHelpText('after', variablesHelp([
-      ['INTCTL_TOKEN', 'the token sent to --server, when --token-file is not given'],
+      ['INTCTL_TOKEN', "the controller's API token sent to --server (needed when its api.readAccess is token), when --token-file is not given"],
       ['INTCTL_STATE_DIR', 'where embedded environments keep their files (as --state-dir)'],
       ['NO_COLOR', 'no colour, as --no-color'],
     ]))

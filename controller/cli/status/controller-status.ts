@@ -1,23 +1,33 @@
-import type { ControllerClient, ServedStatus } from '../controller-client.ts';
+import type { ControllerClient, ServedOverview, ServedStatus } from '../controller-client.ts';
 import { promotionOrder, type EnvironmentView, type StatusView } from './status-view.ts';
 
 /**
- * The status of every environment as a running controller reports it (GET /api/v1/status), in
- * promotion order where the controller says what each promotes from, else in its own order.
+ * The status of every environment as a running controller reports it: each one's status from
+ * GET /api/v1/status, and from GET /api/v1/overview the tracked branch's head and what each
+ * promotes from, in promotion order. A controller without the overview gives its statuses alone,
+ * in its own order.
  */
 export async function controllerStatus(client: ControllerClient, url: string): Promise<StatusView> {
-  const served = await client.statuses();
-  const ordered = promotionOrder(served, (s) => s.name, upstreamOf);
-  return { source: 'controller', from: url, environments: ordered.map(viewOf) };
+  // Both at once; a failure of the statuses is the one told, whichever answered first.
+  const [statuses, overviewRead] = await Promise.allSettled([client.statuses(), client.overview()]);
+  if (statuses.status === 'rejected') throw statuses.reason;
+  if (overviewRead.status === 'rejected') throw overviewRead.reason;
+  const served = statuses.value;
+  const overview = overviewRead.value;
+  const upstream = upstreamsOf(overview);
+  const ordered = promotionOrder(served, (s) => s.name, (s) => upstream.get(s.name));
+  const head = overview?.head;
+  return { source: 'controller', from: url, ...(head !== undefined ? { head } : {}), environments: ordered.map((s) => viewOf(s, upstream.get(s.name))) };
 }
 
-function upstreamOf(status: ServedStatus): string | undefined {
-  const from = (status as { promotesFrom?: unknown }).promotesFrom;
-  return typeof from === 'string' ? from : undefined;
+/** What each environment promotes from, as the overview says. */
+function upstreamsOf(overview: ServedOverview | undefined): Map<string, string> {
+  const upstream = new Map<string, string>();
+  for (const e of overview?.environments ?? []) if (typeof e.promotesFrom === 'string') upstream.set(e.name, e.promotesFrom);
+  return upstream;
 }
 
-function viewOf(status: ServedStatus): EnvironmentView {
-  const promotesFrom = upstreamOf(status);
+function viewOf(status: ServedStatus, promotesFrom: string | undefined): EnvironmentView {
   return {
     name: status.name,
     ...(promotesFrom !== undefined ? { promotesFrom } : {}),

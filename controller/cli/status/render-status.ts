@@ -11,7 +11,7 @@ const COLUMNS = ['ENVIRONMENT', 'FROM', 'READY', 'REASON', 'COMMIT', 'PENDING', 
  * run, and the breaking and destructive ones among them; MESSAGE says why it is not Ready.
  */
 export function renderStatus(view: StatusView): string {
-  const source = view.source === 'repository' ? `Repository ${view.from} at ${shortCommit(view.head ?? 'unknown')}` : `Controller ${view.from}`;
+  const source = view.source === 'repository' ? `Repository ${view.from} at ${shortCommit(view.head ?? 'unknown')}` : `Controller ${view.from}${view.head !== undefined ? ` at ${shortCommit(view.head)}` : ''}`;
   if (view.environments.length === 0) return `${source}: no environments.\n`;
   const rows = view.environments.map(rowOf(view));
   const widths = COLUMNS.map((c, i) => (i === COLUMNS.length - 1 ? 0 : Math.max(c.length, ...rows.map((r) => r[i]!.length))));

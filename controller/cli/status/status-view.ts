@@ -9,7 +9,7 @@ export interface StatusView {
   source: 'repository' | 'controller';
   /** The repository directory, or the controller's URL. */
   from: string;
-  /** The commit of the manifests read (repository only): what every environment should be at. */
+  /** The commit of the manifests read, or the newest commit of the tracked branch the controller looked at: what every environment should be at. */
   head?: string;
   environments: EnvironmentView[];
 }
