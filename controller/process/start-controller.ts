@@ -116,10 +116,13 @@ export async function startController(config: ControllerConfig, options: StartOp
   statuses = () => controller.statuses();
   metrics.observeShards({ owned: () => controller.owned().length, livePeers: () => membership.live().length - 1 });
   const enqueueAll = (reason: string) => controller.enqueueAll(reason);
+  // One door for the whole API: /api/v1/status as the dashboard's reads.
+  const apiAccess = { ...(config.api.token !== undefined ? { token: config.api.token } : {}), readAccess: config.api.readAccess };
   const server = await buildServer({
     logger,
     readiness: () => controller.readiness(),
     statuses: () => controller.statuses(),
+    apiAccess,
     registry: metrics.registry,
     enqueueAll,
     enqueue: (names, reason) => controller.enqueue(names, reason),
@@ -154,7 +157,7 @@ export async function startController(config: ControllerConfig, options: StartOp
   });
   await registerDashboard(server as never, {
     store: dashboard,
-    access: { ...(config.api.token !== undefined ? { token: config.api.token } : {}), readAccess: config.api.readAccess },
+    access: apiAccess,
     openDriver: (environment) => openDriver(environment.manifest, config),
     history: statusHistory({ dir: join(config.stateDir, 'git', 'status'), ...(config.github ? { links: githubLinks(config.github) } : {}) }),
     enqueue: (name) => controller.enqueue([name], 'reconcile now (API)'),

@@ -9,12 +9,15 @@ import { githubWebhookRoutes, type PullRequestTriggers } from './github-webhook-
 import { healthRoutes } from './health-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
 import { shardRoutes, type ShardReply } from './shard-routes.ts';
+import type { ApiAccessOptions } from './api-access.ts';
 import { statusRoutes } from './status-routes.ts';
 
 export interface ServerDeps {
   logger: Logger;
   readiness: () => { ready: boolean; reason?: string };
   statuses: () => EnvironmentStatus[];
+  /** Who may read the API (`/api/v1/status` here); open when left out. */
+  apiAccess?: ApiAccessOptions;
   registry: Registry;
   /** Triggers only enqueue. */
   enqueueAll: (reason: string) => string[];
@@ -39,7 +42,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance<Raw
   });
   await app.register(healthRoutes, { readiness: deps.readiness });
   await app.register(metricsRoutes, { registry: deps.registry });
-  await app.register(statusRoutes, { statuses: deps.statuses });
+  await app.register(statusRoutes, { statuses: deps.statuses, ...(deps.apiAccess ? { access: deps.apiAccess } : {}) });
   if (deps.shard) await app.register(shardRoutes, { shard: deps.shard });
   if (deps.github) {
     await app.register(githubWebhookRoutes, { ...deps.github, enqueueAll: deps.enqueueAll });

@@ -1,8 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { EnvironmentStatus } from '../core/environment-status.ts';
+import { apiAccess, type ApiAccessOptions } from './api-access.ts';
 
 export interface StatusRoutesOptions {
   statuses: () => EnvironmentStatus[];
+  /** Who may read it: the API's read door (the token when `api.readAccess` is `token`); open when left out. */
+  access?: ApiAccessOptions;
 }
 
 const condition = {
@@ -49,6 +52,7 @@ export const statusRoutes: FastifyPluginAsync<StatusRoutesOptions> = async (app,
   app.get(
     '/api/v1/status',
     {
+      ...(options.access ? { onRequest: apiAccess(options.access).read } : {}),
       schema: {
         response: {
           200: { type: 'object', properties: { environments: { type: 'array', items: environmentStatus } }, required: ['environments'] },

@@ -175,9 +175,9 @@ describe('intctl status --server', () => {
   });
 
   it('sends the API token when the controller wants it for reads too, and says so when none is given (exit 1)', async () => {
-    // GET /api/v1/status is public whatever readAccess says; the overview is not.
+    // With readAccess token, every read of the API needs the token, the statuses as the overview.
     const none = await cli('status', '--server', url);
-    expect(none).toEqual({ code: 1, stdout: '', stderr: `intctl: the controller at ${url}/api/v1/overview answered 401: no token was given (--token-file or INTCTL_TOKEN, the controller's API token)\n` });
+    expect(none).toEqual({ code: 1, stdout: '', stderr: `intctl: the controller at ${url}/api/v1/status answered 401: no token was given (--token-file or INTCTL_TOKEN, the controller's API token)\n` });
     vi.stubEnv('INTCTL_TOKEN', TOKEN);
     try {
       expect((await cli('status', '--server', url)).code).toBe(0);

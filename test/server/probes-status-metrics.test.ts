@@ -7,6 +7,7 @@ import { buildServer } from '../../controller/server/build-server.ts';
 import { createFixtureRepo } from '../runtime/support/fixture-repo.ts';
 import { controllerHarness } from '../runtime/support/harness.ts';
 import { localGitSource } from '../runtime/support/local-git-source.ts';
+import { Registry } from 'prom-client';
 import { createLogger } from '../../controller/observability/logger.ts';
 
 let work: string;
@@ -118,5 +119,25 @@ describe('probes, status and metrics of a running controller', () => {
     expect(sample(text, 'intctl_git_fetch_duration_seconds_count', { result: 'success' })).toBeGreaterThanOrEqual(1);
     expect(text).toMatch(/^# TYPE intctl_reconcile_duration_seconds histogram$/m);
     expect(text).toMatch(/^# TYPE intctl_git_fetch_duration_seconds histogram$/m);
+  });
+});
+
+describe('GET /api/v1/status behind the API read door', () => {
+  it('needs the API token when api.readAccess is token, as every other read of the API does', async () => {
+    const server = await buildServer({
+      logger: createLogger({ level: 'silent' }),
+      readiness: () => ({ ready: true }),
+      statuses: () => [],
+      apiAccess: { token: 'api-token-for-reads', readAccess: 'token' },
+      registry: new Registry(),
+      enqueueAll: () => [],
+      enqueue: () => ({ enqueued: [], unknown: [] }),
+    });
+    app = server as unknown as FastifyInstance;
+    const refused = await server.inject('/api/v1/status');
+    expect([refused.statusCode, refused.json()]).toEqual([401, { error: 'Unauthorized', message: 'a valid API token is required (Authorization: Bearer <token>)' }]);
+    const read = await server.inject({ url: '/api/v1/status', headers: { authorization: 'Bearer api-token-for-reads' } });
+    expect([read.statusCode, read.json()]).toEqual([200, { environments: [] }]);
+    expect((await server.inject('/healthz')).statusCode).toBe(200);
   });
 });
