@@ -20,6 +20,9 @@ export interface ReconcileTrigger {
 /** The reason the environment server's drift callback gives, through the generic webhook. */
 export const CALLBACK_REASON = 'environment callback';
 
+/** The header, and its value, by which a call of the generic webhook says it is an environment's callback. */
+export const CALLBACK_HEADER = { name: 'x-intctl-trigger', value: 'callback' } as const;
+
 const EXACT: Record<string, TriggerKind> = {
   startup: 'startup',
   push: 'webhook',
