@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
 import { commitAll, createFixtureRepo, crmConnection } from '../runtime/support/fixture-repo.ts';
+import { crmIntegration } from '../support/crm.ts';
 import { git } from '../support/git-repo.ts';
 import { toYaml } from '../support/manifests.ts';
 import { until } from '../support/time.ts';
@@ -53,14 +54,14 @@ async function startController(config: string): Promise<Running> {
   const explain = () => logs.slice(-20).map((l) => JSON.stringify(l)).join('\n');
   running.url = String((await until('the controller to listen', () => logs.find((l) => l.msg === 'listening'), { explain })).url);
   // The start's reconcile of dev has applied and written its status: the change below comes after it.
-  await until('the status of dev after the start', () => lastAppliedOfDev(work), { explain, everyMs: 100 });
+  await until('the status of dev after the start', () => lastAppliedOf(work), { explain, everyMs: 100 });
   return running;
 }
 
-/** `lastApplied` of status/dev.yaml on the status branch the controller pushes to the repository, once there is one. */
-function lastAppliedOfDev(work: string): { commit: string; trigger?: { kind: string; detail?: string } } | undefined {
+/** `lastApplied` of status/<environment>.yaml on the status branch the controller pushes to the repository, once there is one. */
+function lastAppliedOf(work: string, environment = 'dev'): { commit: string; trigger?: { kind: string; detail?: string } } | undefined {
   try {
-    return (parse(git(join(work, 'repo'), 'show', 'intctl/status:status/dev.yaml')) as { lastApplied?: { commit: string; trigger?: { kind: string; detail?: string } } }).lastApplied;
+    return (parse(git(join(work, 'repo'), 'show', `intctl/status:status/${environment}.yaml`)) as { lastApplied?: { commit: string; trigger?: { kind: string; detail?: string } } }).lastApplied;
   } catch {
     return undefined;
   }
@@ -72,13 +73,13 @@ async function changeDev(work: string): Promise<string> {
   return commitAll(join(work, 'repo'), 'a new key for dev');
 }
 
-/** Waits until the controller has applied `commit` to dev, then reads intctl history as JSON and as a table. */
-async function historyAfter(controller: Running, commit: string) {
+/** Waits until the controller has applied `commit` to the environment, then reads intctl history as JSON and as a table. */
+async function historyAfter(controller: Running, commit: string, environment = 'dev') {
   const explain = () => controller.logs.slice(-20).map((l) => JSON.stringify(l)).join('\n');
-  await until(`dev applied at ${commit}`, () => lastAppliedOfDev(controller.work)?.commit === commit, { explain, everyMs: 100 });
-  const json = await runCli(['history', '--env', 'dev', '--repo', 'repo', '--state-dir', 'state', '-o', 'json'], controller.work);
+  await until(`${environment} applied at ${commit}`, () => lastAppliedOf(controller.work, environment)?.commit === commit, { explain, everyMs: 100 });
+  const json = await runCli(['history', '--env', environment, '--repo', 'repo', '--state-dir', 'state', '-o', 'json'], controller.work);
   expect(json.code).toBe(0);
-  const table = await runCli(['history', '--env', 'dev', '--repo', 'repo', '--state-dir', 'state'], controller.work);
+  const table = await runCli(['history', '--env', environment, '--repo', 'repo', '--state-dir', 'state'], controller.work);
   return { history: JSON.parse(json.stdout) as { applies: Array<{ commit: string; trigger: string; triggerDetail?: string }> }, table: table.stdout };
 }
 
@@ -99,6 +100,24 @@ describe('intctl history names the trigger of each apply', () => {
     ]);
     expect(history.applies[0]!.commit).toBe(commit);
     expect(table).toMatch(new RegExp(`\\n {2}APPLIED +COMMIT +TRIGGER +ACTIONS\\n {2}\\S+ +${commit.slice(0, 7)} +webhook +1: UpsertConnection crm-api\\n {2}\\S+ +[0-9a-f]{7} +startup +7: `));
+  });
+
+  it('a promotion: test applies once dev, which it promotes from, has applied the same commit', async () => {
+    const controller = await startController('poll: { schedule: off }\n');
+    await until('the status of test after the start', () => lastAppliedOf(controller.work, 'test'), { everyMs: 100 });
+    await writeFile(join(controller.work, 'repo', 'integrations', 'crm.yaml'), toYaml(crmIntegration({ environments: ['dev', 'test'], operations: ['Get', 'Search'] })));
+    const commit = await commitAll(join(controller.work, 'repo'), 'crm without Count');
+    // Only dev is asked for: test is reconciled because dev applied.
+    const response = await fetch(`${controller.url}/webhooks/generic`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ environments: ['dev'] }),
+    });
+    expect(response.status).toBe(202);
+    expect((await historyAfter(controller, commit, 'dev')).history.applies[0]).toMatchObject({ commit, trigger: 'webhook' });
+    const { history, table } = await historyAfter(controller, commit, 'test');
+    expect(history.applies[0]).toMatchObject({ commit, trigger: 'promotion', triggerDetail: 'promotion from dev' });
+    expect(table).toMatch(new RegExp(`\\n {2}\\S+ +${commit.slice(0, 7)} +promotion +1: Publish crm\\n`));
   });
 
   it('polling', async () => {
