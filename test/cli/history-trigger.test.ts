@@ -21,6 +21,7 @@ import { until } from '../support/time.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'intctl.js');
 const TOKEN = 'generic-webhook-token-for-tests-0123456789';
+const API_TOKEN = 'controller-api-token-for-tests-0123456789';
 
 interface Running {
   work: string;
@@ -36,10 +37,11 @@ afterEach(async () => {
 });
 
 /** A controller on the fixture repository with `config` added to its configuration; resolves once it has reconciled dev at the start. */
-async function startController(config: string): Promise<Running> {
+async function startController(config: string, files: Record<string, string> = {}): Promise<Running> {
   const work = await mkdtemp(join(tmpdir(), 'intctl-history-trigger-'));
   await createFixtureRepo(join(work, 'repo'));
   await writeFile(join(work, 'token'), `${TOKEN}\n`);
+  for (const [name, text] of Object.entries(files)) await writeFile(join(work, name), `${text}\n`);
   await writeFile(join(work, 'controller.yaml'), `git: { url: repo }\nlisten: { host: 127.0.0.1, port: 0 }\nstateDir: state\nwebhook: { genericTokenFile: token }\n${config}`);
   const child: ChildProcess = spawn(process.execPath, [BIN, 'controller', '--config', 'controller.yaml'], { cwd: work, env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'inherit'] });
   const logs: Array<Record<string, unknown>> = [];
@@ -118,6 +120,16 @@ describe('intctl history names the trigger of each apply', () => {
     const { history, table } = await historyAfter(controller, commit, 'test');
     expect(history.applies[0]).toMatchObject({ commit, trigger: 'promotion', triggerDetail: 'promotion from dev' });
     expect(table).toMatch(new RegExp(`\\n {2}\\S+ +${commit.slice(0, 7)} +promotion +1: Publish crm\\n`));
+  });
+
+  it('"reconcile now" through the controller API', async () => {
+    const controller = await startController(`poll: { schedule: off }\napi: { tokenFile: api-token }\n`, { 'api-token': API_TOKEN });
+    const commit = await changeDev(controller.work);
+    const response = await fetch(`${controller.url}/api/v1/environments/dev/reconcile`, { method: 'POST', headers: { authorization: `Bearer ${API_TOKEN}` } });
+    expect(response.status).toBe(202);
+    const { history, table } = await historyAfter(controller, commit);
+    expect(history.applies[0]).toMatchObject({ commit, trigger: 'api', triggerDetail: 'reconcile now (API)' });
+    expect(table).toMatch(new RegExp(`\\n {2}\\S+ +${commit.slice(0, 7)} +api +1: UpsertConnection crm-api\\n`));
   });
 
   it('polling', async () => {
