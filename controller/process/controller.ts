@@ -100,18 +100,18 @@ export function createController(deps: ControllerDeps): Controller {
   const reporter = statusReporter(deps.statusWriter, deps.metrics);
   let stopping = false;
 
-  const add = (request: ReconcileRequest, reason: string): boolean => queue.add(requestKey(request), reason);
-  const addEnvironments = (names: readonly string[], reason: string): string[] => names.filter((name) => add({ kind: 'Environment', name }, reason));
+  const add = (request: ReconcileRequest, reason: string | undefined): boolean => queue.add(requestKey(request), reason);
+  const addEnvironments = (names: readonly string[], reason: string | undefined): string[] => names.filter((name) => add({ kind: 'Environment', name }, reason));
   const forget = (name: string): void => {
     statuses.delete(name);
     reporter.forget(name);
   };
-  const applyChange = (change: { gained: string[]; forgotten: string[] }, reason: string): string[] => {
+  const applyChange = (change: { gained: string[]; forgotten: string[] }, reason: string | undefined): string[] => {
     for (const name of change.forgotten) forget(name);
     return addEnvironments(change.gained, reason);
   };
   // Environments found by a fetch run for the reason that fetch ran for.
-  const learn = (commit: LoadedCommit, reason?: string): void => void applyChange(ownership.learn(commit.set.environments), reason ?? 'other');
+  const learn = (commit: LoadedCommit, reason: string | undefined): void => void applyChange(ownership.learn(commit.set.environments), reason);
 
   const github = deps.github
     ? createControllerGithub({

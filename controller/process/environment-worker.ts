@@ -65,7 +65,7 @@ export function createEnvironmentWorker(deps: EnvironmentWorkerDeps): (request: 
   return async (request, reason) => {
     const environment = request.name;
     const started = performance.now();
-    const trigger = triggerOfReason(reason ?? 'other');
+    const trigger: ReconcileTrigger = reason === undefined ? { kind: 'other' } : triggerOfReason(reason);
     let log = deps.logger.child({ environment, reconcileId: deps.newId(), trigger: trigger.kind });
     // Queued before the shards changed: its new owner reconciles it.
     if (deps.ownership.isKnown(environment) && !deps.ownership.owns(environment)) return notOwned(log);
