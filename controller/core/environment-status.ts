@@ -1,4 +1,5 @@
 import type { ReconcileOutcome } from './reconcile-outcome.ts';
+import type { ReconcileTrigger } from './reconcile-trigger.ts';
 import type { Condition } from '../generated/manifests.ts';
 
 /** What `status/<environment>.yaml` holds. Nothing secret: connection secrets appear only as fingerprints. */
@@ -6,8 +7,8 @@ export interface EnvironmentStatusDocument {
   environment: string;
   observedCommit: string;
   conditions: Condition[];
-  /** The actions of the last plan applied, as `type target (reason)` lines. */
-  lastApplied?: { commit: string; at: string; actions: string[] };
+  /** The actions of the last plan applied, as `type target (reason)` lines, and the trigger that started the reconcile that applied it. */
+  lastApplied?: { commit: string; at: string; trigger?: ReconcileTrigger; actions: string[] };
   /** What is published now, from the environment's observed state. */
   published: Array<{ integration: string; version: string; artifactHash: string; commit: string }>;
 }

@@ -1,3 +1,5 @@
+import { CALLBACK_HEADER } from '../core/reconcile-trigger.ts';
+
 /** Whether the controller was told of a change made outside Git. */
 export type CallbackOutcome = 'sent' | 'failed' | 'none';
 
@@ -21,7 +23,7 @@ export interface DriftCallbackOptions {
 
 /**
  * The drift callback: `POST <url>` with `{"environments": [<name>]}` and the bearer token, the
- * body the controller's generic webhook takes, so the controller enqueues this environment and
+ * body the controller's generic webhook takes (saying it is a callback), so the controller enqueues this environment and
  * reconciles it at once (a trigger only enqueues). Retries a few times with a growing pause; the
  * outcome is reported, never thrown, since the change itself has already happened.
  */
@@ -36,7 +38,7 @@ export function driftCallback(options: DriftCallbackOptions): DriftNotifier {
       try {
         const response = await send(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}) },
+          headers: { 'content-type': 'application/json', [CALLBACK_HEADER.name]: CALLBACK_HEADER.value, ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}) },
           body: JSON.stringify({ environments: [options.environment] }),
           signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
         });

@@ -100,17 +100,18 @@ export function createController(deps: ControllerDeps): Controller {
   const reporter = statusReporter(deps.statusWriter, deps.metrics);
   let stopping = false;
 
-  const add = (request: ReconcileRequest): boolean => queue.add(requestKey(request));
-  const addEnvironments = (names: readonly string[]): string[] => names.filter((name) => add({ kind: 'Environment', name }));
+  const add = (request: ReconcileRequest, reason: string | undefined): boolean => queue.add(requestKey(request), reason);
+  const addEnvironments = (names: readonly string[], reason: string | undefined): string[] => names.filter((name) => add({ kind: 'Environment', name }, reason));
   const forget = (name: string): void => {
     statuses.delete(name);
     reporter.forget(name);
   };
-  const applyChange = (change: { gained: string[]; forgotten: string[] }): string[] => {
+  const applyChange = (change: { gained: string[]; forgotten: string[] }, reason: string | undefined): string[] => {
     for (const name of change.forgotten) forget(name);
-    return addEnvironments(change.gained);
+    return addEnvironments(change.gained, reason);
   };
-  const learn = (commit: LoadedCommit): void => void applyChange(ownership.learn(commit.set.environments));
+  // Environments found by a fetch run for the reason that fetch ran for.
+  const learn = (commit: LoadedCommit, reason: string | undefined): void => void applyChange(ownership.learn(commit.set.environments), reason);
 
   const github = deps.github
     ? createControllerGithub({
@@ -127,7 +128,7 @@ export function createController(deps: ControllerDeps): Controller {
       })
     : undefined;
 
-  const workers: Record<RequestKind, (request: ReconcileRequest) => Promise<ReconcileResult>> = {
+  const workers: Record<RequestKind, (request: ReconcileRequest, reason: string | undefined) => Promise<ReconcileResult>> = {
     Source: createSourceWorker({ source, learn, logger: deps.logger, metrics: deps.metrics, newId, known: () => ownership.known() }),
     Environment: createEnvironmentWorker({
       source,
@@ -136,7 +137,7 @@ export function createController(deps: ControllerDeps): Controller {
       statuses,
       learn,
       forget,
-      enqueue: (names) => void addEnvironments(names),
+      enqueue: (names, reason) => void addEnvironments(names, reason),
       reporter,
       ...(github ? { github } : {}),
       artifactCache,
@@ -159,10 +160,10 @@ export function createController(deps: ControllerDeps): Controller {
     backoff: deps.queue.backoff,
     ...(deps.queue.timers ? { timers: deps.queue.timers } : {}),
     ...(deps.queue.random ? { random: deps.queue.random } : {}),
-    worker: async (key) => {
+    worker: async (key, reason) => {
       const request = requestOfKey(key);
       if (!request) throw new Error(`not a reconcile request: ${key}`);
-      return (await workers[request.kind](request)).requeue;
+      return (await workers[request.kind](request, reason)).requeue;
     },
     onError: (key, error) => {
       deps.metrics.errors.inc({ reason: 'InternalError' });
@@ -178,7 +179,7 @@ export function createController(deps: ControllerDeps): Controller {
       source.triggered();
       // A replica that owns none of the known environments still fetches, to find new ones it may own.
       const mine = ownership.owned();
-      const enqueued = mine.length > 0 ? addEnvironments(mine) : add(SOURCE_REQUEST) ? [requestKey(SOURCE_REQUEST)] : [];
+      const enqueued = mine.length > 0 ? addEnvironments(mine, reason) : add(SOURCE_REQUEST, reason) ? [requestKey(SOURCE_REQUEST)] : [];
       deps.logger.debug({ reason, enqueued }, 'enqueued');
       return enqueued;
     },
@@ -188,15 +189,15 @@ export function createController(deps: ControllerDeps): Controller {
       const unknown = names.filter((name) => !ownership.isKnown(name));
       // A known name owned by another shard is neither enqueued nor unknown: its owner reconciles it.
       const notOwned = names.filter((name) => ownership.isKnown(name) && !ownership.owns(name));
-      const enqueued = addEnvironments(names.filter((name) => ownership.isKnown(name) && ownership.owns(name)));
+      const enqueued = addEnvironments(names.filter((name) => ownership.isKnown(name) && ownership.owns(name)), reason);
       // A name not known may have been added in a commit not fetched yet.
-      if (unknown.length > 0) add(SOURCE_REQUEST);
+      if (unknown.length > 0) add(SOURCE_REQUEST, reason);
       deps.logger.debug({ reason, enqueued, unknown, ...(notOwned.length > 0 ? { notOwned } : {}) }, 'enqueued');
       return { enqueued, unknown };
     },
     enqueuePullRequest(number, reason) {
       if (!github) return false;
-      const added = add({ kind: 'PullRequest', name: String(number) });
+      const added = add({ kind: 'PullRequest', name: String(number) }, reason);
       deps.logger.debug({ reason, pullRequest: number, added }, 'pull request enqueued');
       return true;
     },
@@ -204,7 +205,7 @@ export function createController(deps: ControllerDeps): Controller {
       if (!github) return [];
       if (!merged) {
         const request: ReconcileRequest = { kind: 'PullRequest', name: String(number) };
-        add(request);
+        add(request, reason);
         return [requestKey(request)];
       }
       const waiting = ownership.known().filter((name) => statuses.get(name)?.outcome === 'Waiting' || !statuses.has(name));
@@ -218,7 +219,7 @@ export function createController(deps: ControllerDeps): Controller {
     statuses: () => [...statuses.values()].sort((a, b) => (a.environment < b.environment ? -1 : 1)),
     owned: () => ownership.owned(),
     rebalance(reason) {
-      const enqueued = applyChange(ownership.refresh());
+      const enqueued = applyChange(ownership.refresh(), reason);
       deps.logger.info({ reason, owned: ownership.owned(), enqueued }, 'shards rebalanced');
       return enqueued;
     },

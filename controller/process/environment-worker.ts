@@ -5,6 +5,7 @@ import { messageOf } from '../core/errors.ts';
 import { finalize, type Finalized } from '../core/finalize.ts';
 import type { LoadedObject } from '../core/manifest.ts';
 import { formatProblem, type Problem } from '../core/problem.ts';
+import { triggerOfReason, type ReconcileTrigger } from '../core/reconcile-trigger.ts';
 import type { ReconcileOutcome } from '../core/reconcile-outcome.ts';
 import type { RequeueDelays } from '../core/requeue.ts';
 import type { EnvironmentDriver } from '../environments/driver.ts';
@@ -30,11 +31,11 @@ export interface EnvironmentWorkerDeps {
   ownership: ShardOwnership;
   /** The last status of each environment, as finalize made it. */
   statuses: Map<string, EnvironmentStatus>;
-  /** Takes note of a valid commit's environments (ownership, forgetting); returns nothing. */
-  learn: (commit: LoadedCommit) => void;
+  /** Takes note of a valid commit's environments (ownership, forgetting); those gained are enqueued with `reason`. */
+  learn: (commit: LoadedCommit, reason: string | undefined) => void;
   forget: (environment: string) => void;
-  /** Queues environments that promote from one that became Ready. */
-  enqueue: (environments: readonly string[]) => void;
+  /** Queues environments that promote from one that became Ready, saying why. */
+  enqueue: (environments: readonly string[], reason: string) => void;
   reporter: StatusReporter;
   github?: ControllerGithub;
   artifactCache: ArtifactCache;
@@ -60,11 +61,12 @@ const SETTLED: ReconcileResult = { requeue: { policy: 'settled' } };
  * commit on the status branch), GitHub, metrics and logs. An environment that became Ready queues
  * those that promote from it.
  */
-export function createEnvironmentWorker(deps: EnvironmentWorkerDeps): (request: ReconcileRequest) => Promise<ReconcileResult> {
-  return async (request) => {
+export function createEnvironmentWorker(deps: EnvironmentWorkerDeps): (request: ReconcileRequest, reason: string | undefined) => Promise<ReconcileResult> {
+  return async (request, reason) => {
     const environment = request.name;
     const started = performance.now();
-    let log = deps.logger.child({ environment, reconcileId: deps.newId() });
+    const trigger: ReconcileTrigger = reason === undefined ? { kind: 'other' } : triggerOfReason(reason);
+    let log = deps.logger.child({ environment, reconcileId: deps.newId(), trigger: trigger.kind });
     // Queued before the shards changed: its new owner reconciles it.
     if (deps.ownership.isKnown(environment) && !deps.ownership.owns(environment)) return notOwned(log);
     log.debug('reconcile started');
@@ -76,7 +78,7 @@ export function createEnvironmentWorker(deps: EnvironmentWorkerDeps): (request: 
     }
     log = log.child({ commit: loaded.commit });
     if (loaded.errors.length === 0) {
-      deps.learn(loaded);
+      deps.learn(loaded, reason);
       if (!deps.ownership.isKnown(environment)) {
         log.info('the environment is no longer in the repository; forgotten');
         return SETTLED;
@@ -96,16 +98,23 @@ export function createEnvironmentWorker(deps: EnvironmentWorkerDeps): (request: 
     const reported = { ...report, commit: loaded.commit };
     const object = report.object;
     const extra = object && report.outcome.kind !== 'Suspended'
-      ? await publishedAndApplied(reported, () => deps.openDriver(object), deps.statuses.get(environment), deps.now(), log)
+      ? withTrigger(await publishedAndApplied(reported, () => deps.openDriver(object), deps.statuses.get(environment), deps.now(), log), report, trigger)
       : {};
     const done = await complete(deps, log, started, { environment, outcome: report.outcome, commit: loaded.commit, ...extra }, object?.manifest);
     deps.onReconciled?.(reported, { durationMs: Math.round(performance.now() - started), ...(approvals ? { approvals: approvals.counted } : {}), at: deps.now().toISOString() });
     await deps.github?.reportPush(reported, problemsOf(loaded, report), approvals, log);
     // The shards changed while it ran: the new owner reports it from now on.
     if (!deps.ownership.owns(environment)) deps.forget(environment);
-    if (report.outcome.kind === 'Applied') deps.enqueue(deps.ownership.downstream(environment));
+    if (report.outcome.kind === 'Applied') deps.enqueue(deps.ownership.downstream(environment), `promotion from ${environment}`);
     return done;
   };
+}
+
+/** The status after a reconcile that applied a plan says which trigger started that apply; an earlier apply, carried over, keeps its own. */
+function withTrigger<T extends Pick<EnvironmentStatus, 'lastApplied'>>(extra: T, report: ReconcileReport, trigger: ReconcileTrigger): T {
+  const appliedNow = report.apply?.status === 'Applied' && report.apply.applied > 0;
+  if (!appliedNow || !extra.lastApplied) return extra;
+  return { ...extra, lastApplied: { ...extra.lastApplied, trigger } };
 }
 
 /** Fetches and loads the tip; a failure is the outcome of the reconcile. */

@@ -7,7 +7,8 @@ import type { TrackedSource } from '../source/tracked-source.ts';
 
 export interface SourceWorkerDeps {
   source: TrackedSource;
-  learn: (commit: LoadedCommit) => void;
+  /** Takes note of the tip's environments; those it gains are enqueued with `reason`, the reason this request ran. */
+  learn: (commit: LoadedCommit, reason: string | undefined) => void;
   logger: Logger;
   metrics: ControllerMetrics;
   newId: () => string;
@@ -19,8 +20,8 @@ export interface SourceWorkerDeps {
  * The Source request: fetch the tracked branch and learn the environments of its tip, before any
  * is known (or when none is owned here). Learning enqueues those this replica owns.
  */
-export function createSourceWorker(deps: SourceWorkerDeps): (request: ReconcileRequest) => Promise<ReconcileResult> {
-  return async (request) => {
+export function createSourceWorker(deps: SourceWorkerDeps): (request: ReconcileRequest, reason: string | undefined) => Promise<ReconcileResult> {
+  return async (request, reason) => {
     const log = deps.logger.child({ reconcileId: deps.newId(), source: request.name });
     let loaded: LoadedCommit;
     try {
@@ -34,7 +35,7 @@ export function createSourceWorker(deps: SourceWorkerDeps): (request: ReconcileR
       log.warn({ commit: loaded.commit, problems: loaded.errors.slice(0, 20).map(formatProblem) }, 'the manifests are not valid; waiting for a fix');
       return { requeue: { policy: 'needs-human' } };
     }
-    deps.learn(loaded);
+    deps.learn(loaded, reason);
     log.info({ commit: loaded.commit, environments: deps.known() }, 'environments found');
     return { requeue: { policy: 'settled' } };
   };

@@ -18,8 +18,12 @@ export const realTimers: QueueTimers = {
 };
 
 export interface WorkQueueOptions {
-  /** Runs one key; what it returns decides whether and when the key runs again. */
-  worker: (key: string) => Promise<Requeue>;
+  /**
+   * Runs one key; what it returns decides whether and when the key runs again. `reason`: why it
+   * runs, as the first add since the key last started gave it (adds that coalesce into one run
+   * keep the first reason; a retry keeps the reason of the run it retries).
+   */
+  worker: (key: string, reason: string | undefined) => Promise<Requeue>;
   /** How many different keys may run at once. */
   concurrency: number;
   backoff?: BackoffOptions;
@@ -32,8 +36,8 @@ export interface WorkQueueOptions {
 }
 
 export interface WorkQueue {
-  /** Queues a key to run now; false once the queue is shutting down. */
-  add(key: string): boolean;
+  /** Queues a key to run now, saying why (kept if the key is already waiting); false once the queue is shutting down. */
+  add(key: string, reason?: string): boolean;
   /** Keys waiting to run (not those running, nor those waiting for a retry delay). */
   depth(): number;
   /** Keys with a retry scheduled. */
@@ -48,7 +52,7 @@ export interface WorkQueue {
 
 /**
  * One work queue keyed by environment, with the semantics of client-go's workqueue:
- * - a key waiting is not added twice;
+ * - a key waiting is not added twice (it keeps the reason of its first add);
  * - a key runs at most once at a time; added while it runs, it runs once more afterwards;
  * - at most `concurrency` keys run at once;
  * - a transient failure is retried with exponential backoff and jitter, capped; `waiting` is
@@ -59,9 +63,10 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const timers = options.timers ?? realTimers;
   const random = options.random ?? Math.random;
-  const waiting = new Set<string>();
+  // Each waiting key with the reason of its first add.
+  const waiting = new Map<string, string | undefined>();
   const running = new Map<string, Promise<void>>();
-  const again = new Set<string>();
+  const again = new Map<string, string | undefined>();
   const retries = new Map<string, unknown>();
   const failureCounts = new Map<string, number>();
   let idleWaiters: Array<() => void> = [];
@@ -74,63 +79,67 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
     retries.delete(key);
   };
 
-  const add = (key: string): boolean => {
+  const add = (key: string, reason?: string): boolean => {
     if (stopping) return false;
     cancelRetry(key);
-    if (running.has(key)) again.add(key);
-    else waiting.add(key);
+    const pending = running.has(key) ? again : waiting;
+    if (!pending.has(key)) pending.set(key, reason);
     pump();
     return true;
   };
 
-  const schedule = (key: string, delayMs: number): void => {
+  const schedule = (key: string, delayMs: number, reason: string | undefined): void => {
     cancelRetry(key);
     retries.set(
       key,
       timers.setTimeout(() => {
         retries.delete(key);
-        add(key);
+        add(key, reason);
       }, delayMs),
     );
   };
 
-  const settle = (key: string, requeue: Requeue): void => {
+  const settle = (key: string, requeue: Requeue, reason: string | undefined): void => {
     if (requeue.policy === 'transient') {
       const failures = (failureCounts.get(key) ?? 0) + 1;
       failureCounts.set(key, failures);
       const delay = backoffDelay(failures, backoff, random());
-      schedule(key, delay);
+      schedule(key, delay, reason);
       options.onRequeue?.(key, delay, requeue);
       return;
     }
     failureCounts.delete(key);
     if (requeue.policy === 'waiting') {
-      schedule(key, requeue.afterMs);
+      schedule(key, requeue.afterMs, reason);
       options.onRequeue?.(key, requeue.afterMs, requeue);
     }
   };
 
-  const run = async (key: string): Promise<void> => {
+  const run = async (key: string, reason: string | undefined): Promise<void> => {
     let requeue: Requeue;
     try {
-      requeue = await options.worker(key);
+      requeue = await options.worker(key, reason);
     } catch (error) {
       options.onError?.(key, error);
       requeue = { policy: 'transient' };
     }
     running.delete(key);
     if (!stopping) {
-      settle(key, requeue);
-      if (again.delete(key)) add(key);
+      settle(key, requeue, reason);
+      if (again.has(key)) {
+        const next = again.get(key);
+        again.delete(key);
+        add(key, next);
+      }
     }
     pump();
   };
 
   function pump(): void {
     while (!stopping && running.size < options.concurrency && waiting.size > 0) {
-      const key = waiting.values().next().value as string;
+      const [key, reason] = waiting.entries().next().value as [string, string | undefined];
       waiting.delete(key);
-      running.set(key, run(key));
+      running.set(key, run(key, reason));
     }
     if (waiting.size === 0 && running.size === 0) {
       const waiters = idleWaiters;

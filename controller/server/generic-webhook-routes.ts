@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { CALLBACK_HEADER, CALLBACK_REASON } from '../core/reconcile-trigger.ts';
 import { errorReply, validationErrorReply, webhookReply, type ErrorReply, type WebhookReply } from './schemas.ts';
 import { tokenMatches } from './verify-signature.ts';
 
@@ -15,7 +16,8 @@ interface Body {
 /**
  * `POST /webhooks/generic`, for any CI system or script: `Authorization: Bearer <token>`, checked
  * in constant time before the body is read; an optional JSON body `{"environments": [...]}`
- * narrows what is enqueued (every environment when absent).
+ * narrows what is enqueued (every environment when absent). An environment's drift callback says
+ * so with `X-Intctl-Trigger: callback`: what it enqueues is reconciled for an environment callback.
  */
 export const genericWebhookRoutes: FastifyPluginAsync<GenericWebhookOptions> = async (app, options) => {
   app.addHook('onRequest', async (request, reply) => {
@@ -46,12 +48,13 @@ export const genericWebhookRoutes: FastifyPluginAsync<GenericWebhookOptions> = a
     },
     async (request, reply) => {
       const names = request.body?.environments;
+      const reason = request.headers[CALLBACK_HEADER.name] === CALLBACK_HEADER.value ? CALLBACK_REASON : 'generic webhook';
       if (names === undefined) {
-        const enqueued = options.enqueueAll('generic webhook');
+        const enqueued = options.enqueueAll(reason);
         request.log.info({ enqueued }, 'generic webhook: enqueued');
         return reply.code(202).send({ result: 'accepted', enqueued });
       }
-      const { enqueued, unknown } = options.enqueue(names, 'generic webhook');
+      const { enqueued, unknown } = options.enqueue(names, reason);
       request.log.info({ enqueued, unknown }, 'generic webhook: enqueued');
       return reply.code(202).send({ result: 'accepted', enqueued, unknown });
     },

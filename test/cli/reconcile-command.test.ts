@@ -196,14 +196,14 @@ describe('intctl history', () => {
     expect(history.statusBranch).toMatchObject({ branch: 'intctl/status', ref: 'intctl/status' });
     expect(history.statusBranch.commits[0]).toMatchObject({ ready: { status: 'True', reason: 'ReconciliationSucceeded' } });
     const first = history.applies.at(-1);
-    expect(first).toMatchObject({ trigger: 'controller', commit: history.statusBranch.commits.at(-1).observedCommit });
+    expect(first).toMatchObject({ trigger: 'startup', commit: history.statusBranch.commits.at(-1).observedCommit });
     expect(first.actions.map((a: { type: string; target: string }) => `${a.type} ${a.target}`)).toContain('Publish crm');
     // Nothing of a connection, not even its fingerprint.
     expect(first.actions.find((a: { type: string }) => a.type === 'UpsertConnection')).not.toHaveProperty('result');
     expect(parse((await cli('history', '--env', 'dev', '--repo', 'repo', '--state-dir', 'state', '-o', 'yaml')).stdout)).toEqual(history);
 
     const table = await cli('history', '--env', 'dev', '--repo', 'repo', '--state-dir', 'state');
-    expect(table.stdout).toMatch(/^Applied to dev \(action log\), newest first:\n {2}APPLIED +COMMIT +TRIGGER +ACTIONS\n {2}\S+ +[0-9a-f]{7} +controller +7: UpdateDependency integration-utils, /);
+    expect(table.stdout).toMatch(/^Applied to dev \(action log\), newest first:\n {2}APPLIED +COMMIT +TRIGGER +ACTIONS\n {2}\S+ +[0-9a-f]{7} +startup +7: UpdateDependency integration-utils, /);
     expect(table.stdout).toMatch(/\nStatus of dev \(intctl\/status\), newest first:\n {2}TIME +STATUS COMMIT +OBSERVED +READY +REASON\n/);
   });
 });

@@ -72,7 +72,7 @@ afterEach(async () => {
 describe('drift callback', () => {
   it('calls the controller back when an operator unpublishes by hand, and the controller then plans to put it back', async () => {
     expect(await operator('DELETE', '/v1/integrations/warehouse')).toEqual({ status: 200, body: { changed: 'integration/warehouse', callback: 'sent' } });
-    expect(controller.enqueued.some).toEqual([{ environments: ['dev'], reason: 'generic webhook' }]);
+    expect(controller.enqueued.some).toEqual([{ environments: ['dev'], reason: 'environment callback' }]);
 
     const planned = await cli('plan', repo, '--env', 'dev');
     expect(planned.code).toBe(2);
@@ -89,7 +89,7 @@ describe('drift callback', () => {
       secrets: { apiKey: { env: 'SOME_OTHER_KEY' } },
     });
     expect(edited).toEqual({ status: 200, body: { changed: 'connection/warehouse', callback: 'sent' } });
-    expect(controller.enqueued.some).toEqual([{ environments: ['dev'], reason: 'generic webhook' }]);
+    expect(controller.enqueued.some).toEqual([{ environments: ['dev'], reason: 'environment callback' }]);
     const planned = await cli('plan', repo, '--env', 'dev', '-o', 'json');
     const actions = (JSON.parse(planned.stdout) as { plan: { actions: Array<{ type: string; reason: string }> } }).plan.actions;
     expect(actions).toEqual([expect.objectContaining({ type: 'UpsertConnection', reason: 'Drifted' })]);
@@ -129,7 +129,7 @@ describe('drift callback', () => {
     expect(driftOf(await served.store.observe())).toEqual(['connection/warehouse']);
     expect(await watch.check()).toBe('sent');
     expect(await watch.check()).toBe('unchanged');
-    expect(controller.enqueued.some).toEqual([{ environments: ['dev'], reason: 'generic webhook' }]);
+    expect(controller.enqueued.some).toEqual([{ environments: ['dev'], reason: 'environment callback' }]);
 
     expect((await cli('apply', repo, '--env', 'dev')).code).toBe(0);
     expect(driftOf(await served.store.observe())).toEqual([]);

@@ -177,4 +177,44 @@ describe('work queue', () => {
     expect(queue.depth()).toBe(0);
     expect(clock.delays()).toEqual([]);
   });
+
+  it('hands the worker the reason of the first add since the key last started; a retry keeps the reason of its run', async () => {
+    const reasons: Array<[string, string | undefined]> = [];
+    const held = heldWorker();
+    const clock = manualTimers();
+    const queue = createWorkQueue({
+      worker: (key, reason) => (reasons.push([key, reason]), held.worker(key)),
+      concurrency: 1,
+      backoff: { baseMs: 100, maxMs: 400, jitter: 0 },
+      random: () => 0,
+      timers: clock.timers,
+    });
+    queue.add('dev', 'startup');
+    queue.add('test', 'startup');
+    queue.add('test', 'poll');
+    await held.finish('dev', { policy: 'transient' });
+    await held.finish('test');
+    clock.fireAll();
+    await held.finish('dev');
+    queue.add('dev', 'generic webhook');
+    await held.finish('dev');
+    expect(reasons).toEqual([
+      ['dev', 'startup'],
+      ['test', 'startup'],
+      ['dev', 'startup'],
+      ['dev', 'generic webhook'],
+    ]);
+  });
+
+  it('runs a key added while it runs once more, with the reason of the first add made meanwhile', async () => {
+    const reasons: Array<string | undefined> = [];
+    const held = heldWorker();
+    const queue = createWorkQueue({ worker: (key, reason) => (reasons.push(reason), held.worker(key)), concurrency: 1, timers: manualTimers().timers });
+    queue.add('dev', 'startup');
+    queue.add('dev', 'promotion from test');
+    queue.add('dev', 'poll');
+    await held.finish('dev');
+    await held.finish('dev');
+    expect(reasons).toEqual(['startup', 'promotion from test']);
+  });
 });

@@ -85,6 +85,23 @@ published:
     expect(git(repo.remote, 'rev-parse', 'main').trim()).toBe(main);
   });
 
+  it('writes the trigger of the last apply in it, kind then detail, between when and what', () => {
+    const triggered = document('prod', {
+      lastApplied: { actions: ['Publish orders (New)'], trigger: { detail: 'push 3dda98b', kind: 'webhook' }, at: '2025-01-02T03:04:05.000Z', commit: COMMIT },
+    });
+    expect(renderStatusDocument(triggered)).toContain(`lastApplied:
+  commit: ${COMMIT}
+  at: 2025-01-02T03:04:05.000Z
+  trigger:
+    kind: webhook
+    detail: push 3dda98b
+  actions:
+    - Publish orders (New)
+`);
+    const polled = document('prod', { lastApplied: { commit: COMMIT, at: '2025-01-02T03:04:05.000Z', trigger: { kind: 'poll' }, actions: [] } });
+    expect(renderStatusDocument(polled)).toContain('  trigger:\n    kind: poll\n  actions: []\n');
+  });
+
   it('commits nothing for the same content, however the document was put together', async () => {
     const first = writer('a');
     await first.write(document('prod'));

@@ -4,6 +4,7 @@ import { describeAction } from '../../core/describe-action.ts';
 import type { ObservedState } from '../../core/environment-state.ts';
 import type { PlanAction } from '../../core/plan-action.ts';
 import type { EnvironmentStatusDocument } from '../../core/environment-status.ts';
+import type { ReconcileTrigger } from '../../core/reconcile-trigger.ts';
 
 export interface StatusInput {
   environment: string;
@@ -12,8 +13,8 @@ export interface StatusInput {
   conditions: Condition[];
   /** The environment as observed after the reconcile. */
   observed: Pick<ObservedState, 'integrations'>;
-  /** The plan just applied, if one was. */
-  applied?: { commit: string; at: string; actions: readonly PlanAction[] };
+  /** The plan just applied, if one was, and the trigger that started the reconcile that applied it. */
+  applied?: { commit: string; at: string; trigger?: ReconcileTrigger; actions: readonly PlanAction[] };
 }
 
 /**
@@ -27,7 +28,14 @@ export function statusDocument(input: StatusInput): EnvironmentStatusDocument {
     observedCommit: input.commit,
     conditions: input.conditions,
     ...(input.applied
-      ? { lastApplied: { commit: input.applied.commit, at: input.applied.at, actions: input.applied.actions.map(actionLine) } }
+      ? {
+          lastApplied: {
+            commit: input.applied.commit,
+            at: input.applied.at,
+            ...(input.applied.trigger ? { trigger: input.applied.trigger } : {}),
+            actions: input.applied.actions.map(actionLine),
+          },
+        }
       : {}),
     published: input.observed.integrations.map((i) => ({ integration: i.name, version: i.version, artifactHash: i.artifactHash, commit: i.commit })),
   };
@@ -50,12 +58,13 @@ export function renderStatusDocument(document: EnvironmentStatusDocument): strin
   const published = [...document.published]
     .sort((a, b) => (a.integration < b.integration ? -1 : a.integration > b.integration ? 1 : 0))
     .map((p) => ({ integration: p.integration, version: p.version, artifactHash: p.artifactHash, commit: p.commit }));
+  const applied = document.lastApplied;
   const value = {
     environment: document.environment,
     observedCommit: document.observedCommit,
     conditions,
-    ...(document.lastApplied
-      ? { lastApplied: { commit: document.lastApplied.commit, at: document.lastApplied.at, actions: [...document.lastApplied.actions] } }
+    ...(applied
+      ? { lastApplied: { commit: applied.commit, at: applied.at, ...(applied.trigger ? { trigger: triggerValue(applied.trigger) } : {}), actions: [...applied.actions] } }
       : {}),
     published,
   };
@@ -69,6 +78,11 @@ export function statusCommitMessage(document: EnvironmentStatusDocument): string
   if (!ready) return `intctl: ${document.environment} status at ${at}`;
   const word = ready.status === 'True' ? 'Ready' : ready.status === 'False' ? 'NotReady' : 'ReadyUnknown';
   return `intctl: ${document.environment} ${word} (${ready.reason}) at ${at}`;
+}
+
+/** `trigger: { kind, detail }`, in that order, detail only when there is one. */
+function triggerValue(trigger: ReconcileTrigger): ReconcileTrigger {
+  return { kind: trigger.kind, ...(trigger.detail !== undefined ? { detail: trigger.detail } : {}) };
 }
 
 function actionLine(action: PlanAction): string {
