@@ -1,6 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +8,7 @@ import { HttpEnvironment } from '../controller/environments/http/http-environmen
 import { sealSecret } from '../controller/secrets/seal-secret.ts';
 import { DATABASE_URL, dropSchema, uniqueSchema } from '../test/environment-server/support/postgres.ts';
 import { generateCatalog, publishWith } from '../test/environment-server/support/publish.ts';
+import { APP, CONTROLLER, startEnvironmentServer } from './support/environment-server.ts';
 import { median } from './support/median.ts';
 
 /**
@@ -33,36 +31,10 @@ const WARMUP = 50;
 const SEQUENTIAL = { search: 200, get: 1000 };
 const LOAD_REQUESTS = 5000;
 const IN_FLIGHT = 32;
-const CONTROLLER = 'bench-controller-token-0123456789';
-const APP = 'bench-application-token-012345678';
 
 const round = (n: number, digits = 3): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
-async function startServer(dir: string): Promise<{ url: string; child: ChildProcess }> {
-  const keyFile = join(dir, 'environment.key');
-  writeFileSync(keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'intctl.js'), 'environment', 'serve', '--name', 'bench', '--port', String(port), '--key-file', keyFile], {
-    env: { INTCTL_STATE_DIR: dir, INTCTL_LOG_LEVEL: 'warn', INTCTL_ENV_SERVER_CONTROLLER_TOKEN: CONTROLLER, INTCTL_ENV_SERVER_APPLICATION_TOKENS: APP },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  let exited: number | null | undefined;
-  child.once('exit', (code) => (exited = code));
-  for (;;) {
-    if (exited !== undefined) throw new Error(`the environment server exited (${exited})`);
-    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return { url, child };
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 async function measure(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'intctl-bench-db-'));
@@ -70,7 +42,7 @@ async function measure(): Promise<void> {
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 10 });
   await pool.query(`CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.items (id integer PRIMARY KEY, name text NOT NULL, price numeric(10,2) NOT NULL, created_at timestamptz NOT NULL, note text)`);
   await pool.query(`INSERT INTO ${schema}.items SELECT n, 'item ' || n, n * 1.25, timestamptz '2024-01-01 00:00:00+00' + n * interval '1 minute', CASE WHEN n % 3 = 0 THEN NULL ELSE 'note ' || n END FROM generate_series(1, ${ROWS}) n`);
-  const server = await startServer(dir);
+  const server = await startEnvironmentServer(dir);
   try {
     const driver = new HttpEnvironment({ name: 'bench', url: server.url, token: CONTROLLER });
     const connection = { name: 'bench-db', system: 'postgresql', authType: 'basic', parameters: { endpoint: 'postgresql://127.0.0.1:5432/test', username: 'postgres' }, secrets: {}, fingerprint: 'bench' };

@@ -1,6 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +6,7 @@ import { HttpEnvironment } from '../controller/environments/http/http-environmen
 import { sealSecret } from '../controller/secrets/seal-secret.ts';
 import { generateCatalog, publishWith } from '../test/environment-server/support/publish.ts';
 import { startWarehouse, WAREHOUSE_KEY } from '../test/environment-server/support/warehouse.ts';
+import { APP, CONTROLLER, startEnvironmentServer } from './support/environment-server.ts';
 import { median } from './support/median.ts';
 
 /**
@@ -30,45 +28,16 @@ const WARMUP = 200;
 const SEQUENTIAL = 1000;
 const LOAD_REQUESTS = 5000;
 const IN_FLIGHT = 32;
-const CONTROLLER = 'bench-controller-token-0123456789';
-const APP = 'bench-application-token-012345678';
 
 const percentile = (values: readonly number[], p: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
 const round = (n: number, digits = 3): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
-async function startServer(dir: string): Promise<{ url: string; child: ChildProcess }> {
-  const keyFile = join(dir, 'environment.key');
-  writeFileSync(keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
-  // A port of our choosing, and readiness from /healthz: at log level warn the server prints nothing.
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'intctl.js'), 'environment', 'serve', '--name', 'bench', '--port', String(port), '--key-file', keyFile], {
-    env: { INTCTL_STATE_DIR: dir, INTCTL_LOG_LEVEL: 'warn', INTCTL_ENV_SERVER_CONTROLLER_TOKEN: CONTROLLER, INTCTL_ENV_SERVER_APPLICATION_TOKENS: APP },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  let exited: number | null | undefined;
-  child.once('exit', (code) => (exited = code));
-  for (;;) {
-    if (exited !== undefined) throw new Error(`the environment server exited (${exited})`);
-    const healthy = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
-    if (healthy) return { url, child };
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
-/** A port free a moment ago, for the server to listen on. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function measure(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'intctl-bench-runtime-'));
   const warehouse = await startWarehouse('apiKey');
-  const server = await startServer(dir);
+  const server = await startEnvironmentServer(dir);
   try {
     const driver = new HttpEnvironment({ name: 'bench', url: server.url, token: CONTROLLER });
     const spec = new Uint8Array(Buffer.from(await (await fetch(`${warehouse.url}/openapi.yaml`)).arrayBuffer()));

@@ -1,0 +1,40 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/** The environment server's tokens in the benches: the controller's, and one application's. */
+export const CONTROLLER = 'bench-controller-token-0123456789';
+export const APP = 'bench-application-token-012345678';
+
+/** A port free a moment ago, for the server to listen on. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * `intctl environment serve` as its own process, named `bench`, with a SQLite store and a key file
+ * in `dir`; resolves once `/healthz` answers (at log level warn the server prints nothing).
+ */
+export async function startEnvironmentServer(dir: string): Promise<{ url: string; child: ChildProcess }> {
+  const keyFile = join(dir, 'environment.key');
+  writeFileSync(keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'intctl.js'), 'environment', 'serve', '--name', 'bench', '--port', String(port), '--key-file', keyFile], {
+    env: { INTCTL_STATE_DIR: dir, INTCTL_LOG_LEVEL: 'warn', INTCTL_ENV_SERVER_CONTROLLER_TOKEN: CONTROLLER, INTCTL_ENV_SERVER_APPLICATION_TOKENS: APP },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  let exited: number | null | undefined;
+  child.once('exit', (code) => (exited = code));
+  for (;;) {
+    if (exited !== undefined) throw new Error(`the environment server exited (${exited})`);
+    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return { url, child };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
