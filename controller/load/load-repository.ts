@@ -69,8 +69,8 @@ export async function loadRepository(reader: RepositoryReader, options: LoadOpti
     let selectionsChecked = 0;
     // Only a set that is valid on its own is worth reading specifications for.
     const checkSelections = !problems.some((p) => p.severity === 'error');
+    const maxSpecBytes = (options.limits ?? DEFAULT_YAML_LIMITS).maxSpecBytes ?? DEFAULT_YAML_LIMITS.maxSpecBytes;
     if (checkSelections && options.deferSelections && !caches) {
-      const maxSpecBytes = (options.limits ?? DEFAULT_YAML_LIMITS).maxSpecBytes ?? DEFAULT_YAML_LIMITS.maxSpecBytes;
       const deferredSelections = async (skip: (object: LoadedObject<Integration>) => boolean): Promise<Problem[]> => {
         const integrations = loaded.set.integrations.filter((object) => !skip(object));
         const found = await validateSelections({ integrations, connections: [], environments: [] }, reader, models, maxSpecBytes === undefined ? {} : { maxSpecBytes });
@@ -79,7 +79,6 @@ export async function loadRepository(reader: RepositoryReader, options: LoadOpti
       return { set: loaded.set, problems, errors: [], stats: { ...loaded.stats, selectionsChecked: 0 }, deferredSelections };
     }
     if (checkSelections) {
-      const maxSpecBytes = (options.limits ?? DEFAULT_YAML_LIMITS).maxSpecBytes ?? DEFAULT_YAML_LIMITS.maxSpecBytes;
       const selections = await checkSelectionsIncrementally(loaded.set, reader, {
         ...(caches ? { cache: caches.selections } : {}),
         ...(models ? { models } : {}),

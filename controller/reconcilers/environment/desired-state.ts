@@ -20,7 +20,12 @@ export interface DesiredStateOptions {
   published?: readonly PublishedIntegration[];
   /** Called after each integration, with how many of how many are done: for a progress line. */
   progress?: (done: number, total: number) => void;
+  /** The specifications read so far in this reconcile, by path: shared with heldIntegrationNames, so each is read once. */
+  specifications?: SpecificationReads;
 }
+
+/** Specifications being read or read, by repository path. */
+export type SpecificationReads = Map<string, Promise<Uint8Array>>;
 
 export interface EnvironmentKeys {
   publicKey: string;
@@ -74,7 +79,7 @@ export async function buildDesiredState(
   }
 
   const published = new Map((options.published ?? []).map((i) => [i.name, i]));
-  const inputOf = buildInputs(reader, pins, authTypes);
+  const inputOf = buildInputs(reader, pins, authTypes, options.specifications);
   const targets = targetsOf(set, name);
   const integrations: PublishedIntegration[] = [];
   for (const [index, object] of targets.entries()) {
@@ -117,6 +122,7 @@ export async function heldIntegrationNames(
   environment: LoadedObject<Environment>,
   reader: RepositoryReader,
   published: readonly PublishedIntegration[],
+  specifications: SpecificationReads = new Map(),
 ): Promise<Set<string>> {
   const name = environment.manifest.metadata.name;
   const pins = { ...DEFAULT_DEPENDENCIES, ...environment.manifest.spec.dependencies };
@@ -125,7 +131,7 @@ export async function heldIntegrationNames(
     if (object.manifest.spec.environments[name]) authTypes.set(object.manifest.metadata.name, object.manifest.spec.auth.type);
   }
   const byName = new Map(published.map((i) => [i.name, i]));
-  const inputOf = buildInputs(reader, pins, authTypes);
+  const inputOf = buildInputs(reader, pins, authTypes, specifications);
   const held = new Set<string>();
   for (const object of targetsOf(set, name)) {
     const integration = byName.get(object.manifest.metadata.name);
@@ -140,8 +146,12 @@ function targetsOf(set: ManifestSet, environment: string): LoadedObject<Integrat
 }
 
 /** The generation input of each integration, reading each specification once (integrations share them). */
-function buildInputs(reader: RepositoryReader, pins: BuildInput['pins'], authTypes: ReadonlyMap<string, string>): (object: LoadedObject<Integration>) => Promise<BuildInput> {
-  const specifications = new Map<string, Promise<Uint8Array>>();
+function buildInputs(
+  reader: RepositoryReader,
+  pins: BuildInput['pins'],
+  authTypes: ReadonlyMap<string, string>,
+  specifications: SpecificationReads = new Map(),
+): (object: LoadedObject<Integration>) => Promise<BuildInput> {
   const readSpecification = (path: string): Promise<Uint8Array> => {
     let reading = specifications.get(path);
     if (!reading) specifications.set(path, (reading = reader.read(path)));

@@ -12,7 +12,7 @@ import type { EnvironmentDriver } from '../../environments/driver.ts';
 import type { Environment } from '../../generated/manifests.ts';
 import { applyPlan, type ApplyResult } from './apply-plan.ts';
 import { recordingBreakingCheck } from './breaking-check.ts';
-import { buildDesiredState, heldIntegrationNames } from './desired-state.ts';
+import { buildDesiredState, heldIntegrationNames, type SpecificationReads } from './desired-state.ts';
 import type { EnvironmentContext, LoadedManifests } from './environment-context.ts';
 import { UnknownEnvironmentError } from './unknown-environment-error.ts';
 import { unopenedSealedValues } from './verify-sealed-secrets.ts';
@@ -29,6 +29,8 @@ export interface EnvironmentState {
   plan?: Plan;
   drifted?: string[];
   interfaceChanges?: Record<string, CatalogChange[]>;
+  /** The specifications this reconcile read, so that checking selections and generating read each once. */
+  specifications?: SpecificationReads;
   decision?: GateDecision;
   apply?: ApplyResult;
 }
@@ -80,6 +82,7 @@ export const buildDesired: EnvironmentStep = async (state, ctx) => {
   const progress = ctx.onGenerate ? (done: number, total: number) => ctx.onGenerate!(state.name, done, total) : undefined;
   const desired = await buildDesiredState(loaded.set, state.object!, loaded.reader, keys, loaded.commit, ctx.artifactCache, loaded.models, {
     published: state.observed!.integrations,
+    ...(state.specifications ? { specifications: state.specifications } : {}),
     ...(progress ? { progress } : {}),
   });
   if (desired.problems.length === 0) {
@@ -105,7 +108,8 @@ export const observe: EnvironmentStep = async (state) => {
 export const checkSelections: EnvironmentStep = async (state) => {
   const loaded = state.loaded!;
   if (!loaded.deferredSelections) return undefined;
-  const held = await heldIntegrationNames(loaded.set, state.object!, loaded.reader, state.observed!.integrations);
+  state.specifications ??= new Map();
+  const held = await heldIntegrationNames(loaded.set, state.object!, loaded.reader, state.observed!.integrations, state.specifications);
   const found = await loaded.deferredSelections((object) => held.has(object.manifest.metadata.name));
   const { deferredSelections: _checked, ...rest } = loaded;
   const problems = sortProblems([...loaded.problems, ...found]);
