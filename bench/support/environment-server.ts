@@ -20,12 +20,13 @@ async function freePort(): Promise<number> {
 /**
  * `intctl environment serve` as its own process, named `bench`, with a SQLite store and a key file
  * in `dir`; resolves once `/healthz` answers (at log level warn the server prints nothing).
+ * `nodeFlags` go to that node process (`--cpu-prof` to profile the server).
  */
-export async function startEnvironmentServer(dir: string): Promise<{ url: string; child: ChildProcess }> {
+export async function startEnvironmentServer(dir: string, nodeFlags: readonly string[] = []): Promise<{ url: string; child: ChildProcess }> {
   const keyFile = join(dir, 'environment.key');
   writeFileSync(keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
   const port = await freePort();
-  const child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'intctl.js'), 'environment', 'serve', '--name', 'bench', '--port', String(port), '--key-file', keyFile], {
+  const child = spawn(process.execPath, [...nodeFlags, join(import.meta.dirname, '..', '..', 'bin', 'intctl.js'), 'environment', 'serve', '--name', 'bench', '--port', String(port), '--key-file', keyFile], {
     env: { INTCTL_STATE_DIR: dir, INTCTL_LOG_LEVEL: 'warn', INTCTL_ENV_SERVER_CONTROLLER_TOKEN: CONTROLLER, INTCTL_ENV_SERVER_APPLICATION_TOKENS: APP },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -37,4 +38,18 @@ export async function startEnvironmentServer(dir: string): Promise<{ url: string
     if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return { url, child };
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** The floor of one extra hop (bench/support/bare-proxy.ts) in its own process, forwarding to `upstream` with `key`. */
+export async function startBareProxy(upstream: string, key: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'bare-proxy.ts'), upstream, key], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    child.once('exit', (code) => reject(new Error(`the bare proxy exited (${code})`)));
+  });
+  return { url, child };
 }
