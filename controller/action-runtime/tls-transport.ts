@@ -23,12 +23,17 @@ export class TlsTransports {
 
   /** The fetch for these settings, or undefined when they ask nothing of TLS (the default transport serves). */
   fetchFor(settings: TlsSettings): typeof fetch | undefined {
+    return this.transportFor(settings)?.fetch;
+  }
+
+  /** The agent for these settings and a fetch through it, or undefined when they ask nothing of TLS (the default transport serves). */
+  transportFor(settings: TlsSettings): { agent: Agent; fetch: typeof fetch } | undefined {
     if (settings.clientKey === undefined && (settings.caBundle === undefined || settings.caBundle.trim() === '')) return undefined;
     const key = settings.clientKey?.key.export({ type: 'pkcs8', format: 'pem' }) as string | undefined;
     const cert = settings.clientKey?.certificates.map((c) => c.toString()).join('\n');
     const id = createHash('sha256').update(JSON.stringify([key ?? '', cert ?? '', settings.caBundle ?? ''])).digest('hex');
     const known = this.#agents.get(id);
-    if (known) return known.fetch;
+    if (known) return known;
     const agent = new Agent({
       connect: {
         ...(key !== undefined ? { key } : {}),
@@ -37,13 +42,14 @@ export class TlsTransports {
       },
     });
     const send = ((input: string | URL, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher: agent } as Parameters<typeof undiciFetch>[1])) as unknown as typeof fetch;
-    this.#agents.set(id, { agent, fetch: send });
+    const made = { agent, fetch: send };
+    this.#agents.set(id, made);
     if (this.#agents.size > MAX_AGENTS) {
       const [oldest, entry] = this.#agents.entries().next().value!;
       this.#agents.delete(oldest);
       void entry.agent.close();
     }
-    return send;
+    return made;
   }
 
   /** Closes every agent and its connections. */
