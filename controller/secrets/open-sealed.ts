@@ -1,6 +1,7 @@
 import { decodeBase64 } from './base64.ts';
 import type { KeyPair } from './generate-key-pair.ts';
 import type { SecretFailure } from './secret-error.ts';
+import { sealedBoxOpen } from './sealed-box-open.ts';
 import { sodium } from './sodium.ts';
 
 export type UnsealResult = { ok: true; value: string } | SecretFailure;
@@ -23,7 +24,7 @@ export function openSealed(keyPair: KeyPair, sealedBase64: string): UnsealResult
   if (sealed.length < sodium.crypto_box_SEALBYTES) return failed('it is too short to be a sealed value');
   let opened: Uint8Array;
   try {
-    opened = sodium.crypto_box_seal_open(sealed, publicKey, privateKey);
+    opened = sealedBoxOpen(sealed, publicKey, privateKey);
   } catch {
     return failed("it was sealed to another environment's key, or altered");
   }
