@@ -8,7 +8,7 @@ import { HttpEnvironment } from '../controller/environments/http/http-environmen
 import { sealSecret } from '../controller/secrets/seal-secret.ts';
 import { DATABASE_URL, dropSchema, uniqueSchema } from '../test/environment-server/support/postgres.ts';
 import { generateCatalog, publishWith } from '../test/environment-server/support/publish.ts';
-import { APP, CONTROLLER, startEnvironmentServer } from './support/environment-server.ts';
+import { APP, CONTROLLER, cpuMs, startEnvironmentServer } from './support/environment-server.ts';
 import { median } from './support/median.ts';
 
 /**
@@ -86,9 +86,10 @@ async function measure(): Promise<void> {
     const search = await compare(() => action('SearchItems', '{}'), () => directQuery(`${columns} ORDER BY id`, []), SEQUENTIAL.search);
     const get = await compare(() => action('GetItem', `{"id":${key()}}`), () => directQuery(`${columns} WHERE id = $1`, [key()]), SEQUENTIAL.get);
 
-    const load = async (call: () => () => Promise<number>): Promise<{ rps: number; failed: number }> => {
+    const load = async (call: () => () => Promise<number>, pid?: number): Promise<{ rps: number; failed: number; cpuUsPerCall: number }> => {
       let next = 0;
       let failed = 0;
+      const cpuBefore = cpuMs(pid);
       const started = performance.now();
       const worker = async (): Promise<void> => {
         while (next < LOAD_REQUESTS) {
@@ -97,16 +98,16 @@ async function measure(): Promise<void> {
         }
       };
       await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-      return { rps: Math.round(LOAD_REQUESTS / ((performance.now() - started) / 1000)), failed };
+      return { rps: Math.round(LOAD_REQUESTS / ((performance.now() - started) / 1000)), failed, cpuUsPerCall: Math.round(((cpuMs(pid) - cpuBefore) * 1000) / LOAD_REQUESTS) };
     };
-    const runtimeLoad = await load(() => action('GetItem', `{"id":${key()}}`));
+    const runtimeLoad = await load(() => action('GetItem', `{"id":${key()}}`), server.child.pid);
     const directLoad = await load(() => directQuery(`${columns} WHERE id = $1`, [key()]));
 
     const result = {
       rows: ROWS,
       searchAll: { calls: SEQUENTIAL.search, directMedianMs: search.direct, runtimeMedianMs: search.runtime, medianLatencyRatio: search.ratio },
       getByKey: { calls: SEQUENTIAL.get, directMedianMs: get.direct, runtimeMedianMs: get.runtime, medianLatencyRatio: get.ratio },
-      throughput: { requests: LOAD_REQUESTS, inFlight: IN_FLIGHT, getItemRps: runtimeLoad.rps, getItemFailed: runtimeLoad.failed, directRps: directLoad.rps },
+      throughput: { requests: LOAD_REQUESTS, inFlight: IN_FLIGHT, getItemRps: runtimeLoad.rps, getItemFailed: runtimeLoad.failed, directRps: directLoad.rps, serverCpuUsPerGet: runtimeLoad.cpuUsPerCall },
     };
     mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
     writeFileSync(join(import.meta.dirname, 'results', 'database-runtime.json'), `${JSON.stringify(result, null, 2)}\n`);
@@ -114,7 +115,7 @@ async function measure(): Promise<void> {
       `\ndatabase actions on loopback (PostgreSQL; environment server in its own process, SQLite store):\n` +
         `  SearchItems, all ${ROWS} rows, median of ${SEQUENTIAL.search}: direct ${search.direct} ms, through the server ${search.runtime} ms: ratio ${search.ratio}\n` +
         `  GetItem by key, median of ${SEQUENTIAL.get}: direct ${get.direct} ms, through the server ${get.runtime} ms: ratio ${get.ratio}\n` +
-        `  GetItem under load, ${LOAD_REQUESTS} requests, ${IN_FLIGHT} in flight: ${runtimeLoad.rps} requests/s (${runtimeLoad.failed} failed); the query directly: ${directLoad.rps} requests/s\n\n`,
+        `  GetItem under load, ${LOAD_REQUESTS} requests, ${IN_FLIGHT} in flight: ${runtimeLoad.rps} requests/s (${runtimeLoad.failed} failed); the query directly: ${directLoad.rps} requests/s; server CPU per GetItem ${runtimeLoad.cpuUsPerCall} µs\n\n`,
     );
     if (runtimeLoad.failed > 0) throw new Error('some requests under load failed');
   } finally {

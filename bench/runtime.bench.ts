@@ -6,7 +6,7 @@ import { HttpEnvironment } from '../controller/environments/http/http-environmen
 import { sealSecret } from '../controller/secrets/seal-secret.ts';
 import { generateCatalog, publishWith } from '../test/environment-server/support/publish.ts';
 import { startWarehouse, WAREHOUSE_KEY } from '../test/environment-server/support/warehouse.ts';
-import { APP, CONTROLLER, startBareProxy, startEnvironmentServer } from './support/environment-server.ts';
+import { APP, CONTROLLER, cpuMs, startBareProxy, startEnvironmentServer } from './support/environment-server.ts';
 import { median } from './support/median.ts';
 
 /**
@@ -20,6 +20,8 @@ import { median } from './support/median.ts';
  *   calls, alternating the two, after a warm-up; the median latency of each and their ratio.
  * - Throughput: a bounded load on the action endpoint, a fixed number of requests with a fixed
  *   number in flight, and the requests per second it sustained (every answer checked for 200).
+ * - CPU: the serving process's CPU time per call under that load (from /proc), which a busy
+ *   machine changes far less than latency.
  * - Floor: the same call through a bare fastify route in its own process that forwards it to the
  *   warehouse with undici and nothing else (bench/support/bare-proxy.ts): what one extra HTTP hop
  *   costs at least, so the runtime's own share is the distance above it.
@@ -92,9 +94,10 @@ async function measure(): Promise<void> {
       bare.push(await timed(floorCall));
     }
 
-    const load = async (call: () => Promise<number>): Promise<{ rps: number; failed: number; seconds: number }> => {
+    const load = async (call: () => Promise<number>, pid?: number): Promise<{ rps: number; failed: number; seconds: number; cpuUsPerCall: number }> => {
       let next = 0;
       let failed = 0;
+      const cpuBefore = cpuMs(pid);
       const started = performance.now();
       const worker = async (): Promise<void> => {
         while (next < LOAD_REQUESTS) {
@@ -104,11 +107,11 @@ async function measure(): Promise<void> {
       };
       await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
       const seconds = (performance.now() - started) / 1000;
-      return { rps: LOAD_REQUESTS / seconds, failed, seconds };
+      return { rps: LOAD_REQUESTS / seconds, failed, seconds, cpuUsPerCall: Math.round(((cpuMs(pid) - cpuBefore) * 1000) / LOAD_REQUESTS) };
     };
-    const runtimeLoad = await load(runtimeCall);
+    const runtimeLoad = await load(runtimeCall, server.child.pid);
     const directLoad = await load(directCall);
-    const floorLoad = await load(floorCall);
+    const floorLoad = await load(floorCall, floor.child.pid);
 
     const result = {
       overhead: {
@@ -129,6 +132,8 @@ async function measure(): Promise<void> {
         directRps: Math.round(directLoad.rps),
         directFailed: directLoad.failed,
         floorRps: Math.round(floorLoad.rps),
+        serverCpuUsPerCall: runtimeLoad.cpuUsPerCall,
+        floorCpuUsPerCall: floorLoad.cpuUsPerCall,
       },
     };
     mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
@@ -138,7 +143,8 @@ async function measure(): Promise<void> {
         `  GetItem latency, median over ${SEQUENTIAL} sequential calls: direct ${result.overhead.directMedianMs} ms, through the runtime ${result.overhead.runtimeMedianMs} ms: ratio ${result.overhead.medianLatencyRatio}\n` +
         `  p95: direct ${result.overhead.directP95Ms} ms, through the runtime ${result.overhead.runtimeP95Ms} ms\n` +
         `  floor, a bare proxy route (one extra hop, no checks): ${result.overhead.floorMedianMs} ms: ratio ${result.overhead.floorLatencyRatio}\n` +
-        `  action endpoint under load, ${LOAD_REQUESTS} requests, ${IN_FLIGHT} in flight: ${result.throughput.actionEndpointRps} requests/s (${runtimeLoad.failed} failed); the service directly: ${result.throughput.directRps} requests/s; the bare proxy: ${result.throughput.floorRps} requests/s\n\n`,
+        `  action endpoint under load, ${LOAD_REQUESTS} requests, ${IN_FLIGHT} in flight: ${result.throughput.actionEndpointRps} requests/s (${runtimeLoad.failed} failed); the service directly: ${result.throughput.directRps} requests/s; the bare proxy: ${result.throughput.floorRps} requests/s\n` +
+        `  CPU of the serving process per call under that load: environment server ${result.throughput.serverCpuUsPerCall} µs, bare proxy ${result.throughput.floorCpuUsPerCall} µs\n\n`,
     );
     if (runtimeLoad.failed > 0 || directLoad.failed > 0 || floorLoad.failed > 0) throw new Error('some requests under load failed');
   } finally {

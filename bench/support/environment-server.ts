@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -52,4 +52,18 @@ export async function startBareProxy(upstream: string, key: string): Promise<{ u
     child.once('exit', (code) => reject(new Error(`the bare proxy exited (${code})`)));
   });
   return { url, child };
+}
+
+/**
+ * CPU time a process has used so far, in milliseconds (user and system, from /proc; Linux only,
+ * NaN elsewhere): the server's CPU per call, which a busy machine changes far less than latency.
+ */
+export function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    // After the command name: utime and stime are fields 14 and 15 of stat, in clock ticks (100 a second).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
