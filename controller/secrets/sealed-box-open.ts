@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, diffieHellman, type KeyObject } from
 import { sodium } from './sodium.ts';
 
 /** The private key as node's KeyObject, made once per key (the environment has one). */
-let lastPrivate: { raw: string; key: KeyObject } | undefined;
+let lastPrivate: { raw: Buffer; key: KeyObject } | undefined;
 
 /**
  * crypto_box_seal_open, with its one costly step, the X25519 agreement, done by node's own crypto
@@ -33,10 +33,10 @@ export function sealedBoxOpen(sealed: Uint8Array, publicKey: Uint8Array, private
 }
 
 function privateKeyObject(privateKey: Uint8Array): KeyObject {
-  const raw = Buffer.from(privateKey).toString('base64url');
-  if (lastPrivate?.raw === raw) return lastPrivate.key;
-  const key = createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: raw, x: Buffer.from(sodium.crypto_scalarmult_base(privateKey)).toString('base64url') }, format: 'jwk' });
-  lastPrivate = { raw, key };
+  if (lastPrivate?.raw.equals(privateKey)) return lastPrivate.key;
+  const d = Buffer.from(privateKey).toString('base64url');
+  const key = createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d, x: Buffer.from(sodium.crypto_scalarmult_base(privateKey)).toString('base64url') }, format: 'jwk' });
+  lastPrivate = { raw: Buffer.from(privateKey), key };
   return key;
 }
 
