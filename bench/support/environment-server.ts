@@ -42,7 +42,17 @@ export async function startEnvironmentServer(dir: string, nodeFlags: readonly st
 
 /** The floor of one extra hop (bench/support/bare-proxy.ts) in its own process, forwarding to `upstream` with `key`. */
 export async function startBareProxy(upstream: string, key: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'bare-proxy.ts'), upstream, key], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return startScript('bare-proxy.ts', [upstream, key]);
+}
+
+/** The floor of one extra hop for database actions (bench/support/bare-database-proxy.ts) in its own process. */
+export async function startBareDatabaseProxy(databaseUrl: string, schema: string): Promise<{ url: string; child: ChildProcess }> {
+  return startScript('bare-database-proxy.ts', [databaseUrl, schema]);
+}
+
+/** A script of bench/support run through tsx in its own process; resolves with the URL it prints once it listens. */
+async function startScript(script: string, args: readonly string[]): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
