@@ -20,6 +20,16 @@ const MAX_AGENTS = 64;
  */
 export class TlsTransports {
   readonly #agents = new Map<string, { agent: Agent; fetch: typeof fetch }>();
+  /** A key's PEM forms, exported once per key read (ClientKeyCache gives the same key to every call). */
+  readonly #pems = new WeakMap<ClientKey, { key: string; cert: string }>();
+
+  #pem(clientKey: ClientKey): { key: string; cert: string } {
+    const known = this.#pems.get(clientKey);
+    if (known) return known;
+    const pem = { key: clientKey.key.export({ type: 'pkcs8', format: 'pem' }) as string, cert: clientKey.certificates.map((c) => c.toString()).join('\n') };
+    this.#pems.set(clientKey, pem);
+    return pem;
+  }
 
   /** The fetch for these settings, or undefined when they ask nothing of TLS (the default transport serves). */
   fetchFor(settings: TlsSettings): typeof fetch | undefined {
@@ -29,8 +39,7 @@ export class TlsTransports {
   /** The agent for these settings and a fetch through it, or undefined when they ask nothing of TLS (the default transport serves). */
   transportFor(settings: TlsSettings): { agent: Agent; fetch: typeof fetch } | undefined {
     if (settings.clientKey === undefined && (settings.caBundle === undefined || settings.caBundle.trim() === '')) return undefined;
-    const key = settings.clientKey?.key.export({ type: 'pkcs8', format: 'pem' }) as string | undefined;
-    const cert = settings.clientKey?.certificates.map((c) => c.toString()).join('\n');
+    const { key, cert } = settings.clientKey ? this.#pem(settings.clientKey) : { key: undefined, cert: undefined };
     const id = createHash('sha256').update(JSON.stringify([key ?? '', cert ?? '', settings.caBundle ?? ''])).digest('hex');
     const known = this.#agents.get(id);
     if (known) return known;
