@@ -57,13 +57,14 @@ export async function callUpstream(request: BuiltRequest, transport: UpstreamTra
   let answer: RawAnswer;
   let text: string | undefined;
   try {
-    const signal = AbortSignal.timeout(timeoutMs);
-    answer = typeof transport === 'function' ? await viaFetch(request, transport, signal) : await viaDispatcher(request, transport, signal);
+    answer = typeof transport === 'function' ? await viaFetch(request, transport, timeoutMs) : await viaDispatcher(request, transport, timeoutMs);
     text = await answer.text();
   } catch (error) {
     const name = (error as Error).name;
-    if (name === 'TimeoutError' || name === 'AbortError') return actionFailure('UpstreamTimeout', `${request.url.origin} did not answer within ${timeoutMs} ms`);
     const code = (error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error & { code?: string }).code;
+    if (name === 'TimeoutError' || name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+      return actionFailure('UpstreamTimeout', `${request.url.origin} did not answer within ${timeoutMs} ms`);
+    }
     if (code !== undefined && TLS_FAILURE.test(code)) {
       return actionFailure('UpstreamUnreachable', `${request.url.origin} refused the TLS handshake (${code}): check the connection's certificate, privateKey and caBundle`);
     }
@@ -80,35 +81,61 @@ export async function callUpstream(request: BuiltRequest, transport: UpstreamTra
   return { status: answer.status, contentType, ...parseBody(text, contentType), ...(retryAfter ? { retryAfter } : {}) };
 }
 
-async function viaFetch(request: BuiltRequest, send: typeof fetch, signal: AbortSignal): Promise<RawAnswer> {
-  const response = await send(request.url, {
-    method: request.method,
-    headers: request.headers,
-    ...(request.body !== undefined ? { body: request.body } : {}),
-    redirect: 'manual',
-    signal,
-  });
+/**
+ * A timeout error, as AbortSignal.timeout gives. A timer cleared once the answer is read, not
+ * AbortSignal.timeout, whose timer stays armed (and fires) long after every call it guarded.
+ */
+function timeoutError(): Error {
+  return new DOMException('the system did not answer in time', 'TimeoutError');
+}
+
+async function viaFetch(request: BuiltRequest, send: typeof fetch, timeoutMs: number): Promise<RawAnswer> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(timeoutError()), timeoutMs);
+  let response: Response;
+  try {
+    response = await send(request.url, {
+      method: request.method,
+      headers: request.headers,
+      ...(request.body !== undefined ? { body: request.body } : {}),
+      redirect: 'manual',
+      signal: controller.signal,
+    });
+  } catch (error) {
+    clearTimeout(timer);
+    throw error;
+  }
   return {
     status: response.status,
     header: (name) => response.headers.get(name) ?? undefined,
     text: async () => {
-      if (Number(response.headers.get('content-length') ?? '0') > MAX_BODY_BYTES) {
-        await response.body?.cancel();
-        return undefined;
+      try {
+        if (Number(response.headers.get('content-length') ?? '0') > MAX_BODY_BYTES) {
+          await response.body?.cancel();
+          return undefined;
+        }
+        return await response.text();
+      } finally {
+        clearTimeout(timer);
       }
-      return response.text();
     },
   };
 }
 
-async function viaDispatcher(request: BuiltRequest, dispatcher: Dispatcher, signal: AbortSignal): Promise<RawAnswer> {
+/**
+ * Through a dispatcher the deadline is undici's own until the answer's headers (no signal, no
+ * event target per call), then a timer for what is left of it while the body is read.
+ */
+async function viaDispatcher(request: BuiltRequest, dispatcher: Dispatcher, timeoutMs: number): Promise<RawAnswer> {
   const headers = 'accept-encoding' in request.headers ? request.headers : { ...request.headers, 'accept-encoding': ACCEPT_ENCODING };
+  const started = Date.now();
   const response = await undiciRequest(request.url, {
     method: request.method as Dispatcher.HttpMethod,
     headers,
     ...(request.body !== undefined ? { body: request.body } : {}),
     dispatcher,
-    signal,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
   });
   const header = (name: string): string | undefined => {
     const value = response.headers[name];
@@ -122,17 +149,27 @@ async function viaDispatcher(request: BuiltRequest, dispatcher: Dispatcher, sign
         response.body.destroy();
         return undefined;
       }
-      const codings = (header('content-encoding') ?? '').toLowerCase().split(',').map((c) => c.trim()).filter((c) => c !== '' && c !== 'identity');
-      let bytes: Buffer = Buffer.from(await response.body.arrayBuffer());
-      // Codings are listed in the order they were applied: undo them from the last.
-      for (const coding of codings.reverse()) {
-        const decode = DECODE[coding];
-        if (!decode) return utf8.decode(bytes);
-        bytes = await decode(bytes, { maxOutputLength: MAX_BODY_BYTES });
+      const timer = setTimeout(() => response.body.destroy(timeoutError()), Math.max(0, timeoutMs - (Date.now() - started)));
+      try {
+        return await decodedText(response.body, header('content-encoding'));
+      } finally {
+        clearTimeout(timer);
       }
-      return utf8.decode(bytes);
     },
   };
+}
+
+/** The body as text, its content codings undone (as fetch does), a byte order mark dropped. */
+async function decodedText(body: Dispatcher.ResponseData['body'], contentEncoding: string | undefined): Promise<string> {
+  const codings = (contentEncoding ?? '').toLowerCase().split(',').map((c) => c.trim()).filter((c) => c !== '' && c !== 'identity');
+  let bytes: Buffer = Buffer.from(await body.arrayBuffer());
+  // Codings are listed in the order they were applied: undo them from the last.
+  for (const coding of codings.reverse()) {
+    const decode = DECODE[coding];
+    if (!decode) return utf8.decode(bytes);
+    bytes = await decode(bytes, { maxOutputLength: MAX_BODY_BYTES });
+  }
+  return utf8.decode(bytes);
 }
 
 function parseBody(text: string, contentType: string): { body: unknown; json: boolean } {

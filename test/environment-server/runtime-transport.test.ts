@@ -98,6 +98,23 @@ describe('the runtime transport', () => {
     expect(result).toMatchObject({ ok: false, body: { reason: 'UpstreamTimeout', message: `${seen.endpoint} did not answer within 200 ms` } });
   }, deadline(5000));
 
+  it('gives up on an answer whose body trickles in past the timeout, each piece in time', async () => {
+    const trickles: NodeJS.Timeout[] = [];
+    const seen = await system((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"id":"i1",');
+      const trickle = setInterval(() => response.write(' '), 50);
+      trickles.push(trickle);
+      response.on('close', () => clearInterval(trickle));
+    });
+    try {
+      const result = await runtime(seen.endpoint, 300).invoke('warehouse', 'GetItem', { itemId: 'i1' });
+      expect(result).toMatchObject({ ok: false, body: { reason: 'UpstreamTimeout', message: `${seen.endpoint} did not answer within 300 ms` } });
+    } finally {
+      for (const trickle of trickles) clearInterval(trickle);
+    }
+  }, deadline(5000));
+
   it('says a system is unreachable when nothing listens at its port', async () => {
     const seen = await system(() => undefined);
     await new Promise((resolve) => open.server!.close(resolve));
