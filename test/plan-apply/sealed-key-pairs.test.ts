@@ -90,7 +90,7 @@ function expectNoKey(text: string): void {
   for (const line of canaries) expect(text).not.toContain(line);
 }
 
-const MISMATCH = /^connections\.yaml:12:19: error: spec\.environments\.prod\.privateKey does not match the certificate of CN=intctl-runtime \(environment prod opened the key to compare them\); seal the key of this certificate, or give the certificate of this key \(Connection crm\)$/m;
+const MISMATCH = /^connections\.yaml:12:19: error: spec\.environments\.prod\.privateKey does not match the certificate of CN=intctl-runtime \(environment prod opened the key to compare them\); give the key of this certificate, or the certificate of this key \(Connection crm\)$/m;
 
 describe('intctl plan checks the sealed private keys it would apply against their certificates', () => {
   beforeEach(async () => {
@@ -134,6 +134,31 @@ describe('intctl plan checks the sealed private keys it would apply against thei
   ])('plans a certificate sealed with %s as a change (exit 2)', async (_name, make) => {
     const { key, password } = await make();
     await giveProdKey(key, password);
+    const planned = await cli('plan', '--env', 'prod');
+    expect(planned.stderr).toBe('');
+    expect(planned.code).toBe(2);
+  });
+
+  it('asks about a plain PKCS#12 key of dev too, which validation cannot read, and fails the plan at it', async () => {
+    await giveProdKey(await sealFor('prod', own.keyPem));
+    const file = join(repo, 'connections.yaml');
+    const text = await readFile(file, 'utf8');
+    const devKey = text.indexOf('      privateKey:\n        plain: |');
+    expect(devKey).toBeGreaterThan(0);
+    const pkcs12 = `      privateKey: { plain: "${pkcs12Of(other, 'p12-pass')}" }\n      keyPassword: { plain: p12-pass }\n`;
+    await writeFile(file, text.slice(0, devKey) + pkcs12 + text.slice(text.indexOf('      certificate:', devKey)));
+    expect((await runCli(['validate', '--repo', repo])).code).toBe(0);
+
+    const planned = await cli('plan', '--env', 'dev', '-o', 'json');
+    expect(planned.code).toBe(1);
+    expect(JSON.parse(planned.stdout).problems).toEqual([expect.objectContaining({ reason: 'KeyCertificateMismatch', field: 'spec.environments.dev.privateKey' })]);
+    expect(planned.stdout).not.toContain('p12-pass');
+  });
+
+  it('does not ask about a key given as a reference: it is read where and when the connection is used', async () => {
+    await giveProdKey(await sealFor('prod', other.keyPem));
+    const file = join(repo, 'connections.yaml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace(/privateKey: \{ sealed: "[^"]+" \}/, 'privateKey: { env: CRM_KEY }'));
     const planned = await cli('plan', '--env', 'prod');
     expect(planned.stderr).toBe('');
     expect(planned.code).toBe(2);

@@ -57,7 +57,7 @@ export async function mismatchedKeyPairs(plan: Plan, set: ManifestSet, driver: E
       ...input.object.locate(path),
       severity: 'error',
       ...(verdict === 'mismatch'
-        ? { reason: 'KeyCertificateMismatch' as const, message: `does not match the certificate of ${input.subject} (environment ${environment} opened the key to compare them); seal the key of this certificate, or give the certificate of this key` }
+        ? { reason: 'KeyCertificateMismatch' as const, message: `does not match the certificate of ${input.subject} (environment ${environment} opened the key to compare them); give the key of this certificate, or the certificate of this key` }
         : { reason: 'KeyUnreadable' as const, message: `opens with environment ${environment}'s key but is not a private key the runtime reads (PEM, or a PKCS#12 file in base64), or keyPassword does not open it` }),
       field: fieldName(path),
       object: { kind: 'Connection', name: connection },
