@@ -27,13 +27,20 @@ export interface LoadedFile {
   manifest: boolean;
 }
 
+/** What an earlier load made of the file at a path, and from what: its content id and the limits it was read within. */
+export interface CachedFile {
+  id: string;
+  limits: string;
+  file: LoadedFile;
+}
+
 /**
- * Results of earlier loads by file, for a reader that knows content ids (RepoEntry.id): a file whose
- * id and path are unchanged is neither read nor parsed again. A Map will do; the keys are opaque.
+ * Results of earlier loads by path, for a reader that knows content ids (RepoEntry.id): a file whose
+ * id is unchanged is neither read nor parsed again. A Map will do.
  */
 export interface LoadCache {
-  get(key: string): LoadedFile | undefined;
-  set(key: string, value: LoadedFile): void;
+  get(path: string): CachedFile | undefined;
+  set(path: string, value: CachedFile): void;
 }
 
 /** Files without our API group's name cannot hold our objects: third-party YAML is never parsed. */
@@ -63,12 +70,13 @@ export async function loadManifests(reader: RepositoryReader, limits: YamlLimits
       oversized.push(entry.path);
       return;
     }
-    const key = cache && entry.id !== undefined ? `${entry.id}\0${limitsKey}\0${entry.path}` : undefined;
-    let file = key === undefined ? undefined : cache!.get(key);
+    const id = entry.id;
+    const cached = cache && id !== undefined ? cache.get(entry.path) : undefined;
+    let file = cached && cached.id === id && cached.limits === limitsKey ? cached.file : undefined;
     if (!file) {
       read++;
       file = loadFile(entry.path, await reader.read(entry.path), limits);
-      if (key !== undefined) cache!.set(key, file);
+      if (cache && id !== undefined) cache.set(entry.path, { id, limits: limitsKey, file });
     }
     problems.push(...file.problems);
     if (file.manifest) manifestFiles++;
