@@ -27,7 +27,8 @@ interface KeyPairInput {
  * already). The key's password goes along sealed (a plain one as the controller sealed it). A key
  * or a password given as an `env:` or `file:` reference is not asked about: it is read where the
  * connection is used, when it is used, and may change without a commit; the runtime refuses a
- * mismatch there (ConnectionInvalid). A key or password that does not open is left to
+ * mismatch there (ConnectionInvalid). So the environment opens only what was sealed to it, and the
+ * check tells nothing about its variables and files. A key or password that does not open is left to
  * unopenedSealedValues, which reports it as SecretUnsealFailed.
  */
 export async function mismatchedKeyPairs(plan: Plan, set: ManifestSet, driver: EnvironmentDriver): Promise<MismatchedKeyPair[]> {
