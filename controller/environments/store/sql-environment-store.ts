@@ -3,6 +3,7 @@ import type { ConnectionRecord, ObservedState, PublishedIntegration } from '../.
 import type { PlanAction } from '../../core/plan-action.ts';
 import type { KeyPair } from '../../secrets/generate-key-pair.ts';
 import { openSealed } from '../../secrets/open-sealed.ts';
+import { verifyKeyPair, type KeyPairVerdict, type SealedKeyPair } from '../../secrets/verify-key-pair.ts';
 import { ActionRefusedError } from '../action-refused-error.ts';
 import { checkAction } from '../check-action.ts';
 import { LeaseLostError, StalePlanError, type AppliedAction, type ApplyContext, type ApplyOutcome, type Lease } from '../driver.ts';
@@ -291,6 +292,11 @@ export class SqlEnvironmentStore implements EnvironmentStore {
   /** Which sealed values open with this environment's key pair; what opens is discarded here. */
   async verifySealed(sealed: readonly string[]): Promise<boolean[]> {
     return sealed.map((value) => openSealed(this.#keyPair, value).ok);
+  }
+
+  /** Whether each sealed private key belongs to its certificate; what opens is discarded here, only the verdict leaves. */
+  async verifyKeyPairs(pairs: readonly SealedKeyPair[]): Promise<KeyPairVerdict[]> {
+    return pairs.map((pair) => verifyKeyPair(this.#keyPair, pair));
   }
 
   /** One published integration, read on its own. */
