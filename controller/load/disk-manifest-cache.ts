@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { manifestSchemas } from '../generated/schemas.ts';
 import type { ContentCache, StoredFile } from './load-manifests.ts';
@@ -10,7 +10,7 @@ const HEADER = 'intctl-manifests 1 ';
 
 /** A content cache kept in a file between runs; `save` writes what this run used. */
 export interface DiskManifestCache extends ContentCache {
-  /** Writes the entries this run used (and only those), when they differ from what was read. */
+  /** Writes the entries this run used (and only those), when they differ from what was read; a failure to write is let go. */
   save(): Promise<void>;
 }
 
@@ -40,10 +40,15 @@ export function openDiskManifestCache(directory: string): DiskManifestCache {
     async save() {
       if (!added && used.size === read.size) return;
       const body = JSON.stringify(Object.fromEntries(used));
-      await mkdir(directory, { recursive: true });
       const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-      await writeFile(temporary, `${HEADER}${sha256(body)}\n${body}`, { mode: 0o600 });
-      await rename(temporary, path);
+      try {
+        await mkdir(directory, { recursive: true });
+        await writeFile(temporary, `${HEADER}${sha256(body)}\n${body}`, { mode: 0o600 });
+        await rename(temporary, path);
+      } catch {
+        // A cache that cannot be written (a read-only or full disk) costs the next run time, not this one its result.
+        await unlink(temporary).catch(() => undefined);
+      }
     },
   };
 }

@@ -71,6 +71,15 @@ describe('the manifest cache kept across runs', () => {
     expect(said(loaded)).toEqual(await uncached());
   });
 
+  it('loads all the same when the cache cannot be written', async () => {
+    writeFileSync(join(work, 'not-a-directory'), '');
+    cacheDir = join(work, 'not-a-directory', 'cache');
+    const loaded = await cachedLoad();
+    expect(loaded.stats.parsed).toBe(loaded.stats.files);
+    expect(said(loaded)).toEqual(await uncached());
+    expect((await cachedLoad()).stats.parsed).toBe(loaded.stats.files);
+  });
+
   it('ignores a damaged cache file, and rewrites it', async () => {
     await cachedLoad();
     const [name] = readdirSync(cacheDir).filter((f) => f.startsWith('manifests-'));
