@@ -1,3 +1,5 @@
+import { deepFreeze } from '../../core/deep-freeze.ts';
+
 /** Catalogs kept at most; past it the oldest is dropped. */
 const DEFAULT_LIMIT = 256;
 
@@ -35,11 +37,4 @@ export class CatalogCache {
 
 function key(name: string, artifactHash: string, publishedAt: string): string {
   return `${name}\u0000${artifactHash}\u0000${publishedAt}`;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
-  Object.freeze(value);
-  for (const inner of Object.values(value)) deepFreeze(inner);
-  return value;
 }
