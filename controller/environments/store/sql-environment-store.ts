@@ -8,11 +8,12 @@ import { ActionRefusedError } from '../action-refused-error.ts';
 import { checkAction } from '../check-action.ts';
 import { LeaseLostError, StalePlanError, type AppliedAction, type ApplyContext, type ApplyOutcome, type Lease } from '../driver.ts';
 import { applyChange } from './apply-change.ts';
+import { CatalogCache } from './catalog-cache.ts';
 import type { EnvironmentStore, StoreKind } from './environment-store.ts';
 import { EVERY_ROW } from './environment-schema.ts';
 import { manualFingerprint } from './manual-fingerprint.ts';
 import { frozenConnection, frozenIntegration, frozenState, keepSharedObservation, patchByName, sharedObservation, type Observation } from './observations.ts';
-import { appliedFromRow, connectionFromRow, connectionValues, integrationFromRow, type ConnectionRow, type IntegrationRow, type LeaseRow, type LogRow } from './rows.ts';
+import { appliedFromRow, connectionFromRow, connectionValues, integrationFromRow, integrationWithCatalog, type ConnectionRow, type IntegrationRow, type LeaseRow, type LogRow } from './rows.ts';
 import type { SqlExecutor, SqlSession } from './sql-session.ts';
 import { storeSql, type StoreSql } from './store-sql.ts';
 
@@ -55,6 +56,7 @@ export class SqlEnvironmentStore implements EnvironmentStore {
   readonly #fingerprintKey: string;
   readonly #observationKey: string | undefined;
   #observation: Observation | undefined;
+  readonly #catalogs = new CatalogCache();
 
   constructor(session: SqlSession, parts: SqlEnvironmentStoreParts) {
     this.kind = session.dialect;
@@ -299,10 +301,19 @@ export class SqlEnvironmentStore implements EnvironmentStore {
     return pairs.map((pair) => verifyKeyPair(this.#keyPair, pair));
   }
 
-  /** One published integration, read on its own. */
+  /**
+   * One published integration, read on its own. Its catalog is parsed once per publication and
+   * shared, frozen (CatalogCache): only the small row is read per call. A catalog not cached yet
+   * is read with its row, in one statement, so it is always the row's own.
+   */
   async integration(name: string): Promise<PublishedIntegration | undefined> {
+    const head = await this.#session.get<Omit<IntegrationRow, 'catalog'>>(this.#sql.integrationWithoutCatalog, [name]);
+    if (!head) return undefined;
+    const cached = this.#catalogs.cached(head.name, head.artifact_hash, head.published_at);
+    if (cached !== undefined) return integrationWithCatalog(head, cached);
     const row = await this.#session.get<IntegrationRow>(this.#sql.integration, [name]);
-    return row ? integrationFromRow(row) : undefined;
+    if (!row) return undefined;
+    return integrationWithCatalog(row, this.#catalogs.catalog(row.name, row.artifact_hash, row.published_at, row.catalog));
   }
 
   /** One connection as stored: sealed values and references, never opened. */

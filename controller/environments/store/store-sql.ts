@@ -22,6 +22,7 @@ export function storeSql(dialect: SqlDialect) {
     /** Every column but the catalog, which is read by name when asked for (catalogAt). */
     integrationsWithoutCatalog: `SELECT name, version, artifact_hash, system, requires, connection, commit_sha, published_at FROM integrations ${byName}`,
     catalogAt: 'SELECT catalog FROM integrations WHERE name = ? AND artifact_hash = ?',
+    /** One integration without its catalog: the runtime reads it per call and takes the catalog from its cache. */
     integrationWithoutCatalog: 'SELECT name, version, artifact_hash, system, requires, connection, commit_sha, published_at FROM integrations WHERE name = ?',
     connection: 'SELECT * FROM connections WHERE name = ?',
 
