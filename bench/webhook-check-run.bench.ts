@@ -89,6 +89,8 @@ interface Run {
   /** Until the check runs were started (in progress): the head fetched, loaded and compared with main. */
   startedMs: number;
   requests: number;
+  /** Writes (creates and updates of check runs), which GitHub asks to space a second apart. */
+  writes: number;
   conclusions: Record<string, string | null>;
 }
 
@@ -125,6 +127,7 @@ async function onePullRequest(w: World, number: number, measured: <T>(work: () =
     pullReadMs: since(requests.find((r) => r.operationId === 'pulls/get')),
     startedMs: since(requests.find((r) => r.operationId === 'checks/create')),
     requests: requests.length,
+    writes: requests.filter((r) => r.method !== 'GET').length,
     conclusions: Object.fromEntries(ENVIRONMENTS.map((name) => [name, w.checkRun(head, `intctl/${name}`)?.conclusion ?? null])),
   };
 }
@@ -157,6 +160,8 @@ function report(): void {
     pullRequestReadMs: pick('pullReadMs'),
     checkRunsStartedMs: pick('startedMs'),
     requestsPerRun: runs[0]?.requests,
+    // At GitHub's pace of a second between writes, the last check run completes (writes - 1) s after the first write at the soonest.
+    writesPerRun: runs[0]?.writes,
     conclusions: runs[0]?.conclusions,
     each: runs.map((r) => ({ firstMs: Math.round(r.firstMs), lastMs: Math.round(r.lastMs) })),
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
@@ -164,7 +169,7 @@ function report(): void {
   process.stderr.write(
     `webhook to check runs, ${INTEGRATIONS} integrations in ${ENVIRONMENTS.length} environments: first completed median ${result.firstCheckRunMs} ms, ` +
       `last ${result.lastCheckRunMs} ms (${runs.length} runs; pull request read at ${result.pullRequestReadMs} ms, checks started at ${result.checkRunsStartedMs} ms), ` +
-      `set-up ${(setupMs / 1000).toFixed(1)} s, peak RSS ${result.peakRssMiB} MiB\n`,
+      `${result.writesPerRun} GitHub writes a run, set-up ${(setupMs / 1000).toFixed(1)} s, peak RSS ${result.peakRssMiB} MiB\n`,
   );
   mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
   writeFileSync(join(import.meta.dirname, 'results', 'webhook-check-run.json'), `${JSON.stringify(result, null, 2)}\n`);
