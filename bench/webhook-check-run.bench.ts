@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { bench, describe } from 'vitest';
 import { until } from '../test/support/time.ts';
 import type { RecordedRequest } from '../test/support/github/github-stand-in.ts';
-import { createWorld, type World } from '../test/github/support/pull-request-world.ts';
+import { createWorld, environment, type World } from '../test/github/support/pull-request-world.ts';
+import { PINS } from '../test/support/manifests.ts';
 import { median } from './support/median.ts';
 
 /**
@@ -25,6 +26,8 @@ import { median } from './support/median.ts';
  * 1 warm-up; medians.
  *
  * INTCTL_BENCH_WEBHOOK_INTEGRATIONS: the size of the repository (10,000 unless told).
+ * INTCTL_BENCH_WEBHOOK_PINS=distinct: dev pins other versions of the shared dependencies than prod
+ * (each environment then has its own identity of every integration to keep).
  * INTCTL_BENCH_WEBHOOK_PROFILE: a file to write a CPU profile of the last run to (.cpuprofile).
  *
  * Vitest runs no hooks in bench mode, so the first bench sets up and the last run of the second
@@ -32,6 +35,7 @@ import { median } from './support/median.ts';
  */
 const INTEGRATIONS = Number(process.env.INTCTL_BENCH_WEBHOOK_INTEGRATIONS ?? 10_000);
 const PROFILE = process.env.INTCTL_BENCH_WEBHOOK_PROFILE;
+const PINS_DISTINCT = process.env.INTCTL_BENCH_WEBHOOK_PINS === 'distinct';
 const RUNS = 5;
 const ENVIRONMENTS = ['dev', 'prod'];
 const FIXTURES = join(import.meta.dirname, '..', 'test', 'fixtures', 'specs');
@@ -75,6 +79,7 @@ spec:
     prod: { endpoint: "https://backend.example.com/odata", username: bench, password: { env: BACKEND_PASSWORD } }
 `,
   };
+  if (PINS_DISTINCT) files['environments/dev.yaml'] = environment('dev', { requiredApprovals: 0, allowBreaking: true }, { ...PINS, 'integration-manager': '3.1.2', 'sharepoint-utils': '1.2.1' });
   for (const spec of SPECS) files[spec.path] = readFileSync(join(FIXTURES, spec.fixture), 'utf8');
   for (let i = 0; i < INTEGRATIONS; i++) files[fileOf(i)] = integration(i, '[Get]');
   return files;
@@ -152,6 +157,7 @@ function report(): void {
   const result = {
     integrations: INTEGRATIONS,
     environments: ENVIRONMENTS,
+    pins: PINS_DISTINCT ? 'distinct' : 'same',
     githubWriteIntervalMs: 25,
     setupMs: Math.round(setupMs),
     runs: runs.length,
@@ -169,7 +175,7 @@ function report(): void {
   process.stderr.write(
     `webhook to check runs, ${INTEGRATIONS} integrations in ${ENVIRONMENTS.length} environments: first completed median ${result.firstCheckRunMs} ms, ` +
       `last ${result.lastCheckRunMs} ms (${runs.length} runs; pull request read at ${result.pullRequestReadMs} ms, checks started at ${result.checkRunsStartedMs} ms), ` +
-      `${result.writesPerRun} GitHub writes a run, set-up ${(setupMs / 1000).toFixed(1)} s, peak RSS ${result.peakRssMiB} MiB\n`,
+      `${result.writesPerRun} GitHub writes a run, pins ${result.pins}, set-up ${(setupMs / 1000).toFixed(1)} s, peak RSS ${result.peakRssMiB} MiB\n`,
   );
   mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
   writeFileSync(join(import.meta.dirname, 'results', 'webhook-check-run.json'), `${JSON.stringify(result, null, 2)}\n`);
