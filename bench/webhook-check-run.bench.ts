@@ -89,6 +89,12 @@ interface Run {
   /** From delivering the webhook to the request completing the first check run, and the last. */
   firstMs: number;
   lastMs: number;
+  /**
+   * CPU time of this process (controller, stand-in and all) from the webhook until the controller
+   * was idle again, user and system: less at the mercy of other work on the machine than the wall
+   * times. Git's own processes are not in it.
+   */
+  cpuMs: number;
   /** Until the controller asked for the pull request (webhook answered, request queued and taken). */
   pullReadMs: number;
   /** Until the check runs were started (in progress): the head fetched, loaded and compared with main. */
@@ -112,6 +118,7 @@ async function onePullRequest(w: World, number: number, measured: <T>(work: () =
   const head = await w.openPullRequest(number, { [fileOf(index)]: integration(index, '[Get, Search]') }, { announce: false });
   const before = w.gh.requests.length;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await measured(async () => {
     const status = await w.announce(number, 'opened');
     if (status !== 202) throw new Error(`the pull_request webhook was answered ${status}`);
@@ -119,6 +126,7 @@ async function onePullRequest(w: World, number: number, measured: <T>(work: () =
     await until(`the check runs of pull request #${number}`, completed, { timeoutMs: 120_000, everyMs: 5, explain: () => w.logs.text().slice(-4000) });
     await w.settle();
   });
+  const { user, system } = process.cpuUsage(cpu);
   const requests = w.gh.requests.slice(before);
   const since = (r: RecordedRequest | undefined) => (r ? r.receivedAt - started : Number.NaN);
   const completing = requests.filter(isCompleting);
@@ -129,6 +137,7 @@ async function onePullRequest(w: World, number: number, measured: <T>(work: () =
   return {
     firstMs: since(completing[0]),
     lastMs: since(completing[completing.length - 1]),
+    cpuMs: (user + system) / 1000,
     pullReadMs: since(requests.find((r) => r.operationId === 'pulls/get')),
     startedMs: since(requests.find((r) => r.operationId === 'checks/create')),
     requests: requests.length,
@@ -153,7 +162,7 @@ async function profiled<T>(file: string, work: () => Promise<T>): Promise<T> {
 }
 
 function report(): void {
-  const pick = (key: 'firstMs' | 'lastMs' | 'pullReadMs' | 'startedMs') => Math.round(median(runs.map((r) => r[key])));
+  const pick = (key: 'firstMs' | 'lastMs' | 'cpuMs' | 'pullReadMs' | 'startedMs') => Math.round(median(runs.map((r) => r[key])));
   const result = {
     integrations: INTEGRATIONS,
     environments: ENVIRONMENTS,
@@ -163,18 +172,19 @@ function report(): void {
     runs: runs.length,
     firstCheckRunMs: pick('firstMs'),
     lastCheckRunMs: pick('lastMs'),
+    cpuMs: pick('cpuMs'),
     pullRequestReadMs: pick('pullReadMs'),
     checkRunsStartedMs: pick('startedMs'),
     requestsPerRun: runs[0]?.requests,
     // At GitHub's pace of a second between writes, the last check run completes (writes - 1) s after the first write at the soonest.
     writesPerRun: runs[0]?.writes,
     conclusions: runs[0]?.conclusions,
-    each: runs.map((r) => ({ firstMs: Math.round(r.firstMs), lastMs: Math.round(r.lastMs) })),
+    each: runs.map((r) => ({ firstMs: Math.round(r.firstMs), lastMs: Math.round(r.lastMs), cpuMs: Math.round(r.cpuMs) })),
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
   };
   process.stderr.write(
     `webhook to check runs, ${INTEGRATIONS} integrations in ${ENVIRONMENTS.length} environments: first completed median ${result.firstCheckRunMs} ms, ` +
-      `last ${result.lastCheckRunMs} ms (${runs.length} runs; pull request read at ${result.pullRequestReadMs} ms, checks started at ${result.checkRunsStartedMs} ms), ` +
+      `last ${result.lastCheckRunMs} ms, CPU ${result.cpuMs} ms (${runs.length} runs; pull request read at ${result.pullRequestReadMs} ms, checks started at ${result.checkRunsStartedMs} ms), ` +
       `${result.writesPerRun} GitHub writes a run, pins ${result.pins}, set-up ${(setupMs / 1000).toFixed(1)} s, peak RSS ${result.peakRssMiB} MiB\n`,
   );
   mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
