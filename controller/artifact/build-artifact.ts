@@ -76,7 +76,9 @@ function normalized(bytes: Uint8Array): Uint8Array {
  * The identity of the artifact an input gives, for the price of hashing the specification: an
  * environment that already holds an artifact of this hash needs no generation at all. A manifest
  * object loaded once and kept (the controller's cache of files keeps unchanged ones) costs the
- * hash once: its identity is kept with it, for as long as its specification, pins and auth type stay.
+ * hash once: its identity is kept with it, for as long as its specification, pins and auth type
+ * stay, one for each of a few environments that pin dependencies differently (each environment's
+ * reconcile, and each pull request's plan of it, would otherwise hash every integration again).
  */
 export function artifactIdentity(input: BuildInput): Result<ArtifactIdentity> {
   const { integration } = input;
@@ -89,12 +91,13 @@ export function artifactIdentity(input: BuildInput): Result<ArtifactIdentity> {
   const key: IdentityKey = { digest: digestOf(specBytes), authType: input.authType ?? '', pins: pinsKey(input.pins) };
   // Only a manifest nobody can change (loaded manifests are frozen) may keep what was derived from it.
   const keep = Object.isFrozen(integration) && Object.isFrozen(integration.spec);
-  const known = keep ? identities.get(integration) : undefined;
-  if (known && known.key.digest === key.digest && known.key.authType === key.authType && known.key.pins === key.pins) return ok({ generator, ...known.identity, specBytes });
+  const kept = keep ? identities.get(integration) : undefined;
+  const known = kept?.find((k) => k.key.digest === key.digest && k.key.authType === key.authType && k.key.pins === key.pins);
+  if (known) return ok({ generator, ...known.identity, specBytes });
   const pins: DependencyPins = { ...DEFAULT_DEPENDENCIES, ...input.pins };
   const requires = computeRequirements({ runtime: generator.runtime, authType: input.authType, pins });
   const hash = contentHash({ integration: integration.metadata.name, generator: { system: generator.system, version: generator.version }, specBytes, spec: integration.spec, requires });
-  if (keep) identities.set(integration, { key, identity: { pins, requires, hash } });
+  if (keep) identities.set(integration, [{ key, identity: { pins, requires, hash } }, ...(kept ?? [])].slice(0, IDENTITIES_PER_MANIFEST));
   return ok({ generator, pins, requires, hash, specBytes });
 }
 
@@ -104,7 +107,9 @@ interface IdentityKey {
   pins: string;
 }
 
-const identities = new WeakMap<BuildInput['integration'], { key: IdentityKey; identity: Pick<ArtifactIdentity, 'pins' | 'requires' | 'hash'> }>();
+/** Identities kept per manifest, the newest first: one per environment setting (pins, auth type) it is built for, a few at most. */
+const IDENTITIES_PER_MANIFEST = 4;
+const identities = new WeakMap<BuildInput['integration'], Array<{ key: IdentityKey; identity: Pick<ArtifactIdentity, 'pins' | 'requires' | 'hash'> }>>();
 const pinKeys = new WeakMap<object, string>();
 
 /** The pins as a key: one environment's pins are one object for all its integrations. */

@@ -14,7 +14,11 @@ export interface TrackedSource {
    * otherwise the caller waits for the next fetch, which every caller waiting meanwhile shares.
    */
   fetch(): Promise<string>;
-  /** Loads a commit once: reconciles of several environments at the same commit share the load. */
+  /**
+   * Loads a commit once: reconciles of several environments at the same commit share the load,
+   * and the last two commits loaded are kept, so that planning a pull request (its head, then the
+   * tracked branch it merges into) does not load the branch again each time.
+   */
   load(commit: string): Promise<LoadedCommit>;
   /** Whether a fetch has ever succeeded: what /readyz waits for. */
   fetchedOnce(): boolean;
@@ -27,10 +31,17 @@ export interface TrackedSource {
 }
 
 /**
+ * Loads remembered: a pull request's plan loads its head and then the tracked branch, so with one
+ * the branch (10,000 integrations: hundreds of milliseconds) was loaded again for every pull request.
+ */
+export const KEPT_LOADS = 2;
+
+/**
  * Wraps a GitSource for the controller: one fetch at a time (joined by whoever asks meanwhile,
  * unless a trigger arrived after it began: a fetch generation),
  * timed into intctl_git_fetch_duration_seconds; loads one at a time (the source keeps a cache
- * keyed by blob id that concurrent loads would race on), the newest commit's load remembered.
+ * keyed by blob id that concurrent loads would race on), the loads of the last KEPT_LOADS commits
+ * remembered.
  */
 export function trackSource(source: GitSource, metrics: ControllerMetrics, clock: () => number = () => performance.now()): TrackedSource {
   /** Triggers counted so far; a fetch covers those counted when it began. */
@@ -39,7 +50,8 @@ export function trackSource(source: GitSource, metrics: ControllerMetrics, clock
   /** The fetch that starts once the one in flight ends, for callers it does not cover. */
   let next: Promise<string> | undefined;
   let succeeded = false;
-  let last: { commit: string; loaded: Promise<LoadedCommit> } | undefined;
+  /** The loads remembered, the most recently asked for last. */
+  let kept: Array<{ commit: string; loaded: Promise<LoadedCommit> }> = [];
   let chain: Promise<unknown> = Promise.resolve();
 
   const fetchNow = async (): Promise<string> => {
@@ -80,14 +92,18 @@ export function trackSource(source: GitSource, metrics: ControllerMetrics, clock
       return next;
     },
     load(commit) {
-      if (last?.commit === commit) return last.loaded;
+      const found = kept.find((entry) => entry.commit === commit);
+      if (found) {
+        kept = [...kept.filter((entry) => entry !== found), found];
+        return found.loaded;
+      }
       const loaded = chain.then(() => source.load(commit));
       chain = loaded.catch(() => undefined);
       const entry = { commit, loaded };
-      last = entry;
+      kept = [...kept, entry].slice(-KEPT_LOADS);
       // A failed load is not remembered: the next reconcile tries again.
       loaded.catch(() => {
-        if (last === entry) last = undefined;
+        kept = kept.filter((other) => other !== entry);
       });
       return loaded;
     },

@@ -117,6 +117,21 @@ describe('artifactIdentity of a loaded (frozen) manifest', () => {
     expect(hashOf(artifactIdentity(input(frozen)))).toBe(first);
   });
 
+  it('is kept for each of the environments a manifest is built for, whose pins differ', () => {
+    const frozen = deepFreeze(integration('openapi', 'specs/shop.yaml', { entities: [{ name: 'customers', operations: ['Get'] }] }));
+    const dev = { 'integration-utils': '3.0.0' };
+    const prod = { 'integration-utils': '2.9.0' };
+    const requiresFor = (pins: DependencyPins) => {
+      const result = artifactIdentity(input(frozen, { pins }));
+      return result.ok ? result.value.requires : undefined;
+    };
+    const first = requiresFor(dev);
+    expect(requiresFor(prod)).not.toEqual(first);
+    // dev, prod, dev, prod: each environment's identity is the one kept, not computed again.
+    expect(requiresFor(dev)).toBe(first);
+    expect(requiresFor(prod)).toBe(requiresFor(prod));
+  });
+
   it('is computed afresh for a manifest that can still change', () => {
     const manifest = integration('openapi', 'specs/shop.yaml', { entities: [{ name: 'customers', operations: ['Get'] }] });
     const first = hashOf(artifactIdentity(input(manifest)));

@@ -58,8 +58,12 @@ export interface World {
   logs: ReturnType<typeof captureLogs>;
   /** The tracked branch's commit the world started at. */
   main: string;
-  /** Commits files on a branch off main and publishes it as pull request `number`; returns its head. */
-  openPullRequest(number: number, files: Record<string, string>, options?: { author?: string; branch?: string }): Promise<string>;
+  /**
+   * Commits files on a branch off main and publishes it as pull request `number`; returns its
+   * head. Announces it (a signed `pull_request` webhook, `opened`) unless `announce` is false:
+   * a bench that times the delivery sends it with `announce` itself.
+   */
+  openPullRequest(number: number, files: Record<string, string>, options?: { author?: string; branch?: string; announce?: boolean }): Promise<string>;
   /** Pushes another commit to a pull request's branch; returns the new head. */
   pushToPullRequest(number: number, files: Record<string, string>): Promise<string>;
   /** Merges a pull request into main with a merge commit, pushes main and tells "GitHub"; returns the merge commit. */
@@ -145,7 +149,7 @@ export async function createWorld(options: { files?: Record<string, string>; aut
       pulls.set(number, { branch, head, author });
       gh.addPullRequest({ number, head: { sha: head, ref: branch }, base: { sha: main, ref: 'main' }, user: author, state: 'open' });
       gh.associateCommit(head, number);
-      await world.announce(number, 'opened');
+      if (pullOptions.announce !== false) await world.announce(number, 'opened');
       return head;
     },
     async pushToPullRequest(number, files) {
