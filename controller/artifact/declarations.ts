@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { isDeepStrictEqual } from 'node:util';
 import type { ActionCatalog, JsonSchema } from '../core/catalog.ts';
 
 /** Definitions compiled per call: json-schema-to-typescript slows down faster than linearly. */
@@ -70,6 +71,14 @@ interface Stages {
   format(code: string, options: object): Promise<string>;
   error(...messages: unknown[]): void;
   merge(...objects: object[]): Record<string, unknown>;
+  traverse(schema: object, callback: (schema: Node, key: string | null) => void): void;
+  isSchemaLike(schema: unknown): boolean;
+  toSafeString(text: string): string;
+  justName(fileName: string): string;
+  escapeBlockComment(schema: object): void;
+  appendToDescription(description: unknown, ...values: string[]): string;
+  applySchemaTyping(schema: object): void;
+  Parent: symbol;
 }
 
 const OPTIONS = {
@@ -106,7 +115,7 @@ function loadPipeline(): Pipeline {
         errors.forEach((e) => stages.error(e));
         throw new stages.ValidationError();
       }
-      const normalized = stages.normalize(linked, dereferencedPaths, name, options);
+      const normalized = normalize(stages, linked, dereferencedPaths, name, options);
       const generated = stages.generate(stages.optimize(stages.parse(normalized, options), options), options);
       return stages.format(generated, options);
     },
@@ -135,10 +144,109 @@ function loadStages(): Stages {
       format: from('formatter').format as Stages['format'],
       error: from('utils').error as Stages['error'],
       merge: lodash.merge,
+      traverse: from('utils').traverse as Stages['traverse'],
+      isSchemaLike: from('utils').isSchemaLike as Stages['isSchemaLike'],
+      toSafeString: from('utils').toSafeString as Stages['toSafeString'],
+      justName: from('utils').justName as Stages['justName'],
+      escapeBlockComment: from('utils').escapeBlockComment as Stages['escapeBlockComment'],
+      appendToDescription: from('utils').appendToDescription as Stages['appendToDescription'],
+      applySchemaTyping: from('applySchemaTyping').applySchemaTyping as Stages['applySchemaTyping'],
+      Parent: from('types/JSONSchema').Parent as symbol,
     };
   } finally {
     lodash.memoize.Cache = previous;
   }
+}
+
+type Node = Record<string | symbol, unknown>;
+
+/**
+ * json-schema-to-typescript's normalizer (normalizer.ts in 15.0), in two passes over the schema
+ * instead of one per rule (nineteen). Its rules are applied in its order, each to a node alone;
+ * the first sixteen leave every node reachable as it was, so they are applied node by node in one
+ * pass. The last ones change what the traversal reaches (a `const` becomes an `enum`, whose
+ * values are not schemas; typing moves `allOf` into an intersection the traversal follows), so
+ * they get their own pass, after the first, as the library's rule-by-rule order gives.
+ * test/generation/declarations.test.ts holds the result to the library's own `compile`.
+ */
+function normalize(stages: Stages, root: object, dereferencedPaths: WeakMap<object, string>, fileName: string, options: Record<string, unknown>): object {
+  const hasType = (schema: Node, type: string): boolean => schema.type === type || (Array.isArray(schema.type) && schema.type.includes(type));
+  const isObjectType = (schema: Node): boolean => schema.properties !== undefined || hasType(schema, 'object') || hasType(schema, 'any');
+  const isArrayType = (schema: Node): boolean => schema.items !== undefined || hasType(schema, 'array') || hasType(schema, 'any');
+  // The rules on minItems and maxItems that make tuples are left out: the options turn them off.
+  if (!options.ignoreMinAndMaxItems) throw new Error('declarations: tuples from minItems and maxItems are not rendered');
+  stages.traverse(root, (schema) => {
+    // Remove `type=["null"]` if `enum=[null]`
+    if (Array.isArray(schema.enum) && schema.enum.some((e) => e === null) && Array.isArray(schema.type) && schema.type.includes('null')) {
+      schema.type = (schema.type as unknown[]).filter((type) => type !== 'null');
+    }
+    // Destructure unary types
+    if (schema.type && Array.isArray(schema.type) && schema.type.length === 1) schema.type = schema.type[0];
+    // Add empty `required` property if none is defined
+    if (isObjectType(schema) && !('required' in schema)) schema.required = [];
+    // Transform `required`=false to `required`=[]
+    if (schema.required === false) schema.required = [];
+    // Default additionalProperties
+    if (isObjectType(schema) && !('additionalProperties' in schema) && schema.patternProperties === undefined) schema.additionalProperties = options.additionalProperties;
+    // Transform id to $id
+    if (stages.isSchemaLike(schema)) {
+      if (schema.id && schema.$id && schema.id !== schema.$id) {
+        throw ReferenceError(`Schema must define either id or $id, not both. Given id=${String(schema.id)}, $id=${String(schema.$id)} in ${fileName}`);
+      }
+      if (schema.id) {
+        schema.$id = schema.id;
+        delete schema.id;
+      }
+    }
+    // Add an $id to anything that needs it
+    if (stages.isSchemaLike(schema)) {
+      if (!schema.$id && !schema[stages.Parent]) {
+        schema.$id = stages.toSafeString(stages.justName(fileName));
+      } else if (isArrayType(schema) || isObjectType(schema)) {
+        const dereferencedName = dereferencedPaths.get(schema);
+        if (!schema.$id && !schema.title && dereferencedName) schema.$id = stages.toSafeString(stages.justName(dereferencedName));
+        if (dereferencedName) dereferencedPaths.delete(schema);
+      }
+    }
+    // Escape closing JSDoc comment
+    stages.escapeBlockComment(schema);
+    // Add JSDoc comments for minItems and maxItems
+    if (isArrayType(schema)) {
+      const commentsToAppend = ['minItems' in schema ? `@minItems ${String(schema.minItems)}` : '', 'maxItems' in schema ? `@maxItems ${String(schema.maxItems)}` : ''].filter(Boolean);
+      if (commentsToAppend.length) schema.description = stages.appendToDescription(schema.description, ...commentsToAppend);
+    }
+    // Optionally remove maxItems and minItems
+    if (isArrayType(schema)) {
+      if ('minItems' in schema && options.ignoreMinAndMaxItems) delete schema.minItems;
+      if ('maxItems' in schema && (options.ignoreMinAndMaxItems || options.maxItems === -1)) delete schema.maxItems;
+    }
+    // Remove extends, if it is empty
+    if (Object.prototype.hasOwnProperty.call(schema, 'extends') && (schema.extends == null || (Array.isArray(schema.extends) && schema.extends.length === 0))) delete schema.extends;
+    // Make extends always an array, if it is defined
+    if (schema.extends != null && !Array.isArray(schema.extends)) schema.extends = [schema.extends];
+    // Transform definitions to $defs
+    if (schema.definitions && schema.$defs && !isDeepStrictEqual(schema.definitions, schema.$defs)) {
+      throw ReferenceError(`Schema must define either definitions or $defs, not both. Given id=${String(schema.id)} in ${fileName}`);
+    }
+    if (schema.definitions) {
+      schema.$defs = schema.definitions;
+      delete schema.definitions;
+    }
+  });
+  stages.traverse(root, (schema) => {
+    // Transform const to singleton enum
+    if (schema.const !== undefined) {
+      schema.enum = [schema.const];
+      delete schema.const;
+    }
+    // Add tsEnumNames to enum types
+    if (schema.type === 'string' && schema.enum !== undefined && schema.tsEnumNames === undefined && options.inferStringEnumKeysFromValues) {
+      schema.tsEnumNames = (schema.enum as unknown[]).map(String);
+    }
+    // Pre-calculate schema types and intersections
+    stages.applySchemaTyping(schema);
+  });
+  return root;
 }
 
 /** lodash's memoize cache, holding object keys weakly (and any other key as its Map does). */

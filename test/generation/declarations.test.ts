@@ -84,6 +84,15 @@ function oddCatalog(): ActionCatalog {
     Tag: { type: 'object', properties: { name: { type: 'string', default: { $ref: '#/definitions/Pet' } }, self: { $ref: '#/definitions/Tag', description: 'recursive' } }, additionalProperties: false },
     Pointer: { type: 'object', properties: { inner: { $ref: '#/definitions/Pet/properties/id' }, root: { $ref: '#' }, listed: { enum: [{ $ref: '#/definitions/Tag' }] }, const: { const: { b: 1, a: [1, undefined] } } } },
     Alias: { $ref: '#/definitions/Pet' },
+    Shapes: {
+      type: 'object',
+      properties: {
+        fixed: { const: { inner: { type: 'object', description: 'a */ b', const: 1, items: { type: ['null'], enum: [null] } } } },
+        typed: { id: 'Named', type: ['object'], properties: { a: { type: 'string' } }, extends: [] },
+        mixed: { type: ['string', 'object'], allOf: [{ properties: { b: { type: 'integer' } } }], title: 'Mixed', description: 'hoisted' },
+        required: { type: 'object', required: false, properties: { c: { type: 'array', items: { type: 'string' }, minItems: 2, maxItems: 4 } } },
+      },
+    },
     Either: { anyOf: [{ $ref: '#/definitions/Pet' }, { $ref: '#/definitions/Tag' }, { type: 'null' }], examples: [{ $ref: '#/definitions/Tag' }] },
     Both: { allOf: [{ $ref: '#/definitions/Pet' }, { type: 'object', properties: { extra: { type: 'boolean', deprecated: true } } }] },
   };
