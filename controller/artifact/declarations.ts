@@ -96,9 +96,10 @@ let loaded: Pipeline | undefined;
 
 /**
  * Loaded on first use: json-schema-to-typescript (and the formatter it brings) is most of what a
- * command that renders no declarations would otherwise load. Its memoized functions (the
- * definitions of a root schema, the type text of a node) are created with a cache that holds its
- * keys weakly: with lodash's default Map, every schema and node ever rendered stayed in memory.
+ * command that renders no declarations would otherwise load. Its memoized functions (the root
+ * and the definitions of a schema, the type text of a node) are created with a cache that is
+ * emptied after each batch: their keys are the nodes of one batch, and with lodash's default
+ * cache every schema and node ever rendered stayed in memory.
  */
 function loadPipeline(): Pipeline {
   if (loaded) return loaded;
@@ -109,14 +110,20 @@ function loadPipeline(): Pipeline {
   loaded = {
     async compile(schema, hasRefs) {
       const { dereferencedPaths, dereferencedSchema } = hasRefs ? await stages.dereference(schema, options) : { dereferencedPaths: new WeakMap<object, string>(), dereferencedSchema: schema };
-      const linked = stages.link(dereferencedSchema);
-      const errors = stages.validate(linked, name);
-      if (errors.length > 0) {
-        errors.forEach((e) => stages.error(e));
-        throw new stages.ValidationError();
+      let generated: string;
+      try {
+        const linked = stages.link(dereferencedSchema);
+        const errors = stages.validate(linked, name);
+        if (errors.length > 0) {
+          errors.forEach((e) => stages.error(e));
+          throw new stages.ValidationError();
+        }
+        const normalized = normalize(stages, linked, dereferencedPaths, name, options);
+        generated = stages.generate(stages.optimize(stages.parse(normalized, options), options), options);
+      } finally {
+        // What the library memoized for this batch (from linking on, without an await between) serves no other batch.
+        for (const cache of batchCaches) cache.clear();
       }
-      const normalized = normalize(stages, linked, dereferencedPaths, name, options);
-      const generated = stages.generate(stages.optimize(stages.parse(normalized, options), options), options);
       return stages.format(generated, options);
     },
   };
@@ -128,7 +135,7 @@ function loadStages(): Stages {
   const from = (module: string): Record<string, unknown> => require(`json-schema-to-typescript/dist/src/${module}.js`) as Record<string, unknown>;
   const lodash = require(require.resolve('lodash', { paths: [require.resolve('json-schema-to-typescript')] })) as { memoize: { Cache?: unknown }; merge: Stages['merge'] };
   const previous = lodash.memoize.Cache;
-  lodash.memoize.Cache = WeakKeyCache;
+  lodash.memoize.Cache = BatchCache;
   try {
     const index = from('index');
     return {
@@ -249,29 +256,13 @@ function normalize(stages: Stages, root: object, dereferencedPaths: WeakMap<obje
   return root;
 }
 
-/** lodash's memoize cache, holding object keys weakly (and any other key as its Map does). */
-class WeakKeyCache {
-  private objects = new WeakMap<object, unknown>();
-  private others = new Map<unknown, unknown>();
-  private store(key: unknown): Map<unknown, unknown> | WeakMap<object, unknown> {
-    return (typeof key === 'object' && key !== null) || typeof key === 'function' ? this.objects : this.others;
-  }
-  has(key: unknown): boolean {
-    return (this.store(key) as Map<unknown, unknown>).has(key);
-  }
-  get(key: unknown): unknown {
-    return (this.store(key) as Map<unknown, unknown>).get(key);
-  }
-  set(key: unknown, value: unknown): this {
-    (this.store(key) as Map<unknown, unknown>).set(key, value);
-    return this;
-  }
-  delete(key: unknown): boolean {
-    return (this.store(key) as Map<unknown, unknown>).delete(key);
-  }
-  clear(): void {
-    this.objects = new WeakMap();
-    this.others.clear();
+const batchCaches = new Set<Map<unknown, unknown>>();
+
+/** lodash's memoize cache (a Map, as lodash's own is for object keys), emptied after each batch. */
+class BatchCache extends Map<unknown, unknown> {
+  constructor() {
+    super();
+    batchCaches.add(this);
   }
 }
 
