@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { compile, type JSONSchema } from 'json-schema-to-typescript';
+import type { JSONSchema } from 'json-schema-to-typescript';
 import { describe, expect, it } from 'vitest';
 import { buildArtifact } from '../../controller/artifact/build-artifact.ts';
 import { renderDeclarations } from '../../controller/artifact/declarations.ts';
@@ -14,9 +14,12 @@ import { fixture, integration, packaged } from './support.ts';
  * The declarations are json-schema-to-typescript's text: renderDeclarations runs the library's
  * stages itself (without its deep copy, and without its dereference when nothing is left to
  * dereference), so it is held here to the library's own `compile`, batch by batch, as the
- * declarations were made before: the same bytes for every catalog.
+ * declarations were made before: the same bytes for every catalog. The library is loaded by the
+ * first renderDeclarations of the file (each test renders before it compiles), as in a process
+ * that renders declarations, so that what renderDeclarations does with its caches is tested.
  */
 async function withCompile(catalog: ActionCatalog): Promise<string> {
+  const { compile } = await import('json-schema-to-typescript');
   const actions: Record<string, JsonSchema> = {};
   for (const action of catalog.actions) {
     actions[action.name] = {
@@ -111,7 +114,31 @@ function oddCatalog(): ActionCatalog {
   } as unknown as ActionCatalog;
 }
 
+/** A catalog without a `$ref` left for the library, with definitions of several types (named from their definition, not their title). */
+function plainCatalog(): ActionCatalog {
+  const definitions: Record<string, JsonSchema> = {
+    Multi: { type: ['string', 'object'], properties: { a: { type: 'string' } }, description: 'either' },
+    Stringy: { type: 'string', anyOf: [{ minLength: 1 }, { enum: ['x'] }], description: 'two types' },
+    Listy: { type: 'array', items: { type: 'string' }, oneOf: [{ maxItems: 1 }, { minItems: 3 }] },
+    Nullable: { type: ['object', 'null'], properties: { b: { type: 'integer' } } },
+    Plain: { type: 'object', properties: { m: { $ref: '#/definitions/Multi' }, n: { $ref: '#/definitions/Nullable' } } },
+  };
+  return {
+    integration: 'plain',
+    generator: { system: 'openapi', version: '0.0.0' },
+    specification: { path: 'plain.json', format: 'OpenAPI 3.0.3' },
+    entities: [],
+    actions: [{ name: 'GetPlain', input: { type: 'object', properties: {} }, output: { $ref: '#/definitions/Plain' } }],
+    definitions,
+  } as unknown as ActionCatalog;
+}
+
 describe('declarations are the text json-schema-to-typescript compiles', () => {
+  it('for a catalog with definitions of several types and no $ref left to dereference', async () => {
+    const catalog = plainCatalog();
+    expect(await renderDeclarations(catalog)).toBe(await withCompile(catalog));
+  });
+
   it('for a catalog of the cases the library treats specially, over more than one batch', async () => {
     const catalog = oddCatalog();
     expect(await renderDeclarations(catalog)).toBe(await withCompile(catalog));
