@@ -64,7 +64,6 @@ interface Stages {
   dereference(schema: object, options: object): Promise<{ dereferencedPaths: WeakMap<object, string>; dereferencedSchema: object }>;
   link(schema: object): object;
   validate(schema: object, name: string): string[];
-  normalize(schema: object, dereferencedPaths: WeakMap<object, string>, name: string, options: object): object;
   parse(schema: object, options: object): object;
   optimize(ast: object, options: object): object;
   generate(ast: object, options: object): string;
@@ -152,7 +151,6 @@ function loadStages(): Stages {
       dereference: from('resolver').dereference as Stages['dereference'],
       link: from('linker').link as Stages['link'],
       validate: from('validator').validate as Stages['validate'],
-      normalize: from('normalizer').normalize as Stages['normalize'],
       parse: from('parser').parse as Stages['parse'],
       optimize: from('optimizer').optimize as Stages['optimize'],
       generate: from('generator').generate as Stages['generate'],
