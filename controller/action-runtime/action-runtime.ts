@@ -1,3 +1,4 @@
+import { Agent } from 'undici';
 import type { ActionCatalog, CatalogAction } from '../core/catalog.ts';
 import type { ConnectionRecord, PublishedIntegration } from '../core/environment-state.ts';
 import { EnvironmentUnavailableError } from '../environments/driver.ts';
@@ -6,7 +7,7 @@ import { actionFailure, type ActionFailure } from './action-failure.ts';
 import { mismatches, ValidatorCache } from './action-validators.ts';
 import { authenticate, type Credentials } from './authenticate.ts';
 import { buildRequest, type BuiltRequest } from './build-request.ts';
-import { callUpstream, type UpstreamAnswer } from './call-upstream.ts';
+import { callUpstream, type UpstreamAnswer, type UpstreamTransport } from './call-upstream.ts';
 import { checkAnswerMediaType } from './check-answer-media-type.ts';
 import { ClientKeyCache } from './client-key-cache.ts';
 import { DatabasePools } from './database/database-pools.ts';
@@ -32,6 +33,7 @@ export interface ActionRuntimeOptions {
   source: ActionSource;
   /** The variables `{ env: NAME }` secrets are read from: the server's own. */
   variables: Readonly<Record<string, string | undefined>>;
+  /** Calls to the systems and their token endpoints go through it; by default a keep-alive pool per origin (undici), and fetch for tokens. */
   fetch?: typeof fetch;
   /** For the token cache; tests move it. */
   now?: () => number;
@@ -66,6 +68,9 @@ export interface ActionRuntime {
 export function createActionRuntime(options: ActionRuntimeOptions): ActionRuntime {
   const validators = new ValidatorCache();
   const send = options.fetch ?? fetch;
+  // Calls to the systems reuse their connections: one keep-alive pool per origin, cheaper per call than fetch.
+  const pools = new Agent({ keepAliveTimeout: 10_000 });
+  const upstream: UpstreamTransport = options.fetch ?? pools;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const maxPages = options.maxPages ?? 100;
   const cache = new TokenCache(options.now ? { now: options.now } : {});
@@ -137,7 +142,7 @@ export function createActionRuntime(options: ActionRuntimeOptions): ActionRuntim
   const sendWith = (request: BuiltRequest, credentials: Credentials): Promise<UpstreamAnswer | ActionFailure> => {
     const authenticated: BuiltRequest = { ...request, url: new URL(request.url), headers: { ...request.headers } };
     credentials.apply(authenticated);
-    return callUpstream(authenticated, credentials.fetch ?? send, timeoutMs);
+    return callUpstream(authenticated, credentials.dispatcher ?? upstream, timeoutMs);
   };
 
   /** Reads the next pages into `pages`; a failure when one cannot be read. */
@@ -166,7 +171,9 @@ export function createActionRuntime(options: ActionRuntimeOptions): ActionRuntim
   };
 
   return {
-    close: () => databases.close(),
+    close: async () => {
+      await Promise.all([databases.close(), tls.close(), pools.close()]);
+    },
     async invoke(integration, action, input) {
       const started = Date.now();
       const opened: string[] = [];

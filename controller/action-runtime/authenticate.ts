@@ -7,6 +7,7 @@ import { actionFailure, type ActionFailure } from './action-failure.ts';
 import type { BuiltRequest } from './build-request.ts';
 import { requestOAuthToken, TokenError } from './oauth-token.ts';
 import type { TlsTransports } from './tls-transport.ts';
+import type { Dispatcher } from 'undici';
 import type { CachedToken, TokenCache } from './token-cache.ts';
 
 /** How a call is authenticated: what is added to its request, and what to do when the system refuses it. */
@@ -14,8 +15,9 @@ export interface Credentials {
   apply(request: BuiltRequest): void;
   /** The system answered 401: drop a cached token so a retry gets a new one; true when a retry can help. */
   refused(): boolean;
-  /** The transport calls to the system go through: the connection's own when it needs mutual TLS or its own CA bundle. */
+  /** The transport calls to the system go through: the connection's own when it needs mutual TLS or its own CA bundle; as a fetch, and as its agent. */
   fetch?: typeof fetch;
+  dispatcher?: Dispatcher;
 }
 
 export interface AuthContext {
@@ -50,8 +52,8 @@ export async function authenticate(connection: ConnectionRecord, secrets: Readon
   const caBundle = str(p.caBundle);
   const clientAuthentication = clientAuthenticationOf(connection.authType as AuthType, str(p.clientAuthentication) as ClientAuthentication | undefined);
   const mutualTls = connection.authType === 'clientCertificate' || (connection.authType.startsWith('oauth2') && clientAuthentication.endsWith('tls_client_auth'));
-  const transport = context.tls.fetchFor({ ...(mutualTls && clientKey ? { clientKey } : {}), ...(caBundle ? { caBundle } : {}) });
-  const via = transport ? { fetch: transport } : {};
+  const transport = context.tls.transportFor({ ...(mutualTls && clientKey ? { clientKey } : {}), ...(caBundle ? { caBundle } : {}) });
+  const via = transport ? { fetch: transport.fetch, dispatcher: transport.agent } : {};
   switch (connection.authType) {
     case 'none':
       return { apply: () => undefined, refused: () => false, ...via };
@@ -95,7 +97,7 @@ async function oauthCredentials(
   secrets: Readonly<Record<string, string>>,
   clientKey: ClientKey | undefined,
   clientAuthentication: ClientAuthentication,
-  transport: typeof fetch | undefined,
+  transport: { agent: Dispatcher; fetch: typeof fetch } | undefined,
   context: AuthContext,
 ): Promise<Credentials | ActionFailure> {
   const p = connection.parameters;
@@ -125,7 +127,7 @@ async function oauthCredentials(
         ...(secrets.clientSecret !== undefined ? { clientSecret: secrets.clientSecret } : {}),
         ...(clientKey !== undefined ? { key: clientKey } : {}),
         grant,
-        fetch: transport ?? context.fetch,
+        fetch: transport?.fetch ?? context.fetch,
         timeoutMs: context.timeoutMs,
         now: context.now,
       }),
@@ -140,7 +142,7 @@ async function oauthCredentials(
       context.cache.invalidate(key, token);
       return true;
     },
-    ...(transport ? { fetch: transport } : {}),
+    ...(transport ? { fetch: transport.fetch, dispatcher: transport.agent } : {}),
   };
 }
 

@@ -20,15 +20,29 @@ const MAX_AGENTS = 64;
  */
 export class TlsTransports {
   readonly #agents = new Map<string, { agent: Agent; fetch: typeof fetch }>();
+  /** A key's PEM forms, exported once per key read (ClientKeyCache gives the same key to every call). */
+  readonly #pems = new WeakMap<ClientKey, { key: string; cert: string }>();
+
+  #pem(clientKey: ClientKey): { key: string; cert: string } {
+    const known = this.#pems.get(clientKey);
+    if (known) return known;
+    const pem = { key: clientKey.key.export({ type: 'pkcs8', format: 'pem' }) as string, cert: clientKey.certificates.map((c) => c.toString()).join('\n') };
+    this.#pems.set(clientKey, pem);
+    return pem;
+  }
 
   /** The fetch for these settings, or undefined when they ask nothing of TLS (the default transport serves). */
   fetchFor(settings: TlsSettings): typeof fetch | undefined {
+    return this.transportFor(settings)?.fetch;
+  }
+
+  /** The agent for these settings and a fetch through it, or undefined when they ask nothing of TLS (the default transport serves). */
+  transportFor(settings: TlsSettings): { agent: Agent; fetch: typeof fetch } | undefined {
     if (settings.clientKey === undefined && (settings.caBundle === undefined || settings.caBundle.trim() === '')) return undefined;
-    const key = settings.clientKey?.key.export({ type: 'pkcs8', format: 'pem' }) as string | undefined;
-    const cert = settings.clientKey?.certificates.map((c) => c.toString()).join('\n');
+    const { key, cert } = settings.clientKey ? this.#pem(settings.clientKey) : { key: undefined, cert: undefined };
     const id = createHash('sha256').update(JSON.stringify([key ?? '', cert ?? '', settings.caBundle ?? ''])).digest('hex');
     const known = this.#agents.get(id);
-    if (known) return known.fetch;
+    if (known) return known;
     const agent = new Agent({
       connect: {
         ...(key !== undefined ? { key } : {}),
@@ -37,13 +51,14 @@ export class TlsTransports {
       },
     });
     const send = ((input: string | URL, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher: agent } as Parameters<typeof undiciFetch>[1])) as unknown as typeof fetch;
-    this.#agents.set(id, { agent, fetch: send });
+    const made = { agent, fetch: send };
+    this.#agents.set(id, made);
     if (this.#agents.size > MAX_AGENTS) {
       const [oldest, entry] = this.#agents.entries().next().value!;
       this.#agents.delete(oldest);
       void entry.agent.close();
     }
-    return send;
+    return made;
   }
 
   /** Closes every agent and its connections. */

@@ -84,11 +84,13 @@ export function artifactIdentity(input: BuildInput): Result<ArtifactIdentity> {
   if (!generator) return failed([{ reason: 'SpecificationInvalid', pointer: '', field: ['spec', 'system'], message: `no generator for system ${integration.spec.system}` }]);
   // CRLF and LF files are one specification: hashed and parsed alike (docs/architecture.md).
   const specBytes = normalized(input.specBytes);
-  const key = `${digestOf(specBytes)}\0${input.authType ?? ''}\0${pinsKey(input.pins)}`;
+  // Compared part by part rather than joined into one key: each part is a string kept from the
+  // last time (the digest by specification, the pins' key by pins object), so equal is the same.
+  const key: IdentityKey = { digest: digestOf(specBytes), authType: input.authType ?? '', pins: pinsKey(input.pins) };
   // Only a manifest nobody can change (loaded manifests are frozen) may keep what was derived from it.
   const keep = Object.isFrozen(integration) && Object.isFrozen(integration.spec);
   const known = keep ? identities.get(integration) : undefined;
-  if (known?.key === key) return ok({ generator, ...known.identity, specBytes });
+  if (known && known.key.digest === key.digest && known.key.authType === key.authType && known.key.pins === key.pins) return ok({ generator, ...known.identity, specBytes });
   const pins: DependencyPins = { ...DEFAULT_DEPENDENCIES, ...input.pins };
   const requires = computeRequirements({ runtime: generator.runtime, authType: input.authType, pins });
   const hash = contentHash({ integration: integration.metadata.name, generator: { system: generator.system, version: generator.version }, specBytes, spec: integration.spec, requires });
@@ -96,7 +98,13 @@ export function artifactIdentity(input: BuildInput): Result<ArtifactIdentity> {
   return ok({ generator, pins, requires, hash, specBytes });
 }
 
-const identities = new WeakMap<BuildInput['integration'], { key: string; identity: Pick<ArtifactIdentity, 'pins' | 'requires' | 'hash'> }>();
+interface IdentityKey {
+  digest: string;
+  authType: string;
+  pins: string;
+}
+
+const identities = new WeakMap<BuildInput['integration'], { key: IdentityKey; identity: Pick<ArtifactIdentity, 'pins' | 'requires' | 'hash'> }>();
 const pinKeys = new WeakMap<object, string>();
 
 /** The pins as a key: one environment's pins are one object for all its integrations. */

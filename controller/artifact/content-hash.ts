@@ -19,14 +19,35 @@ export interface HashInput {
  */
 export function contentHash(input: HashInput): string {
   const specDigest = digestOf(input.specBytes);
-  const text = canonicalJson({
-    integration: input.integration,
-    generator: input.generator,
-    specification: `sha256:${specDigest}`,
-    selection: normalizedSelection(input.spec),
-    requires: input.requires,
-  });
+  // canonicalJson of { generator, integration, requires, selection, specification }, written
+  // member by member in its key order: 10,000 integrations share a handful of generators,
+  // selections and requirements, whose canonical text is kept by their plain JSON.
+  const text =
+    `{"generator":${canonicalOf('g', input.generator, input.generator)}` +
+    `,"integration":${JSON.stringify(input.integration)}` +
+    `,"requires":${canonicalOf('r', input.requires, input.requires)}` +
+    `,"selection":${canonicalOf('s', { s: input.spec.system, d: input.spec.description, o: input.spec.source, e: input.spec.entities, f: input.spec.functions }, input.spec, normalizedSelection)}` +
+    `,"specification":${JSON.stringify(`sha256:${specDigest}`)}}`;
   return `sha256:${createHash('sha256').update(text).digest('hex')}`;
+}
+
+/** Canonical texts by the plain JSON of what they were made from; cleared when it grows past a bound. */
+const canonicalTexts = new Map<string, string>();
+const CANONICAL_TEXTS_KEPT = 10_000;
+
+/**
+ * The canonical JSON of `of(value)`, kept by `kind` and the plain JSON of `key`, which holds
+ * everything `of` reads: equal plain JSON is an equal value (JSON.stringify drops undefined
+ * members as canonicalJson does), so an equal canonical text.
+ */
+function canonicalOf<T>(kind: string, key: unknown, value: T, of: (value: T) => unknown = (v) => v): string {
+  const plain = `${kind}${JSON.stringify(key)}`;
+  let text = canonicalTexts.get(plain);
+  if (text === undefined) {
+    if (canonicalTexts.size >= CANONICAL_TEXTS_KEPT) canonicalTexts.clear();
+    canonicalTexts.set(plain, (text = canonicalJson(of(value))));
+  }
+  return text;
 }
 
 // Integrations share specifications (every one of them is one array read once per reconcile):

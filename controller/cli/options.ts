@@ -51,9 +51,9 @@ export function stateDirOption(): Option {
   );
 }
 
-/** `--no-cache`: generate without the artifact cache kept across runs (nothing read from it or written to it). */
+/** `--no-cache`: load and generate without the caches kept across runs (nothing read from them or written to them). */
 export function noCacheOption(): Option {
-  return new Option('--no-cache', 'do not read or write the artifact cache kept across runs ($INTCTL_CACHE_DIR, else $XDG_CACHE_HOME/intctl, ~/.cache/intctl)');
+  return new Option('--no-cache', 'do not read or write the caches of manifests and artifacts kept across runs ($INTCTL_CACHE_DIR, else $XDG_CACHE_HOME/intctl, ~/.cache/intctl)');
 }
 
 /** `--progress`: progress lines on stderr even when it is not a terminal. */

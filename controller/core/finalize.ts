@@ -49,7 +49,8 @@ interface Facets {
 
 /**
  * Everything that follows from how one reconcile ended, in one place: the environment's status and
- * its conditions (Ready always; Reconciling, Stalled, AwaitingApproval and Drifted while true; a
+ * its conditions (Ready always; Reconciling, Stalled, AwaitingApproval, Drifted and
+ * CertificatesExpiring while true, so an absent one is False, as the metrics count it; a
  * condition keeps its lastTransitionTime while its status stays the same, as Kubernetes
  * conditions do), the requeue, the event and the verdict of a check. The status branch, GitHub,
  * metrics, logs and the CLI's exit code are all fed from it. Pure: the clock is an argument.
@@ -101,7 +102,7 @@ function facetsOf(outcome: ReconcileOutcome, delays: RequeueDelays): Facets {
       const done = outcome.applied === 0 ? 'in step with Git' : `applied ${counted(outcome.applied, 'action')}`;
       const warnings = outcome.warnings ?? [];
       const message = warnings.length === 0 ? done : `${done}; ${warnings.join('; ')}`;
-      return { conditions: [['Ready', 'True', 'ReconciliationSucceeded', message], ...drift(outcome.drifted)], requeue: settled, warning: warnings.length > 0, verdict: { kind: 'Clean' }, succeeded: true };
+      return { conditions: [['Ready', 'True', 'ReconciliationSucceeded', message], ...drift(outcome.drifted), ...expiring(warnings)], requeue: settled, warning: warnings.length > 0, verdict: { kind: 'Clean' }, succeeded: true };
     }
     case 'Planned': {
       const ready: ConditionSpec = outcome.pending === 0
@@ -167,6 +168,11 @@ function facetsOf(outcome: ReconcileOutcome, delays: RequeueDelays): Facets {
 
 function drift(drifted: readonly string[]): ConditionSpec[] {
   return drifted.length > 0 ? [['Drifted', 'True', 'DriftDetected', `changed outside Git: ${drifted.join(', ')}`]] : [];
+}
+
+/** Certificates that expire soon: a condition of their own, True while there are any, beside a Ready that stays True (a warning, not a failure). */
+function expiring(warnings: readonly string[]): ConditionSpec[] {
+  return warnings.length > 0 ? [['CertificatesExpiring', 'True', 'CertificateExpiresSoon', warnings.join('; ')]] : [];
 }
 
 function counted(n: number, noun: string): string {

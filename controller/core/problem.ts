@@ -31,6 +31,7 @@ export type ProblemReason =
   | 'CertificateExpired'
   | 'CertificateExpiresSoon'
   | 'KeyCertificateMismatch'
+  | 'KeyUnreadable'
   | 'SystemMismatch'
   | 'PromotionCycle'
   | 'InvalidCombination'

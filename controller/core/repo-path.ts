@@ -1,10 +1,24 @@
 import { isSpecUrl } from './spec-url.ts';
 
+/** Paths normalized lately: 10,000 integrations name a handful of specifications, asked for on every load. */
+const normalized = new Map<string, string | symbol>();
+const NONE = Symbol('none');
+const REMEMBERED = 4096;
+
 /**
  * The repository-relative form of a path (forward slashes, no `.` segments), or undefined when
  * it is absolute, climbs out of the repository or is a URL (`http://…` is not `http:/…`).
  */
 export function normalizeRepoPath(path: string): string | undefined {
+  const known = normalized.get(path);
+  if (known !== undefined) return known === NONE ? undefined : (known as string);
+  const result = normalizeUncached(path);
+  if (normalized.size >= REMEMBERED) normalized.clear();
+  normalized.set(path, result ?? NONE);
+  return result;
+}
+
+function normalizeUncached(path: string): string | undefined {
   if (path.includes('\\') || path.includes('\0') || path.startsWith('/') || /^[A-Za-z]:/.test(path) || isSpecUrl(path)) return undefined;
   const out: string[] = [];
   for (const segment of path.split('/')) {

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { tokenMatches } from '../server/verify-signature.ts';
+import { timingSafeEqual } from 'node:crypto';
+import { tokenDigest } from '../server/verify-signature.ts';
 
 /** Who a token belongs to; each is a security scheme of the Environment API. */
 export type Caller = 'controller' | 'application' | 'operator';
@@ -14,12 +15,31 @@ export interface ServerTokens {
   operator?: string;
 }
 
-/** Which caller a bearer token is, or undefined. Every known token is compared, in constant time. */
+/** The digest of every known token with its caller, computed once per set of tokens. */
+const digests = new WeakMap<ServerTokens, readonly { caller: Caller; digest: Buffer }[]>();
+
+function knownDigests(tokens: ServerTokens): readonly { caller: Caller; digest: Buffer }[] {
+  const known = digests.get(tokens);
+  if (known) return known;
+  const made = [
+    { caller: 'controller' as const, digest: tokenDigest(tokens.controller) },
+    ...tokens.applications.map((token) => ({ caller: 'application' as const, digest: tokenDigest(token) })),
+    ...(tokens.operator !== undefined ? [{ caller: 'operator' as const, digest: tokenDigest(tokens.operator) }] : []),
+  ];
+  digests.set(tokens, made);
+  return made;
+}
+
+/**
+ * Which caller a bearer token is, or undefined. The token sent is hashed once and its digest
+ * compared with every known token's, in constant time and without stopping at a match, so the
+ * time taken says nothing about which token, or how much of one, matched. The known tokens'
+ * digests are computed once per set of tokens.
+ */
 export function callerOf(tokens: ServerTokens, given: string): Caller | undefined {
+  const sent = tokenDigest(given);
   let found: Caller | undefined;
-  if (tokenMatches(tokens.controller, given)) found = 'controller';
-  for (const token of tokens.applications) if (tokenMatches(token, given)) found ??= 'application';
-  if (tokens.operator !== undefined && tokenMatches(tokens.operator, given)) found ??= 'operator';
+  for (const { caller, digest } of knownDigests(tokens)) if (timingSafeEqual(digest, sent)) found ??= caller;
   return found;
 }
 

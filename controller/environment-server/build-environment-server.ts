@@ -1,7 +1,7 @@
 import responseValidation from '@fastify/response-validation';
 import ajvFormatsModule from 'ajv-formats';
 import { fastify, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
-import type { Logger } from '../observability/logger.ts';
+import { requestLogger, type Logger } from '../observability/logger.ts';
 import { createActionRuntime, type ActionRuntime } from '../action-runtime/action-runtime.ts';
 import type { ServerTokens } from './authorize.ts';
 import type { DriftNotifier } from './drift-notifier.ts';
@@ -44,6 +44,7 @@ export async function buildEnvironmentServer(deps: EnvironmentServerDeps): Promi
     loggerInstance: deps.logger.child({ component: 'environment-server', environment: deps.store.name }),
     bodyLimit: deps.bodyLimit ?? 64 * 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
+    childLoggerFactory: (logger, bindings, options) => requestLogger(logger as Logger, bindings, options),
   });
   app.setErrorHandler(handleError);
   if (deps.validateResponses !== false) {

@@ -7,6 +7,9 @@
 import type { ObservedState } from '../core/environment-state.ts';
 import { TransientError } from '../core/errors.ts';
 import type { PlanAction } from '../core/plan-action.ts';
+import type { KeyPairVerdict, SealedKeyPair } from '../secrets/verify-key-pair.ts';
+
+export type { KeyPairVerdict, SealedKeyPair } from '../secrets/verify-key-pair.ts';
 
 export interface Lease {
   environment: string;
@@ -84,6 +87,15 @@ export interface EnvironmentDriver {
    * logged or sent. Changes nothing and needs no lease.
    */
   verifySealed(sealed: readonly string[]): Promise<boolean[]>;
+  /**
+   * Whether each sealed private key belongs to its certificate: one verdict per pair, in order
+   * (see KeyPairVerdict). The environment opens the key and its password, reads the key as the
+   * runtime does (PEM or PKCS#12) and checks it against the certificate, so a plan finds a key
+   * that does not match before anything is applied, not the first call. Only the verdict is
+   * returned: never the key, the password or anything read from them. Changes nothing and needs
+   * no lease.
+   */
+  verifyKeyPairs(pairs: readonly SealedKeyPair[]): Promise<KeyPairVerdict[]>;
   close(): Promise<void>;
 }
 

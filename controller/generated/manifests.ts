@@ -104,7 +104,7 @@ export interface EntitySelection {
 }
 export interface IntegrationStatus {
   /**
-   * Ready, Reconciling, Stalled, AwaitingApproval and Drifted, per environment.
+   * Ready, Reconciling, Stalled, AwaitingApproval, Drifted and CertificatesExpiring, per environment.
    *
    * @maxItems 256
    */
@@ -117,7 +117,7 @@ export interface IntegrationStatus {
   published?: PublishedArtifact[];
 }
 export interface Condition {
-  type: 'Ready' | 'Reconciling' | 'Stalled' | 'AwaitingApproval' | 'Drifted';
+  type: 'Ready' | 'Reconciling' | 'Stalled' | 'AwaitingApproval' | 'Drifted' | 'CertificatesExpiring';
   status: 'True' | 'False' | 'Unknown';
   /**
    * The environment this condition speaks of.
@@ -289,7 +289,7 @@ export interface SecretValue {
 }
 export interface ConnectionStatus {
   /**
-   * Ready, Reconciling, Stalled, AwaitingApproval and Drifted, per environment.
+   * Ready, Reconciling, Stalled, AwaitingApproval, Drifted and CertificatesExpiring, per environment.
    *
    * @maxItems 256
    */
@@ -382,7 +382,7 @@ export interface DependencyPins {
 }
 export interface EnvironmentStatus {
   /**
-   * Ready, Reconciling, Stalled, AwaitingApproval and Drifted, per environment.
+   * Ready, Reconciling, Stalled, AwaitingApproval, Drifted and CertificatesExpiring, per environment.
    *
    * @maxItems 256
    */

@@ -233,7 +233,7 @@ export const manifestSchemas = {
         "type": "object",
         "properties": {
           "conditions": {
-            "description": "Ready, Reconciling, Stalled, AwaitingApproval and Drifted, per environment.",
+            "description": "Ready, Reconciling, Stalled, AwaitingApproval, Drifted and CertificatesExpiring, per environment.",
             "type": "array",
             "maxItems": 256,
             "items": {
@@ -253,7 +253,8 @@ export const manifestSchemas = {
                     "Reconciling",
                     "Stalled",
                     "AwaitingApproval",
-                    "Drifted"
+                    "Drifted",
+                    "CertificatesExpiring"
                   ]
                 },
                 "status": {
@@ -759,7 +760,7 @@ export const manifestSchemas = {
         "type": "object",
         "properties": {
           "conditions": {
-            "description": "Ready, Reconciling, Stalled, AwaitingApproval and Drifted, per environment.",
+            "description": "Ready, Reconciling, Stalled, AwaitingApproval, Drifted and CertificatesExpiring, per environment.",
             "type": "array",
             "maxItems": 256,
             "items": {
@@ -779,7 +780,8 @@ export const manifestSchemas = {
                     "Reconciling",
                     "Stalled",
                     "AwaitingApproval",
-                    "Drifted"
+                    "Drifted",
+                    "CertificatesExpiring"
                   ]
                 },
                 "status": {
@@ -1059,7 +1061,7 @@ export const manifestSchemas = {
         "type": "object",
         "properties": {
           "conditions": {
-            "description": "Ready, Reconciling, Stalled, AwaitingApproval and Drifted, per environment.",
+            "description": "Ready, Reconciling, Stalled, AwaitingApproval, Drifted and CertificatesExpiring, per environment.",
             "type": "array",
             "maxItems": 256,
             "items": {
@@ -1079,7 +1081,8 @@ export const manifestSchemas = {
                     "Reconciling",
                     "Stalled",
                     "AwaitingApproval",
-                    "Drifted"
+                    "Drifted",
+                    "CertificatesExpiring"
                   ]
                 },
                 "status": {

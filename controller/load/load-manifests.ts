@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Connection, Environment, Integration } from '../generated/manifests.ts';
-import type { LoadedObject, ManifestSet, YamlDocument } from '../core/manifest.ts';
+import type { LoadedObject, Manifest, ManifestSet, YamlDocument } from '../core/manifest.ts';
 import { sortProblems, type Problem } from '../core/problem.ts';
 import { validateDocument } from '../validate/validate-schema.ts';
 import { normalizeRepoPath } from '../core/repo-path.ts';
@@ -8,16 +9,17 @@ import { checkCertificates } from '../validate/check-certificates.ts';
 import type { PathCheck, RepoEntry, RepositoryReader } from '../core/repository-reader.ts';
 import { detectWideEncoding, encodeAscii } from '../core/text-encoding.ts';
 import { deepFreeze } from '../core/deep-freeze.ts';
-import { DEFAULT_YAML_LIMITS, parseYamlFile, type YamlLimits } from './parse-yaml-file.ts';
+import { DEFAULT_YAML_LIMITS, parseYamlFile, positionsIn, yamlText, type YamlLimits } from './parse-yaml-file.ts';
 
 export interface LoadResult {
   set: ManifestSet;
   problems: Problem[];
   /**
-   * YAML files looked at, those that held objects of our API group, and those read in this load
-   * (the others were skipped for their size or came from the cache).
+   * YAML files looked at, those that held objects of our API group, those read in this load (the
+   * others were skipped for their size or came from the cache), and those parsed (read, and not
+   * known by their content to a ContentCache).
    */
-  stats: { files: number; manifestFiles: number; read: number };
+  stats: { files: number; manifestFiles: number; read: number; parsed: number };
 }
 
 /** What loading made of one file: its schema-valid objects, its own problems, and whether it is ours. */
@@ -27,13 +29,40 @@ export interface LoadedFile {
   manifest: boolean;
 }
 
+/** What an earlier load made of the file at a path, and from what: its content id and the limits it was read within. */
+export interface CachedFile {
+  id: string;
+  limits: string;
+  file: LoadedFile;
+}
+
 /**
- * Results of earlier loads by file, for a reader that knows content ids (RepoEntry.id): a file whose
- * id and path are unchanged is neither read nor parsed again. A Map will do; the keys are opaque.
+ * Results of earlier loads by path, for a reader that knows content ids (RepoEntry.id): a file whose
+ * id is unchanged is neither read nor parsed again. A Map will do.
  */
 export interface LoadCache {
-  get(key: string): LoadedFile | undefined;
-  set(key: string, value: LoadedFile): void;
+  get(path: string): CachedFile | undefined;
+  set(path: string, value: CachedFile): void;
+}
+
+/**
+ * What a file's content made, as plain data that can be kept across runs: whether it is ours, and
+ * its objects with the index of the document each was in. Only for files that loaded without a
+ * problem; positions are found again from the file's text when a later problem asks for one.
+ */
+export interface StoredFile {
+  manifest: boolean;
+  objects: Array<{ document: number; manifest: Manifest }>;
+}
+
+/**
+ * Results by the content of a file (a digest of its bytes and the limits it was read within),
+ * kept across runs by a loader that has no content ids (the CLI reading a directory): a file whose
+ * bytes are unchanged is read and hashed, but neither parsed nor validated again.
+ */
+export interface ContentCache {
+  get(digest: string): StoredFile | undefined;
+  set(digest: string, file: StoredFile): void;
 }
 
 /** Files without our API group's name cannot hold our objects: third-party YAML is never parsed. */
@@ -48,13 +77,24 @@ const READ_CONCURRENCY = 32;
  * With a cache, a file whose content id is unchanged costs neither a read nor a parse; validation
  * across objects always runs over the whole set.
  */
-export async function loadManifests(reader: RepositoryReader, limits: YamlLimits = DEFAULT_YAML_LIMITS, cache?: LoadCache, now: number = Date.now()): Promise<LoadResult> {
+export async function loadManifests(
+  reader: RepositoryReader,
+  limits: YamlLimits = DEFAULT_YAML_LIMITS,
+  cache?: LoadCache,
+  now: number = Date.now(),
+  contents?: ContentCache,
+): Promise<LoadResult> {
   const entries = await reader.listYamlFiles();
   const set: ManifestSet = { integrations: [], connections: [], environments: [] };
   const problems: Problem[] = [];
   const oversized: string[] = [];
   let manifestFiles = 0;
   let read = 0;
+  let parsed = 0;
+  const parse = (path: string, bytes: Uint8Array): ReturnType<typeof loadFile> => {
+    parsed++;
+    return loadFile(path, bytes, limits);
+  };
   // Results depend on the limits too, so a cache shared across limits never mixes them up.
   const limitsKey = `${limits.maxFileBytes}/${limits.maxDepth}/${limits.maxAliases}`;
 
@@ -63,12 +103,14 @@ export async function loadManifests(reader: RepositoryReader, limits: YamlLimits
       oversized.push(entry.path);
       return;
     }
-    const key = cache && entry.id !== undefined ? `${entry.id}\0${limitsKey}\0${entry.path}` : undefined;
-    let file = key === undefined ? undefined : cache!.get(key);
+    const id = entry.id;
+    const cached = cache && id !== undefined ? cache.get(entry.path) : undefined;
+    let file = cached && cached.id === id && cached.limits === limitsKey ? cached.file : undefined;
     if (!file) {
       read++;
-      file = loadFile(entry.path, await reader.read(entry.path), limits);
-      if (key !== undefined) cache!.set(key, file);
+      const bytes = await reader.read(entry.path);
+      file = contents ? loadThroughContents(entry.path, bytes, `${limitsKey}:${createHash('sha256').update(bytes).digest('hex')}`, contents, parse) : parse(entry.path, bytes).file;
+      if (cache && id !== undefined) cache.set(entry.path, { id, limits: limitsKey, file });
     }
     problems.push(...file.problems);
     if (file.manifest) manifestFiles++;
@@ -108,15 +150,44 @@ export async function loadManifests(reader: RepositoryReader, limits: YamlLimits
 
   problems.push(...withoutCascade(validateReferences(set, paths), problems));
   problems.push(...checkCertificates(set, now));
-  return { set, problems: sortProblems(problems), stats: { files: entries.length, manifestFiles, read } };
+  return { set, problems: sortProblems(problems), stats: { files: entries.length, manifestFiles, read, parsed } };
 }
 
-/** One file on its own: parsed within limits, each document validated against its schema. */
-function loadFile(path: string, bytes: Uint8Array, limits: YamlLimits): LoadedFile {
-  if (!mentionsMarker(bytes)) return { objects: [], problems: [], manifest: false };
+/** A file loaded from what its content made before, or loaded and, when it has no problem, kept by its content. */
+function loadThroughContents(path: string, bytes: Uint8Array, digest: string, contents: ContentCache, parse: (path: string, bytes: Uint8Array) => ReturnType<typeof loadFile>): LoadedFile {
+  const stored = contents.get(digest);
+  const text = stored && stored.objects.length > 0 ? yamlText(bytes) : '';
+  if (stored && text !== undefined) {
+    const place = positionsIn(text);
+    const objects = stored.objects.map(({ document, manifest }): LoadedObject => ({
+      manifest: deepFreeze(manifest),
+      file: path,
+      locate: (at) => place(document, at, false),
+      locateKey: (at) => place(document, at, true),
+    }));
+    return { objects, problems: [], manifest: stored.manifest };
+  }
+  const { file, documents } = parse(path, bytes);
+  if (file.problems.length === 0 && file.objects.every((object) => plainData(object.manifest))) {
+    contents.set(digest, { manifest: file.manifest, objects: file.objects.map((object, i) => ({ document: documents[i]!, manifest: object.manifest })) });
+  }
+  return file;
+}
+
+/** Whether a value comes back the same from JSON: no number JSON cannot write (what a schema lets through is otherwise plain). */
+function plainData(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (value === null || typeof value !== 'object') return typeof value !== 'undefined' && typeof value !== 'bigint';
+  return Object.values(value).every(plainData);
+}
+
+/** One file on its own: parsed within limits, each document validated against its schema; with the index of the document each object came from. */
+function loadFile(path: string, bytes: Uint8Array, limits: YamlLimits): { file: LoadedFile; documents: number[] } {
+  if (!mentionsMarker(bytes)) return { file: { objects: [], problems: [], manifest: false }, documents: [] };
   const parsed = parseYamlFile(path, bytes, limits);
   const problems = [...parsed.problems];
   const objects: LoadedObject[] = [];
+  const documents: number[] = [];
   let ours = parsed.problems.length > 0;
   for (const doc of parsed.documents) {
     const notMapping = notAMapping(doc);
@@ -132,8 +203,9 @@ function loadFile(path: string, bytes: Uint8Array, limits: YamlLimits): LoadedFi
     ours = true;
     deepFreeze(result.object.manifest);
     objects.push(result.object);
+    documents.push(doc.index);
   }
-  return { objects, problems, manifest: ours };
+  return { file: { objects, problems, manifest: ours }, documents };
 }
 
 /** Problems that keep a file's objects from being known at all: nothing of the file was loaded. */

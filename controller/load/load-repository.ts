@@ -4,25 +4,27 @@ import { sortProblems, type Problem } from '../core/problem.ts';
 import type { RepositoryReader } from '../core/repository-reader.ts';
 import type { SpecModels } from '../generators/spec-models.ts';
 import type { Integration } from '../generated/manifests.ts';
-import { checkSelectionsIncrementally } from '../validate/check-selections-incrementally.ts';
+import { checkSelectionsIncrementally, type CachedSelection } from '../validate/check-selections-incrementally.ts';
 import { validateSelections } from '../validate/validate-selections.ts';
-import { loadManifests, type LoadedFile, type LoadResult } from './load-manifests.ts';
+import { loadManifests, type CachedFile, type ContentCache, type LoadResult } from './load-manifests.ts';
 import { DEFAULT_YAML_LIMITS, type YamlLimits } from './parse-yaml-file.ts';
 
 /**
  * What a long-lived loader (the controller's Git source) keeps from one load to the next, for a
- * reader that knows content ids: what each file made, by blob id, and each integration's
- * selection problems, by the blobs of its manifest and specification.
+ * reader that knows content ids: what each file made, by path with its blob id, and each
+ * integration's selection problems, by name with the blobs of its manifest and specification.
  */
 export interface LoadCaches {
-  files: GenerationalCache<LoadedFile>;
-  selections: GenerationalCache<Problem[]>;
+  files: GenerationalCache<CachedFile>;
+  selections: GenerationalCache<CachedSelection>;
 }
 
 export interface LoadOptions {
   /** Limits on the YAML files read; DEFAULT_YAML_LIMITS when left out. */
   limits?: YamlLimits;
   caches?: LoadCaches;
+  /** What files' contents made, kept across runs by a loader without content ids (the CLI). */
+  contents?: ContentCache;
   /** Parsed specifications, to share with what is generated from this load. */
   models?: SpecModels;
   /**
@@ -64,7 +66,7 @@ export interface LoadedRepository {
 export async function loadRepository(reader: RepositoryReader, options: LoadOptions = {}): Promise<LoadedRepository> {
   const { caches, models } = options;
   try {
-    const loaded = await loadManifests(reader, options.limits ?? DEFAULT_YAML_LIMITS, caches?.files);
+    const loaded = await loadManifests(reader, options.limits ?? DEFAULT_YAML_LIMITS, caches?.files, Date.now(), options.contents);
     let problems = loaded.problems;
     let selectionsChecked = 0;
     // Only a set that is valid on its own is worth reading specifications for.

@@ -21,6 +21,31 @@ export interface YamlLimits {
 
 export const DEFAULT_YAML_LIMITS: YamlLimits = { maxFileBytes: 1024 * 1024, maxDepth: 64, maxAliases: 100, maxSpecBytes: 32 * 1024 * 1024 };
 
+/**
+ * Where the value (or key) at a path of a document of `text` starts: the text is parsed with
+ * positions on the first call, which most loads never make (only a problem asks where it is).
+ */
+export function positionsIn(text: string): (index: number, path: readonly (string | number)[], wantKey: boolean) => Position {
+  let careful: Document.Parsed[] | undefined;
+  let lines: LineCounter | undefined;
+  return (index, path, wantKey) => {
+    if (!careful) {
+      lines = new LineCounter();
+      careful = Array.from(new Composer({ prettyErrors: false }).compose(new Parser(lines.addNewLine).parse(text)));
+    }
+    const doc = careful[index];
+    const { line, col } = lines!.linePos(doc ? nodeAt(doc, path, wantKey) : 0);
+    return { line, column: col };
+  };
+}
+
+/** The text of a file's bytes as parseYamlFile reads it (UTF-8, without a byte order mark), or undefined when it is not UTF-8. */
+export function yamlText(bytes: Uint8Array): string | undefined {
+  const decoded = decodeUtf8Text(bytes);
+  if (typeof decoded !== 'string') return undefined;
+  return decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
+}
+
 export interface ParsedYamlFile {
   documents: YamlDocument[];
   problems: Problem[];
@@ -49,17 +74,7 @@ export function parseYamlFile(file: string, bytes: Uint8Array, limits: YamlLimit
   // asks where a field is (a problem to report), which is rare.
   const plain = loadPlainYaml(text, limits.maxDepth - 1);
   if (plain) {
-    let careful: Document.Parsed[] | undefined;
-    let lines: LineCounter | undefined;
-    const place = (index: number, path: readonly (string | number)[], wantKey: boolean): Position => {
-      if (!careful) {
-        lines = new LineCounter();
-        careful = Array.from(new Composer({ prettyErrors: false }).compose(new Parser(lines.addNewLine).parse(text)));
-      }
-      const doc = careful[index];
-      const { line, col } = lines!.linePos(doc ? nodeAt(doc, path, wantKey) : 0);
-      return { line, column: col };
-    };
+    const place = positionsIn(text);
     const documents = plain.map((value, index): YamlDocument => ({
       file,
       index,

@@ -39,7 +39,7 @@ export interface MetricsOptions {
 }
 
 /** The condition types of an environment, each reported with the three statuses (Flux's gotk_reconcile_condition). */
-export const CONDITION_TYPES: readonly Condition['type'][] = ['Ready', 'Reconciling', 'Stalled', 'AwaitingApproval', 'Drifted'];
+export const CONDITION_TYPES: readonly Condition['type'][] = ['Ready', 'Reconciling', 'Stalled', 'AwaitingApproval', 'Drifted', 'CertificatesExpiring'];
 const CONDITION_STATUSES: readonly Condition['status'][] = ['True', 'False', 'Unknown'];
 
 /**

@@ -9,7 +9,8 @@ export interface ClientKey {
   certificates: X509Certificate[];
 }
 
-export type ClientKeyResult = { ok: true; value: ClientKey } | { ok: false; message: string };
+/** A key that cannot be used: why (never the key or the password); `mismatch` when it was read but belongs to none of its certificates. */
+export type ClientKeyResult = { ok: true; value: ClientKey } | { ok: false; message: string; mismatch?: true };
 
 
 /**
@@ -48,7 +49,7 @@ export function readClientKey(privateKey: string, certificatePem: string | undef
   }
   if (certificates.length === 0) return { ok: true, value: { key, certificates } };
   const leaf = certificates.findIndex((c) => c.checkPrivateKey(key));
-  if (leaf < 0) return { ok: false, message: `privateKey does not match its certificate (${certificates[0]!.subject.replace(/\n/g, ', ')})` };
+  if (leaf < 0) return { ok: false, message: `privateKey does not match its certificate (${certificates[0]!.subject.replace(/\n/g, ', ')})`, mismatch: true };
   return { ok: true, value: { key, certificates: [certificates[leaf]!, ...certificates.filter((_, i) => i !== leaf)] } };
 }
 

@@ -1,7 +1,7 @@
 import { simpleGit } from 'simple-git';
 import { gitRepository } from './git-repository.ts';
-import type { Problem } from '../core/problem.ts';
-import type { LoadedFile } from '../load/load-manifests.ts';
+import type { CachedFile } from '../load/load-manifests.ts';
+import type { CachedSelection } from '../validate/check-selections-incrementally.ts';
 import { loadRepository } from '../load/load-repository.ts';
 import { DEFAULT_YAML_LIMITS } from '../load/parse-yaml-file.ts';
 import { generationalCache } from '../core/generational-cache.ts';
@@ -27,7 +27,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   const transport = gitTransport(options);
   const { dir, branch } = options;
   const limits = options.limits ?? DEFAULT_YAML_LIMITS;
-  const caches = { files: generationalCache<LoadedFile>(), selections: generationalCache<Problem[]>() };
+  const caches = { files: generationalCache<CachedFile>(), selections: generationalCache<CachedSelection>() };
   const models = createSpecModels();
   const blobs = openBlobReader(dir, { env: transport.localEnv, cacheBytes: options.blobCacheBytes ?? DEFAULT_BLOB_CACHE_BYTES });
   const fetchLock = runExclusively();

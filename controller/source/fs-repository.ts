@@ -1,5 +1,5 @@
-import { constants, type Stats } from 'node:fs';
-import { lstat, open, readdir, realpath, stat } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { tooLargeMessage, UnreadableFileError, type PathCheck, type ReadOptions, type RepoEntry, type RepositoryReader } from '../core/repository-reader.ts';
 
@@ -8,7 +8,9 @@ const SKIPPED_DIRECTORIES = new Set(['.git', 'node_modules']);
 /**
  * Reads a repository from a directory on disk. Symbolic links are not followed while walking (Git
  * stores them as links, and following one could read outside the repository); a specification
- * path that goes through one is checked against the repository's real location.
+ * path that goes through one is checked against the repository's real location. Listing and
+ * reading are synchronous underneath: for the CLI, reading 10,000 small files, a system call each
+ * costs a fraction of a round trip through the thread pool per call.
  */
 export function fsRepository(root: string): RepositoryReader {
   let realRoot: Promise<string> | undefined;
@@ -18,13 +20,13 @@ export function fsRepository(root: string): RepositoryReader {
       const pending = [root];
       while (pending.length > 0) {
         const dir = pending.pop()!;
-        const entries = await readdir(dir, { withFileTypes: true });
+        const entries = readdirSync(dir, { withFileTypes: true });
         for (const entry of entries) {
           const full = join(dir, entry.name);
           if (entry.isDirectory()) {
             if (!SKIPPED_DIRECTORIES.has(entry.name)) pending.push(full);
           } else if (entry.isFile() && /\.ya?ml$/i.test(entry.name)) {
-            const info = await stat(full);
+            const info = statSync(full);
             out.push({ path: relative(root, full).split(sep).join('/'), size: info.size });
           }
         }
@@ -35,14 +37,14 @@ export function fsRepository(root: string): RepositoryReader {
     async read(path: string, options: ReadOptions = {}): Promise<Uint8Array> {
       // Opened without blocking, so a named pipe with no writer cannot hold the open; then the
       // handle itself is checked, so what is read is what was checked.
-      const handle = await open(join(root, path), constants.O_RDONLY | constants.O_NONBLOCK);
+      const fd = openSync(join(root, path), constants.O_RDONLY | constants.O_NONBLOCK);
       try {
-        const info = await handle.stat();
+        const info = fstatSync(fd);
         if (!info.isFile()) throw new UnreadableFileError(path, 'NotRegularFile', `${path} is ${describeSpecial(info)}, not a regular file; only regular files are read`);
         if (options.maxBytes !== undefined && info.size > options.maxBytes) throw new UnreadableFileError(path, 'TooLarge', tooLargeMessage(path, info.size, options.maxBytes));
-        return await handle.readFile();
+        return readFileSync(fd);
       } finally {
-        await handle.close();
+        closeSync(fd);
       }
     },
 

@@ -55,6 +55,10 @@ export async function gitRepository(dir: string, ref: string, options: GitReposi
 
   /** Follows symbolic links segment by segment, as the file system would. */
   const resolvePath = async (path: string): Promise<{ entry?: TreeEntry; outside?: boolean }> => {
+    // A path listed as it is names a real entry under real directories: `ls-tree -r` does not
+    // descend into a symbolic link, so nothing listed lies under one.
+    const listed = entries.get(path);
+    if (listed && listed.mode !== SYMLINK) return { entry: listed };
     let pending = path.split('/').filter((s) => s.length > 0);
     const done: string[] = [];
     let links = 0;

@@ -14,8 +14,9 @@ const DAY_MS = 86_400_000;
  * certificate that is not valid yet or has expired at `now` is an error (CertificateExpired), one
  * that expires within 30 days a warning (CertificateExpiresSoon). Where the private key is given
  * in plain text (allowed by a policy, in dev) it must match the certificate
- * (KeyCertificateMismatch); a sealed or referenced key is checked where it can be opened: by the
- * environment, when the connection is first used. Pure: `now` is given (ms since the epoch).
+ * (KeyCertificateMismatch); a sealed key (and a plain PKCS#12 file) is checked where it can be
+ * opened, by the environment, when a plan would apply it (reconcilers/environment/verify-key-pairs.ts);
+ * a referenced key when the connection is first used. Pure: `now` is given (ms since the epoch).
  */
 export function checkCertificates(set: ManifestSet, now: number): Problem[] {
   const problems: Problem[] = [];

@@ -6,10 +6,18 @@ import type { Integration } from '../generated/manifests.ts';
 import type { SpecModels } from '../generators/spec-models.ts';
 import { validateSelections, type SpecLimits } from './validate-selections.ts';
 
-/** Problems of one integration's selection, by what they depend on (see selectionKey). */
+/** The problems of one integration's selection, and what they were found from: its file and the content ids of the file and of its specification. */
+export interface CachedSelection {
+  file: string;
+  fileId: string;
+  specId: string;
+  problems: Problem[];
+}
+
+/** Selection problems by integration name, with what they were found from. */
 export interface SelectionCache {
-  get(key: string): Problem[] | undefined;
-  set(key: string, problems: Problem[]): void;
+  get(name: string): CachedSelection | undefined;
+  set(name: string, value: CachedSelection): void;
 }
 
 /**
@@ -29,12 +37,14 @@ export async function checkSelectionsIncrementally(
 ): Promise<{ problems: Problem[]; checked: number }> {
   const { cache, models } = options;
   const problems: Problem[] = [];
-  const misses: Array<{ object: LoadedObject<Integration>; key?: string }> = [];
+  const misses: Array<{ object: LoadedObject<Integration>; inputs?: Inputs }> = [];
+  const specIds = new Map<string, string | undefined>();
   for (const object of set.integrations) {
-    const key = cache ? await selectionKey(object, reader) : undefined;
-    const cached = key === undefined ? undefined : cache!.get(key);
-    if (cached) problems.push(...cached);
-    else misses.push({ object, ...(key === undefined ? {} : { key }) });
+    const inputs = cache ? await inputsOf(object, reader, specIds) : undefined;
+    const cached = inputs && cache!.get(object.manifest.metadata.name);
+    if (cached && inputs && cached.fileId === inputs.fileId && cached.specId === inputs.specId && cached.file === inputs.file) {
+      problems.push(...cached.problems);
+    } else misses.push({ object, ...(inputs ? { inputs } : {}) });
   }
   if (misses.length === 0) return { problems, checked: 0 };
 
@@ -46,18 +56,22 @@ export async function checkSelectionsIncrementally(
   }
   for (const miss of misses) {
     const own = byName.get(miss.object.manifest.metadata.name) ?? [];
-    if (miss.key !== undefined) cache!.set(miss.key, own);
+    if (miss.inputs) cache!.set(miss.object.manifest.metadata.name, { ...miss.inputs, problems: own });
     problems.push(...own);
   }
   return { problems, checked: misses.length };
 }
 
-async function selectionKey(object: LoadedObject<Integration>, reader: RepositoryReader): Promise<string | undefined> {
+type Inputs = Omit<CachedSelection, 'problems'>;
+
+/** What an integration's selection check depends on, or undefined when the reader cannot tell (no content ids, a specification that is not a file). */
+async function inputsOf(object: LoadedObject<Integration>, reader: RepositoryReader, specIds: Map<string, string | undefined>): Promise<Inputs | undefined> {
   const raw = object.manifest.spec.source.path;
   const path = raw === undefined ? undefined : normalizeRepoPath(raw);
   if (path === undefined || !reader.contentId) return undefined;
   const fileId = await reader.contentId(object.file);
-  const specId = await reader.contentId(path);
+  if (!specIds.has(path)) specIds.set(path, await reader.contentId(path));
+  const specId = specIds.get(path);
   if (fileId === undefined || specId === undefined) return undefined;
-  return [object.file, fileId, object.manifest.metadata.name, specId].join('\0');
+  return { file: object.file, fileId, specId };
 }

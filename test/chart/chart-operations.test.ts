@@ -109,6 +109,7 @@ describe('the chart for operators', () => {
       'IntctlEnvironmentStalled',
       'IntctlEnvironmentNotReconciled',
       'IntctlEnvironmentDrifted',
+      'IntctlCertificatesExpiring',
       'IntctlGitFetchFailing',
       'IntctlNotificationsFailing',
       'IntctlGithubRateLimitLow',

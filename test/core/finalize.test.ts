@@ -14,6 +14,7 @@ describe('finalize: everything that follows from how a reconcile ended, in one t
   it.each<Row>([
     ['applied', { kind: 'Applied', applied: 3, drifted: [] }, ['Ready=True ReconciliationSucceeded'], { policy: 'settled' }, 'Normal', 'Clean', true],
     ['in step, with drift left alone', { kind: 'Applied', applied: 0, drifted: ['crm'] }, ['Ready=True ReconciliationSucceeded', 'Drifted=True DriftDetected'], { policy: 'settled' }, 'Normal', 'Clean', true],
+    ['in step, with a certificate expiring soon', { kind: 'Applied', applied: 0, drifted: [], warnings: ['connection erp: expires soon'] }, ['Ready=True ReconciliationSucceeded', 'CertificatesExpiring=True CertificateExpiresSoon'], { policy: 'settled' }, 'Warning', 'Clean', true],
     ['planned, nothing to do', { kind: 'Planned', pending: 0, drifted: [] }, ['Ready=True ReconciliationSucceeded'], { policy: 'settled' }, 'Normal', 'Clean', true],
     ['planned, changes pending', { kind: 'Planned', pending: 4, drifted: [] }, ['Ready=False ChangesPending'], { policy: 'settled' }, 'Normal', 'Clean', true],
     ['suspended', { kind: 'Suspended' }, ['Ready=Unknown Suspended'], { policy: 'settled' }, 'Normal', 'Suspended', true],

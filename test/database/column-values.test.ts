@@ -38,6 +38,10 @@ describe('values bound to a column', () => {
 describe('values read from a column', () => {
   it.each([
     ['a PostgreSQL timestamptz in UTC', 'timestamptz', '2024-05-01 08:00:00.5+00', '2024-05-01T08:00:00.5Z'],
+    ['a PostgreSQL timestamptz in UTC, whole seconds', 'timestamptz', '2024-05-01 08:00:00+00', '2024-05-01T08:00:00Z'],
+    ['a PostgreSQL timestamptz in UTC, in blanks', 'timestamptz', ' 2024-05-01 08:00:00+00 ', '2024-05-01T08:00:00Z'],
+    ['a timestamptz at the offset -00', 'timestamptz', '2024-05-01 08:00:00-00', '2024-05-01T08:00:00Z'],
+    ['a timestamptz at an offset with minutes', 'timestamptz', '2024-05-01 08:00:00+00:30', '2024-05-01T07:30:00.000Z'],
     ['a timestamptz with another offset', 'timestamptz', '2024-05-01 10:00:00+02', '2024-05-01T08:00:00.000Z'],
     ['a MySQL TIMESTAMP (session in UTC)', 'timestamptz', '2024-05-01 08:00:00', '2024-05-01T08:00:00Z'],
     ['a timestamp without a zone', 'timestamp', '2024-05-01 08:00:00.123456', '2024-05-01T08:00:00.123456'],

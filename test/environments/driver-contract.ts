@@ -9,6 +9,7 @@ import type { ConnectionRecord, ObservedState } from '../../controller/core/envi
 import type { PlanAction } from '../../controller/core/plan-action.ts';
 import { generateKeyPair } from '../../controller/secrets/generate-key-pair.ts';
 import { sealSecret } from '../../controller/secrets/seal-secret.ts';
+import { encryptedKeyOf, pkcs12Of, selfSignedIdentity, type TestIdentity } from '../support/test-pki.ts';
 import { PLAN, PLAN_SUFFIX, connection, deleteConnection, hash, integration, publish, unpublish, updateDependency, upsert } from './support/plan-fixtures.ts';
 
 export interface DriverUnderTest {
@@ -20,6 +21,13 @@ export interface DriverUnderTest {
 
 const TTL = 30_000;
 const COMMIT = 'c'.repeat(40);
+
+let identities: { own: TestIdentity; other: TestIdentity } | undefined;
+/** Two self-signed identities, made once for every driver: RSA keys take a while to make. */
+function keyIdentities(): { own: TestIdentity; other: TestIdentity } {
+  identities ??= { own: selfSignedIdentity('intctl-runtime'), other: selfSignedIdentity('intctl-runtime') };
+  return identities;
+}
 
 const empty = (environment: string): ObservedState => ({
   environment,
@@ -353,6 +361,30 @@ export function describeDriverContract(name: string, makeDriver: () => Promise<D
       expect(verdicts).toEqual([true, false, false, false, true]);
       expect(JSON.stringify(verdicts)).not.toContain('the-key');
       expect(await driver.verifySealed([])).toEqual([]);
+      // It needs no lease and changes nothing.
+      expect(await driver.observe()).toEqual(empty(driver.name));
+      expect(await driver.actionLog()).toEqual([]);
+    });
+
+    it('tells whether each sealed private key belongs to its certificate, as the runtime reads keys, and nothing of the keys', async () => {
+      const { own, other } = keyIdentities();
+      const seal = async (text: string) => sealSecret(await driver.publicKey(), text);
+      const foreign = sealSecret(generateKeyPair().publicKey, own.keyPem);
+      const chain = `${other.certificatePem}${own.certificatePem}`;
+      const verdicts = await driver.verifyKeyPairs([
+        { privateKey: await seal(own.keyPem), certificate: own.certificatePem },
+        { privateKey: await seal(other.keyPem), certificate: own.certificatePem },
+        { privateKey: await seal(own.keyPem), certificate: chain },
+        { privateKey: await seal(encryptedKeyOf(own, 'pem-pass')), keyPassword: await seal('pem-pass'), certificate: own.certificatePem },
+        { privateKey: await seal(encryptedKeyOf(own, 'pem-pass')), keyPassword: await seal('wrong-pass'), certificate: own.certificatePem },
+        { privateKey: await seal(pkcs12Of(own, 'p12-pass')), keyPassword: await seal('p12-pass'), certificate: own.certificatePem },
+        { privateKey: await seal(pkcs12Of(own, 'p12-pass')), keyPassword: await seal('p12-pass'), certificate: other.certificatePem },
+        { privateKey: await seal('not a key at all'), certificate: own.certificatePem },
+        { privateKey: foreign, certificate: own.certificatePem },
+        { privateKey: await seal(own.keyPem), keyPassword: sealSecret(generateKeyPair().publicKey, 'x'), certificate: own.certificatePem },
+      ]);
+      expect(verdicts).toEqual(['matches', 'mismatch', 'matches', 'matches', 'unreadable', 'matches', 'mismatch', 'unreadable', 'unopened', 'unopened']);
+      expect(await driver.verifyKeyPairs([])).toEqual([]);
       // It needs no lease and changes nothing.
       expect(await driver.observe()).toEqual(empty(driver.name));
       expect(await driver.actionLog()).toEqual([]);

@@ -104,6 +104,31 @@ describe('embedded environment', () => {
     expect(again.integrations[1]!.catalog).toEqual({ entities: [] });
   });
 
+  it('reads one integration with its catalog parsed once per publication, shared frozen, and a republished one afresh', async () => {
+    dir = await tempDir();
+    const clock = testClock();
+    const driver = await open(join(dir, 'dev.db'), { name: 'dev', now: clock.now });
+    const context = await leaseOf(driver, 'controller-a');
+    const accounts = integration('accounts');
+    await driver.apply(publish(accounts), context);
+
+    const first = await driver.integration('accounts');
+    const second = await driver.integration('accounts');
+    expect(first).toEqual({ ...accounts, publishedAt: clock.now().toISOString() });
+    expect(second!.catalog).toBe(first!.catalog);
+    expect(Object.isFrozen(first!.catalog)).toBe(true);
+    expect(() => ((first!.catalog as { entities: unknown[] }).entities as unknown[]).push('x')).toThrow(TypeError);
+
+    // Another artifact; then the same hash published again later with another catalog: each read gives the stored one.
+    await driver.apply(publish({ ...integration('accounts', 'accounts-2'), catalog: { entities: [] } }, 'publish:accounts:2@0.contract'), context);
+    expect((await driver.integration('accounts'))!.catalog).toEqual({ entities: [] });
+    clock.advance(1000);
+    await driver.apply(publish({ ...integration('accounts', 'accounts-2'), catalog: { entities: ['again'] } }, 'publish:accounts:3@0.contract'), context);
+    expect((await driver.integration('accounts'))!.catalog).toEqual({ entities: ['again'] });
+    expect(await driver.unpublishByHand('accounts')).toBe(true);
+    expect(await driver.integration('accounts')).toBeUndefined();
+  });
+
   it('gives every environment its own keys', async () => {
     dir = await tempDir();
     const dev = await open(join(dir, 'dev.db'), { name: 'dev' });

@@ -5,6 +5,8 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openEmbeddedEnvironment } from '../../controller/environments/embedded/open-embedded-environment.ts';
+import { ENVIRONMENT_SCHEMA, renderSchemaStep } from '../../controller/environments/store/environment-schema.ts';
+import type { SqlDialect } from '../../controller/environments/store/sql-session.ts';
 import type { SqlEnvironmentStore } from '../../controller/environments/store/sql-environment-store.ts';
 import { openPostgresStore } from '../../controller/environment-server/store/open-postgres-store.ts';
 import { generateFingerprintKey } from '../../controller/secrets/connection-fingerprint.ts';
@@ -89,6 +91,36 @@ async function postgresSchema(client: pg.Client, schema: string): Promise<unknow
   return out;
 }
 
+/** The statements of the steps after the first, as the migration runs them: a database of step 1 gains these and nothing else. */
+function laterSteps(dialect: SqlDialect): string[] {
+  return ENVIRONMENT_SCHEMA.slice(1).flatMap((step) => renderSchemaStep(step, dialect));
+}
+
+/** A SQLite file of step 1 as the code of the time made it, with the later steps run on it when `migrated`. */
+function sqliteOfStep1(path: string, migrated: boolean, state: Array<[string, unknown[]]> = []): void {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.exec(SQLITE_SCHEMA_V1);
+  db.pragma('user_version = 1');
+  for (const [sql, params] of state) db.prepare(sql).run(...params);
+  if (migrated) {
+    for (const statement of laterSteps('sqlite')) db.exec(statement);
+    db.pragma(`user_version = ${ENVIRONMENT_SCHEMA.length}`);
+  }
+  db.close();
+}
+
+/** A PostgreSQL schema of step 1 as the code of the time made it, with the later steps run on it when `migrated`. */
+async function postgresOfStep1(client: pg.Client, schema: string, migrated: boolean): Promise<void> {
+  await client.query(`CREATE SCHEMA "${schema}"; SET search_path TO "${schema}"`);
+  await client.query(POSTGRES_SCHEMA_V1);
+  await client.query('CREATE TABLE schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1, 1)');
+  if (migrated) {
+    for (const statement of laterSteps('postgresql')) await client.query(statement);
+    await client.query('UPDATE schema_version SET version = $1', [ENVIRONMENT_SCHEMA.length]);
+  }
+}
+
 describe('a database made by schema step 1 before the store was written once', () => {
   const cleanups: Array<() => Promise<void>> = [];
   afterEach(async () => {
@@ -111,57 +143,48 @@ describe('a database made by schema step 1 before the store was written once', (
     return { client, schema };
   };
 
-  it('SQLite: a new file gets the same schema, statement for statement', async () => {
+  it('SQLite: a new file gets the same schema as step 1 and the later steps, statement for statement', async () => {
     const [old, fresh] = [await sqliteFile(), await sqliteFile()];
-    const db = new Database(old);
-    db.exec(SQLITE_SCHEMA_V1);
-    db.pragma('user_version = 1');
-    db.close();
+    sqliteOfStep1(old, true);
     (await openEmbeddedEnvironment(fresh, { name: 'dev' })).close();
     expect(sqliteSchema(fresh)).toEqual(sqliteSchema(old));
   });
 
-  it('SQLite: opens unchanged, with its keys, state, lease and log, and applies on top of them', async () => {
-    const path = await sqliteFile();
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.exec(SQLITE_SCHEMA_V1);
-    db.pragma('user_version = 1');
-    for (const [sql, params] of oldState(false)) db.prepare(sql).run(...params);
-    db.close();
-    const before = sqliteSchema(path);
+  it('SQLite: opens with its keys, state, lease and log, gains the later steps only, and applies on top of them', async () => {
+    const [path, reference] = [await sqliteFile(), await sqliteFile()];
+    sqliteOfStep1(path, false, oldState(false));
+    sqliteOfStep1(reference, true);
+    const after = sqliteSchema(reference);
 
     const store = await openEmbeddedEnvironment(path, { name: 'dev', now: () => new Date(Date.parse(AT) + 60_000) });
     cleanups.push(() => store.close());
     expect(store.created).toBe(false);
     await expectOpensAndApplies(store);
-    expect(sqliteSchema(path)).toEqual(before);
+    expect(sqliteSchema(path)).toEqual(after);
   });
 
-  it('PostgreSQL: a new schema gets the same tables, constraints, indexes and triggers', async () => {
+  it('PostgreSQL: a new schema gets the same tables, constraints, indexes and triggers as step 1 and the later steps', async () => {
     const old = await postgresClient();
     const fresh = await postgresClient();
-    await old.client.query(`CREATE SCHEMA "${old.schema}"; SET search_path TO "${old.schema}"`);
-    await old.client.query(POSTGRES_SCHEMA_V1);
-    await old.client.query('CREATE TABLE schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1, 1)');
+    await postgresOfStep1(old.client, old.schema, true);
     await (await openPostgresStore({ name: 'dev', connectionString: DATABASE_URL, schema: fresh.schema, poolSize: 1, keyFile: testKeyFile() })).close();
     expect(await postgresSchema(fresh.client, fresh.schema)).toEqual(await postgresSchema(old.client, old.schema));
   });
 
-  it('PostgreSQL: opens unchanged, with its keys, state, lease and log, and applies on top of them', async () => {
+  it('PostgreSQL: opens with its keys, state, lease and log, gains the later steps only, and applies on top of them', async () => {
     const { client, schema } = await postgresClient();
-    await client.query(`CREATE SCHEMA "${schema}"; SET search_path TO "${schema}"`);
-    await client.query(POSTGRES_SCHEMA_V1);
-    await client.query('CREATE TABLE schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1, 1)');
+    await postgresOfStep1(client, schema, false);
     for (const [sql, params] of oldState(true)) {
       let n = 0;
       await client.query(sql.replace(/\?/g, () => `$${++n}`), params);
     }
-    const before = await postgresSchema(client, schema);
+    const reference = await postgresClient();
+    await postgresOfStep1(reference.client, reference.schema, true);
+    const after = (await postgresSchema(reference.client, reference.schema)).map((rows) => JSON.parse(JSON.stringify(rows).replaceAll(reference.schema, schema)) as unknown);
 
     const store = await openPostgresStore({ name: 'dev', connectionString: DATABASE_URL, schema, poolSize: 2, keyFile: testKeyFile(), now: () => new Date(Date.parse(AT) + 60_000) });
     cleanups.push(() => store.close());
     await expectOpensAndApplies(store);
-    expect(await postgresSchema(client, schema)).toEqual(before);
+    expect(await postgresSchema(client, schema)).toEqual(after);
   });
 });

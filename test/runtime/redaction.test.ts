@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { sign } from '@octokit/webhooks-methods';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readControllerConfig } from '../../controller/config/read-config.ts';
-import { createLogger } from '../../controller/observability/logger.ts';
+import { createLogger, requestLogger } from '../../controller/observability/logger.ts';
 import { startController } from '../../controller/process/start-controller.ts';
 import { captureLogs } from './support/capture-logs.ts';
 import { createFixtureRepo } from './support/fixture-repo.ts';
@@ -43,6 +43,22 @@ describe('secrets in logs', () => {
     expect(lines[1]).toMatchObject({ connection: { spec: { environments: { dev: { apiKey: '[Redacted]', endpoint: 'https://crm.example.com' } } } } });
     expect(lines[2]).toMatchObject({ req: { headers: { Authorization: '[Redacted]', 'x-hub-signature-256': '[Redacted]' } } });
     expect(lines[3]).toMatchObject({ connections: [{ apiKey: '[Redacted]' }] });
+  });
+
+  it('gives a request its logger with its bindings, and still redacts a binding under a secret key or inside an object', () => {
+    const logs = captureLogs();
+    const logger = createLogger({ level: 'info', destination: logs.destination }).child({ component: 'environment-server' });
+    requestLogger(logger, { reqId: 'req-7' }, {}).info({ apiKey: 'planted-1' }, 'plain request');
+    requestLogger(logger, { reqId: 'req-8', token: 'planted-2' }, {}).info('a secret key bound');
+    requestLogger(logger, { reqId: 'req-9', req: { headers: { authorization: 'Bearer planted-3' } } }, {}).info('an object bound');
+    requestLogger(logger, { reqId: 'req-10' }, { level: 'warn' }).info('below its own level');
+
+    expect(logs.text()).not.toMatch(/planted/);
+    expect(logs.lines()).toEqual([
+      expect.objectContaining({ component: 'environment-server', reqId: 'req-7', apiKey: '[Redacted]', msg: 'plain request' }),
+      expect.objectContaining({ reqId: 'req-8', token: '[Redacted]', msg: 'a secret key bound' }),
+      expect.objectContaining({ reqId: 'req-9', req: { headers: { authorization: '[Redacted]' } }, msg: 'an object bound' }),
+    ]);
   });
 
   it('never writes a secret of the configuration or of a connection, through a whole run of the controller', async () => {

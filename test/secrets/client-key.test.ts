@@ -30,9 +30,12 @@ describe('readClientKey: the forms a connection key is given in', () => {
     ['text that is no key', 'hunter2 is not a key!', undefined, undefined, 'privateKey is neither PEM nor a PKCS#12 file in base64'],
     ['a certificate without a key', pki.client.certificatePem, undefined, undefined, 'privateKey holds no PEM private key block'],
     ['a certificate that is not PEM X.509', pki.client.keyPem, '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----', undefined, 'certificate: certificate 1 is not a valid X.509 certificate'],
-    ['another key than the certificate', pki.stranger.keyPem, pki.client.certificatePem, undefined, 'privateKey does not match its certificate (CN=intctl-runtime)'],
   ])('refuses %s, saying why and nothing of the key', (_name, key, certificate, password, message) => {
     expect(readClientKey(key, certificate, password)).toEqual({ ok: false, message });
+  });
+
+  it('refuses another key than the certificate as a mismatch, saying why and nothing of the key', () => {
+    expect(readClientKey(pki.stranger.keyPem, pki.client.certificatePem, undefined)).toEqual({ ok: false, message: 'privateKey does not match its certificate (CN=intctl-runtime)', mismatch: true });
   });
 
   it.each([

@@ -44,7 +44,7 @@ describe('createGitSource: fetch and load', () => {
     expect(loaded.set.connections.map((c) => c.manifest.metadata.name)).toEqual(['sap']);
     expect(loaded.changedFiles).toEqual(['connections/sap.yaml', 'docs/other.yaml', 'environments/dev.yaml', 'integrations/alpha.yaml', 'integrations/beta.yaml', 'integrations/gamma.yaml', 'specs/sales.edmx']);
     // Six YAML files read (one of them not ours), three selections checked against one specification.
-    expect(loaded.stats).toEqual({ files: 6, manifestFiles: 5, read: 6, selectionsChecked: 3, gitReads: 7 });
+    expect(loaded.stats).toEqual({ files: 6, manifestFiles: 5, read: 6, parsed: 6, selectionsChecked: 3, gitReads: 7 });
     expect(new TextDecoder().decode(await loaded.reader.read('integrations/beta.yaml'))).toBe(salesIntegration('beta'));
   });
 
@@ -67,7 +67,7 @@ describe('createGitSource: fetch and load', () => {
     const next = await source.fetch();
     const loaded = await source.load(next);
     expect(loaded.changedFiles).toEqual(['integrations/beta.yaml']);
-    expect(loaded.stats).toEqual({ files: 6, manifestFiles: 5, read: 1, selectionsChecked: 1, gitReads: 1 });
+    expect(loaded.stats).toEqual({ files: 6, manifestFiles: 5, read: 1, parsed: 1, selectionsChecked: 1, gitReads: 1 });
     expect(loaded.set.integrations.find((i) => i.manifest.metadata.name === 'beta')!.manifest.spec.entities![0]!.operations).toEqual(['Get', 'Search', 'Count']);
     expect(names(loaded)).toEqual(['alpha', 'beta', 'gamma']);
   });

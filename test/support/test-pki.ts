@@ -1,5 +1,6 @@
 import { X509Certificate, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { issueCertificate } from '../../controller/secrets/issue-certificate.ts';
+import forge from 'node-forge';
 
 export interface TestIdentity {
   certificatePem: string;
@@ -46,4 +47,16 @@ export function makeTestPki(now = Date.now()): TestPki {
 /** An identity of its own (self-signed), as `intctl connection certificate` makes one. */
 export function selfSignedIdentity(commonName: string, now = Date.now(), days = 365): TestIdentity {
   return identity(commonName, now, { days });
+}
+
+/** An identity's key and certificate as a PKCS#12 file in base64, protected by `password`, as `openssl pkcs12 -export` writes one. */
+export function pkcs12Of(identity: TestIdentity, password: string): string {
+  const key = forge.pki.privateKeyFromPem(identity.key.export({ type: 'pkcs1', format: 'pem' }) as string);
+  const p12 = forge.pkcs12.toPkcs12Asn1(key, [forge.pki.certificateFromPem(identity.certificatePem)], password, { algorithm: '3des' });
+  return Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary').toString('base64');
+}
+
+/** An identity's key in PEM, encrypted with `password` (encrypted PKCS#8). */
+export function encryptedKeyOf(identity: TestIdentity, password: string): string {
+  return identity.key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: password }) as string;
 }

@@ -116,9 +116,21 @@ describe('the environment status: Ready, with the warning of a certificate expir
     expect(report.outcome.warnings).toEqual([expect.stringMatching(/^connection erp: the certificate of CN=intctl-runtime expires on \d{4}-\d\d-\d\d, in [45] days; /)]);
   });
 
-  it('finalize keeps Ready=True and puts the warning in its message and a Warning event', () => {
+  it('finalize keeps Ready=True, puts the warning in its message and a Warning event, and sets CertificatesExpiring=True with the connection', () => {
     const finalized = finalize({ environment: 'dev', outcome: { kind: 'Applied', applied: 0, drifted: [], warnings: ['connection erp: the certificate expires soon'] }, commit: 'c'.repeat(40) }, undefined, new Date('2026-12-02T10:00:00Z'), { waitingMs: 1, leaseHeldMs: 1 });
-    expect(finalized.status.conditions).toEqual([expect.objectContaining({ type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded', message: 'in step with Git; connection erp: the certificate expires soon' })]);
+    expect(finalized.status.conditions).toEqual([
+      expect.objectContaining({ type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded', message: 'in step with Git; connection erp: the certificate expires soon' }),
+      expect.objectContaining({ type: 'CertificatesExpiring', status: 'True', reason: 'CertificateExpiresSoon', message: 'connection erp: the certificate expires soon' }),
+    ]);
+    expect(finalized.ready).toBe(true);
     expect(finalized.event.type).toBe('Warning');
+  });
+
+  it('finalize drops CertificatesExpiring once no certificate expires soon (absent is False)', () => {
+    const delays = { waitingMs: 1, leaseHeldMs: 1 };
+    const before = finalize({ environment: 'dev', outcome: { kind: 'Applied', applied: 0, drifted: [], warnings: ['connection erp: the certificate expires soon'] }, commit: 'c'.repeat(40) }, undefined, new Date('2026-12-02T10:00:00Z'), delays);
+    const after = finalize({ environment: 'dev', outcome: { kind: 'Applied', applied: 1, drifted: [] }, commit: 'd'.repeat(40) }, before.status, new Date('2026-12-02T11:00:00Z'), delays);
+    expect(after.status.conditions.map((c) => `${c.type}=${c.status}`)).toEqual(['Ready=True']);
+    expect(after.event.type).toBe('Normal');
   });
 });

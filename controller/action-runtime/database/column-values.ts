@@ -91,6 +91,8 @@ export function fromDatabase(value: unknown, column: DatabaseColumn): unknown {
 
 /** `2024-05-01 08:00:00.5+00` (PostgreSQL, zone UTC) or `2024-05-01 08:00:00` (MySQL TIMESTAMP, zone UTC) as `2024-05-01T08:00:00.5Z`. */
 function utc(text: string): string {
+  // What PostgreSQL sends in the session zone UTC, most of the time: `...+00`.
+  if (text.endsWith('+00') && text.trim() === text) return `${text.slice(0, -3).replace(' ', 'T')}Z`;
   const [, stamp, zone] = /^(.*?)([+-][0-9]{2}(?::?[0-9]{2})?)?$/.exec(text.trim())!;
   const iso = stamp!.replace(' ', 'T');
   if (zone === undefined || /^[+-]00(:?00)?$/.test(zone)) return `${iso}Z`;

@@ -48,7 +48,8 @@ export async function runDatabaseAction(db: Knex, address: DatabaseAddress, acti
 async function run(db: Knex, address: DatabaseAddress, action: CatalogAction, target: DatabaseTarget, input: Row, timeoutMs: number): Promise<DatabaseResult> {
   const from = (): Knex.QueryBuilder => db.withSchema(target.schema).from(target.table);
   const columns = Object.keys(target.columns);
-  const read = (row: Row | undefined): Row | undefined => (row === undefined ? undefined : readRow(row, target));
+  const reader = rowReader(target);
+  const read = (row: Row | undefined): Row | undefined => (row === undefined ? undefined : reader(row));
   const byKey = (builder: Knex.QueryBuilder, values: Row): Knex.QueryBuilder => {
     for (const k of target.key) builder.where(k, toDatabase(values[k], target.columns[k]!, k, address.kind) as Knex.Value);
     return builder;
@@ -110,14 +111,18 @@ async function run(db: Knex, address: DatabaseAddress, action: CatalogAction, ta
   }
 }
 
-function readRow(row: Row, target: DatabaseTarget): Row {
-  const out: Row = {};
+/** Reads rows of a table as JSON values (its columns and which of them default by type looked up once per call, not per row). */
+function rowReader(target: DatabaseTarget): (row: Row) => Row {
   const defaulted = new Set(target.typeDefaults ?? []);
-  for (const [name, column] of Object.entries(target.columns)) {
-    const value = fromDatabase(row[name], column);
-    out[name] = value === null && defaulted.has(name) ? typeDefault(column) : value;
-  }
-  return out;
+  const columns = Object.entries(target.columns).map(([name, column]) => ({ name, column, defaulted: defaulted.has(name) }));
+  return (row) => {
+    const out: Row = {};
+    for (const { name, column, defaulted: byType } of columns) {
+      const value = fromDatabase(row[name], column);
+      out[name] = value === null && byType ? typeDefault(column) : value;
+    }
+    return out;
+  };
 }
 
 function bindRecord(record: Row, target: DatabaseTarget, address: DatabaseAddress): Row {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { GateDecision } from '../../core/gate.ts';
 import { formatProblem, type Problem } from '../../core/problem.ts';
 import { loadAndValidate } from '../../load/load-and-validate.ts';
+import { openDiskManifestCache } from '../../load/disk-manifest-cache.ts';
 import type { EnvironmentContext } from '../../reconcilers/environment/environment-context.ts';
 import { createEnvironmentRunner, type RunResult } from '../../reconcilers/environment/environment-runner.ts';
 import type { ReconcileReport } from '../../reconcilers/environment/reconcile-environment.ts';
@@ -78,9 +79,15 @@ export function registerPlanApply(program: Command, io: CliIo, setExit: (code: n
 async function run(mode: 'plan' | 'apply', environment: string, workspace: Workspace, io: CliIo, progress: boolean, generation: { cache: boolean; progress?: GenerationProgress }): Promise<RunResult> {
   // A store Git could commit is the caller's mistake (exit 64), not a failed reconcile: kept to be thrown after it.
   let refused: UsageError | undefined;
+  // What each manifest file made, kept in the cache directory: the next plan parses only what changed.
+  const contents = generation.cache ? openDiskManifestCache(workspace.config.cacheDir) : undefined;
   const runner = createEnvironmentRunner({
     // Selections are checked once the environment is observed: not those of what it holds already.
-    load: async () => ({ commit: workspace.commit, reader: workspace.reader, ...(await loadAndValidate(workspace.reader, undefined, { deferSelections: true })) }),
+    load: async () => {
+      const loaded = await loadAndValidate(workspace.reader, undefined, { deferSelections: true, ...(contents ? { contents } : {}) });
+      await contents?.save();
+      return { commit: workspace.commit, reader: workspace.reader, ...loaded };
+    },
     openDriver: (env) =>
       openEnvironment(env.manifest, workspace.config).catch((error: unknown) => {
         if (error instanceof UsageError) refused = error;

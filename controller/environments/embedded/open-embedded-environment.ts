@@ -1,5 +1,5 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { KeyFile } from '../../config/key-file.ts';
 import { prepareEnvironment, type PreparedEnvironment } from '../store/prepare-environment.ts';
@@ -29,6 +29,11 @@ export interface OpenEmbeddedOptions {
   previousKeyFile?: KeyFile;
   /** Told how the keys were found and kept, once the file is ready (to log a wrapping). */
   onKeys?: (event: PreparedEnvironment['keys']) => void;
+  /**
+   * Whether what this store observes is kept for the next store opened on the same file in this
+   * process, which then reads only what changed since (the default); false keeps it to this store.
+   */
+  sharedObservations?: boolean;
 }
 
 /** The environment has no store yet; `intctl env init` makes one. */
@@ -61,7 +66,8 @@ export async function openEmbeddedEnvironment(path: string, options: OpenEmbedde
       ...(options.previousKeyFile ? { previousKeyFile: options.previousKeyFile } : {}),
     });
     options.onKeys?.(keys);
-    return new EmbeddedEnvironment(session, { name: options.name, path, now, ...prepared });
+    const observationKey = options.sharedObservations === false ? {} : { observationKey: `sqlite:${resolve(path)}:${prepared.keyPair.publicKey}` };
+    return new EmbeddedEnvironment(session, { name: options.name, path, now, ...prepared, ...observationKey });
   } catch (error) {
     await session.close();
     throw error;

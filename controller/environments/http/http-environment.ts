@@ -2,6 +2,7 @@ import { ActionRefusedError, type ActionRefusedReason } from '../action-refused-
 import { EnvironmentUnavailableError, LeaseLostError, StalePlanError, type AppliedAction, type ApplyContext, type ApplyOutcome, type EnvironmentDriver, type Lease } from '../driver.ts';
 import type { ObservedState } from '../../core/environment-state.ts';
 import type { PlanAction } from '../../core/plan-action.ts';
+import type { KeyPairVerdict, SealedKeyPair } from '../../secrets/verify-key-pair.ts';
 import { HttpEnvironmentError } from './http-environment-error.ts';
 
 export interface HttpEnvironmentOptions {
@@ -24,6 +25,11 @@ export interface HttpAnswer {
 
 /** Sealed values a verify request carries at most (the API allows 10,000). */
 const VERIFY_BATCH = 1000;
+
+/** Key pairs a verify request carries at most (the API allows 1,000; each holds a key and a certificate chain). */
+const KEY_PAIR_BATCH = 100;
+
+const VERDICTS: readonly KeyPairVerdict[] = ['matches', 'mismatch', 'unreadable', 'unopened'];
 
 const REFUSALS: readonly ActionRefusedReason[] = ['PlainSecretRefused', 'SecretUnsealFailed', 'InvalidAction'];
 
@@ -121,6 +127,24 @@ export class HttpEnvironment implements EnvironmentDriver {
         throw new HttpEnvironmentError('EnvironmentProtocolError', `environment ${this.name} (${this.url}): POST /v1/secrets/verify did not answer one verdict for each of ${batch.length} sealed values`);
       }
       out.push(...(opens as boolean[]));
+    }
+    return out;
+  }
+
+  /**
+   * Asks the server whether each sealed key belongs to its certificate
+   * (`POST /v1/secrets/verify-key-pairs`, at most KEY_PAIR_BATCH pairs a request); it answers one
+   * verdict a pair and nothing of the keys.
+   */
+  async verifyKeyPairs(pairs: readonly SealedKeyPair[]): Promise<KeyPairVerdict[]> {
+    const out: KeyPairVerdict[] = [];
+    for (let start = 0; start < pairs.length; start += KEY_PAIR_BATCH) {
+      const batch = pairs.slice(start, start + KEY_PAIR_BATCH);
+      const verdicts = ((await this.#expect('POST', '/v1/secrets/verify-key-pairs', { pairs: batch }, [200])).body as { verdicts?: unknown }).verdicts;
+      if (!Array.isArray(verdicts) || verdicts.length !== batch.length || !verdicts.every((v) => VERDICTS.includes(v as KeyPairVerdict))) {
+        throw new HttpEnvironmentError('EnvironmentProtocolError', `environment ${this.name} (${this.url}): POST /v1/secrets/verify-key-pairs did not answer one verdict for each of ${batch.length} key pairs`);
+      }
+      out.push(...(verdicts as KeyPairVerdict[]));
     }
     return out;
   }

@@ -1,10 +1,12 @@
 import type { SqlDialect } from './sql-session.ts';
 
 /**
- * One table, in SQL both dialects read alike, but for two column types: `{bigint}` (SQLite
- * INTEGER, PostgreSQL BIGINT) and `{sequence}`, an integer key that only grows (SQLite INTEGER
+ * One table, in SQL both dialects read alike, but for three column types: `{bigint}` (SQLite
+ * INTEGER, PostgreSQL BIGINT), `{sequence}`, an integer key that only grows (SQLite INTEGER
  * PRIMARY KEY AUTOINCREMENT; PostgreSQL INTEGER PRIMARY KEY, numbered by the store under the lease
- * lock). An append-only table refuses every change and removal of a row, through triggers.
+ * lock), and `{identity}`, an integer key the database numbers itself, growing and never reused
+ * (SQLite INTEGER PRIMARY KEY AUTOINCREMENT; PostgreSQL BIGINT GENERATED ALWAYS AS IDENTITY). An
+ * append-only table refuses every change and removal of a row, through triggers.
  */
 export interface TableSchema {
   name: string;
@@ -12,11 +14,28 @@ export interface TableSchema {
   appendOnly?: boolean;
 }
 
-/** One migration step: its tables, then its indexes, then the rows it starts with. */
+/**
+ * A change log: every row inserted, updated or deleted in one of the `tracked` tables (which have a
+ * `name` key) appends the row's name and the table's name to `table`, through triggers, whoever
+ * writes (the store, or an operator by hand); emptying a tracked table at once (PostgreSQL
+ * TRUNCATE) appends the name EVERY_ROW. Each row of the log has a growing `seq`, and in
+ * PostgreSQL writers of tracked tables take turns on the log until they commit, so entries become
+ * visible in `seq` order: a reader that saw every entry up to n has missed none below it.
+ */
+export interface ChangeLogSchema {
+  table: string;
+  tracked: readonly string[];
+}
+
+/** The name a change log entry has when its whole table was emptied at once. */
+export const EVERY_ROW = '*';
+
+/** One migration step: its tables, then its indexes, then the rows it starts with, then its change logs. */
 export interface SchemaStep {
   tables: readonly TableSchema[];
   indexes: readonly string[];
   rows: readonly string[];
+  changeLogs?: readonly ChangeLogSchema[];
 }
 
 /**
@@ -85,22 +104,76 @@ export const ENVIRONMENT_SCHEMA: readonly SchemaStep[] = [
     indexes: ['CREATE INDEX action_log_by_target ON action_log (target, type, seq)'],
     rows: ['INSERT INTO lease (id, holder, token, expires_at) VALUES (1, NULL, 0, NULL)'],
   },
+  {
+    // What changed since a reader last looked, so that observing an environment reads only that.
+    tables: [{ name: 'changes', columns: ['seq {identity}', 'kind TEXT NOT NULL', 'name TEXT NOT NULL'] }],
+    indexes: [],
+    rows: [],
+    changeLogs: [{ table: 'changes', tracked: ['integrations', 'connections'] }],
+  },
 ];
 
-const TYPES: Record<SqlDialect, Record<'bigint' | 'sequence', string>> = {
-  sqlite: { bigint: 'INTEGER', sequence: 'INTEGER PRIMARY KEY AUTOINCREMENT' },
-  postgresql: { bigint: 'BIGINT', sequence: 'INTEGER PRIMARY KEY' },
+type ColumnType = 'bigint' | 'sequence' | 'identity';
+
+const TYPES: Record<SqlDialect, Record<ColumnType, string>> = {
+  sqlite: { bigint: 'INTEGER', sequence: 'INTEGER PRIMARY KEY AUTOINCREMENT', identity: 'INTEGER PRIMARY KEY AUTOINCREMENT' },
+  postgresql: { bigint: 'BIGINT', sequence: 'INTEGER PRIMARY KEY', identity: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY' },
 };
 
 /** The statements that make one step in a dialect, one statement an entry, in the order to run them. */
 export function renderSchemaStep(step: SchemaStep, dialect: SqlDialect): string[] {
   const statements: string[] = [];
   for (const table of step.tables) {
-    const columns = table.columns.map((column) => column.replace(/\{(bigint|sequence)\}/g, (_, type: 'bigint' | 'sequence') => TYPES[dialect][type]));
+    const columns = table.columns.map((column) => column.replace(/\{(bigint|sequence|identity)\}/g, (_, type: ColumnType) => TYPES[dialect][type]));
     statements.push(`CREATE TABLE ${table.name} (\n  ${columns.join(',\n  ')}\n)`);
     if (table.appendOnly) statements.push(...appendOnly(table.name, dialect));
   }
-  return [...statements, ...step.indexes, ...step.rows];
+  const logs = (step.changeLogs ?? []).flatMap((log) => changeLog(log, dialect));
+  return [...statements, ...step.indexes, ...step.rows, ...logs];
+}
+
+/** The triggers that write a change log; in PostgreSQL, one function per log, which finds the log in the schema of the table that fired it. */
+function changeLog(log: ChangeLogSchema, dialect: SqlDialect): string[] {
+  const statements: string[] = [];
+  if (dialect === 'sqlite') {
+    const record = (name: string): string => `INSERT INTO ${log.table} (kind, name) VALUES ('%TABLE%', ${name});`;
+    for (const table of log.tracked) {
+      const body = (text: string): string => text.replaceAll('%TABLE%', table);
+      statements.push(
+        body(`CREATE TRIGGER %TABLE%_inserted AFTER INSERT ON %TABLE% BEGIN ${record('NEW.name')} END`),
+        body(`CREATE TRIGGER %TABLE%_updated AFTER UPDATE ON %TABLE% BEGIN ${record('OLD.name')} INSERT INTO ${log.table} (kind, name) SELECT '%TABLE%', NEW.name WHERE NEW.name IS NOT OLD.name; END`),
+        body(`CREATE TRIGGER %TABLE%_deleted AFTER DELETE ON %TABLE% BEGIN ${record('OLD.name')} END`),
+      );
+    }
+    return statements;
+  }
+  // The lock makes writers of tracked tables take turns until they commit, so a reader never sees
+  // an entry while one below it is still to come (identity values are taken before commit).
+  const append = (name: string): string => `EXECUTE format('INSERT INTO %I.${log.table} (kind, name) VALUES ($1, $2)', TG_TABLE_SCHEMA) USING TG_TABLE_NAME, ${name};`;
+  statements.push(`CREATE FUNCTION ${log.table}_record() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('LOCK TABLE %I.${log.table} IN SHARE ROW EXCLUSIVE MODE', TG_TABLE_SCHEMA);
+  IF TG_OP = 'TRUNCATE' THEN
+    ${append(`'${EVERY_ROW}'`)}
+  ELSIF TG_OP = 'INSERT' THEN
+    ${append('NEW.name')}
+  ELSIF TG_OP = 'DELETE' THEN
+    ${append('OLD.name')}
+  ELSE
+    ${append('OLD.name')}
+    IF NEW.name IS DISTINCT FROM OLD.name THEN
+      ${append('NEW.name')}
+    END IF;
+  END IF;
+  RETURN NULL;
+END $$`);
+  for (const table of log.tracked) {
+    statements.push(
+      `CREATE TRIGGER ${table}_changed AFTER INSERT OR UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION ${log.table}_record()`,
+      `CREATE TRIGGER ${table}_emptied AFTER TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION ${log.table}_record()`,
+    );
+  }
+  return statements;
 }
 
 function appendOnly(table: string, dialect: SqlDialect): string[] {

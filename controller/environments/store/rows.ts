@@ -78,6 +78,21 @@ export function integrationFromRow(row: IntegrationRow | Omit<IntegrationRow, 'c
   };
 }
 
+/** A published integration whose catalog was parsed already (kept by CatalogCache). */
+export function integrationWithCatalog(row: Omit<IntegrationRow, 'catalog'>, catalog: unknown): PublishedIntegration {
+  return {
+    name: row.name,
+    version: row.version,
+    artifactHash: row.artifact_hash,
+    system: row.system,
+    catalog,
+    requires: JSON.parse(row.requires) as PublishedIntegration['requires'],
+    connection: row.connection,
+    commit: row.commit_sha,
+    publishedAt: row.published_at,
+  };
+}
+
 /** The values of an integrations row, in the column order of store-sql's upsertIntegration. */
 export function integrationValues(integration: PublishedIntegration, publishedAt: string): SqlParams {
   return [

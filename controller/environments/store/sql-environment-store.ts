@@ -3,13 +3,17 @@ import type { ConnectionRecord, ObservedState, PublishedIntegration } from '../.
 import type { PlanAction } from '../../core/plan-action.ts';
 import type { KeyPair } from '../../secrets/generate-key-pair.ts';
 import { openSealed } from '../../secrets/open-sealed.ts';
+import { verifyKeyPair, type KeyPairVerdict, type SealedKeyPair } from '../../secrets/verify-key-pair.ts';
 import { ActionRefusedError } from '../action-refused-error.ts';
 import { checkAction } from '../check-action.ts';
 import { LeaseLostError, StalePlanError, type AppliedAction, type ApplyContext, type ApplyOutcome, type Lease } from '../driver.ts';
 import { applyChange } from './apply-change.ts';
+import { CatalogCache } from './catalog-cache.ts';
 import type { EnvironmentStore, StoreKind } from './environment-store.ts';
+import { EVERY_ROW } from './environment-schema.ts';
 import { manualFingerprint } from './manual-fingerprint.ts';
-import { appliedFromRow, connectionFromRow, connectionValues, integrationFromRow, type ConnectionRow, type IntegrationRow, type LeaseRow, type LogRow } from './rows.ts';
+import { frozenConnection, frozenIntegration, frozenState, keepSharedObservation, patchByName, sharedObservation, type Observation } from './observations.ts';
+import { appliedFromRow, connectionFromRow, connectionValues, integrationFromRow, integrationWithCatalog, type ConnectionRow, type IntegrationRow, type LeaseRow, type LogRow } from './rows.ts';
 import type { SqlExecutor, SqlSession } from './sql-session.ts';
 import { storeSql, type StoreSql } from './store-sql.ts';
 
@@ -20,7 +24,20 @@ export interface SqlEnvironmentStoreParts {
   now: () => Date;
   keyPair: KeyPair;
   fingerprintKey: string;
+  /**
+   * Where stores of the same database share what they observed, within the process (the
+   * controller opens an embedded environment anew for each reconcile); without it, each store
+   * keeps its own.
+   */
+  observationKey?: string;
 }
+
+/** Past this many changes since the last observe, reading everything is as cheap as patching. */
+const PATCH_LIMIT = 1000;
+/** Everything is read again at least this often, whatever the change log says. */
+const FULL_READ_EVERY_MS = 5 * 60_000;
+/** The change log keeps this many newest entries; an observer further behind reads everything. */
+const CHANGES_KEPT = 10_000;
 
 /**
  * An environment kept in a SQL database, written once over a SqlSession for every dialect. Every
@@ -37,6 +54,9 @@ export class SqlEnvironmentStore implements EnvironmentStore {
   readonly #now: () => Date;
   readonly #keyPair: KeyPair;
   readonly #fingerprintKey: string;
+  readonly #observationKey: string | undefined;
+  #observation: Observation | undefined;
+  readonly #catalogs = new CatalogCache();
 
   constructor(session: SqlSession, parts: SqlEnvironmentStoreParts) {
     this.kind = session.dialect;
@@ -46,6 +66,7 @@ export class SqlEnvironmentStore implements EnvironmentStore {
     this.#now = parts.now;
     this.#keyPair = parts.keyPair;
     this.#fingerprintKey = parts.fingerprintKey;
+    this.#observationKey = parts.observationKey;
   }
 
   async publicKey(): Promise<string> {
@@ -61,24 +82,96 @@ export class SqlEnvironmentStore implements EnvironmentStore {
     return { ...this.#keyPair };
   }
 
-  /** The environment's state and the last applied result per name, from one consistent snapshot. */
+  /**
+   * The environment's state and the last applied result per name, from one consistent snapshot,
+   * frozen. What the store observed last is patched with what changed since: the rows the change
+   * log names (written by triggers, so changes by hand count too) and the action log's new entries.
+   * Everything is read again when the change log cannot tell (pruned past the last observe, gone
+   * back, an emptied table), after many changes, and every few minutes.
+   */
   async observe(): Promise<ObservedState> {
     const sql = this.#sql;
-    return this.#session.transaction('read', async (tx) => {
+    const observation = await this.#session.transaction('read', async (tx): Promise<Observation> => {
+      const { tail, head } = (await tx.get<{ tail: number; head: number }>(sql.changesRange))!;
+      const logHead = (await tx.get<{ head: number }>(sql.logHead))!.head;
+      const at = this.#now().getTime();
       const dependencies: Partial<Record<DependencyName, string>> = {};
       for (const row of await tx.all<{ name: string; version: string }>(sql.dependencies)) dependencies[row.name as DependencyName] = row.version;
-      return {
+      const previous = this.#previousObservation();
+      if (previous && patchable(previous, { tail, head, logHead, at })) {
+        const state = await this.#patch(tx, previous, dependencies, logHead);
+        if (state) return { state, changesHead: head, fullReadAt: previous.fullReadAt };
+      }
+      const state: ObservedState = {
         environment: this.name,
         dependencies,
-        integrations: await this.#observeIntegrations(tx),
-        connections: (await tx.all<ConnectionRow>(sql.connections)).map(connectionFromRow),
-        logHead: (await tx.get<{ head: number }>(sql.logHead))!.head,
+        integrations: (await this.#observeIntegrations(tx)).map(frozenIntegration),
+        connections: (await tx.all<ConnectionRow>(sql.connections)).map((row) => frozenConnection(connectionFromRow(row))),
+        logHead,
         lastApplied: {
           integrations: lastApplied(await tx.all<LastRow>(sql.lastOfTypes, ['Publish', 'Unpublish']), 'Publish'),
           connections: lastApplied(await tx.all<LastRow>(sql.lastOfTypes, ['UpsertConnection', 'DeleteConnection']), 'UpsertConnection'),
         },
       };
+      return { state: frozenState(state), changesHead: head, fullReadAt: at };
     });
+    this.#observation = observation;
+    if (this.#observationKey !== undefined) keepSharedObservation(this.#observationKey, observation);
+    return observation.state;
+  }
+
+  #previousObservation(): Observation | undefined {
+    return this.#observationKey === undefined ? this.#observation : sharedObservation(this.#observationKey);
+  }
+
+  /** The previous state with the rows the change log names since then read again; undefined when it names everything. */
+  async #patch(tx: SqlExecutor, previous: Observation, dependencies: ObservedState['dependencies'], logHead: number): Promise<ObservedState | undefined> {
+    const sql = this.#sql;
+    const changed = { integrations: new Set<string>(), connections: new Set<string>() };
+    for (const entry of await tx.all<{ kind: string; name: string }>(sql.changedSince, [previous.changesHead])) {
+      if (entry.name === EVERY_ROW) return undefined;
+      if (entry.kind === 'integrations' || entry.kind === 'connections') changed[entry.kind].add(entry.name);
+    }
+    const before = previous.state;
+    let integrations = before.integrations;
+    if (changed.integrations.size > 0) {
+      const list = [...integrations];
+      for (const name of changed.integrations) {
+        const integration = await this.#observeIntegration(tx, name);
+        patchByName(list, name, integration && frozenIntegration(integration));
+      }
+      integrations = list;
+    }
+    let connections = before.connections;
+    if (changed.connections.size > 0) {
+      const list = [...connections];
+      for (const name of changed.connections) {
+        const row = await tx.get<ConnectionRow>(sql.connection, [name]);
+        patchByName(list, name, row && frozenConnection(connectionFromRow(row)));
+      }
+      connections = list;
+    }
+    let applied = before.lastApplied;
+    if (logHead !== before.logHead) {
+      const next = { integrations: { ...applied.integrations }, connections: { ...applied.connections } };
+      for (const row of await tx.all<LastRow>(sql.appliedSince, [before.logHead])) {
+        const [record, set] = row.type === 'Publish' || row.type === 'Unpublish' ? [next.integrations, row.type === 'Publish'] : [next.connections, row.type === 'UpsertConnection'];
+        if (set) record[row.target] = row.result;
+        else delete record[row.target];
+      }
+      applied = next;
+    }
+    return frozenState({ environment: this.name, dependencies, integrations, connections, logHead, lastApplied: applied });
+  }
+
+  /** One published integration, as #observeIntegrations reads each. */
+  async #observeIntegration(tx: SqlExecutor, name: string): Promise<PublishedIntegration | undefined> {
+    if (!this.#session.readNow) {
+      const row = await tx.get<IntegrationRow>(this.#sql.integration, [name]);
+      return row && integrationFromRow(row);
+    }
+    const row = await tx.get<Omit<IntegrationRow, 'catalog'>>(this.#sql.integrationWithoutCatalog, [name]);
+    return row && integrationFromRow(row, this.#readCatalog());
   }
 
   /**
@@ -88,15 +181,20 @@ export class SqlEnvironmentStore implements EnvironmentStore {
    * stale read, refused as such.
    */
   async #observeIntegrations(tx: SqlExecutor): Promise<PublishedIntegration[]> {
+    if (!this.#session.readNow) return (await tx.all<IntegrationRow>(this.#sql.integrations)).map((row) => integrationFromRow(row));
+    const readCatalog = this.#readCatalog();
+    return (await tx.all<Omit<IntegrationRow, 'catalog'>>(this.#sql.integrationsWithoutCatalog)).map((row) => integrationFromRow(row, readCatalog));
+  }
+
+  /** Reads a catalog when first asked for, refusing it once its integration changed since it was observed. */
+  #readCatalog(): (name: string, artifactHash: string) => string {
     const session = this.#session;
-    const readNow = session.readNow?.bind(session);
-    if (!readNow) return (await tx.all<IntegrationRow>(this.#sql.integrations)).map((row) => integrationFromRow(row));
-    const readCatalog = (name: string, artifactHash: string): string => {
+    const readNow = session.readNow!.bind(session);
+    return (name, artifactHash) => {
       const row = readNow<{ catalog: string }>(this.#sql.catalogAt, [name, artifactHash]);
       if (!row) throw new StalePlanError(`environment ${this.name} changed while it was read: integration ${name} is no longer at ${artifactHash}; re-plan`);
       return row.catalog;
     };
-    return (await tx.all<Omit<IntegrationRow, 'catalog'>>(this.#sql.integrationsWithoutCatalog)).map((row) => integrationFromRow(row, readCatalog));
   }
 
   /**
@@ -165,6 +263,7 @@ export class SqlEnvironmentStore implements EnvironmentStore {
           throw new ActionRefusedError(error.reason, `${String(action?.type)} (action ${index + 1} of ${actions.length} applied together): ${error.message}`);
         }
       }
+      await tx.run(this.#sql.pruneChanges, [CHANGES_KEPT]);
       return outcomes;
     });
   }
@@ -197,10 +296,24 @@ export class SqlEnvironmentStore implements EnvironmentStore {
     return sealed.map((value) => openSealed(this.#keyPair, value).ok);
   }
 
-  /** One published integration, read on its own. */
+  /** Whether each sealed private key belongs to its certificate; what opens is discarded here, only the verdict leaves. */
+  async verifyKeyPairs(pairs: readonly SealedKeyPair[]): Promise<KeyPairVerdict[]> {
+    return pairs.map((pair) => verifyKeyPair(this.#keyPair, pair));
+  }
+
+  /**
+   * One published integration, read on its own. Its catalog is parsed once per publication and
+   * shared, frozen (CatalogCache): only the small row is read per call. A catalog not cached yet
+   * is read with its row, in one statement, so it is always the row's own.
+   */
   async integration(name: string): Promise<PublishedIntegration | undefined> {
+    const head = await this.#session.get<Omit<IntegrationRow, 'catalog'>>(this.#sql.integrationWithoutCatalog, [name]);
+    if (!head) return undefined;
+    const cached = this.#catalogs.cached(head.name, head.artifact_hash, head.published_at);
+    if (cached !== undefined) return integrationWithCatalog(head, cached);
     const row = await this.#session.get<IntegrationRow>(this.#sql.integration, [name]);
-    return row ? integrationFromRow(row) : undefined;
+    if (!row) return undefined;
+    return integrationWithCatalog(row, this.#catalogs.catalog(row.name, row.artifact_hash, row.published_at, row.catalog));
   }
 
   /** One connection as stored: sealed values and references, never opened. */
@@ -246,6 +359,18 @@ export class SqlEnvironmentStore implements EnvironmentStore {
 }
 
 type LastRow = Pick<LogRow, 'type' | 'target' | 'result'>;
+
+/**
+ * Whether what was observed can be brought up to date from the logs: neither log went back (a
+ * database restored or replaced), the change log still holds every entry since, not too many
+ * changed, and everything was read recently enough.
+ */
+function patchable(previous: Observation, now: { tail: number; head: number; logHead: number; at: number }): boolean {
+  if (now.head < previous.changesHead || now.logHead < previous.state.logHead) return false;
+  if (now.head - previous.changesHead > PATCH_LIMIT) return false;
+  if (now.head > previous.changesHead && now.tail > previous.changesHead + 1) return false;
+  return now.at >= previous.fullReadAt && now.at - previous.fullReadAt < FULL_READ_EVERY_MS;
+}
 
 function lastApplied(rows: readonly LastRow[], setter: AppliedAction['type']): Record<string, string> {
   const out: Record<string, string> = {};

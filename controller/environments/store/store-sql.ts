@@ -22,12 +22,22 @@ export function storeSql(dialect: SqlDialect) {
     /** Every column but the catalog, which is read by name when asked for (catalogAt). */
     integrationsWithoutCatalog: `SELECT name, version, artifact_hash, system, requires, connection, commit_sha, published_at FROM integrations ${byName}`,
     catalogAt: 'SELECT catalog FROM integrations WHERE name = ? AND artifact_hash = ?',
+    /** One integration without its catalog: the runtime reads it per call and takes the catalog from its cache. */
+    integrationWithoutCatalog: 'SELECT name, version, artifact_hash, system, requires, connection, commit_sha, published_at FROM integrations WHERE name = ?',
     connection: 'SELECT * FROM connections WHERE name = ?',
 
     logHead: 'SELECT COALESCE(MAX(seq), 0) AS head FROM action_log',
     /** The last entry per target among entries of two types (a setter and its remover). */
     lastOfTypes: 'SELECT type, target, result FROM action_log WHERE seq IN (SELECT MAX(seq) FROM action_log WHERE type IN (?, ?) GROUP BY target)',
+    /** The entries of the same four types after a seq, oldest first: what changed lastOfTypes since then. */
+    appliedSince: "SELECT type, target, result FROM action_log WHERE seq > ? AND type IN ('Publish', 'Unpublish', 'UpsertConnection', 'DeleteConnection') ORDER BY seq",
     log: 'SELECT * FROM action_log ORDER BY seq',
+
+    /** The oldest and newest entry the change log still holds (0 and 0 when it holds none). */
+    changesRange: 'SELECT COALESCE(MIN(seq), 0) AS tail, COALESCE(MAX(seq), 0) AS head FROM changes',
+    changedSince: 'SELECT kind, name FROM changes WHERE seq > ? ORDER BY seq',
+    /** Keeps the newest entries of the change log only; a reader further behind reads everything. */
+    pruneChanges: 'DELETE FROM changes WHERE seq <= (SELECT MAX(seq) FROM changes) - ?',
     logged: 'SELECT seq FROM action_log WHERE action_id = ?',
     /** The newest log entry: whether the log moved past a plan's head with another plan's actions. */
     last: 'SELECT seq, action_id FROM action_log ORDER BY seq DESC LIMIT 1',

@@ -15,6 +15,7 @@ import { recordingBreakingCheck } from './breaking-check.ts';
 import { buildDesiredState, heldIntegrationNames, type SpecificationReads } from './desired-state.ts';
 import type { EnvironmentContext, LoadedManifests } from './environment-context.ts';
 import { UnknownEnvironmentError } from './unknown-environment-error.ts';
+import { mismatchedKeyPairs } from './verify-key-pairs.ts';
 import { unopenedSealedValues } from './verify-sealed-secrets.ts';
 
 /** What the steps of one reconcile found so far; each step reads what the ones before it left. */
@@ -129,16 +130,30 @@ export const planChanges: EnvironmentStep = async (state, ctx) => {
 };
 
 /**
- * Asks the environment whether every sealed value the plan would apply opens with its key; one
- * that does not fails the plan, located at its manifest line, before anything is applied.
+ * Asks the environment whether every sealed value the plan would apply opens with its key, and
+ * whether every sealed private key belongs to its certificate; a value that does not open, or a key
+ * that does not match, fails the plan, located at its manifest line, before anything is applied.
+ * Every such problem is reported at once.
  */
 export const verifySealedSecrets: EnvironmentStep = async (state) => {
-  const unopened = await unopenedSealedValues(state.plan!, state.loaded!.set, state.driver!);
-  if (unopened.length === 0) return undefined;
-  state.problems = unopened.map((u) => u.problem);
-  const which = unopened.map((u) => `connection ${u.connection} ${u.field}`).join(', ');
-  const count = unopened.length === 1 ? 'a sealed value does' : `${unopened.length} sealed values do`;
-  return { kind: 'ValidationFailed', message: `${count} not open with environment ${state.name}'s key (${which}); nothing applied` };
+  const [unopened, mismatched] = await Promise.all([
+    unopenedSealedValues(state.plan!, state.loaded!.set, state.driver!),
+    mismatchedKeyPairs(state.plan!, state.loaded!.set, state.driver!),
+  ]);
+  if (unopened.length === 0 && mismatched.length === 0) return undefined;
+  state.problems = sortProblems([...unopened.map((u) => u.problem), ...mismatched.map((m) => m.problem)]);
+  const parts: string[] = [];
+  if (unopened.length > 0) {
+    const which = unopened.map((u) => `connection ${u.connection} ${u.field}`).join(', ');
+    const count = unopened.length === 1 ? 'a sealed value does' : `${unopened.length} sealed values do`;
+    parts.push(`${count} not open with environment ${state.name}'s key (${which})`);
+  }
+  if (mismatched.length > 0) {
+    const which = mismatched.map((m) => `connection ${m.connection}${m.problem.reason === 'KeyUnreadable' ? ': cannot be read' : ''}`).join(', ');
+    const count = mismatched.length === 1 ? 'a private key does' : `${mismatched.length} private keys do`;
+    parts.push(`${count} not match ${mismatched.length === 1 ? 'its certificate' : 'their certificates'} (${which})`);
+  }
+  return { kind: 'ValidationFailed', message: `${parts.join('; ')}; nothing applied` };
 };
 
 /**

@@ -16,6 +16,7 @@ export interface RuntimeOptions {
   fetch?: typeof fetch;
   log?: string[];
   variables?: Record<string, string>;
+  timeoutMs?: number;
 }
 
 /** A runtime over the warehouse integration bound to `connection`, as an environment server runs it. */
@@ -35,6 +36,7 @@ export function runtimeFor(catalog: ActionCatalog, connection: ConnectionRecord,
     variables: options.variables ?? {},
     ...(options.now ? { now: options.now } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.log ? { log: { info: (object, message) => options.log!.push(JSON.stringify({ ...object, message })) } } : {}),
   });
 }
