@@ -157,12 +157,8 @@ export async function buildArtifact(input: BuildInput, cache?: ArtifactCache, mo
   }
   if (!generated) {
     // Not shareable (a name stamping is not exact for, or a generation that failed): generated for this name, as it always was.
-    const model = await parse();
-    if (!model.ok) return model;
-    const catalog = generator.generate(model.value, { name, ...generateInput });
+    const catalog = await generateCatalog(parse, (model) => generator.generate(model, { name, ...generateInput }));
     if (!catalog.ok) return catalog;
-    const uncompilable = checkCatalogCompiles(catalog.value);
-    if (uncompilable.length > 0) return failed(uncompilable);
     generated = { catalog: catalog.value, declarations: await renderDeclarations(catalog.value), ...(catalog.warnings ? { warnings: catalog.warnings } : {}) };
   }
   const warnings = generated.warnings ?? [];
@@ -178,6 +174,20 @@ export async function buildArtifact(input: BuildInput, cache?: ArtifactCache, mo
   };
   cache?.set(hash, artifact);
   return ok(artifact, warnings);
+}
+
+/**
+ * The catalog of a model, checked to compile in the runtime. A function of its own, so that the
+ * model (a parsed document, often the largest thing generation holds) is not kept alive while
+ * the declarations are rendered, unless a cache of models keeps it.
+ */
+async function generateCatalog(parse: () => Promise<Result<unknown>>, generate: (model: unknown) => Result<ActionCatalog>): Promise<Result<ActionCatalog>> {
+  const model = await parse();
+  if (!model.ok) return model;
+  const catalog = generate(model.value);
+  if (!catalog.ok) return catalog;
+  const uncompilable = checkCatalogCompiles(catalog.value);
+  return uncompilable.length > 0 ? failed(uncompilable) : catalog;
 }
 
 /**

@@ -64,9 +64,9 @@ export async function loadOpenApi(bytes: Uint8Array): Promise<Result<LoadedOpenA
     const found = 'openapi' in raw ? ` (found ${JSON.stringify(raw.openapi)})` : 'swagger' in raw ? ` (found swagger ${JSON.stringify(raw.swagger)})` : '';
     return failed([problem(at, `only OpenAPI 3.0, 3.1 and Swagger 2.0 are supported${found}`)]);
   }
-  const external = findExternalRef(document);
-  if (external) return failed([problem(external.at, `$ref ${external.ref} points outside the document; bundle the specification into one file`)]);
-  const faults = await documentFaults(document);
+  const refs = scanRefs(document);
+  if (refs.external) return failed([problem(refs.external.at, `$ref ${refs.external.ref} points outside the document; bundle the specification into one file`)]);
+  const faults = await documentFaults(document, refs.dangling);
   // A document whose root, paths or components break the schema is not one to read in part.
   const fatal = faults.filter((f) => f.pointer === '' || f.pointer === '/paths' || f.pointer === '/components');
   return fatal.length > 0 ? failed(summarizeFaults(fatal)) : ok({ document, format, faults });
@@ -77,8 +77,7 @@ export async function loadOpenApi(bytes: Uint8Array): Promise<Result<LoadedOpenA
  * those are found here first, each one a fault, and the rest is validated without them (faults
  * the removal itself causes, at the same place, are not repeated).
  */
-async function documentFaults(document: OpenApiDocument): Promise<SpecProblem[]> {
-  const dangling = danglingRefs(document);
+async function documentFaults(document: OpenApiDocument, dangling: Array<{ ref: string; at: string }>): Promise<SpecProblem[]> {
   const faults = dangling.map((d) => problem(d.at, `$ref ${d.ref} points at nothing in the document`));
   let checked: Record<string, unknown> = document;
   if (dangling.length > 0) {
@@ -105,19 +104,46 @@ function nullSchema(document: unknown, fault: SpecProblem): SpecProblem | undefi
   return { reason: 'NullSchema', severity: 'warning', pointer: fault.pointer, message: NULL_SCHEMA };
 }
 
-/** Every local `$ref` that points at nothing, with where it is, breadth first. */
-function danglingRefs(root: unknown): Array<{ ref: string; at: string }> {
-  const out: Array<{ ref: string; at: string }> = [];
-  const queue: Array<[unknown, string]> = [[root, '']];
-  for (let i = 0; i < queue.length; i++) {
-    const [node, at] = queue[i]!;
-    const ref = (node as Record<string, unknown>).$ref;
-    if (typeof ref === 'string' && ref.startsWith('#') && atPointer(root, refPointer(ref)) === undefined) out.push({ ref, at: `${at}/$ref` });
-    for (const [key, value] of Object.entries(node as object)) {
-      if (value !== null && typeof value === 'object') queue.push([value, at + pointer(key)]);
+/**
+ * The `$ref`s of a document that cannot be read, breadth first, in one walk: the first one that
+ * does not point into the document itself, and every local one that points at nothing. The walk
+ * keeps each node's parent and key, not its path: paths are made for the `$ref`s found only (a
+ * path for every node of a large document was most of the memory reading it took).
+ */
+function scanRefs(root: unknown): { external?: { ref: string; at: string }; dangling: Array<{ ref: string; at: string }> } {
+  const nodes: object[] = [root as object];
+  const parents: number[] = [-1];
+  const keys: string[] = [''];
+  const at = (index: number): string => {
+    const path: string[] = [];
+    for (let i = index; i > 0; i = parents[i]!) path.push(keys[i]!);
+    return path.reverse().map((key) => pointer(key)).join('');
+  };
+  const resolves = new Map<string, boolean>();
+  let external: { ref: string; at: string } | undefined;
+  const dangling: Array<{ ref: string; at: string }> = [];
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i] as Record<string, unknown>;
+    const ref = node.$ref;
+    if (typeof ref === 'string') {
+      if (!ref.startsWith('#')) {
+        external ??= { ref, at: `${at(i)}/$ref` };
+      } else {
+        let found = resolves.get(ref);
+        if (found === undefined) resolves.set(ref, (found = atPointer(root, refPointer(ref)) !== undefined));
+        if (!found) dangling.push({ ref, at: `${at(i)}/$ref` });
+      }
+    }
+    for (const key of Object.keys(node)) {
+      const value = node[key];
+      if (value !== null && typeof value === 'object') {
+        nodes.push(value);
+        parents.push(i);
+        keys.push(key);
+      }
     }
   }
-  return out;
+  return { ...(external ? { external } : {}), dangling };
 }
 
 interface AjvDetail {
@@ -174,20 +200,6 @@ function findRef(root: unknown, target: string): string | undefined {
   for (let i = 0; i < queue.length; i++) {
     const [node, at] = queue[i]!;
     if ((node as Record<string, unknown>).$ref === target) return `${at}/$ref`;
-    for (const [key, value] of Object.entries(node as object)) {
-      if (value !== null && typeof value === 'object') queue.push([value, at + pointer(key)]);
-    }
-  }
-  return undefined;
-}
-
-/** The first `$ref` that does not point into the document itself, breadth first. */
-function findExternalRef(root: unknown): { ref: string; at: string } | undefined {
-  const queue: Array<[unknown, string]> = [[root, '']];
-  for (let i = 0; i < queue.length; i++) {
-    const [node, at] = queue[i]!;
-    const ref = (node as Record<string, unknown>).$ref;
-    if (typeof ref === 'string' && !ref.startsWith('#')) return { ref, at: `${at}/$ref` };
     for (const [key, value] of Object.entries(node as object)) {
       if (value !== null && typeof value === 'object') queue.push([value, at + pointer(key)]);
     }
