@@ -153,11 +153,15 @@ export class SqlEnvironmentStore implements EnvironmentStore {
     }
     let applied = before.lastApplied;
     if (logHead !== before.logHead) {
-      const next = { integrations: { ...applied.integrations }, connections: { ...applied.connections } };
+      // Each record is copied only when an entry of its kind changes it.
+      const next = { ...applied };
+      const copied = { integrations: false, connections: false };
       for (const row of await tx.all<LastRow>(sql.appliedSince, [before.logHead])) {
-        const [record, set] = row.type === 'Publish' || row.type === 'Unpublish' ? [next.integrations, row.type === 'Publish'] : [next.connections, row.type === 'UpsertConnection'];
-        if (set) record[row.target] = row.result;
-        else delete record[row.target];
+        const kind = row.type === 'Publish' || row.type === 'Unpublish' ? 'integrations' : 'connections';
+        if (!copied[kind]) next[kind] = { ...next[kind] };
+        copied[kind] = true;
+        if (row.type === 'Publish' || row.type === 'UpsertConnection') next[kind][row.target] = row.result;
+        else delete next[kind][row.target];
       }
       applied = next;
     }
