@@ -65,6 +65,8 @@ function oracleSql(dialect: 'postgresql' | 'mysql', table: string, q: Input, p: 
   const where: string[] = [];
   for (const f of q.filters ?? []) {
     const c = quote(f.attribute);
+    // Text matching compares characters exactly: in MySQL, under the binary collation.
+    const t = dialect === 'postgresql' ? c : `CONVERT(${c} USING utf8mb4) COLLATE utf8mb4_bin`;
     const lower = (x: string): string => `LOWER(${x})`;
     const pos = (hay: string, needle: string): string => (dialect === 'postgresql' ? `strpos(${hay}, ${needle})` : `LOCATE(${needle}, ${hay})`);
     const ends = (hay: string, needle: string): string => (dialect === 'postgresql' ? `right(${hay}, char_length(${needle})) = ${needle}` : `${hay} LIKE CONCAT('%', REPLACE(REPLACE(REPLACE(${needle}, '\\\\', '\\\\\\\\'), '%', '\\\\%'), '_', '\\\\_'))`);
@@ -78,13 +80,13 @@ function oracleSql(dialect: 'postgresql' | 'mysql', table: string, q: Input, p: 
       case 'isnull':
         where.push(`${c} IS ${f.value ? '' : 'NOT '}NULL`);
         break;
-      case 'contains': where.push(`${pos(c, p(f.value))} > 0`); break;
-      case 'startswith': where.push(`${pos(c, p(f.value))} = 1`); break;
-      case 'endswith': where.push(ends(c, p(f.value))); break;
-      case 'ieq': where.push(`${lower(c)} = ${lower(p(f.value))}`); break;
-      case 'icontains': where.push(`${pos(lower(c), lower(p(f.value)))} > 0`); break;
-      case 'istartswith': where.push(`${pos(lower(c), lower(p(f.value)))} = 1`); break;
-      case 'iendswith': where.push(ends(lower(c), lower(p(f.value)))); break;
+      case 'contains': where.push(`${pos(t, p(f.value))} > 0`); break;
+      case 'startswith': where.push(`${pos(t, p(f.value))} = 1`); break;
+      case 'endswith': where.push(ends(t, p(f.value))); break;
+      case 'ieq': where.push(`${lower(t)} = ${lower(p(f.value))}`); break;
+      case 'icontains': where.push(`${pos(lower(t), lower(p(f.value)))} > 0`); break;
+      case 'istartswith': where.push(`${pos(lower(t), lower(p(f.value)))} = 1`); break;
+      case 'iendswith': where.push(ends(lower(t), lower(p(f.value)))); break;
     }
   }
   const order = [...(q.orderBy ?? []).map((o) => `${quote(o.attribute)} ${o.direction}`), ...((q.orderBy ?? []).some((o) => o.attribute === 'id') ? [] : ['id asc'])];
@@ -178,5 +180,31 @@ describe.each(['postgresql', 'mariadb'] as const)('Search on %s', (dialect) => {
     );
     const rows = await h.oracle({});
     expect(rows).toHaveLength(40);
+  });
+
+  // Where a collation that ignores case or folds letters would answer otherwise (MariaDB's default
+  // matches `A` for `a` and `ß` for `s`): text matching compares characters exactly.
+  it.each([
+    { attribute: 'name', operator: 'startswith', value: 'a' },
+    { attribute: 'name', operator: 'contains', value: 'A' },
+    { attribute: 'name', operator: 'endswith', value: 'ünÏ' },
+    { attribute: 'name', operator: 'istartswith', value: 'S' },
+    { attribute: 'tag', operator: 'icontains', value: 'ss' },
+  ])('matches text exactly: $operator $value', async (f) => {
+    const h = harnesses[dialect]!;
+    const answer = await invoke(h.served, 'SearchItems', { filters: [f] });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    const ids = (answer.body.output as { items: Array<{ id: number }> }).items.map((i) => i.id);
+    const expected = ROWS.filter((r) => {
+      const hay = f.attribute === 'name' ? r.name : r.tag;
+      if (hay === null) return false;
+      if (f.operator === 'startswith') return hay.startsWith(f.value);
+      if (f.operator === 'contains') return hay.includes(f.value);
+      if (f.operator === 'endswith') return hay.endsWith(f.value);
+      if (f.operator === 'istartswith') return hay.toLowerCase().startsWith(f.value.toLowerCase());
+      return hay.toLowerCase().includes(f.value.toLowerCase());
+    }).map((r) => r.id);
+    expect(ids).toEqual(expected);
+    expect(ids).toEqual(await h.oracle({ filters: [f] }));
   });
 });

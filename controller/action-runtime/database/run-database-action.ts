@@ -153,7 +153,9 @@ function filtered(builder: Knex.QueryBuilder, target: DatabaseTarget, filters: F
 }
 
 function where(builder: Knex.QueryBuilder, f: Filter, column: DatabaseColumn, label: string, address: DatabaseAddress): Knex.QueryBuilder {
-  const text = address.kind === 'postgresql' ? 'CAST(?? AS text)' : '??';
+  // Text matching compares characters exactly (lower-cased for the i- operators), in both
+  // databases: MySQL and MariaDB's default collations would also match `A` for `a` and `ß` for `s`.
+  const text = address.kind === 'postgresql' ? 'CAST(?? AS text)' : 'CONVERT(?? USING utf8mb4) COLLATE utf8mb4_bin';
   const bind = (v: unknown): Knex.Value => toDatabase(v, column, label, address.kind) as Knex.Value;
   const comparison = COMPARISON[f.operator];
   if (comparison !== undefined) {
