@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { deadline } from './test/support/time.ts';
 
@@ -30,6 +31,9 @@ export default defineConfig({
     // Deadlines, never durations a test must meet: scaled by INTCTL_TEST_TIME_FACTOR (test/support/time.ts).
     testTimeout: deadline(60_000),
     hookTimeout: deadline(60_000),
+    // Vitest's default, one worker less than the cores, is one worker on the 2-core machines we
+    // run on: files would run one at a time while most of them wait on Git, databases and servers.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       // isolate: false: the unit tests are pure, so each worker keeps one module graph for all its
       // files instead of importing the controller afresh for each, which halves the tier's time.
