@@ -74,8 +74,9 @@ const READ_CONCURRENCY = 32;
  * cannot hold our objects), parses it within limits, validates each object against its schema,
  * then across objects, and the connections' certificates at `now` (expired, expiring within 30
  * days). Never throws for bad input; every problem found is returned at once.
- * With a cache, a file whose content id is unchanged costs neither a read nor a parse; validation
- * across objects always runs over the whole set.
+ * With a cache, a file whose content id is unchanged costs neither a read nor a parse; with
+ * `contents`, a file whose bytes were loaded before (in this run or an earlier one) costs a read
+ * and a hash. Validation across objects always runs over the whole set.
  */
 export async function loadManifests(
   reader: RepositoryReader,
