@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { bench, describe } from 'vitest';
@@ -14,6 +14,7 @@ import type { ReconcileReport } from '../controller/reconcilers/environment/reco
 import { createGitSource } from '../controller/source/create-git-source.ts';
 import type { GitSource } from '../controller/source/git-source.ts';
 import { median } from './support/median.ts';
+import { integrationFile, integrationManifest, specificationFiles } from './support/odata-repository.ts';
 
 /**
  * The cost of a commit against the size of the repository: 10,000 integrations (each in its own
@@ -33,13 +34,6 @@ const INTEGRATIONS = Number(process.env.INTCTL_BENCH_INTEGRATIONS ?? 10_000);
 const ENVIRONMENTS = Array.from({ length: Number(process.env.INTCTL_BENCH_ENVIRONMENTS ?? 3) }, (_, i) => `bench-${i + 1}`);
 const COLD_RUNS = 1;
 const INCREMENTAL_RUNS = 10;
-const FIXTURES = join(import.meta.dirname, '..', 'test', 'fixtures', 'specs');
-
-const SPECS = [
-  { path: 'specs/sales.edmx', fixture: 'sales-v2.edmx', version: 'v2', entity: 'A_SalesOrder' },
-  { path: 'specs/crm.edmx', fixture: 'crm-v4.edmx', version: 'v4', entity: 'accounts' },
-] as const;
-
 const root = mkdtempSync(join(tmpdir(), 'intctl-bench-incremental-'));
 const remote = join(root, 'remote.git');
 const work = join(root, 'work');
@@ -54,29 +48,11 @@ function write(path: string, text: string): void {
   writeFileSync(join(work, path), text);
 }
 
-function integration(index: number, operations: string): string {
-  const spec = SPECS[index % SPECS.length]!;
-  return `apiVersion: intctl.dev/v1alpha1
-kind: Integration
-metadata: { name: i-${String(index).padStart(5, '0')}, labels: { team: team-${index % 50} } }
-spec:
-  system: odata
-  source: { path: ${spec.path}, odataVersion: ${spec.version} }
-  entities:
-    - name: ${spec.entity}
-      operations: ${operations}
-  connection: backend
-  environments: [${ENVIRONMENTS.join(', ')}]
-`;
-}
-
-const fileOf = (index: number): string => `integrations/${String(Math.floor(index / 1000)).padStart(2, '0')}/i-${String(index).padStart(5, '0')}.yaml`;
-
 function createRepository(): void {
   git(root, 'init', '--quiet', '--bare', '--initial-branch=main', remote);
   git(root, 'init', '--quiet', '--initial-branch=main', work);
   git(work, 'remote', 'add', 'origin', remote);
-  for (const spec of SPECS) write(spec.path, readFileSync(join(FIXTURES, spec.fixture), 'utf8'));
+  for (const [path, text] of Object.entries(specificationFiles())) write(path, text);
   for (const name of ENVIRONMENTS) {
     write(`environments/${name}.yaml`, `apiVersion: intctl.dev/v1alpha1
 kind: Environment
@@ -92,7 +68,7 @@ spec:
   auth: { type: basic }
   environments: { ${ENVIRONMENTS.map((name) => `${name}: { endpoint: "https://backend.example.com/odata", username: bench, password: { plain: bench-only } }`).join(', ')} }
 `);
-  for (let i = 0; i < INTEGRATIONS; i++) write(fileOf(i), integration(i, '[Get]'));
+  for (let i = 0; i < INTEGRATIONS; i++) write(integrationFile(i), integrationManifest(i, '[Get]', ENVIRONMENTS));
   commitAndPush('10,000 integrations');
 }
 
@@ -225,7 +201,7 @@ describe(`reconcile of a repository of ${INTEGRATIONS} integrations`, () => {
       // Each run changes another integration, so each commit has one real change to generate and publish.
       const index = (edits * 997) % INTEGRATIONS;
       edits++;
-      write(fileOf(index), integration(index, '[Get, Search]'));
+      write(integrationFile(index), integrationManifest(index, '[Get, Search]', ENVIRONMENTS));
       commitAndPush(`i-${index} searches`);
       const started = performance.now();
       const result = await reconcile(warm);

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { bench, describe } from 'vitest';
@@ -7,6 +7,7 @@ import type { RecordedRequest } from '../test/support/github/github-stand-in.ts'
 import { createWorld, environment, type World } from '../test/github/support/pull-request-world.ts';
 import { PINS } from '../test/support/manifests.ts';
 import { median } from './support/median.ts';
+import { integrationFile, integrationManifest, specificationFiles } from './support/odata-repository.ts';
 
 /**
  * From a pull request's webhook to its check runs, in a repository of 10,000 integrations (each in
@@ -38,31 +39,6 @@ const PROFILE = process.env.INTCTL_BENCH_WEBHOOK_PROFILE;
 const PINS_DISTINCT = process.env.INTCTL_BENCH_WEBHOOK_PINS === 'distinct';
 const RUNS = 5;
 const ENVIRONMENTS = ['dev', 'prod'];
-const FIXTURES = join(import.meta.dirname, '..', 'test', 'fixtures', 'specs');
-
-const SPECS = [
-  { path: 'specs/sales.edmx', fixture: 'sales-v2.edmx', version: 'v2', entity: 'A_SalesOrder' },
-  { path: 'specs/crm.edmx', fixture: 'crm-v4.edmx', version: 'v4', entity: 'accounts' },
-] as const;
-
-function integration(index: number, operations: string): string {
-  const spec = SPECS[index % SPECS.length]!;
-  return `apiVersion: intctl.dev/v1alpha1
-kind: Integration
-metadata: { name: i-${String(index).padStart(5, '0')}, labels: { team: team-${index % 50} } }
-spec:
-  system: odata
-  source: { path: ${spec.path}, odataVersion: ${spec.version} }
-  entities:
-    - name: ${spec.entity}
-      operations: ${operations}
-  connection: backend
-  environments: [dev, prod]
-`;
-}
-
-const fileOf = (index: number): string => `integrations/${String(Math.floor(index / 1000)).padStart(2, '0')}/i-${String(index).padStart(5, '0')}.yaml`;
-
 /** The repository on main; the world adds its dev and prod environments (and README). */
 function repository(): Record<string, string> {
   const files: Record<string, string> = {
@@ -80,8 +56,8 @@ spec:
 `,
   };
   if (PINS_DISTINCT) files['environments/dev.yaml'] = environment('dev', { requiredApprovals: 0, allowBreaking: true }, { ...PINS, 'integration-manager': '3.1.2', 'sharepoint-utils': '1.2.1' });
-  for (const spec of SPECS) files[spec.path] = readFileSync(join(FIXTURES, spec.fixture), 'utf8');
-  for (let i = 0; i < INTEGRATIONS; i++) files[fileOf(i)] = integration(i, '[Get]');
+  Object.assign(files, specificationFiles());
+  for (let i = 0; i < INTEGRATIONS; i++) files[integrationFile(i)] = integrationManifest(i, '[Get]', ENVIRONMENTS);
   return files;
 }
 
@@ -115,7 +91,7 @@ const isCompleting = (r: RecordedRequest): boolean =>
 /** Opens a pull request changing one integration; `measured` wraps the part from the webhook to the check runs (a profile, say). */
 async function onePullRequest(w: World, number: number, measured: <T>(work: () => Promise<T>) => Promise<T> = (work) => work()): Promise<Run> {
   const index = (number * 997) % INTEGRATIONS;
-  const head = await w.openPullRequest(number, { [fileOf(index)]: integration(index, '[Get, Search]') }, { announce: false });
+  const head = await w.openPullRequest(number, { [integrationFile(index)]: integrationManifest(index, '[Get, Search]', ENVIRONMENTS) }, { announce: false });
   const before = w.gh.requests.length;
   const started = performance.now();
   const cpu = process.cpuUsage();

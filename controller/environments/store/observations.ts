@@ -1,5 +1,4 @@
-import type { ConnectionRecord, ObservedState, PublishedIntegration } from '../../core/environment-state.ts';
-import { deepFreeze } from '../../core/deep-freeze.ts';
+import type { ObservedState, PublishedIntegration } from '../../core/environment-state.ts';
 
 /**
  * What an environment store observed last, and up to where: the change log's newest entry
@@ -74,10 +73,6 @@ export function patchByName<T extends { readonly name: string }>(list: T[], name
 export function frozenIntegration(integration: PublishedIntegration): PublishedIntegration {
   Object.freeze(integration.requires);
   return Object.freeze(integration);
-}
-
-export function frozenConnection(connection: ConnectionRecord): ConnectionRecord {
-  return deepFreeze(connection);
 }
 
 /** The state with its lists and records frozen (the items are frozen as they are read). */

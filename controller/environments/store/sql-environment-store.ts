@@ -1,3 +1,4 @@
+import { deepFreeze } from '../../core/deep-freeze.ts';
 import type { DependencyName } from '../../core/dependencies.ts';
 import type { ConnectionRecord, ObservedState, PublishedIntegration } from '../../core/environment-state.ts';
 import type { PlanAction } from '../../core/plan-action.ts';
@@ -12,7 +13,7 @@ import { CatalogCache } from './catalog-cache.ts';
 import type { EnvironmentStore, StoreKind } from './environment-store.ts';
 import { EVERY_ROW } from './environment-schema.ts';
 import { manualFingerprint } from './manual-fingerprint.ts';
-import { frozenConnection, frozenIntegration, frozenState, keepSharedObservation, patchByName, sharedObservation, type Observation } from './observations.ts';
+import { frozenIntegration, frozenState, keepSharedObservation, patchByName, sharedObservation, type Observation } from './observations.ts';
 import { appliedFromRow, connectionFromRow, connectionValues, integrationFromRow, integrationWithCatalog, type ConnectionRow, type IntegrationRow, type LeaseRow, type LogRow } from './rows.ts';
 import type { SqlExecutor, SqlSession } from './sql-session.ts';
 import { storeSql, type StoreSql } from './store-sql.ts';
@@ -106,7 +107,7 @@ export class SqlEnvironmentStore implements EnvironmentStore {
         environment: this.name,
         dependencies,
         integrations: (await this.#observeIntegrations(tx)).map(frozenIntegration),
-        connections: (await tx.all<ConnectionRow>(sql.connections)).map((row) => frozenConnection(connectionFromRow(row))),
+        connections: (await tx.all<ConnectionRow>(sql.connections)).map((row) => deepFreeze(connectionFromRow(row))),
         logHead,
         lastApplied: {
           integrations: lastApplied(await tx.all<LastRow>(sql.lastOfTypes, ['Publish', 'Unpublish']), 'Publish'),
@@ -115,8 +116,8 @@ export class SqlEnvironmentStore implements EnvironmentStore {
       };
       return { state: frozenState(state), changesHead: head, fullReadAt: at };
     });
-    this.#observation = observation;
-    if (this.#observationKey !== undefined) keepSharedObservation(this.#observationKey, observation);
+    if (this.#observationKey === undefined) this.#observation = observation;
+    else keepSharedObservation(this.#observationKey, observation);
     return observation.state;
   }
 
@@ -147,7 +148,7 @@ export class SqlEnvironmentStore implements EnvironmentStore {
       const list = [...connections];
       for (const name of changed.connections) {
         const row = await tx.get<ConnectionRow>(sql.connection, [name]);
-        patchByName(list, name, row && frozenConnection(connectionFromRow(row)));
+        patchByName(list, name, row && deepFreeze(connectionFromRow(row)));
       }
       connections = list;
     }
