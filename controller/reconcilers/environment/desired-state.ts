@@ -78,35 +78,28 @@ export async function buildDesiredState(
     connections.push(built.record);
   }
 
-  const published = new Map((options.published ?? []).map((i) => [i.name, i]));
-  const inputOf = buildInputs(reader, pins, authTypes, options.specifications);
+  const published = byName(options.published ?? []);
   const targets = targetsOf(set, name);
+  const inputs = await readInputs(environment, reader, targets, pins, authTypes, options.specifications);
   const integrations: PublishedIntegration[] = [];
   for (const [index, object] of targets.entries()) {
     const integration = object.manifest;
-    const input = await inputOf(object);
-    const held = heldArtifact(input, published.get(integration.metadata.name));
-    const artifact = held ?? (await buildArtifact(input, artifactCache, models));
+    const current = published.get(integration.metadata.name);
+    const identity = current && inputs.identity(object);
+    if (current && identity?.hash === current.artifactHash) {
+      // Held: the artifact these inputs give is the one the environment has.
+      integrations.push(new DesiredIntegration(integration, current.artifactHash, identity.requires, current, commit));
+      options.progress?.(index + 1, targets.length);
+      continue;
+    }
+    const artifact = await buildArtifact(inputs.input(object), artifactCache, models);
     options.progress?.(index + 1, targets.length);
     if (!artifact.ok) {
       for (const p of artifact.problems) problems.push(toProblem(object, p));
       continue;
     }
     const value = artifact.value;
-    integrations.push({
-      name: integration.metadata.name,
-      version: value.hash.slice('sha256:'.length, 'sha256:'.length + 12),
-      artifactHash: value.hash,
-      system: integration.spec.system,
-      // Read through: a held artifact's catalog is parsed only if something reads it (a plan with
-      // nothing to do reads none).
-      get catalog(): unknown {
-        return value.catalog;
-      },
-      requires: value.requires as Partial<Record<DependencyName, string>>,
-      connection: integration.spec.connection,
-      commit,
-    });
+    integrations.push(new DesiredIntegration(integration, value.hash, value.requires, value, commit));
   }
 
   return { state: { environment: name, dependencies: pins, integrations, connections }, problems };
@@ -130,12 +123,13 @@ export async function heldIntegrationNames(
   for (const object of set.connections) {
     if (object.manifest.spec.environments[name]) authTypes.set(object.manifest.metadata.name, object.manifest.spec.auth.type);
   }
-  const byName = new Map(published.map((i) => [i.name, i]));
-  const inputOf = buildInputs(reader, pins, authTypes, specifications);
+  const current = byName(published);
+  const targets = targetsOf(set, name);
+  const inputs = await readInputs(environment, reader, targets, pins, authTypes, specifications);
   const held = new Set<string>();
-  for (const object of targetsOf(set, name)) {
-    const integration = byName.get(object.manifest.metadata.name);
-    if (integration && heldArtifact(await inputOf(object), integration)) held.add(integration.name);
+  for (const object of targets) {
+    const integration = current.get(object.manifest.metadata.name);
+    if (integration && inputs.identity(object)?.hash === integration.artifactHash) held.add(integration.name);
   }
   return held;
 }
@@ -145,40 +139,129 @@ function targetsOf(set: ManifestSet, environment: string): LoadedObject<Integrat
   return set.integrations.filter((object) => object.manifest.spec.environments.includes(environment) && !object.manifest.spec.suspend);
 }
 
-/** The generation input of each integration, reading each specification once (integrations share them). */
-function buildInputs(
+/** The inputs of the integrations targeting one environment, with the content hash each gives. */
+interface Inputs {
+  /** The generation input of an integration. */
+  input(object: LoadedObject<Integration>): BuildInput;
+  /** The content hash and requirements the integration's inputs give; undefined when no generator takes them. */
+  identity(object: LoadedObject<Integration>): KnownIdentity | undefined;
+}
+
+/**
+ * What an environment's desired state last found each integration's artifact to be, by the
+ * integration's manifest object, for as long as the environment's manifest object lives: the
+ * load keeps the objects of unchanged files from commit to commit, and an environment's object
+ * fixes its pins, so an integration whose specification (the same bytes: blobs are read through
+ * a cache by id) and connection's auth type are unchanged too has the content hash found last
+ * time, without hashing or comparing its inputs again. A one-file commit costs each environment
+ * a few lookups per integration.
+ */
+interface KnownIdentity {
+  readonly specPath: string | undefined;
+  readonly specBytes: Uint8Array;
+  readonly authType: string | undefined;
+  readonly hash: string;
+  readonly requires: Record<string, string>;
+}
+const knownIdentities = new WeakMap<LoadedObject<Environment>, WeakMap<LoadedObject<Integration>, KnownIdentity>>();
+
+/**
+ * Reads the specifications the targets name, each once (integrations share them, and so do the
+ * steps of one reconcile through `specifications`), so that inputs are then made without waiting.
+ */
+async function readInputs(
+  environment: LoadedObject<Environment>,
   reader: RepositoryReader,
+  targets: readonly LoadedObject<Integration>[],
   pins: BuildInput['pins'],
   authTypes: ReadonlyMap<string, string>,
   specifications: SpecificationReads = new Map(),
-): (object: LoadedObject<Integration>) => Promise<BuildInput> {
-  const readSpecification = (path: string): Promise<Uint8Array> => {
-    let reading = specifications.get(path);
-    if (!reading) specifications.set(path, (reading = reader.read(path)));
-    return reading;
-  };
-  return async (object) => {
+): Promise<Inputs> {
+  let identities = knownIdentities.get(environment);
+  if (!identities) knownIdentities.set(environment, (identities = new WeakMap()));
+  const known = identities;
+  const reading = new Map<string, Promise<Uint8Array>>();
+  for (const object of targets) {
+    const path = known.get(object)?.specPath ?? specPathOf(object);
+    if (path === undefined || reading.has(path)) continue;
+    let read = specifications.get(path);
+    if (!read) specifications.set(path, (read = reader.read(path)));
+    reading.set(path, read);
+  }
+  const read = new Map<string, Uint8Array>();
+  for (const [path, bytes] of reading) read.set(path, await bytes);
+  const specBytesAt = (path: string | undefined): Uint8Array => (path === undefined ? NO_SPECIFICATION : read.get(path)!);
+
+  const input = (object: LoadedObject<Integration>): BuildInput => {
     const integration = object.manifest;
-    const specPath = integration.spec.source.path === undefined ? undefined : normalizeRepoPath(integration.spec.source.path);
-    const specBytes = specPath === undefined ? new Uint8Array() : await readSpecification(specPath);
+    const specPath = specPathOf(object);
     const authType = authTypes.get(integration.spec.connection);
-    return { integration, specBytes, specPath: specPath ?? '', pins, ...(authType ? { authType: authType as never } : {}) };
+    return { integration, specBytes: specBytesAt(specPath), specPath: specPath ?? '', pins, ...(authType ? { authType: authType as never } : {}) };
   };
+  const identity = (object: LoadedObject<Integration>): KnownIdentity | undefined => {
+    const kept = known.get(object);
+    if (kept && kept.specBytes === specBytesAt(kept.specPath) && kept.authType === authTypes.get(object.manifest.spec.connection)) return kept;
+    const made = input(object);
+    const found = artifactIdentity(made);
+    if (!found.ok) return undefined;
+    const identity: KnownIdentity = { specPath: specPathOf(object), specBytes: made.specBytes, authType: made.authType, hash: found.value.hash, requires: found.value.requires };
+    // Only a manifest nobody can change (loaded manifests are frozen) may keep what was derived from it.
+    if (Object.isFrozen(object.manifest) && Object.isFrozen(object.manifest.spec)) known.set(object, identity);
+    return identity;
+  };
+  return { input, identity };
 }
 
-/** The artifact the environment holds for the integration, when its content hash is the one these inputs give. */
-function heldArtifact(input: BuildInput, held: PublishedIntegration | undefined): { ok: true; value: { hash: string; catalog: unknown; requires: Record<string, string> } } | undefined {
-  if (held === undefined) return undefined;
-  const identity = artifactIdentity(input);
-  if (!identity.ok || identity.value.hash !== held.artifactHash) return undefined;
-  return {
-    ok: true,
-    value: {
-      hash: held.artifactHash,
-      get catalog(): unknown {
-        return held.catalog;
-      },
-      requires: identity.value.requires,
-    },
-  };
+const NO_SPECIFICATION = new Uint8Array();
+
+function specPathOf(object: LoadedObject<Integration>): string | undefined {
+  const path = object.manifest.spec.source.path;
+  return path === undefined ? undefined : normalizeRepoPath(path);
+}
+
+/** Published integrations by name, made once per observed list (a CLI plan looks them up in two steps). */
+const byNames = new WeakMap<readonly PublishedIntegration[], ReadonlyMap<string, PublishedIntegration>>();
+
+function byName(published: readonly PublishedIntegration[]): ReadonlyMap<string, PublishedIntegration> {
+  let map = byNames.get(published);
+  if (!map) byNames.set(published, (map = new Map(published.map((i) => [i.name, i]))));
+  return map;
+}
+
+/**
+ * An integration as Git wants it in an environment. Its catalog is read through, from the
+ * artifact or from what the environment holds (parsed only if something reads it: a plan with
+ * nothing to do reads none), by a getter of the class: an object literal with a getter of its
+ * own costs ten times as much to make, and a reconcile makes one per integration. `toJSON` writes
+ * the catalog as a member, as it was.
+ */
+class DesiredIntegration implements PublishedIntegration {
+  readonly name: string;
+  readonly version: string;
+  readonly system: string;
+  readonly connection: string;
+  readonly #source: { readonly catalog: unknown };
+
+  constructor(
+    integration: Integration,
+    readonly artifactHash: string,
+    readonly requires: Partial<Record<DependencyName, string>>,
+    source: { readonly catalog: unknown },
+    readonly commit: string,
+  ) {
+    this.name = integration.metadata.name;
+    this.version = artifactHash.slice('sha256:'.length, 'sha256:'.length + 12);
+    this.system = integration.spec.system;
+    this.connection = integration.spec.connection;
+    this.#source = source;
+  }
+
+  get catalog(): unknown {
+    return this.#source.catalog;
+  }
+
+  toJSON(): PublishedIntegration {
+    const { name, version, artifactHash, system, catalog, requires, connection, commit } = this;
+    return { name, version, artifactHash, system, catalog, requires, connection, commit };
+  }
 }
