@@ -48,3 +48,19 @@ export interface ObservedState {
   /** The artifact hash or connection fingerprint the controller last applied, per object, from the action log. */
   lastApplied: { integrations: Record<string, string>; connections: Record<string, string> };
 }
+
+const indexes = new WeakMap<readonly { name: string }[], ReadonlyMap<string, unknown>>();
+
+/**
+ * The items of a list by name. An observed state's lists are frozen and kept from one observe to
+ * the next, and each step of a reconcile looks their items up, so a frozen list is indexed once;
+ * any other is indexed on each call.
+ */
+export function byName<T extends { name: string }>(list: readonly T[]): ReadonlyMap<string, T> {
+  const kept = indexes.get(list) as ReadonlyMap<string, T> | undefined;
+  if (kept) return kept;
+  const index = new Map<string, T>();
+  for (const item of list) index.set(item.name, item);
+  if (Object.isFrozen(list)) indexes.set(list, index);
+  return index;
+}

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { connectionChanges, type ConnectionFieldChange } from './connection-changes.ts';
 import semver from 'semver';
-import type { ConnectionRecord, ObservedState, PublishedIntegration } from './environment-state.ts';
+import { byName, type ConnectionRecord, type ObservedState, type PublishedIntegration } from './environment-state.ts';
 import { DEPENDENCY_NAMES, type DependencyName } from './dependencies.ts';
 import type { PlanAction } from './plan-action.ts';
 
@@ -101,11 +101,16 @@ export function plan(desired: DesiredState, observed: ObservedState, policy: Pla
   // 3. Publishes: those an update forces go right after the updates.
   const forced: PlanAction[] = [];
   const publishes: PlanAction[] = [];
-  const observedIntegrations = new Map(observed.integrations.map((i) => [i.name, i]));
+  const observedIntegrations = byName(observed.integrations);
   const breaking: string[] = [];
   const breakingChanges: Record<string, string[]> = {};
+  // Names are unique in a desired state, and equal ones would be next to each other once sorted.
+  let wantedAndPublished = 0;
+  let previous: string | undefined;
   for (const integration of sortByName(desired.integrations)) {
     const current = observedIntegrations.get(integration.name);
+    if (current && integration.name !== previous) wantedAndPublished++;
+    previous = integration.name;
     const have = current?.artifactHash;
     const last = observed.lastApplied.integrations[integration.name];
     const want = integration.artifactHash;
@@ -135,8 +140,10 @@ export function plan(desired: DesiredState, observed: ObservedState, policy: Pla
   actions.push(...forced, ...connectionActions, ...publishes);
 
   // 4. Unpublishes, then connection removals: only what Git no longer names, only when pruning.
-  const wantedIntegrations = new Set(desired.integrations.map((i) => i.name));
-  for (const current of sortByName(observed.integrations)) {
+  // Every published integration is wanted when as many wanted ones were found published.
+  const unwanted = wantedAndPublished === observed.integrations.length ? [] : sortByName(observed.integrations);
+  const wantedIntegrations = new Set(unwanted.length > 0 ? desired.integrations.map((i) => i.name) : []);
+  for (const current of unwanted) {
     if (wantedIntegrations.has(current.name)) continue;
     if (policy.prune) {
       actions.push({ id: `unpublish:${current.name}:${current.artifactHash}`, type: 'Unpublish', name: current.name, reason: 'Pruned' });
@@ -200,6 +207,10 @@ export function dependenciesLeft(requires: Partial<Record<DependencyName, string
   return out;
 }
 
-function sortByName<T extends { name: string }>(items: readonly T[]): T[] {
-  return [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+/** The items in name order: the list itself when it is in that order already (a desired state usually is, an observed one always). */
+function sortByName<T extends { name: string }>(items: readonly T[]): readonly T[] {
+  for (let i = 1; i < items.length; i++) {
+    if (items[i - 1]!.name > items[i]!.name) return [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+  return items;
 }

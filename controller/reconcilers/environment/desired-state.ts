@@ -5,7 +5,7 @@ import type { LoadedObject, ManifestSet } from '../../core/manifest.ts';
 import type { DesiredState } from '../../core/plan.ts';
 import type { Problem } from '../../core/problem.ts';
 import { normalizeRepoPath } from '../../core/repo-path.ts';
-import type { ConnectionRecord, PublishedIntegration } from '../../core/environment-state.ts';
+import { byName, type ConnectionRecord, type PublishedIntegration } from '../../core/environment-state.ts';
 import type { Environment, Integration } from '../../generated/manifests.ts';
 import { toProblem } from '../../validate/validate-selections.ts';
 import type { RepositoryReader } from '../../core/repository-reader.ts';
@@ -217,15 +217,6 @@ const NO_SPECIFICATION = new Uint8Array();
 function specPathOf(object: LoadedObject<Integration>): string | undefined {
   const path = object.manifest.spec.source.path;
   return path === undefined ? undefined : normalizeRepoPath(path);
-}
-
-/** Published integrations by name, made once per observed list (a CLI plan looks them up in two steps). */
-const byNames = new WeakMap<readonly PublishedIntegration[], ReadonlyMap<string, PublishedIntegration>>();
-
-function byName(published: readonly PublishedIntegration[]): ReadonlyMap<string, PublishedIntegration> {
-  let map = byNames.get(published);
-  if (!map) byNames.set(published, (map = new Map(published.map((i) => [i.name, i]))));
-  return map;
 }
 
 /**
