@@ -12,10 +12,12 @@ import { reviewsOf } from '../../controller/reporting/github/approvals.ts';
 import type { EnvironmentCheck } from '../../controller/reporting/github/check-report.ts';
 import { createGithubClient, GithubRequestError } from '../../controller/reporting/github/github-client.ts';
 import { createGithubMetrics } from '../../controller/reporting/github/github-metrics.ts';
-import { createGithubReporter, MAX_ANNOTATIONS } from '../../controller/reporting/github/github-reporter.ts';
+import { createGithubReporter, IN_PROGRESS_AFTER_MS, MAX_ANNOTATIONS, type GithubReporterOptions } from '../../controller/reporting/github/github-reporter.ts';
 import { createLogger } from '../../controller/observability/logger.ts';
 import { captureLogs } from '../runtime/support/capture-logs.ts';
 import { startGithubStandIn, type GithubStandIn } from '../support/github/github-stand-in.ts';
+import { manualTimers } from '../runtime/support/manual-timers.ts';
+import { until } from '../support/time.ts';
 
 const SHA = 'c'.repeat(40);
 /** Milliseconds per second of retry-after: waits are scaled down, never skipped. */
@@ -34,7 +36,7 @@ afterEach(async () => {
 });
 
 /** The stand-in, and a client and reporter against it; `githubWriteInterval` keeps octokit's own second between writes. */
-async function setUp(auth: 'app' | 'token' = 'app', pathPrefix?: string, { githubWriteInterval = false } = {}) {
+async function setUp(auth: 'app' | 'token' = 'app', pathPrefix?: string, { githubWriteInterval = false, reporter: reporterOptions = {} as Partial<GithubReporterOptions> } = {}) {
   gh = await startGithubStandIn({ owner: 'acme', repo: 'integrations', auth, ...(pathPrefix ? { pathPrefix } : {}) });
   const logs = captureLogs();
   const logger = createLogger({ level: 'debug', destination: logs.destination });
@@ -47,7 +49,7 @@ async function setUp(auth: 'app' | 'token' = 'app', pathPrefix?: string, { githu
     auth: auth === 'app' ? ({ kind: 'app', appId: gh.appId, privateKey: gh.appPrivateKeyPem } as const) : ({ kind: 'token', token: gh.token } as const),
   };
   const client = createGithubClient({ config, logger, metrics, retryAfterBaseMs: BASE_MS, ...(githubWriteInterval ? {} : { writeIntervalMs: WRITE_INTERVAL_MS }) });
-  const reporter = createGithubReporter({ client, kind: auth === 'app' ? 'checks' : 'statuses', logger, metrics, ...(auth === 'app' ? { appId: gh.appId } : {}) });
+  const reporter = createGithubReporter({ client, kind: auth === 'app' ? 'checks' : 'statuses', logger, metrics, ...(auth === 'app' ? { appId: gh.appId } : {}), ...reporterOptions });
   return { gh, client, reporter, logs, registry, metrics };
 }
 
@@ -181,7 +183,7 @@ describe('what the reporter sends', () => {
   });
 
   it('marks the runs still in progress on an older head of a pull request superseded by the new one', async () => {
-    const { gh, reporter } = await setUp();
+    const { gh, reporter } = await setUp('app', undefined, { reporter: { inProgressAfterMs: 0 } });
     const older = 'e'.repeat(40);
     await reporter.started(4, older, ['dev', 'prod']);
     expect(gh.state.checkRuns.map((r) => [r.head_sha, r.name, r.status])).toEqual([
@@ -198,6 +200,64 @@ describe('what the reporter sends', () => {
     expect(on(SHA)).toEqual([
       ['intctl/dev', 'in_progress', null, 'Planning…'],
       ['intctl/prod', 'in_progress', null, 'Planning…'],
+    ]);
+  });
+
+  it("posts a pull request's check run with its result when the plan is ready before it would be shown in progress: one write", async () => {
+    const timers = manualTimers();
+    const { gh, reporter } = await setUp('app', undefined, { reporter: { timers: timers.timers } });
+    await reporter.started(4, SHA, ['dev', 'prod']);
+    expect(timers.delays()).toEqual([IN_PROGRESS_AFTER_MS, IN_PROGRESS_AFTER_MS]);
+    expect(gh.state.checkRuns).toEqual([]);
+    await reporter.report({ ...check(1), event: 'pull_request', pullRequest: 4 });
+    expect(timers.delays()).toEqual([IN_PROGRESS_AFTER_MS]);
+    expect(gh.state.checkRuns.map((r) => [r.name, r.status, r.conclusion, r.writes])).toEqual([['intctl/dev', 'completed', 'success', 1]]);
+    expect(gh.requests.filter((r) => r.operationId?.startsWith('checks/') && r.method !== 'GET').map((r) => r.operationId)).toEqual(['checks/create']);
+    // Planning prod took longer: it is shown in progress, then completed on the same run.
+    timers.fireAll();
+    await until('prod to be shown in progress', () => gh!.state.checkRuns.some((r) => r.name === 'intctl/prod'));
+    expect(gh.state.checkRuns.find((r) => r.name === 'intctl/prod')).toMatchObject({ status: 'in_progress', output: { title: 'Planning…' } });
+    await reporter.report({ ...check(1), environment: 'prod', event: 'pull_request', pullRequest: 4 });
+    expect(gh.state.checkRuns.map((r) => [r.name, r.status, r.conclusion, r.writes])).toEqual([
+      ['intctl/dev', 'completed', 'success', 1],
+      ['intctl/prod', 'completed', 'success', 2],
+    ]);
+  });
+
+  it('waits for an in-progress write under way before completing, so that one run holds the result', async () => {
+    const timers = manualTimers();
+    const { gh, reporter } = await setUp('app', undefined, { reporter: { timers: timers.timers } });
+    await reporter.started(4, SHA, ['dev']);
+    timers.fireAll();
+    // The result comes while the in-progress run is being created.
+    await reporter.report({ ...check(1), event: 'pull_request', pullRequest: 4 });
+    expect(gh.state.checkRuns.map((r) => [r.name, r.status, r.conclusion])).toEqual([['intctl/dev', 'completed', 'success']]);
+  });
+
+  it('posts nothing for an older head whose plans were not yet shown when a newer head supersedes it', async () => {
+    const timers = manualTimers();
+    const { gh, reporter } = await setUp('app', undefined, { reporter: { timers: timers.timers } });
+    await reporter.started(4, 'e'.repeat(40), ['dev', 'prod']);
+    await reporter.started(4, SHA, ['dev', 'prod']);
+    expect(timers.delays()).toEqual([IN_PROGRESS_AFTER_MS, IN_PROGRESS_AFTER_MS]);
+    timers.fireAll();
+    await until('both environments of the new head to be shown in progress', () => gh!.state.checkRuns.length === 2);
+    expect(gh.state.checkRuns.map((r) => [r.head_sha, r.name, r.status])).toEqual([
+      [SHA, 'intctl/dev', 'in_progress'],
+      [SHA, 'intctl/prod', 'in_progress'],
+    ]);
+  });
+
+  it('sets a commit status pending only when the plan takes longer than the wait, as it does a check run', async () => {
+    const timers = manualTimers();
+    const { gh, reporter } = await setUp('token', undefined, { reporter: { timers: timers.timers } });
+    await reporter.started(4, SHA, ['dev', 'prod']);
+    await reporter.report({ ...check(1), event: 'pull_request', pullRequest: 4 });
+    timers.fireAll();
+    await until('prod to be pending', () => gh!.state.statuses.some((s) => s.context === 'intctl/prod'));
+    expect(gh.state.statuses.map((s) => [s.context, s.state])).toEqual([
+      ['intctl/dev', 'success'],
+      ['intctl/prod', 'pending'],
     ]);
   });
 

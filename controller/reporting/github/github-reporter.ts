@@ -2,9 +2,13 @@
  * Writes what the controller found to GitHub: one check run per environment and commit, named
  * `intctl/<environment>` (a GitHub App), or a commit status of that context (a token, which
  * cannot create check runs). The number of requests grows with the number of environments,
- * never with the number of integrations: a check run is one request to start and one to finish,
- * annotations go 50 to a request up to a fixed cap, and a report identical to the last one for
- * the same commit and environment sends nothing.
+ * never with the number of integrations: a check run is one request when its plan is ready
+ * within `inProgressAfterMs` of the pull request's event (created completed), and one more to
+ * show it in progress first when it takes longer; annotations go 50 to a request up to a fixed
+ * cap, and a report identical to the last one for the same commit and environment sends nothing.
+ * GitHub lets an App write about once a second, so a run shown in progress and then completed
+ * could not show its result within a second of the event, and every such write delays the next
+ * environment's result by another second.
  */
 import { createHash } from 'node:crypto';
 import type { GithubReportKind } from '../../config/controller-config.ts';
@@ -21,7 +25,10 @@ export const MAX_ANNOTATIONS = 200;
 const MAX_SUMMARY = 65_535;
 
 export interface GithubReporter {
-  /** Shows the check runs of a pull request's new head as in progress, and marks those of its older head superseded. */
+  /**
+   * Marks the runs of a pull request's older head superseded, and shows those of its new head in
+   * progress once `inProgressAfterMs` has passed without their result (at once when it is 0).
+   */
   started(pullRequest: number, sha: string, environments: readonly string[]): Promise<void>;
   /** Writes the result for one environment at one commit: a completed check run, or a commit status. */
   report(check: EnvironmentCheck): Promise<void>;
@@ -36,6 +43,37 @@ export interface GithubReporterOptions {
   metrics: GithubMetrics;
   /** The GitHub App writing the runs: only its own runs are looked up (another App's run of the same name is not ours to update). */
   appId?: number;
+  /**
+   * How long a pull request's environment waits for its result before it is shown in progress
+   * (a check run in progress, or a pending status); IN_PROGRESS_AFTER_MS when left out, 0 at once.
+   */
+  inProgressAfterMs?: number;
+  /** Timers of the in-progress writes: the process's own when left out. */
+  timers?: ReporterTimers;
+}
+
+export interface ReporterTimers {
+  setTimeout(run: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Plans that take longer than this are shown in progress first; the others are posted with their result. */
+export const IN_PROGRESS_AFTER_MS = 2_000;
+
+const processTimers: ReporterTimers = {
+  setTimeout: (run, ms) => {
+    const handle = setTimeout(run, ms);
+    // A pending in-progress write alone must not keep the process alive.
+    handle.unref();
+    return handle;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/** An environment of a pull request's head not yet shown in progress: its timer, or its write under way. */
+interface Opening {
+  timer?: unknown;
+  writing?: Promise<void>;
 }
 
 interface RunState {
@@ -60,6 +98,9 @@ export function createGithubReporter(options: GithubReporterOptions): GithubRepo
   const runs = new Map<string, RunState>();
   const reported = new Map<string, Reported>();
   const heads = new Map<number, { sha: string; environments: readonly string[] }>();
+  const openings = new Map<string, Opening>();
+  const inProgressAfterMs = options.inProgressAfterMs ?? IN_PROGRESS_AFTER_MS;
+  const timers = options.timers ?? processTimers;
   const key = (sha: string, environment: string) => `${sha} ${environment}`;
   const remember = <T>(map: Map<string, T>, k: string, value: T) => {
     map.delete(k);
@@ -129,16 +170,66 @@ export function createGithubReporter(options: GithubReporterOptions): GithubRepo
     });
   };
 
+  /** Shows one environment of a pull request's head in progress: a check run in progress, or a pending status. */
+  const writeInProgress = async (sha: string, environment: string): Promise<void> => {
+    const octokit = await client.octokit();
+    const k = key(sha, environment);
+    if (kind === 'statuses') {
+      await octokit.rest.repos.createCommitStatus({ owner: client.owner, repo: client.repo, sha, state: 'pending', context: `intctl/${environment}`, description: 'Planning…' });
+      return;
+    }
+    if (runs.has(k)) return;
+    const { data } = await octokit.rest.checks.create({
+      owner: client.owner,
+      repo: client.repo,
+      name: `intctl/${environment}`,
+      head_sha: sha,
+      external_id: `${environment}@${sha}`,
+      status: 'in_progress',
+      started_at: new Date().toISOString(),
+      output: { title: 'Planning…', summary: `intctl is planning ${environment} at ${sha.slice(0, 7)}.` },
+    });
+    remember(runs, k, { id: data.id, inProgress: true });
+  };
+
+  /** Shows the environment in progress when its result has not come within inProgressAfterMs. */
+  const openLater = (sha: string, environment: string): void => {
+    const k = key(sha, environment);
+    const opening: Opening = {};
+    opening.timer = timers.setTimeout(() => {
+      delete opening.timer;
+      opening.writing = writeInProgress(sha, environment).catch((error: unknown) => {
+        metrics.reportFailures.inc({ kind });
+        log.warn({ environment, commit: sha, err: describeError(error) }, 'could not show the pull request check in progress');
+      });
+    }, inProgressAfterMs);
+    openings.set(k, opening);
+  };
+
+  /**
+   * Settles what `started` left for a commit and environment before anything else is written for
+   * it: an in-progress write not yet made is not made (the result replaces it), one under way is
+   * waited for (its run is the one to complete).
+   */
+  const settleOpening = async (k: string): Promise<void> => {
+    const opening = openings.get(k);
+    if (!opening) return;
+    openings.delete(k);
+    if (opening.timer !== undefined) timers.clearTimeout(opening.timer);
+    await opening.writing;
+  };
+
   return {
     async started(pullRequest, sha, environments) {
       const previous = heads.get(pullRequest);
       heads.set(pullRequest, { sha, environments });
       try {
-        const octokit = await client.octokit();
         if (previous && previous.sha !== sha) {
           for (const environment of previous.environments) {
+            await settleOpening(key(previous.sha, environment));
             const run = runs.get(key(previous.sha, environment));
             if (!run?.inProgress) continue;
+            const octokit = await client.octokit();
             await octokit.rest.checks.update({
               owner: client.owner,
               repo: client.repo,
@@ -151,27 +242,14 @@ export function createGithubReporter(options: GithubReporterOptions): GithubRepo
             run.inProgress = false;
           }
         }
-        if (kind === 'statuses') {
-          for (const environment of environments) {
-            await octokit.rest.repos.createCommitStatus({ owner: client.owner, repo: client.repo, sha, state: 'pending', context: `intctl/${environment}`, description: 'Planning…' });
-            reported.delete(key(sha, environment));
-          }
-          return;
-        }
         for (const environment of environments) {
           const k = key(sha, environment);
-          if (runs.has(k)) continue;
-          const { data } = await octokit.rest.checks.create({
-            owner: client.owner,
-            repo: client.repo,
-            name: `intctl/${environment}`,
-            head_sha: sha,
-            external_id: `${environment}@${sha}`,
-            status: 'in_progress',
-            started_at: new Date().toISOString(),
-            output: { title: 'Planning…', summary: `intctl is planning ${environment} at ${sha.slice(0, 7)}.` },
-          });
-          remember(runs, k, { id: data.id, inProgress: true });
+          // A status is written again for the new plan; a check run already made is its commit's.
+          if (kind === 'statuses') reported.delete(k);
+          else if (runs.has(k)) continue;
+          if (openings.has(k)) continue;
+          if (inProgressAfterMs <= 0) await writeInProgress(sha, environment);
+          else openLater(sha, environment);
         }
       } catch (error) {
         metrics.reportFailures.inc({ kind });
@@ -183,6 +261,7 @@ export function createGithubReporter(options: GithubReporterOptions): GithubRepo
       const rendered = renderCheck(check);
       const digest = digestOf(rendered);
       const k = key(check.commit, check.environment);
+      await settleOpening(k);
       const last = reported.get(k);
       if (last?.digest === digest) return;
       // A later reconcile that finds the environment in step says less than the apply that got it
@@ -200,6 +279,12 @@ export function createGithubReporter(options: GithubReporterOptions): GithubRepo
     },
 
     forgetPullRequest(pullRequest) {
+      const head = heads.get(pullRequest);
+      for (const environment of head?.environments ?? []) {
+        const opening = openings.get(key(head!.sha, environment));
+        if (opening?.timer !== undefined) timers.clearTimeout(opening.timer);
+        openings.delete(key(head!.sha, environment));
+      }
       heads.delete(pullRequest);
     },
   };
