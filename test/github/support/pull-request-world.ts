@@ -86,7 +86,7 @@ interface PullState {
 }
 
 /** Builds the world: the repository on main with baseFiles (and `files`), the stand-in, and the controller started and settled. */
-export async function createWorld(options: { files?: Record<string, string>; auth?: 'app' | 'token'; env?: Record<string, string> } = {}): Promise<World> {
+export async function createWorld(options: { files?: Record<string, string>; auth?: 'app' | 'token'; env?: Record<string, string>; githubWriteIntervalMs?: number } = {}): Promise<World> {
   const work = await mkdtemp(join(tmpdir(), 'intctl-pr-'));
   const { remote, clone, git } = await createRemoteAndClone(work);
   copyCrmSpec(clone);
@@ -120,7 +120,7 @@ export async function createWorld(options: { files?: Record<string, string>; aut
   const config = await readControllerConfig({ env, cwd: work });
   const logs = captureLogs();
   // GitHub asks for a second between writes; the stand-in needs 25 ms, the same waits scaled down.
-  const running = await startController(config, { createGitSource, createStatusWriter, logDestination: logs.destination, githubWriteIntervalMs: 25 });
+  const running = await startController(config, { createGitSource, createStatusWriter, logDestination: logs.destination, githubWriteIntervalMs: options.githubWriteIntervalMs ?? 25 });
   await running.controller.queue.idle();
   await writeFiles(clone, { 'environments/prod.yaml': baseFiles()['environments/prod.yaml']! });
   const main = await commitAndPush(git, 'protect prod', 'main');
