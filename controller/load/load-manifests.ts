@@ -99,20 +99,35 @@ export async function loadManifests(
   // Results depend on the limits too, so a cache shared across limits never mixes them up.
   const limitsKey = `${limits.maxFileBytes}/${limits.maxDepth}/${limits.maxAliases}`;
 
-  const loadOne = async (entry: RepoEntry): Promise<void> => {
+  // What each file made, by its place in the listing: a file whose blob id is unchanged is taken
+  // from the cache at once, the others are read 32 at a time. Objects are then gathered in listing
+  // order (by path, as listYamlFiles gives it), so output is stable whatever order reads end in.
+  const made: Array<LoadedFile | undefined> = new Array(entries.length);
+  const misses: number[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
     if (entry.size > limits.maxFileBytes) {
       oversized.push(entry.path);
-      return;
+      continue;
     }
-    const id = entry.id;
-    const cached = cache && id !== undefined ? cache.get(entry.path) : undefined;
-    let file = cached && cached.id === id && cached.limits === limitsKey ? cached.file : undefined;
-    if (!file) {
-      read++;
-      const bytes = await reader.read(entry.path);
-      file = contents ? loadThroughContents(entry.path, bytes, `${limitsKey}:${createHash('sha256').update(bytes).digest('hex')}`, contents, parse) : parse(entry.path, bytes).file;
-      if (cache && id !== undefined) cache.set(entry.path, { id, limits: limitsKey, file });
-    }
+    const cached = cache && entry.id !== undefined ? cache.get(entry.path) : undefined;
+    if (cached && cached.id === entry.id && cached.limits === limitsKey) made[i] = cached.file;
+    else misses.push(i);
+  }
+  const loadOne = async (index: number): Promise<void> => {
+    const entry = entries[index]!;
+    read++;
+    const bytes = await reader.read(entry.path);
+    const file = contents ? loadThroughContents(entry.path, bytes, `${limitsKey}:${createHash('sha256').update(bytes).digest('hex')}`, contents, parse) : parse(entry.path, bytes).file;
+    if (cache && entry.id !== undefined) cache.set(entry.path, { id: entry.id, limits: limitsKey, file });
+    made[index] = file;
+  };
+  for (let i = 0; i < misses.length; i += READ_CONCURRENCY) {
+    await Promise.all(misses.slice(i, i + READ_CONCURRENCY).map(loadOne));
+  }
+  const sorted = isSortedByPath(entries);
+  for (const file of made) {
+    if (!file) continue;
     problems.push(...file.problems);
     if (file.manifest) manifestFiles++;
     for (const object of file.objects) {
@@ -120,15 +135,12 @@ export async function loadManifests(
       else if (object.manifest.kind === 'Connection') set.connections.push(object as LoadedObject<Connection>);
       else set.environments.push(object as LoadedObject<Environment>);
     }
-  };
-
-  for (let i = 0; i < entries.length; i += READ_CONCURRENCY) {
-    await Promise.all(entries.slice(i, i + READ_CONCURRENCY).map(loadOne));
   }
-  // Concurrent reads finish in any order; keep objects in file order so output is stable. The
-  // objects of one file were pushed together in document order, and the sort is stable.
-  for (const list of [set.integrations, set.connections, set.environments] as LoadedObject[][]) {
-    list.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  // Objects in file order, a file's in document order (the sort is stable); a listing in path order gives it already.
+  if (!sorted) {
+    for (const list of [set.integrations, set.connections, set.environments] as LoadedObject[][]) {
+      list.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    }
   }
 
   const paths = new Map<string, PathCheck>();
@@ -152,6 +164,11 @@ export async function loadManifests(
   problems.push(...withoutCascade(validateReferences(set, paths), problems));
   problems.push(...checkCertificates(set, now));
   return { set, problems: sortProblems(problems), stats: { files: entries.length, manifestFiles, read, parsed } };
+}
+
+function isSortedByPath(entries: readonly RepoEntry[]): boolean {
+  for (let i = 1; i < entries.length; i++) if (entries[i - 1]!.path > entries[i]!.path) return false;
+  return true;
 }
 
 /** A file loaded from what its content made before, or loaded and, when it has no problem, kept by its content. */

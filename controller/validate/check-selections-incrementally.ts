@@ -40,9 +40,20 @@ export async function checkSelectionsIncrementally(
   const misses: Array<{ object: LoadedObject<Integration>; inputs?: Inputs }> = [];
   const specIds = new Map<string, string | undefined>();
   for (const object of set.integrations) {
+    // The same manifest object (a file the loader kept) against the same specification: checked before.
+    const known = cache ? checkedObjects.get(object) : undefined;
+    if (known) {
+      if (!specIds.has(known.specPath)) specIds.set(known.specPath, await reader.contentId?.(known.specPath));
+      if (specIds.get(known.specPath) === known.inputs.specId) {
+        cache!.set(object.manifest.metadata.name, known.selection);
+        problems.push(...known.selection.problems);
+        continue;
+      }
+    }
     const inputs = cache ? await inputsOf(object, reader, specIds) : undefined;
     const cached = inputs && cache!.get(object.manifest.metadata.name);
     if (cached && inputs && cached.fileId === inputs.fileId && cached.specId === inputs.specId && cached.file === inputs.file) {
+      remember(object, inputs, cached);
       problems.push(...cached.problems);
     } else misses.push({ object, ...(inputs ? { inputs } : {}) });
   }
@@ -56,13 +67,32 @@ export async function checkSelectionsIncrementally(
   }
   for (const miss of misses) {
     const own = byName.get(miss.object.manifest.metadata.name) ?? [];
-    if (miss.inputs) cache!.set(miss.object.manifest.metadata.name, { ...miss.inputs, problems: own });
+    if (miss.inputs) {
+      const selection = { ...miss.inputs, problems: own };
+      cache!.set(miss.object.manifest.metadata.name, selection);
+      remember(miss.object, miss.inputs, selection);
+    }
     problems.push(...own);
   }
   return { problems, checked: misses.length };
 }
 
 type Inputs = Omit<CachedSelection, 'problems'>;
+
+/**
+ * The selection checked for a manifest object, with the specification it was checked against: a
+ * loader that keeps the objects of unchanged files (the controller's) hands the same object again,
+ * whose file and content are those it was checked with, so only its specification's content id is
+ * asked again (once per specification), and nothing is awaited per integration.
+ */
+const checkedObjects = new WeakMap<LoadedObject<Integration>, { specPath: string; inputs: Inputs; selection: CachedSelection }>();
+
+function remember(object: LoadedObject<Integration>, inputs: Inputs, selection: CachedSelection): void {
+  const raw = object.manifest.spec.source.path;
+  const specPath = raw === undefined ? undefined : normalizeRepoPath(raw);
+  // Only a manifest nobody can change (loaded manifests are frozen) may keep what was found from it.
+  if (specPath !== undefined && Object.isFrozen(object.manifest) && object.file === inputs.file) checkedObjects.set(object, { specPath, inputs, selection });
+}
 
 /** What an integration's selection check depends on, or undefined when the reader cannot tell (no content ids, a specification that is not a file). */
 async function inputsOf(object: LoadedObject<Integration>, reader: RepositoryReader, specIds: Map<string, string | undefined>): Promise<Inputs | undefined> {
