@@ -1,4 +1,6 @@
 import { simpleGit } from 'simple-git';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { gitRepository } from './git-repository.ts';
 import type { CachedFile } from '../load/load-manifests.ts';
 import type { CachedSelection } from '../validate/check-selections-incrementally.ts';
@@ -49,7 +51,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
       }
       const git = simpleGit({ baseDir: dir, unsafe: transport.unsafe, abort: signal }).env(transport.env);
       await git.raw(['fetch', ...args]);
-      return (await git.revparse(['--verify', '--end-of-options', `${ref}^{commit}`])).trim();
+      return (await looseRef(dir, ref)) ?? (await git.revparse(['--verify', '--end-of-options', `${ref}^{commit}`])).trim();
     } catch (error) {
       const detail = signal.aborted ? `timed out after ${transport.timeoutMs} ms` : describeGitError(error);
       throw new GitFetchFailedError(transport.redact(`cannot fetch ${what} of ${options.url}: ${detail}`));
@@ -97,6 +99,18 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     load: (commit) => loadLock(() => loadCommit(commit)),
     close: () => blobs.close(),
   };
+}
+
+/**
+ * The object a ref the fetch just wrote names, read from its file: a fetch writes every ref it
+ * updates as a loose file, which then outranks packed-refs, so this costs no process. Undefined
+ * when there is no such file (a ref packed since, a repository that stores refs otherwise), and
+ * the caller asks git; reading the commit checks later that it is one.
+ */
+async function looseRef(dir: string, ref: string): Promise<string | undefined> {
+  const text = await readFile(join(dir, ...ref.split('/')), 'utf8').catch(() => undefined);
+  const id = text?.trim();
+  return id !== undefined && /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(id) ? id : undefined;
 }
 
 /** Paths added, changed or removed between two listings of path -> blob id, sorted. */

@@ -1,4 +1,4 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
@@ -144,6 +144,20 @@ describe('createGitSource: fetch and load', () => {
     expect(names(loaded)).toEqual(['alpha', 'beta', 'epsilon', 'gamma']);
     expect(loaded.changedFiles).toEqual(['integrations/delta.yaml', 'integrations/epsilon.yaml']);
     expect(loaded.stats.read).toBe(1);
+  });
+
+  it('answers the commit a fetch brought from the ref it wrote, and from git when the refs were packed since', async () => {
+    const first = repo.commit('first');
+    expect(await source.fetch()).toBe(first);
+    const mirror = join(repo.root, 'mirror');
+    git(mirror, 'pack-refs', '--all');
+    expect(existsSync(join(mirror, 'refs', 'heads', 'main'))).toBe(false);
+    // Nothing new to fetch: no ref file is written, and the packed ref answers.
+    expect(await source.fetch()).toBe(first);
+    repo.write('integrations/delta.yaml', salesIntegration('delta'));
+    const second = repo.commit('second');
+    expect(await source.fetch()).toBe(second);
+    expect(readFileSync(join(mirror, 'refs', 'heads', 'main'), 'utf8').trim()).toBe(second);
   });
 });
 
