@@ -112,9 +112,9 @@ export function plan(desired: DesiredState, observed: ObservedState, policy: Pla
     if (current && integration.name !== previous) wantedAndPublished++;
     previous = integration.name;
     const have = current?.artifactHash;
-    const last = observed.lastApplied.integrations[integration.name];
     const want = integration.artifactHash;
     if (have === want) continue;
+    const last = observed.lastApplied.integrations[integration.name];
     const id = `publish:${integration.name}:${have ?? 'none'}->${want}`;
     const check = current ? checkBreaking(integration.name, current.catalog, integration.catalog) : { breaking: false, summary: [] };
     if (check.breaking) {

@@ -82,7 +82,8 @@ export async function buildDesiredState(
   const targets = targetsOf(set, name);
   const inputs = await readInputs(environment, reader, targets, pins, authTypes, options.specifications);
   const integrations: PublishedIntegration[] = [];
-  for (const [index, object] of targets.entries()) {
+  for (let index = 0; index < targets.length; index++) {
+    const object = targets[index]!;
     const integration = object.manifest;
     const current = published.get(integration.metadata.name);
     const identity = current && inputs.identity(object);
