@@ -7,7 +7,7 @@ import type { ActionCatalog } from '../core/catalog.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
 import { normalizeLineEndings } from '../core/text-encoding.ts';
 import { checkCatalogCompiles } from './compile-catalog.ts';
-import { contentHash, digestOf } from './content-hash.ts';
+import { CONTENT_HASH_VERSION, contentHash, digestOf } from './content-hash.ts';
 import { renderDeclarations } from './declarations.ts';
 import { computeRequirements } from './dependencies.ts';
 import { DEFAULT_DEPENDENCIES } from '../core/dependencies.ts';
@@ -70,6 +70,28 @@ function normalized(bytes: Uint8Array): Uint8Array {
   let out = normalizedSpecs.get(bytes);
   if (out === undefined) normalizedSpecs.set(bytes, (out = normalizeLineEndings(bytes)));
   return out;
+}
+
+/** The digest a specification's bytes are hashed by in content hashes (CRLF read as LF), computed once per array. */
+export function specificationDigest(bytes: Uint8Array): string {
+  return digestOf(normalized(bytes));
+}
+
+/**
+ * Content hashes and requirements kept by a caller that has no process to keep manifest objects
+ * in (the CLI, in its cache directory), by a key naming every input of the hash: the manifest's
+ * content, the specification's digest, the auth type, the pins and the generator's version.
+ */
+export interface IdentityStore {
+  get(key: string): { hash: string; requires: Record<string, string> } | undefined;
+  set(key: string, identity: { hash: string; requires: Record<string, string> }): void;
+}
+
+/** The key of an input's identity in an IdentityStore, when the manifest's content is known by key; undefined otherwise. */
+export function identityKey(contentKey: string | undefined, input: BuildInput): string | undefined {
+  const generator = GENERATORS[input.integration.spec.system];
+  if (contentKey === undefined || !generator) return undefined;
+  return `${contentKey}|${generator.system}@${generator.version}|${specificationDigest(input.specBytes)}|${input.authType ?? ''}|${pinsKey(input.pins)}|${CONTENT_HASH_VERSION}`;
 }
 
 /**

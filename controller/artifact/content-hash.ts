@@ -10,6 +10,9 @@ export interface HashInput {
   requires: Record<string, string>;
 }
 
+/** How contentHash computes a hash: change it with the computation, so that hashes kept elsewhere (the CLI's cache) are not taken for new ones. */
+export const CONTENT_HASH_VERSION = 1;
+
 /**
  * The content address of an artifact: sha256 over the generator and its version, the bytes of
  * the specification, what of the integration's spec shapes the output (system, source and the

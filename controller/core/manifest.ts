@@ -29,6 +29,12 @@ export interface LoadedObject<M extends Manifest = Manifest> {
   locate(path: readonly (string | number)[]): Position;
   /** Where the key of the field at a path starts. */
   locateKey(path: readonly (string | number)[]): Position;
+  /**
+   * What the object was made from, where the loader knows it by content (the CLI's cache of
+   * manifest files): the digest of its file's bytes and the limits they were read within, and its
+   * document's place in the file. Equal keys are equal manifests.
+   */
+  contentKey?: string;
 }
 
 /** The validated manifests of one commit, by kind. */

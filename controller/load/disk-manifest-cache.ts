@@ -3,15 +3,28 @@ import { readFileSync } from 'node:fs';
 import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { manifestSchemas } from '../generated/schemas.ts';
+import type { IdentityStore } from '../artifact/build-artifact.ts';
 import type { ContentCache, StoredFile } from './load-manifests.ts';
 
 /** The first line of the file, then the SHA-256 of the body: a truncated or corrupt file is ignored, never trusted. */
-const HEADER = 'intctl-manifests 1 ';
+const HEADER = 'intctl-manifests 2 ';
 
-/** A content cache kept in a file between runs; `save` writes what this run used. */
+/**
+ * A content cache kept in a file between runs, with the content hash each manifest gave against
+ * its specification and environment (an IdentityStore); `save` writes what this run used.
+ */
 export interface DiskManifestCache extends ContentCache {
-  /** Writes the entries this run used (and only those), when they differ from what was read; a failure to write is let go. */
+  identities: IdentityStore;
+  /** Writes the entries this run used (and only those), when they differ from what was last read or written; a failure to write is let go. */
   save(): Promise<void>;
+}
+
+type StoredIdentity = NonNullable<ReturnType<IdentityStore['get']>>;
+
+/** The body of the file. */
+interface Stored {
+  files: Record<string, StoredFile>;
+  identities: Record<string, StoredIdentity>;
 }
 
 /**
@@ -21,25 +34,41 @@ export interface DiskManifestCache extends ContentCache {
  * schemas starts afresh; it carries the SHA-256 of its body, so a damaged file is ignored; it is
  * written to a temporary file renamed into place, so concurrent runs never read half of one (the
  * last one to finish wins). It holds what the last run used: its size follows the repository's.
+ * A plan of an unchanged manifest against an unchanged specification and environment takes its
+ * content hash from here instead of computing it (a tenth of a 10,000-integration plan).
  */
 export function openDiskManifestCache(directory: string): DiskManifestCache {
   const path = join(directory, `manifests-${schemaDigest().slice(0, 16)}.json`);
   const read = readEntries(path);
-  const used = new Map<string, StoredFile>();
-  let added = false;
+  const used = { files: new Map<string, StoredFile>(), identities: new Map<string, StoredIdentity>() };
+  let changed = false;
   return {
     get(digest) {
-      const entry = used.get(digest) ?? read.get(digest);
-      if (entry) used.set(digest, entry);
+      const entry = used.files.get(digest) ?? read.files.get(digest);
+      if (entry) used.files.set(digest, entry);
       return entry;
     },
     set(digest, file) {
-      used.set(digest, file);
-      added = true;
+      used.files.set(digest, file);
+      changed = true;
+    },
+    identities: {
+      get(key) {
+        const entry = used.identities.get(key) ?? read.identities.get(key);
+        if (entry) used.identities.set(key, entry);
+        return entry;
+      },
+      set(key, identity) {
+        used.identities.set(key, { hash: identity.hash, requires: identity.requires });
+        changed = true;
+      },
     },
     async save() {
-      if (!added && used.size === read.size) return;
-      const body = JSON.stringify(Object.fromEntries(used));
+      if (!changed && used.files.size === read.files.size && used.identities.size === read.identities.size) return;
+      changed = false;
+      read.files = new Map(used.files);
+      read.identities = new Map(used.identities);
+      const body = JSON.stringify({ files: Object.fromEntries(used.files), identities: Object.fromEntries(used.identities) } satisfies Stored);
       const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
       try {
         await mkdir(directory, { recursive: true });
@@ -63,25 +92,31 @@ function sha256(text: string): string {
 }
 
 /** The entries of the file, or none when it is missing, damaged or not of this layout. */
-function readEntries(path: string): Map<string, StoredFile> {
+function readEntries(path: string): { files: Map<string, StoredFile>; identities: Map<string, StoredIdentity> } {
+  const none = () => ({ files: new Map<string, StoredFile>(), identities: new Map<string, StoredIdentity>() });
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    return new Map();
+    return none();
   }
   const newline = text.indexOf('\n');
-  if (!text.startsWith(HEADER) || newline < 0) return new Map();
+  if (!text.startsWith(HEADER) || newline < 0) return none();
   const body = text.slice(newline + 1);
-  if (text.slice(HEADER.length, newline) !== sha256(body)) return new Map();
+  if (text.slice(HEADER.length, newline) !== sha256(body)) return none();
   try {
-    const entries = JSON.parse(body) as Record<string, StoredFile>;
-    const out = new Map<string, StoredFile>();
-    for (const [digest, file] of Object.entries(entries)) {
-      if (typeof file?.manifest === 'boolean' && Array.isArray(file.objects) && file.objects.every((o) => Number.isInteger(o?.document) && typeof o.manifest === 'object' && o.manifest !== null)) out.set(digest, file);
+    const stored = JSON.parse(body) as Partial<Stored> | null;
+    const out = none();
+    for (const [digest, file] of Object.entries(stored?.files ?? {})) {
+      if (typeof file?.manifest === 'boolean' && Array.isArray(file.objects) && file.objects.every((o) => Number.isInteger(o?.document) && typeof o.manifest === 'object' && o.manifest !== null)) out.files.set(digest, file);
+    }
+    for (const [key, identity] of Object.entries(stored?.identities ?? {})) {
+      if (typeof identity?.hash === 'string' && /^sha256:[0-9a-f]{64}$/.test(identity.hash) && typeof identity.requires === 'object' && identity.requires !== null && Object.values(identity.requires).every((v) => typeof v === 'string')) {
+        out.identities.set(key, identity);
+      }
     }
     return out;
   } catch {
-    return new Map();
+    return none();
   }
 }

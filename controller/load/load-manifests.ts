@@ -182,12 +182,14 @@ function loadThroughContents(path: string, bytes: Uint8Array, digest: string, co
       file: path,
       locate: (at) => place(document, at, false),
       locateKey: (at) => place(document, at, true),
+      contentKey: `${digest}#${document}`,
     }));
     return { objects, problems: [], manifest: stored.manifest };
   }
   const { file, documents } = parse(path, bytes);
   if (file.problems.length === 0 && file.objects.every((object) => plainData(object.manifest))) {
     contents.set(digest, { manifest: file.manifest, objects: file.objects.map((object, i) => ({ document: documents[i]!, manifest: object.manifest })) });
+    return { ...file, objects: file.objects.map((object, i) => ({ ...object, contentKey: `${digest}#${documents[i]!}` })) };
   }
   return file;
 }

@@ -2,7 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { artifactIdentity, type IdentityStore } from '../../controller/artifact/build-artifact.ts';
+import { DEFAULT_DEPENDENCIES } from '../../controller/core/dependencies.ts';
 import { openDiskManifestCache } from '../../controller/load/disk-manifest-cache.ts';
+import { heldIntegrationNames } from '../../controller/reconcilers/environment/desired-state.ts';
 import { loadAndValidate } from '../../controller/load/load-and-validate.ts';
 import { fsRepository } from '../../controller/source/fs-repository.ts';
 import { integrationAt, writeExamplesAtScale } from '../support/examples-at-scale.ts';
@@ -58,6 +61,67 @@ describe('the manifest cache kept across runs', () => {
     const third = await cachedLoad();
     expect(third.stats.parsed).toBe(1);
     expect(said(third)).toEqual(await uncached());
+  });
+
+  it('keeps the content hash of each unchanged manifest, so that a later plan computes none: the same hashes as computed', async () => {
+    /** The hashes a plan's held check finds for every integration of dev, counting those it had to compute. */
+    const hashesOfDev = async () => {
+      const contents = openDiskManifestCache(cacheDir);
+      const loaded = await loadAndValidate(fsRepository(repo), undefined, { contents });
+      const environment = loaded.set.environments.find((e) => e.manifest.metadata.name === 'dev')!;
+      const computed: string[] = [];
+      const found = new Map<string, string>();
+      const identities: IdentityStore = {
+        get: (key) => contents.identities.get(key),
+        set: (key, identity) => {
+          computed.push(key);
+          contents.identities.set(key, identity);
+        },
+      };
+      // Published at a hash no input gives: every integration's identity is asked for, none is held.
+      const published = loaded.set.integrations.map((o) => ({ name: o.manifest.metadata.name, version: 'x', artifactHash: `sha256:${'0'.repeat(64)}`, system: o.manifest.spec.system, catalog: {}, requires: {}, connection: o.manifest.spec.connection, commit: 'c' }));
+      const held = await heldIntegrationNames(loaded.set, environment, fsRepository(repo), published, new Map(), {
+        get: (key) => {
+          const identity = identities.get(key);
+          if (identity) found.set(key, identity.hash);
+          return identity;
+        },
+        set: (key, identity) => {
+          found.set(key, identity.hash);
+          identities.set(key, identity);
+        },
+      });
+      expect(held.size).toBe(0);
+      await contents.save();
+      const direct = new Set<string>();
+      for (const object of loaded.set.integrations.filter((o) => o.manifest.spec.environments.includes('dev'))) {
+        const path = object.manifest.spec.source.path!;
+        const connection = loaded.set.connections.find((c) => c.manifest.metadata.name === object.manifest.spec.connection && c.manifest.spec.environments.dev);
+        const identity = artifactIdentity({
+          integration: object.manifest,
+          specBytes: await fsRepository(repo).read(path),
+          specPath: path,
+          pins: { ...DEFAULT_DEPENDENCIES, ...environment.manifest.spec.dependencies },
+          ...(connection ? { authType: connection.manifest.spec.auth.type } : {}),
+        });
+        if (identity.ok) direct.add(identity.value.hash);
+      }
+      return { computed: computed.length, hashes: new Set(found.values()), direct, asked: found.size };
+    };
+    const first = await hashesOfDev();
+    expect(first.computed).toBeGreaterThan(0);
+    expect(first.computed).toBe(first.asked);
+    expect(first.hashes).toEqual(first.direct);
+    const second = await hashesOfDev();
+    expect(second.computed).toBe(0);
+    expect(second.asked).toBe(first.asked);
+    expect(second.hashes).toEqual(first.direct);
+    // One file's bytes changed (a comment): its identity alone is computed again.
+    const path = join(repo, integrationAt(SHAPE, 3).file);
+    writeFileSync(path, `${readFileSync(path, 'utf8')}# reviewed\n`);
+    const third = await hashesOfDev();
+    expect(third.computed).toBe(1);
+    expect(third.hashes).toEqual(third.direct);
   });
 
   it('points problems found across files at the lines of cached files, as without the cache', async () => {

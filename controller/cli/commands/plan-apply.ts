@@ -86,7 +86,7 @@ async function run(mode: 'plan' | 'apply', environment: string, workspace: Works
     load: async () => {
       const loaded = await loadAndValidate(workspace.reader, undefined, { deferSelections: true, ...(contents ? { contents } : {}) });
       await contents?.save();
-      return { commit: workspace.commit, reader: workspace.reader, ...loaded };
+      return { commit: workspace.commit, reader: workspace.reader, ...loaded, ...(contents ? { identities: contents.identities } : {}) };
     },
     openDriver: (env) =>
       openEnvironment(env.manifest, workspace.config).catch((error: unknown) => {
@@ -105,6 +105,8 @@ async function run(mode: 'plan' | 'apply', environment: string, workspace: Works
   };
   try {
     const result = await runner.reconcile(environment, mode, progress && mode === 'apply' ? onAction : undefined);
+    // The content hashes this run found, for the next.
+    await contents?.save();
     if (refused) throw refused;
     return result;
   } catch (error) {

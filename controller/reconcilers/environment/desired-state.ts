@@ -1,4 +1,4 @@
-import { artifactIdentity, buildArtifact, type ArtifactCache, type BuildInput } from '../../artifact/build-artifact.ts';
+import { artifactIdentity, buildArtifact, identityKey, type ArtifactCache, type BuildInput, type IdentityStore } from '../../artifact/build-artifact.ts';
 import { createSpecModels, type SpecModels } from '../../generators/spec-models.ts';
 import { DEFAULT_DEPENDENCIES, type DependencyName } from '../../core/dependencies.ts';
 import type { LoadedObject, ManifestSet } from '../../core/manifest.ts';
@@ -22,6 +22,8 @@ export interface DesiredStateOptions {
   progress?: (done: number, total: number) => void;
   /** The specifications read so far in this reconcile, by path: shared with heldIntegrationNames, so each is read once. */
   specifications?: SpecificationReads;
+  /** Content hashes kept across runs (see LoadedManifests.identities). */
+  identities?: IdentityStore;
 }
 
 /** Specifications being read or read, by repository path. */
@@ -80,7 +82,7 @@ export async function buildDesiredState(
 
   const published = byName(options.published ?? []);
   const targets = targetsOf(set, name);
-  const inputs = await readInputs(environment, reader, targets, pins, authTypes, options.specifications);
+  const inputs = await readInputs(environment, reader, targets, pins, authTypes, options.specifications, options.identities);
   const integrations: PublishedIntegration[] = [];
   for (let index = 0; index < targets.length; index++) {
     const object = targets[index]!;
@@ -117,6 +119,7 @@ export async function heldIntegrationNames(
   reader: RepositoryReader,
   published: readonly PublishedIntegration[],
   specifications: SpecificationReads = new Map(),
+  identities?: IdentityStore,
 ): Promise<Set<string>> {
   const name = environment.manifest.metadata.name;
   const pins = { ...DEFAULT_DEPENDENCIES, ...environment.manifest.spec.dependencies };
@@ -126,7 +129,7 @@ export async function heldIntegrationNames(
   }
   const current = byName(published);
   const targets = targetsOf(set, name);
-  const inputs = await readInputs(environment, reader, targets, pins, authTypes, specifications);
+  const inputs = await readInputs(environment, reader, targets, pins, authTypes, specifications, identities);
   const held = new Set<string>();
   for (const object of targets) {
     const integration = current.get(object.manifest.metadata.name);
@@ -177,6 +180,7 @@ async function readInputs(
   pins: BuildInput['pins'],
   authTypes: ReadonlyMap<string, string>,
   specifications: SpecificationReads = new Map(),
+  store?: IdentityStore,
 ): Promise<Inputs> {
   let identities = knownIdentities.get(environment);
   if (!identities) knownIdentities.set(environment, (identities = new WeakMap()));
@@ -203,9 +207,15 @@ async function readInputs(
     const kept = known.get(object);
     if (kept && kept.specBytes === specBytesAt(kept.specPath) && kept.authType === authTypes.get(object.manifest.spec.connection)) return kept;
     const made = input(object);
-    const found = artifactIdentity(made);
-    if (!found.ok) return undefined;
-    const identity: KnownIdentity = { specPath: specPathOf(object), specBytes: made.specBytes, authType: made.authType, hash: found.value.hash, requires: found.value.requires };
+    const key = store && identityKey(object.contentKey, made);
+    let found = key === undefined ? undefined : store!.get(key);
+    if (!found) {
+      const computed = artifactIdentity(made);
+      if (!computed.ok) return undefined;
+      found = { hash: computed.value.hash, requires: computed.value.requires };
+      if (key !== undefined) store!.set(key, found);
+    }
+    const identity: KnownIdentity = { specPath: specPathOf(object), specBytes: made.specBytes, authType: made.authType, hash: found.hash, requires: found.requires };
     // Only a manifest nobody can change (loaded manifests are frozen) may keep what was derived from it.
     if (Object.isFrozen(object.manifest) && Object.isFrozen(object.manifest.spec)) known.set(object, identity);
     return identity;

@@ -1,4 +1,4 @@
-import type { ArtifactCache } from '../../artifact/build-artifact.ts';
+import type { ArtifactCache, IdentityStore } from '../../artifact/build-artifact.ts';
 import type { ManifestSet, LoadedObject } from '../../core/manifest.ts';
 import type { ApplyOutcome, EnvironmentDriver } from '../../environments/driver.ts';
 import type { PlanAction } from '../../core/plan-action.ts';
@@ -24,6 +24,8 @@ export interface LoadedManifests {
    * environment holds (see checkSelections); `problems` and `errors` do not include them yet.
    */
   deferredSelections?: (skip: (object: LoadedObject<Integration>) => boolean) => Promise<Problem[]>;
+  /** Content hashes kept across runs by manifest content (the CLI's cache directory), for objects that carry a contentKey. */
+  identities?: IdentityStore;
 }
 
 /**

@@ -84,6 +84,7 @@ export const buildDesired: EnvironmentStep = async (state, ctx) => {
   const desired = await buildDesiredState(loaded.set, state.object!, loaded.reader, keys, loaded.commit, ctx.artifactCache, loaded.models, {
     published: state.observed!.integrations,
     ...(state.specifications ? { specifications: state.specifications } : {}),
+    ...(loaded.identities ? { identities: loaded.identities } : {}),
     ...(progress ? { progress } : {}),
   });
   if (desired.problems.length === 0) {
@@ -110,7 +111,7 @@ export const checkSelections: EnvironmentStep = async (state) => {
   const loaded = state.loaded!;
   if (!loaded.deferredSelections) return undefined;
   state.specifications ??= new Map();
-  const held = await heldIntegrationNames(loaded.set, state.object!, loaded.reader, state.observed!.integrations, state.specifications);
+  const held = await heldIntegrationNames(loaded.set, state.object!, loaded.reader, state.observed!.integrations, state.specifications, loaded.identities);
   const found = await loaded.deferredSelections((object) => held.has(object.manifest.metadata.name));
   const { deferredSelections: _checked, ...rest } = loaded;
   const problems = sortProblems([...loaded.problems, ...found]);
