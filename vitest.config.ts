@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
+import { relative } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { deadline } from './test/support/time.ts';
 
 /**
@@ -26,6 +28,40 @@ export const UNIT = [
   'test/database/column-values.test.ts',
 ];
 
+/**
+ * The slowest test files, slowest first (measured with `--reporter=json` on the 2-core machines
+ * we run on). A run lasts as long as its busiest worker, so these start first and the many short
+ * files fill in around them. Without this, vitest orders a clean checkout by file size, and
+ * driver-contract.test.ts, five lines that run the whole driver contract four times (~30 s),
+ * started last and ran alone at the end. The list only orders: a stale one costs time, never a
+ * result.
+ */
+export const SLOWEST = [
+  'test/environments/driver-contract.test.ts',
+  'test/generation/real-specifications.test.ts',
+  'test/generation/fidelity.test.ts',
+  'test/environment-server/environment-server.test.ts',
+  'test/cli/history-trigger.test.ts',
+  'test/environment-server/key-file.test.ts',
+  'test/github/pull-requests.test.ts',
+  'test/github/api-budget.test.ts',
+  'test/dashboard/demo-serve.test.ts',
+  'test/runtime/shards.test.ts',
+  'test/generation/fidelity-live.test.ts',
+  'test/github/github-reporter.test.ts',
+];
+
+/** Vitest's order (by each file's last duration, when known), with SLOWEST moved to the front. */
+class SlowestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (file: TestSpecification): number => {
+      const at = SLOWEST.indexOf(relative(file.project.config.root, file.moduleId));
+      return at === -1 ? SLOWEST.length : at;
+    };
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
+  }
+}
+
 export default defineConfig({
   test: {
     // Deadlines, never durations a test must meet: scaled by INTCTL_TEST_TIME_FACTOR (test/support/time.ts).
@@ -34,6 +70,7 @@ export default defineConfig({
     // Vitest's default, one worker less than the cores, is one worker on the 2-core machines we
     // run on: files would run one at a time while most of them wait on Git, databases and servers.
     maxWorkers: Math.max(2, availableParallelism() - 1),
+    sequence: { sequencer: SlowestFirst },
     projects: [
       // isolate: false: the unit tests are pure, so each worker keeps one module graph for all its
       // files instead of importing the controller afresh for each, which halves the tier's time.
