@@ -15,7 +15,7 @@ export const UNIT = [
   'test/plan/**/*.test.ts',
   'test/crds/**/*.test.ts',
   'test/github/{affected-environments,approvals,render-check}.test.ts',
-  'test/generation/{artifact,diff-catalogs,odata-generator,openapi-generator,openapi-inference,openapi-requests,parse-spec-text,registry-contract,sql-generator}.test.ts',
+  'test/generation/{artifact,diff-catalogs,odata-generator,openapi-generator,openapi-inference,openapi-requests,parse-spec-text,registry-contract,rfc3339-formats,sql-generator}.test.ts',
   'test/environment-server/build-request.test.ts',
   'test/runtime/{backoff,read-controller-config,requeue-policy,shard-membership,work-queue}.test.ts',
   'test/secrets/{connection-fingerprint,seal-secret,to-connection-record}.test.ts',

@@ -11,13 +11,15 @@ import { APP, CONTROLLER, startEnvironmentServer } from '../support/environment-
 
 /**
  * Profiles the environment server on the database path: the table of database-runtime.bench.ts,
- * published as it does, the server started with `--cpu-prof`; CALLS GetItem calls (16 in flight)
- * and a tenth as many SearchItems of all 1,000 rows, then the .cpuprofile written is named.
+ * published as it does, the server started with `--cpu-prof`; CALLS calls (16 in flight), every
+ * SEARCH_EVERY-th a SearchItems of all 1,000 rows (10 by default; 0 for GetItem only) and the others
+ * GetItem, then the .cpuprofile written is named.
  *
- *   npx tsx bench/profile/profile-database.ts [CALLS] [PROFILE_DIR]
+ *   npx tsx bench/profile/profile-database.ts [CALLS] [PROFILE_DIR] [SEARCH_EVERY]
  */
 const calls = Number(process.argv[2] ?? 10_000);
 const profileDir = process.argv[3] ?? mkdtempSync(join(tmpdir(), 'intctl-profile-'));
+const searchEvery = Number(process.argv[4] ?? 10);
 const dir = mkdtempSync(join(tmpdir(), 'intctl-profile-state-'));
 const schema = uniqueSchema();
 const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
@@ -40,7 +42,7 @@ try {
   const worker = async (): Promise<void> => {
     while (next < calls) {
       const n = next++;
-      await (n % 10 === 0 ? call('SearchItems', '{}') : call('GetItem', `{"id":${(n % 1000) + 1}}`));
+      await (searchEvery > 0 && n % searchEvery === 0 ? call('SearchItems', '{}') : call('GetItem', `{"id":${(n % 1000) + 1}}`));
     }
   };
   await Promise.all(Array.from({ length: 16 }, worker));

@@ -15,7 +15,7 @@ const self = new Map<number, number>();
 for (let i = 0; i < profile.samples.length; i++) self.set(profile.samples[i]!, (self.get(profile.samples[i]!) ?? 0) + (profile.timeDeltas[i] ?? 0));
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const total = [...self.values()].reduce((a, b) => a + b, 0);
-const name = (n: Node): string => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^.*node_modules\//, '').replace(/^.*wt-runtime-fast\//, '')}:${n.callFrame.lineNumber + 1}`;
+const name = (n: Node): string => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^.*node_modules\//, '').replace(`file://${process.cwd()}/`, '').replace(`${process.cwd()}/`, '')}:${n.callFrame.lineNumber + 1}`;
 
 const selfByName = new Map<string, number>();
 for (const [id, t] of self) selfByName.set(name(byId.get(id)!), (selfByName.get(name(byId.get(id)!)) ?? 0) + t);
@@ -51,7 +51,7 @@ if (focus !== undefined) {
   for (const n of profile.nodes) {
     if (!name(n).includes(focus)) continue;
     const chain: string[] = [];
-    for (let p = parent.get(n.id), i = 0; p !== undefined && i < 4; p = parent.get(p), i++) chain.push(name(byId.get(p)!));
+    for (let p = parent.get(n.id), i = 0; p !== undefined && i < 8; p = parent.get(p), i++) chain.push(name(byId.get(p)!));
     const key = chain.join(' < ');
     callers.set(key, (callers.get(key) ?? 0) + subtree(n.id));
   }

@@ -1,6 +1,6 @@
 import { Agent } from 'undici';
 import type { ActionCatalog, CatalogAction } from '../core/catalog.ts';
-import type { ConnectionRecord, PublishedIntegration } from '../core/environment-state.ts';
+import type { ConnectionRecord, PublishedIntegration, StoredSecret } from '../core/environment-state.ts';
 import { EnvironmentUnavailableError } from '../environments/driver.ts';
 import type { KeyPair } from '../secrets/generate-key-pair.ts';
 import { actionFailure, type ActionFailure } from './action-failure.ts';
@@ -10,7 +10,7 @@ import { buildRequest, type BuiltRequest } from './build-request.ts';
 import { callUpstream, type UpstreamAnswer, type UpstreamTransport } from './call-upstream.ts';
 import { checkAnswerMediaType } from './check-answer-media-type.ts';
 import { ClientKeyCache } from './client-key-cache.ts';
-import { DatabasePools } from './database/database-pools.ts';
+import { DatabasePools, type PoolSecrets } from './database/database-pools.ts';
 import { invokeDatabaseAction } from './database/invoke-database-action.ts';
 import { describeMissingAction } from './describe-missing-action.ts';
 import { atPointer } from '../core/json-pointer.ts';
@@ -56,7 +56,8 @@ export interface ActionRuntime {
 /**
  * The action runtime: runs one published action against its external system with the bound
  * connection. The input is checked against the action's input schema; the request is built from
- * the catalog; the connection's secrets are opened for this call only and kept nowhere; the call
+ * the catalog; the connection's secrets are opened for this call only and kept nowhere (but a
+ * database connection's, which its driver pool holds while it is open: they are opened with it); the call
  * is authenticated (a refused OAuth token is renewed and the call tried once more); Search follows
  * the system's next links (on the endpoint's own origin only) until `top` items or the page limit;
  * an error of the system becomes a failure with its status, code and message; an answer of
@@ -93,19 +94,26 @@ export function createActionRuntime(options: ActionRuntimeOptions): ActionRuntim
     const endpoint = connection.parameters.endpoint;
     if (typeof endpoint !== 'string' || !URL.canParse(endpoint)) return actionFailure('ConnectionInvalid', `connection ${connection.name} has no valid endpoint`);
 
-    const secrets: Record<string, string> = {};
-    for (const [field, stored] of Object.entries(connection.secrets)) {
-      const secret = await openSecret(stored, options.source.keyPair(), options.variables);
-      if (!secret.ok) return actionFailure('SecretUnavailable', `connection ${connection.name}: secret ${field}: ${secret.message}`);
-      secrets[field] = secret.value;
-      opened.push(secret.value);
-    }
     if (action.request.database !== undefined) {
-      const done = await invokeDatabaseAction(databases, connection, secrets, action, input, timeoutMs);
+      // Variables and files are read on every call (a mounted file changes without a restart);
+      // sealed values are opened only when the connection's pool is, as stored they name it.
+      const read = await openSecrets(connection, opened, (stored) => !('sealed' in stored));
+      if (!read.ok) return read;
+      const poolSecrets: PoolSecrets = {
+        identity: JSON.stringify([connection.secrets, options.source.keyPair().publicKey, read.values]),
+        open: async () => {
+          const sealed = await openSecrets(connection, opened, (stored) => 'sealed' in stored);
+          return sealed.ok ? { ok: true, values: { ...read.values, ...sealed.values } } : sealed;
+        },
+      };
+      const done = await invokeDatabaseAction(databases, connection, poolSecrets, opened, action, input, timeoutMs);
       if (!done.ok) return done;
       if (!checks.output(done.output)) return actionFailure('OutputInvalid', `${connection.name} read something the output schema of ${actionName} does not allow`, { details: mismatches(checks.output.errors) });
       return { ok: true, output: done.output, pages: 1 };
     }
+    const opening = await openSecrets(connection, opened);
+    if (!opening.ok) return opening;
+    const secrets = opening.values;
     let request: BuiltRequest;
     try {
       request = buildRequest(action.request, input as Record<string, unknown>, endpoint, fixedQuery(connection));
@@ -137,6 +145,19 @@ export function createActionRuntime(options: ActionRuntimeOptions): ActionRuntim
       return actionFailure('OutputInvalid', `${request.url.origin} answered something the output schema of ${actionName} does not allow`, { details: mismatches(checks.output.errors) });
     }
     return { ok: true, output, pages: pages.length };
+  };
+
+  /** Opens the connection's secrets (those `which` picks) for this call, each added to `opened`. */
+  const openSecrets = async (connection: ConnectionRecord, opened: string[], which: (stored: StoredSecret) => boolean = () => true): Promise<{ ok: true; values: Record<string, string> } | ActionFailure> => {
+    const values: Record<string, string> = {};
+    for (const [field, stored] of Object.entries(connection.secrets)) {
+      if (!which(stored)) continue;
+      const secret = await openSecret(stored, options.source.keyPair(), options.variables);
+      if (!secret.ok) return actionFailure('SecretUnavailable', `connection ${connection.name}: secret ${field}: ${secret.message}`);
+      values[field] = secret.value;
+      opened.push(secret.value);
+    }
+    return { ok: true, values };
   };
 
   const sendWith = (request: BuiltRequest, credentials: Credentials): Promise<UpstreamAnswer | ActionFailure> => {

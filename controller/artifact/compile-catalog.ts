@@ -1,6 +1,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { ActionCatalog, JsonSchema } from '../core/catalog.ts';
+import { RFC3339_FORMATS } from './rfc3339-formats.ts';
 import type { SpecProblem } from '../generators/generator.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => void;
@@ -16,6 +17,7 @@ export function createCatalogAjv(): Ajv {
   // with it, common patterns such as literal braces (`^{[a-z]+}$`) do not compile at all.
   const ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateFormats: true, unicodeRegExp: false });
   addFormats(ajv);
+  for (const [name, format] of Object.entries(RFC3339_FORMATS)) ajv.addFormat(name, format);
   ajv.addFormat('decimal', { type: 'number', validate: () => true });
   return ajv;
 }

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActionRuntime } from '../../controller/action-runtime/action-runtime.ts';
+import { generateKeyPair } from '../../controller/secrets/generate-key-pair.ts';
+import { sealSecret } from '../../controller/secrets/seal-secret.ts';
 import { postgresqlGenerator } from '../../controller/generators/postgresql/postgresql-generator.ts';
 import { DATABASE_URL, dropSchema, uniqueSchema } from '../environment-server/support/postgres.ts';
 import { integrationManifest } from '../environment-server/support/manifest-repo.ts';
@@ -221,6 +223,27 @@ describe('a PostgreSQL schema introspected, generated, published and served', ()
     await away.close!();
     expect(unreachable).toMatchObject({ ok: false, status: 502, body: { reason: 'UpstreamUnreachable', message: 'CountOrders: the postgresql database test at 127.0.0.1:9 cannot be reached (ECONNREFUSED)' } });
     expect(JSON.stringify(unreachable)).not.toContain('trusted-anyway');
+  });
+
+  it('opens a sealed password with the pool of its connection, not on every call; a password sealed anew opens a new pool', async () => {
+    const integration = (await served.driver.observe()).integrations[0]!;
+    const stored = (await served.store.observe()).connections[0]!;
+    const pair = served.store.keyPair();
+    let connection = stored;
+    let privateKey = pair.privateKey;
+    const runtime = createActionRuntime({ source: { integration: async () => integration, connection: async () => connection, keyPair: () => ({ publicKey: pair.publicKey, privateKey }) }, variables: {} });
+    try {
+      expect(await runtime.invoke('shop', 'CountOrders', {})).toMatchObject({ ok: true, output: { count: 3 } });
+      // With a private key that opens nothing, only the pool opened by the first call can answer.
+      privateKey = generateKeyPair().privateKey;
+      expect(await runtime.invoke('shop', 'CountOrders', {})).toMatchObject({ ok: true, output: { count: 3 } });
+      connection = { ...stored, secrets: { password: { sealed: sealSecret(pair.publicKey, 'trusted-anyway') } } };
+      expect(await runtime.invoke('shop', 'CountOrders', {})).toMatchObject({ ok: false, body: { reason: 'SecretUnavailable' } });
+      privateKey = pair.privateKey;
+      expect(await runtime.invoke('shop', 'CountOrders', {})).toMatchObject({ ok: true, output: { count: 3 } });
+    } finally {
+      await runtime.close!();
+    }
   });
 
   it('with nulls: typeDefaults, NULLs of text, numbers and arrays read as their type defaults; dates and uuids stay null', async () => {

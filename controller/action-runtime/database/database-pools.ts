@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import type { ConnectionRecord } from '../../core/environment-state.ts';
+import { actionFailure, type ActionFailure } from '../action-failure.ts';
 
 export type DatabaseKind = 'postgresql' | 'mysql';
 
@@ -101,26 +102,53 @@ function knexConfig(address: DatabaseAddress, url: URL, secrets: Readonly<Record
 }
 
 /**
- * One connection pool per database connection, opened on first use and kept: keyed by the
- * address and a digest of the secrets, so a changed password opens a new pool (and the old one
- * is closed) while the secrets themselves are kept only inside the driver's pool.
+ * The secrets of a connection as its pool needs them. `identity` changes whenever an opened value
+ * would, yet costs no opening: sealed values as stored (with the public key of the pair that
+ * opens them), variables and files as read for this call. `open` opens them all; it runs only
+ * when no pool of that identity is open, so a sealed password is opened once per pool, not once
+ * per call.
+ */
+export interface PoolSecrets {
+  identity: string;
+  open(): Promise<{ ok: true; values: Readonly<Record<string, string>> } | ActionFailure>;
+}
+
+interface OpenPool {
+  key: string;
+  db: Knex;
+  address: DatabaseAddress;
+  /** The opened values, kept with the pool that already holds them: each call's failures are scrubbed of them. */
+  secrets: readonly string[];
+}
+
+/**
+ * One connection pool per database connection, opened on first use and kept: keyed by a digest
+ * of the connection's parameters and the identity of its secrets, so a changed password opens a
+ * new pool (and the old one is closed) while the secrets themselves are kept only with the pool
+ * (the driver holds them anyway to open its connections).
  */
 export class DatabasePools {
-  private readonly pools = new Map<string, { key: string; db: Knex }>();
+  private readonly pools = new Map<string, OpenPool>();
 
   constructor(private readonly options: DatabaseOptions) {}
 
-  /** The pool of a connection, with its address. */
-  pool(connection: ConnectionRecord, secrets: Readonly<Record<string, string>>): { ok: true; db: Knex; address: DatabaseAddress } | { ok: false; message: string } {
+  /** The pool of a connection, with its address and the secrets it was opened with. */
+  async pool(connection: ConnectionRecord, secrets: PoolSecrets): Promise<({ ok: true } & Omit<OpenPool, 'key'>) | ActionFailure> {
+    const key = createHash('sha256').update(JSON.stringify([connection.system, connection.parameters, secrets.identity])).digest('hex');
+    const known = this.pools.get(connection.name);
+    if (known?.key === key) return { ok: true, db: known.db, address: known.address, secrets: known.secrets };
+    const opened = await secrets.open();
+    if (!opened.ok) return opened;
     const found = databaseAddress(connection);
-    if (!found.ok) return found;
-    const key = createHash('sha256').update(JSON.stringify([connection.parameters, secrets])).digest('hex');
+    if (!found.ok) return actionFailure('ConnectionInvalid', found.message);
+    // Another call may have opened this pool while the secrets were being opened: it is used, not replaced.
     const current = this.pools.get(connection.name);
-    if (current?.key === key) return { ok: true, db: current.db, address: found.address };
+    if (current?.key === key) return { ok: true, db: current.db, address: current.address, secrets: current.secrets };
     if (current) void current.db.destroy().catch(() => undefined);
-    const db = knex(knexConfig(found.address, found.url, secrets, connection, this.options));
-    this.pools.set(connection.name, { key, db });
-    return { ok: true, db, address: found.address };
+    const db = knex(knexConfig(found.address, found.url, opened.values, connection, this.options));
+    const open: OpenPool = { key, db, address: found.address, secrets: Object.values(opened.values) };
+    this.pools.set(connection.name, open);
+    return { ok: true, db, address: open.address, secrets: open.secrets };
   }
 
   /** Closes every pool. */
