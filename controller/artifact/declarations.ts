@@ -12,7 +12,10 @@ const BATCH = 200;
  * `Actions` interface mapping every action name to its input and output, so a typed client can
  * be written over it. References between definitions become type names (`tsType`), so the
  * definitions are compiled in batches without dereferencing, and the time grows linearly with
- * the catalog. The text depends on the catalog only.
+ * the catalog. The text depends on the catalog only. A batch is rendered by intctl's own renderer
+ * (declarations-render.ts, the same text in a fraction of the time) when all of it is in the subset
+ * that renderer knows, and by the library's stages otherwise; `paths`, when given, counts the
+ * definitions each path rendered.
  */
 export async function renderDeclarations(catalog: ActionCatalog, paths?: RenderPaths): Promise<string> {
   const definitions = declaredDefinitions(catalog);
