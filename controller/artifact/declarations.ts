@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { isDeepStrictEqual } from 'node:util';
 import type { ActionCatalog, JsonSchema } from '../core/catalog.ts';
+import { renderBatch } from './declarations-render.ts';
 
 /** Definitions compiled per call: json-schema-to-typescript slows down faster than linearly. */
 const BATCH = 200;
@@ -11,21 +12,40 @@ const BATCH = 200;
  * `Actions` interface mapping every action name to its input and output, so a typed client can
  * be written over it. References between definitions become type names (`tsType`), so the
  * definitions are compiled in batches without dereferencing, and the time grows linearly with
- * the catalog. The text depends on the catalog only.
+ * the catalog. The text depends on the catalog only. A batch is rendered by intctl's own renderer
+ * (declarations-render.ts, the same text in a fraction of the time) when all of it is in the subset
+ * that renderer knows, and by the library's stages otherwise; `paths`, when given, counts the
+ * definitions each path rendered.
  */
-export async function renderDeclarations(catalog: ActionCatalog): Promise<string> {
+export async function renderDeclarations(catalog: ActionCatalog, paths?: RenderPaths): Promise<string> {
   const definitions = declaredDefinitions(catalog);
   const pipeline = loadPipeline();
   const names = Object.keys(definitions).sort();
   const chunks: string[] = [];
   for (let i = 0; i < names.length; i += BATCH) {
+    const slice = names.slice(i, i + BATCH);
     const refs = { found: false };
-    const batch: Record<string, unknown> = {};
-    for (const name of names.slice(i, i + BATCH)) batch[name] = typeScriptSchema({ ...definitions[name], title: name }, refs);
-    const schema = { additionalProperties: false, definitions: batch, properties: {}, title: 'Unused', type: 'object' };
-    chunks.push(tidy(await pipeline.compile(schema, refs.found)));
+    const batch = typeScriptBatch(definitions, slice, refs);
+    // intctl's own renderer when it knows every node of the batch (declarations-render.ts), the library's stages otherwise.
+    const own = refs.found ? undefined : pipeline.render(batch);
+    if (paths) paths[own === undefined ? 'library' : 'own'] += slice.length;
+    const text = own ?? (await pipeline.compile({ additionalProperties: false, definitions: refs.found ? batch : typeScriptBatch(definitions, slice, refs), properties: {}, title: 'Unused', type: 'object' }, refs.found));
+    chunks.push(tidy(text));
   }
   return declarationsText(catalog, chunks);
+}
+
+/** How many definitions went through each path: intctl's own renderer and the library's (for tests that keep the fast path honest). */
+export interface RenderPaths {
+  own: number;
+  library: number;
+}
+
+/** One batch as the compiler is given it: a fresh tree of each definition, titled with its name (the renderer changes it, so the library gets its own). */
+function typeScriptBatch(definitions: Record<string, JsonSchema>, names: readonly string[], refs: { found: boolean }): Record<string, unknown> {
+  const batch: Record<string, unknown> = {};
+  for (const name of names) batch[name] = typeScriptSchema({ ...definitions[name], title: name }, refs);
+  return batch;
 }
 
 /** What the declarations declare: an `Actions` type mapping each action name to its input and output, then the catalog's own definitions. */
@@ -66,6 +86,8 @@ export function declarationsText(catalog: ActionCatalog, chunks: readonly string
  */
 interface Pipeline {
   compile(schema: object, hasRefs: boolean): Promise<string>;
+  /** The batch's text from intctl's own renderer, or undefined when the batch has what only the library renders. */
+  render(batch: Record<string, unknown>): string | undefined;
 }
 
 interface Stages {
@@ -83,6 +105,7 @@ interface Stages {
   traverse(schema: object, callback: (schema: Node, key: string | null) => void): void;
   isSchemaLike(schema: unknown): boolean;
   toSafeString(text: string): string;
+  generateName(from: string, usedNames: Set<string>): string;
   justName(fileName: string): string;
   escapeBlockComment(schema: object): void;
   appendToDescription(description: unknown, ...values: string[]): string;
@@ -138,6 +161,14 @@ function loadPipeline(): Pipeline {
       }
       return stages.format(generated, options);
     },
+    render(batch) {
+      try {
+        return renderBatch(batch, stages);
+      } catch {
+        // A case the subset check let through that the renderer does not know: the library renders the batch, as before.
+        return undefined;
+      }
+    },
   };
   return loaded;
 }
@@ -170,6 +201,7 @@ function loadStages(): Stages {
       traverse: from('utils').traverse as Stages['traverse'],
       isSchemaLike: from('utils').isSchemaLike as Stages['isSchemaLike'],
       toSafeString: from('utils').toSafeString as Stages['toSafeString'],
+      generateName: from('utils').generateName as Stages['generateName'],
       justName: from('utils').justName as Stages['justName'],
       escapeBlockComment: from('utils').escapeBlockComment as Stages['escapeBlockComment'],
       appendToDescription: from('utils').appendToDescription as Stages['appendToDescription'],
