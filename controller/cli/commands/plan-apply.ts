@@ -85,7 +85,6 @@ async function run(mode: 'plan' | 'apply', environment: string, workspace: Works
     // Selections are checked once the environment is observed: not those of what it holds already.
     load: async () => {
       const loaded = await loadAndValidate(workspace.reader, undefined, { deferSelections: true, ...(contents ? { contents } : {}) });
-      await contents?.save();
       return { commit: workspace.commit, reader: workspace.reader, ...loaded, ...(contents ? { identities: contents.identities } : {}) };
     },
     openDriver: (env) =>
@@ -105,8 +104,6 @@ async function run(mode: 'plan' | 'apply', environment: string, workspace: Works
   };
   try {
     const result = await runner.reconcile(environment, mode, progress && mode === 'apply' ? onAction : undefined);
-    // The content hashes this run found, for the next.
-    await contents?.save();
     if (refused) throw refused;
     return result;
   } catch (error) {
@@ -116,6 +113,9 @@ async function run(mode: 'plan' | 'apply', environment: string, workspace: Works
       throw new UsageError(found.ok ? error.message : found.message);
     }
     throw error;
+  } finally {
+    // What the manifest files made and the content hashes found, for the next run: one write, whatever the outcome.
+    await contents?.save();
   }
 }
 
