@@ -182,8 +182,12 @@ async function readInputs(
   specifications: SpecificationReads = new Map(),
   store?: IdentityStore,
 ): Promise<Inputs> {
+  // Only an environment nobody can change (loaded manifests are frozen) fixes its pins for good.
   let identities = knownIdentities.get(environment);
-  if (!identities) knownIdentities.set(environment, (identities = new WeakMap()));
+  if (!identities) {
+    identities = new WeakMap();
+    if (Object.isFrozen(environment.manifest) && Object.isFrozen(environment.manifest.spec)) knownIdentities.set(environment, identities);
+  }
   const known = identities;
   const reading = new Map<string, Promise<Uint8Array>>();
   for (const object of targets) {
