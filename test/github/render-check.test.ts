@@ -488,7 +488,8 @@ describe('renderCheck summary size', () => {
         expect(rendered.summary.length).toBeLessThanOrEqual(maxSummaryChars);
         expect(rendered.summary.split('\n')[0]).toBe(headline(input, rendered.conclusion, rendered.title));
       }),
-      { numRuns: 60 },
+      // A draw that found an integration named like a member of every object (toString) read as breaking changes.
+      { numRuns: 60, examples: [[{ size: 0, names: ['toString', 'sales-orders'], maxSummaryChars: 1000, changes: 0, event: 'pull_request' }]] },
     );
   });
 });

@@ -27,8 +27,10 @@ export function breakingSection(check: EnvironmentCheck, integrations: readonly 
   const plan = check.plan;
   const out: SummaryLine[] = [];
   for (const name of integrations) {
-    const changes = (check.interfaceChanges[name] ?? []).filter((c) => c.severity === 'breaking');
-    const items = changes.length > 0 ? changes.map(changeItem) : (plan?.breakingChanges[name] ?? []).map((text) => escapeMarkdown(text));
+    // Own members only: an integration may be named like a member every object has (toString).
+    const changes = (Object.hasOwn(check.interfaceChanges, name) ? check.interfaceChanges[name]! : []).filter((c) => c.severity === 'breaking');
+    const planned = plan && Object.hasOwn(plan.breakingChanges, name) ? plan.breakingChanges[name]! : [];
+    const items = changes.length > 0 ? changes.map(changeItem) : planned.map((text) => escapeMarkdown(text));
     if (items.length === 0) continue;
     out.push(line(`- **${escapeMarkdown(name)}**: ${counted(items.length, 'breaking change')}`));
     for (const item of items) out.push(line(`  - ${item}`));
