@@ -228,7 +228,7 @@ export function approvalsSection(approvals: ApprovalSummary | undefined): Summar
 export function interfaceSection(check: EnvironmentCheck, integrations: readonly string[]): SummaryLine[] {
   const out: SummaryLine[] = [];
   for (const name of integrations) {
-    const changes = check.interfaceChanges[name] ?? [];
+    const changes = Object.hasOwn(check.interfaceChanges, name) ? check.interfaceChanges[name]! : [];
     if (changes.length === 0) continue;
     const breaking = changes.filter((c) => c.severity === 'breaking');
     const compatible = changes.filter((c) => c.severity !== 'breaking');
