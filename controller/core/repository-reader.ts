@@ -37,6 +37,13 @@ export interface RepoEntry {
    * equal bytes, so a loader may reuse what it made of the file before without reading it.
    */
   id?: string;
+  /**
+   * What the file system says of the file (device, inode, size, modification and change times),
+   * where the reader knows it and the file was last changed long enough ago to be trusted: as Git's
+   * index does, a loader may take an unchanged stamp for unchanged bytes. Not an address: it is
+   * only ever compared with an earlier stamp of the same path.
+   */
+  stamp?: string;
 }
 
 /**
@@ -55,4 +62,9 @@ export interface RepositoryReader {
    * knows one; undefined when it does not, or when the path is not a file.
    */
   contentId?(path: string): Promise<string | undefined>;
+  /**
+   * `read` without waiting, where the reader can (a directory on disk): for a loader that took a
+   * file's objects by its stamp and reads the text only if a problem asks where something is.
+   */
+  readNow?(path: string, options?: ReadOptions): Uint8Array;
 }

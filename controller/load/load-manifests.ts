@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Connection, Environment, Integration } from '../generated/manifests.ts';
-import type { LoadedObject, Manifest, ManifestSet, YamlDocument } from '../core/manifest.ts';
+import type { LoadedObject, Manifest, ManifestSet, Position, YamlDocument } from '../core/manifest.ts';
 import { sortProblems, type Problem } from '../core/problem.ts';
 import { validateDocument } from '../validate/validate-schema.ts';
 import { normalizeRepoPath } from '../core/repo-path.ts';
@@ -63,6 +63,10 @@ export interface StoredFile {
 export interface ContentCache {
   get(digest: string): StoredFile | undefined;
   set(digest: string, file: StoredFile): void;
+  /** The digest the file at a path had when it last had this stamp (RepoEntry.stamp), where known. */
+  stamped?(path: string, stamp: string): string | undefined;
+  /** Keeps the digest of the file at a path read with this stamp. */
+  stamp?(path: string, stamp: string, digest: string): void;
 }
 
 /** Files without our API group's name cannot hold our objects: third-party YAML is never parsed. */
@@ -76,7 +80,9 @@ const READ_CONCURRENCY = 32;
  * days). Never throws for bad input; every problem found is returned at once.
  * With a cache, a file whose content id is unchanged costs neither a read nor a parse; with
  * `contents`, a file whose bytes were loaded before (in this run or an earlier one) costs a read
- * and a hash. Validation across objects always runs over the whole set.
+ * and a hash, and one whose stamp is unchanged (a reader that can read at once gives stamps) costs
+ * neither: its text is read only if a problem asks where something in it is. Validation across
+ * objects always runs over the whole set.
  */
 export async function loadManifests(
   reader: RepositoryReader,
@@ -99,6 +105,15 @@ export async function loadManifests(
   // Results depend on the limits too, so a cache shared across limits never mixes them up.
   const limitsKey = `${limits.maxFileBytes}/${limits.maxDepth}/${limits.maxAliases}`;
 
+  // A file whose stamp is unchanged since it was read: what its bytes made then, without reading them.
+  const readNow = reader.readNow?.bind(reader);
+  const byStamp = (path: string, stamp: string | undefined): LoadedFile | undefined => {
+    if (stamp === undefined || !readNow || !contents?.stamped) return undefined;
+    const digest = contents.stamped(path, stamp);
+    const stored = digest?.startsWith(`${limitsKey}:`) ? contents.get(digest) : undefined;
+    return stored && fromStored(path, digest!, stored, () => yamlText(readNow(path)));
+  };
+
   // What each file made, by its place in the listing: a file whose blob id is unchanged is taken
   // from the cache at once, the others are read 32 at a time. Objects are then gathered in listing
   // order (by path, as listYamlFiles gives it), so output is stable whatever order reads end in.
@@ -111,14 +126,20 @@ export async function loadManifests(
       continue;
     }
     const cached = cache && entry.id !== undefined ? cache.get(entry.path) : undefined;
-    if (cached && cached.id === entry.id && cached.limits === limitsKey) made[i] = cached.file;
+    const known = cached && cached.id === entry.id && cached.limits === limitsKey ? cached.file : byStamp(entry.path, entry.stamp);
+    if (known) made[i] = known;
     else misses.push(i);
   }
   const loadOne = async (index: number): Promise<void> => {
     const entry = entries[index]!;
     read++;
     const bytes = await reader.read(entry.path);
-    const file = contents ? loadThroughContents(entry.path, bytes, `${limitsKey}:${createHash('sha256').update(bytes).digest('hex')}`, contents, parse) : parse(entry.path, bytes).file;
+    let file: LoadedFile;
+    if (contents) {
+      const digest = `${limitsKey}:${createHash('sha256').update(bytes).digest('hex')}`;
+      file = loadThroughContents(entry.path, bytes, digest, contents, parse);
+      if (entry.stamp !== undefined && file.problems.length === 0) contents.stamp?.(entry.path, entry.stamp, digest);
+    } else file = parse(entry.path, bytes).file;
     if (cache && entry.id !== undefined) cache.set(entry.path, { id: entry.id, limits: limitsKey, file });
     made[index] = file;
   };
@@ -175,23 +196,43 @@ function isSortedByPath(entries: readonly RepoEntry[]): boolean {
 function loadThroughContents(path: string, bytes: Uint8Array, digest: string, contents: ContentCache, parse: (path: string, bytes: Uint8Array) => ReturnType<typeof loadFile>): LoadedFile {
   const stored = contents.get(digest);
   const text = stored && stored.objects.length > 0 ? yamlText(bytes) : '';
-  if (stored && text !== undefined) {
-    const place = positionsIn(text);
-    const objects = stored.objects.map(({ document, manifest }): LoadedObject => ({
-      manifest: deepFreeze(manifest),
-      file: path,
-      locate: (at) => place(document, at, false),
-      locateKey: (at) => place(document, at, true),
-      contentKey: `${digest}#${document}`,
-    }));
-    return { objects, problems: [], manifest: stored.manifest };
-  }
+  if (stored && text !== undefined) return fromStored(path, digest, stored, () => text);
   const { file, documents } = parse(path, bytes);
   if (file.problems.length === 0 && file.objects.every((object) => plainData(object.manifest))) {
     contents.set(digest, { manifest: file.manifest, objects: file.objects.map((object, i) => ({ document: documents[i]!, manifest: object.manifest })) });
     return { ...file, objects: file.objects.map((object, i) => ({ ...object, contentKey: `${digest}#${documents[i]!}` })) };
   }
   return file;
+}
+
+/**
+ * The objects a file's content made, as stored: positions are found from its text, got (and
+ * parsed) only when a problem asks where something is. A file read by stamp is read then; should
+ * it have changed since, or no longer decode, positions are those of what it holds by then, or the
+ * top of the file.
+ */
+function fromStored(path: string, digest: string, stored: StoredFile, text: () => string | undefined): LoadedFile {
+  let place: ReturnType<typeof positionsIn> | undefined;
+  const at = (document: number, path: readonly (string | number)[], wantKey: boolean): Position => {
+    if (!place) {
+      let found: string | undefined;
+      try {
+        found = text();
+      } catch {
+        // Gone or unreadable since it was listed: the top of the file is all that can be said.
+      }
+      place = positionsIn(found ?? '');
+    }
+    return place(document, path, wantKey);
+  };
+  const objects = stored.objects.map(({ document, manifest }): LoadedObject => ({
+    manifest: deepFreeze(manifest),
+    file: path,
+    locate: (path) => at(document, path, false),
+    locateKey: (path) => at(document, path, true),
+    contentKey: `${digest}#${document}`,
+  }));
+  return { objects, problems: [], manifest: stored.manifest };
 }
 
 /** Whether a value comes back the same from JSON: no number JSON cannot write (what a schema lets through is otherwise plain). */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,7 +12,8 @@ import { integrationAt, writeExamplesAtScale } from '../support/examples-at-scal
 
 /**
  * `intctl plan` keeps what each manifest file made in the cache directory, by the file's content:
- * the next run reads and hashes every file but parses and validates only those that changed, and
+ * the next run reads and hashes every file (or, by its stamp, reads none that has not changed)
+ * but parses and validates only those that changed, and
  * loads exactly what a run without the cache loads — objects, problems and the lines problems
  * point at. A damaged cache file is ignored.
  */
@@ -142,6 +143,110 @@ describe('the manifest cache kept across runs', () => {
     expect(loaded.stats.parsed).toBe(loaded.stats.files);
     expect(said(loaded)).toEqual(await uncached());
     expect((await cachedLoad()).stats.parsed).toBe(loaded.stats.files);
+  });
+
+  describe('with stamps: files last changed long enough ago are not read at all', () => {
+    /** A reader whose clock runs a minute ahead: every file of the repository, just written, counts as settled. */
+    const settled = () => fsRepository(repo, { now: () => Date.now() + 60_000 });
+    const stampedLoad = async () => {
+      const contents = openDiskManifestCache(cacheDir);
+      const loaded = await loadAndValidate(settled(), undefined, { contents });
+      await contents.save();
+      return loaded;
+    };
+    const files = () => readdirSync(cacheDir).filter((f) => f.startsWith('manifests-')).sort();
+
+    it('reads only the files whose stamp changed, and loads what a load without the cache loads', async () => {
+      const first = await stampedLoad();
+      expect(first.stats.read).toBe(first.stats.files);
+      const second = await stampedLoad();
+      expect(second.stats).toMatchObject({ read: 0, parsed: 0 });
+      expect(said(second)).toEqual(await uncached());
+
+      const path = join(repo, integrationAt(SHAPE, 3).file);
+      writeFileSync(path, readFileSync(path, 'utf8').replace(/^( *)- Get$/m, '$1- Search'));
+      const third = await stampedLoad();
+      expect(third.stats).toMatchObject({ read: 1, parsed: 1 });
+      expect(said(third)).toEqual(await uncached());
+      // A file with a problem is never kept: read (and its problem found) every time.
+      expect(third.problems.some((p) => p.file === integrationAt(SHAPE, 3).file)).toBe(true);
+      expect((await stampedLoad()).stats).toMatchObject({ read: 1, parsed: 1 });
+
+      writeFileSync(path, `${readFileSync(path, 'utf8').replace(/^( *)- Search$/m, '$1- Get')}# reviewed\n`);
+      const fixed = await stampedLoad();
+      expect(fixed.stats).toMatchObject({ read: 1, parsed: 1 });
+      expect(said(fixed)).toEqual(await uncached());
+      expect((await stampedLoad()).stats).toMatchObject({ read: 0, parsed: 0 });
+    });
+
+    it('reads a file changed within the last two seconds every time: a change within its clock tick could keep the stamp', async () => {
+      await stampedLoad();
+      const path = join(repo, integrationAt(SHAPE, 3).file);
+      // Same size, same modification time put back: only the change time, and the rule, catch it.
+      const before = statSync(path);
+      writeFileSync(path, readFileSync(path, 'utf8').replace(/^( *)- Get$/m, '$1- Gat'));
+      utimesSync(path, before.atime, before.mtime);
+      const changed = await loadAndValidate(fsRepository(repo), undefined, { contents: openDiskManifestCache(cacheDir) });
+      expect(changed.stats.read).toBe(changed.stats.files);
+      expect(changed.errors.some((p) => p.file === integrationAt(SHAPE, 3).file)).toBe(true);
+      expect(said(changed)).toEqual(await uncached());
+    });
+
+    it('points problems at the lines of files it did not read, reading them then', async () => {
+      await stampedLoad();
+      for (const file of readdirSync(join(repo, 'connections'))) unlinkSync(join(repo, 'connections', file));
+      const loaded = await stampedLoad();
+      expect(loaded.stats.read).toBe(0);
+      expect(loaded.errors.some((p) => p.reason === 'DanglingReference')).toBe(true);
+      expect(said(loaded)).toEqual(await uncached());
+    });
+
+    it('appends what a run added to a journal, passes over a damaged line, and writes a new base once the journal has grown', async () => {
+      await stampedLoad();
+      const [base] = files();
+      const baseText = readFileSync(join(cacheDir, base!), 'utf8');
+      const path = join(repo, integrationAt(SHAPE, 3).file);
+      const text = readFileSync(path, 'utf8');
+      writeFileSync(path, `${text}# one\n`);
+      expect((await stampedLoad()).stats.parsed).toBe(1);
+      // The base is as it was; the journal next to it holds the changed file.
+      const [, journal] = [files().find((f) => f.endsWith('.json')), files().find((f) => f.endsWith('.log'))];
+      expect(readFileSync(join(cacheDir, base!), 'utf8')).toBe(baseText);
+      expect(journal).toBeDefined();
+      expect((await stampedLoad()).stats).toMatchObject({ read: 0, parsed: 0 });
+
+      // A line damaged (one character of the changed file's entry): that entry is passed over, the file parsed again.
+      const journalPath = join(cacheDir, journal!);
+      const lines = readFileSync(journalPath, 'utf8');
+      writeFileSync(journalPath, lines.replace('"name":"', '"name":"x'));
+      const again = await stampedLoad();
+      expect(again.stats.parsed).toBe(1);
+      expect(said(again)).toEqual(await uncached());
+
+      // Changes until the journal is half the base: then one base again, and no journal of an older one.
+      for (let i = 0; files().some((f) => f.endsWith('.log')) && i < 200; i++) {
+        writeFileSync(path, `${text}# change ${i}\n`);
+        await stampedLoad();
+      }
+      expect(files()).toHaveLength(1);
+      expect(readFileSync(join(cacheDir, files()[0]!), 'utf8')).not.toBe(baseText);
+      expect((await stampedLoad()).stats).toMatchObject({ read: 0, parsed: 0 });
+      expect(said(await stampedLoad())).toEqual(await uncached());
+    });
+
+    it('keeps what concurrent runs add, whichever saves last', async () => {
+      await stampedLoad();
+      const [a, b] = [integrationAt(SHAPE, 3).file, integrationAt(SHAPE, 6).file].map((f) => join(repo, f));
+      writeFileSync(a!, `${readFileSync(a!, 'utf8')}# a\n`);
+      writeFileSync(b!, `${readFileSync(b!, 'utf8')}# b\n`);
+      const [first, second] = [openDiskManifestCache(cacheDir), openDiskManifestCache(cacheDir)];
+      await loadAndValidate(settled(), undefined, { contents: first });
+      await loadAndValidate(settled(), undefined, { contents: second });
+      await Promise.all([first.save(), second.save()]);
+      const next = await stampedLoad();
+      expect(next.stats).toMatchObject({ read: 0, parsed: 0 });
+      expect(said(next)).toEqual(await uncached());
+    });
   });
 
   it('ignores a damaged cache file, and rewrites it', async () => {
