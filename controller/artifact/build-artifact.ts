@@ -72,11 +72,6 @@ function normalized(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
-/** The digest a specification's bytes are hashed by in content hashes (CRLF read as LF), computed once per array. */
-export function specificationDigest(bytes: Uint8Array): string {
-  return digestOf(normalized(bytes));
-}
-
 /**
  * Content hashes and requirements kept by a caller that has no process to keep manifest objects
  * in (the CLI, in its cache directory), by a key naming every input of the hash: the manifest's
@@ -91,7 +86,8 @@ export interface IdentityStore {
 export function identityKey(contentKey: string | undefined, input: BuildInput): string | undefined {
   const generator = GENERATORS[input.integration.spec.system];
   if (contentKey === undefined || !generator) return undefined;
-  return `${contentKey}|${generator.system}@${generator.version}|${specificationDigest(input.specBytes)}|${input.authType ?? ''}|${pinsKey(input.pins)}|${CONTENT_HASH_VERSION}`;
+  const { digest, authType, pins } = identityKeyOf(input, normalized(input.specBytes));
+  return `${contentKey}|${generator.system}@${generator.version}|${digest}|${authType}|${pins}|${CONTENT_HASH_VERSION}`;
 }
 
 /**
@@ -110,7 +106,7 @@ export function artifactIdentity(input: BuildInput): Result<ArtifactIdentity> {
   const specBytes = normalized(input.specBytes);
   // Compared part by part rather than joined into one key: each part is a string kept from the
   // last time (the digest by specification, the pins' key by pins object), so equal is the same.
-  const key: IdentityKey = { digest: digestOf(specBytes), authType: input.authType ?? '', pins: pinsKey(input.pins) };
+  const key = identityKeyOf(input, specBytes);
   // Only a manifest nobody can change (loaded manifests are frozen) may keep what was derived from it.
   const keep = Object.isFrozen(integration) && Object.isFrozen(integration.spec);
   const kept = keep ? identities.get(integration) : undefined;
@@ -123,10 +119,15 @@ export function artifactIdentity(input: BuildInput): Result<ArtifactIdentity> {
   return ok({ generator, pins, requires, hash, specBytes });
 }
 
+/** What an identity depends on besides the manifest and the generator: the specification's digest, the auth type and the pins. */
 interface IdentityKey {
   digest: string;
   authType: string;
   pins: string;
+}
+
+function identityKeyOf(input: BuildInput, specBytes: Uint8Array): IdentityKey {
+  return { digest: digestOf(specBytes), authType: input.authType ?? '', pins: pinsKey(input.pins) };
 }
 
 /** Identities kept per manifest, the newest first: one per environment setting (pins, auth type) it is built for, a few at most. */
