@@ -1,19 +1,23 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { bench, describe } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { main } from '../controller/cli/main.ts';
 import { renderDeclarations } from '../controller/artifact/declarations.ts';
 import type { Integration } from '../controller/generated/manifests.ts';
 import { GENERATORS } from '../controller/generators/registry.ts';
 import { integrationAt, writeExamplesAtScale, type ScaleShape } from '../test/support/examples-at-scale.ts';
 import { median } from './support/median.ts';
+// @ts-expect-error: plain JavaScript, without declarations
+import { buildIsFresh } from '../bin/fresh-build.js';
 
 /**
- * `intctl validate`, `plan` and `apply` as a user runs them, through the CLI's own `main()`, on a
+ * `intctl validate`, `plan` and `apply` as a user runs them, each a process of its own started
+ * from the CLI's bin (its ahead-of-time build, made first if it is missing or stale), on a
  * repository shaped like examples/ at scale: INTCTL_BENCH_CLI_INTEGRATIONS integrations (1,000)
  * over 50 teams, rotating over the three example specifications, three environments; `--env dev`.
  * INTCTL_BENCH_CLI_SHAPE=distinct gives each integration a specification of its own instead (a
@@ -23,8 +27,10 @@ import { median } from './support/median.ts';
  * generators, and write every integration in one SQLite transaction.
  *
  * Each case runs INTCTL_BENCH_CLI_RUNS times (3). Prints, and writes to bench/results/cli-scale-<shape>-<size>.json,
- * the median CPU seconds (user + system of this process), wall seconds and peak RSS of each
- * case, with the load average when the run started.
+ * the median CPU seconds (user + system of the CLI's process, Node's start-up and module loading
+ * included; of this process for the floor), wall seconds and peak RSS of each case, with the load
+ * average when the run started. A process of its own per run, as in a CI job: nothing of an
+ * earlier run (compiled code, an observed environment) is kept in memory for the next.
  */
 
 const SIZE = Number(process.env.INTCTL_BENCH_CLI_INTEGRATIONS ?? 1000);
@@ -49,19 +55,24 @@ let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 20);
 sampler.unref();
 
+/** Measures one run of a case: the CLI process's own CPU and peak RSS when it ran one, else this process's. */
 async function measure(name: string, run: () => Promise<void>, prepare?: () => Promise<void>): Promise<void> {
   await prepare?.();
   if (!results.has(name)) {
     results.set(name, []);
     order.push(name);
   }
+  lastUsage = undefined;
   const cpu = process.cpuUsage();
   const wall = performance.now();
   peakRss = process.memoryUsage.rss();
   await run();
   const used = process.cpuUsage(cpu);
+  const wallS = (performance.now() - wall) / 1000;
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
-  results.get(name)!.push({ cpuS: (used.user + used.system) / 1e6, wallS: (performance.now() - wall) / 1000, peakRssMiB: peakRss / 2 ** 20 });
+  // Set by intctl() during the run (the compiler cannot see it change across the await).
+  const child = lastUsage as Usage | undefined;
+  results.get(name)!.push(child ? { ...child, wallS } : { cpuS: (used.user + used.system) / 1e6, wallS, peakRssMiB: peakRss / 2 ** 20 });
   report();
 }
 
@@ -84,20 +95,34 @@ function report(): void {
   process.stderr.write(`\nintctl CLI, ${SIZE.toLocaleString('en')} integrations shaped like examples/, ${KIND === 'distinct' ? 'each with a specification of its own' : 'sharing three specifications'} (load average at start: ${loadAtStart}):\n${lines.join('\n')}\n\n`);
 }
 
-/** Runs the CLI in this process, as `intctl` does; output is kept only to check the exit code. */
+const ROOT = join(import.meta.dirname, '..');
+const BIN = join(ROOT, 'bin', 'intctl.js');
+const REPORT_USAGE = pathToFileURL(join(import.meta.dirname, 'support', 'report-usage.mjs')).href;
+// The build a user's `npm install` makes: without it, bin/intctl.js would compile the source on every start.
+if (!buildIsFresh(ROOT)) execFileSync(process.execPath, [join(ROOT, 'bin', 'build.js')], { stdio: 'inherit' });
+
+interface Usage {
+  cpuS: number;
+  peakRssMiB: number;
+}
+/** What the last CLI process used, as it reported it (bench/support/report-usage.mjs). */
+let lastUsage: Usage | undefined;
+
+/** Runs the CLI as a user does, in a process of its own; output is kept only to check the exit code. */
 async function intctl(args: string[], expected: number[], env: Record<string, string> = {}): Promise<void> {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  let out = '';
-  try {
-    const code = await main(args, { stdout: (t) => void (out.length < 4096 && (out += t)), stderr: (t) => void (out.length < 4096 && (out += t)), cwd: repo });
-    if (!expected.includes(code)) throw new Error(`intctl ${args.join(' ')} exited ${code}: ${out}`);
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
+  const usageFile = join(work, 'usage.json');
+  rmSync(usageFile, { force: true });
+  const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', REPORT_USAGE, BIN, ...args], { cwd: repo, env: { ...process.env, ...env, INTCTL_BENCH_USAGE_FILE: usageFile }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    const keep = (chunk: Buffer): void => void (text.length < 4096 && (text += chunk.toString()));
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.on('error', reject);
+    child.on('close', (exit) => resolve({ code: exit, out: text }));
+  });
+  if (code === null || !expected.includes(code)) throw new Error(`intctl ${args.join(' ')} exited ${code}: ${out}`);
+  lastUsage = JSON.parse(readFileSync(usageFile, 'utf8')) as Usage;
 }
 
 /** A state directory and a cache directory, both empty: a first run on a new machine. */
@@ -108,9 +133,7 @@ function fresh(): { args: string[]; env: Record<string, string>; dispose: () => 
 
 /** Whether this checkout's CLI has --no-cache (the bench also runs against older checkouts, for a before). */
 async function hasNoCache(): Promise<boolean> {
-  let help = '';
-  await main(['plan', '--help'], { stdout: (t) => void (help += t), stderr: () => undefined, cwd: repo });
-  return help.includes('--no-cache');
+  return execFileSync(process.execPath, [BIN, 'plan', '--help'], { cwd: repo, encoding: 'utf8' }).includes('--no-cache');
 }
 const noCache = await hasNoCache();
 
@@ -164,14 +187,19 @@ async function floor(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** An integration file's text with a function less in its selection. */
+function changedText(text: string, file: string): string {
+  const changed = text.replace(/^ *- mergeCustomers\n/m, '');
+  if (changed === text) throw new Error(`${file}: nothing to change`);
+  return changed;
+}
+
 /** Changes one integration's selection (a function less), and puts it back after. */
 function changeOneFile(n: number): () => void {
   const at = integrationAt(SHAPE, n - (n % 3));
   const path = join(repo, at.file);
   const text = readFileSync(path, 'utf8');
-  const changed = text.replace(/^ *- mergeCustomers\n/m, '');
-  if (changed === text) throw new Error(`${at.file}: nothing to change`);
-  writeFileSync(path, changed);
+  writeFileSync(path, changedText(text, at.file));
   return () => writeFileSync(path, text);
 }
 

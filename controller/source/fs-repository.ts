@@ -44,17 +44,18 @@ export function fsRepository(root: string, options: FsRepositoryOptions = {}): R
     async listYamlFiles(): Promise<RepoEntry[]> {
       const settledBefore = (options.now ?? Date.now)() - STAMP_SETTLED_MS;
       const out: RepoEntry[] = [];
-      const pending = [root];
+      // Directories to list, each with its path relative to the root (forward slashes; '' for the root).
+      const pending: Array<[dir: string, relative: string]> = [[root, '']];
       while (pending.length > 0) {
-        const dir = pending.pop()!;
+        const [dir, under] = pending.pop()!;
         const entries = readdirSync(dir, { withFileTypes: true });
         for (const entry of entries) {
           const full = join(dir, entry.name);
+          const path = under === '' ? entry.name : `${under}/${entry.name}`;
           if (entry.isDirectory()) {
-            if (!SKIPPED_DIRECTORIES.has(entry.name)) pending.push(full);
+            if (!SKIPPED_DIRECTORIES.has(entry.name)) pending.push([full, path]);
           } else if (entry.isFile() && /\.ya?ml$/i.test(entry.name)) {
             const info = statSync(full);
-            const path = relative(root, full).split(sep).join('/');
             if (Math.max(info.mtimeMs, info.ctimeMs) < settledBefore) out.push({ path, size: info.size, stamp: `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}` });
             else out.push({ path, size: info.size });
           }

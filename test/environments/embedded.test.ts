@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EnvironmentUnavailableError, LeaseLostError, type ApplyContext } from '../../controller/environments/driver.ts';
 import type { EmbeddedEnvironment } from '../../controller/environments/embedded/embedded-environment.ts';
 import { ENVIRONMENT_SCHEMA } from '../../controller/environments/store/environment-schema.ts';
+import { storeSql } from '../../controller/environments/store/store-sql.ts';
 import { SchemaTooNewError } from '../../controller/environments/store/migrate-schema.ts';
 import {
   EnvironmentMismatchError,
@@ -55,6 +56,9 @@ describe('embedded environment', () => {
       expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(raw.pragma('user_version', { simple: true })).toBe(ENVIRONMENT_SCHEMA.length);
       expect(raw.prepare('SELECT environment FROM meta').pluck().get()).toBe('dev');
+      // Observing reads no catalog: every integration from an index, never through the catalogs' overflow pages.
+      const plan = raw.prepare(`EXPLAIN QUERY PLAN ${storeSql('sqlite').integrationsWithoutCatalog}`).all() as Array<{ detail: string }>;
+      expect(plan.map((step) => step.detail).join('; ')).toBe('SCAN integrations USING COVERING INDEX integrations_observed');
     } finally {
       raw.close();
     }

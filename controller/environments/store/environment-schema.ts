@@ -111,6 +111,15 @@ export const ENVIRONMENT_SCHEMA: readonly SchemaStep[] = [
     rows: [],
     changeLogs: [{ table: 'changes', tracked: ['integrations', 'connections'] }],
   },
+  {
+    // Observing reads every column of every integration but its catalog. SQLite stores a row's
+    // columns in order and a large value on overflow pages, so the columns after the catalog were
+    // reached only through its pages (10,000 integrations: about 300 MB read, 0.6 s); from this
+    // index, a tenth of that. PostgreSQL keeps large values apart anyway, and has the index too.
+    tables: [],
+    indexes: ['CREATE INDEX integrations_observed ON integrations (name, version, artifact_hash, system, requires, connection, commit_sha, published_at)'],
+    rows: [],
+  },
 ];
 
 type ColumnType = 'bigint' | 'sequence' | 'identity';
