@@ -8,6 +8,16 @@ import { buildIsFresh } from './fresh-build.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+// A reader that stops early (`intctl get … | head`) closes the pipe, and what is left to write has
+// nowhere to go. That ends the command quietly, with the status of a process a broken pipe ends
+// (128 + SIGPIPE), as Unix tools do, instead of an EPIPE error and its stack.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(141);
+  });
+}
+
 let main;
 if (process.env.INTCTL_FROM_SOURCE !== '1' && buildIsFresh(root)) {
   ({ main } = await import('../dist/main.js'));

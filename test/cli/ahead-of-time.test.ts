@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -79,5 +79,18 @@ describe('whether bin/intctl.js may run the build', () => {
   it('runs the source when there is no build', async () => {
     await rm(join(root, 'dist'), { recursive: true });
     expect(buildIsFresh(root)).toBe(false);
+  });
+});
+
+describe('bin/intctl.js when its reader stops early', () => {
+  it('ends quietly, with the status of a broken pipe, when stdout is closed before it writes (`intctl … | head`)', async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'intctl.js'), '--help'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Our end of its stdout closed at once: its first write finds no reader.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(stderr).toBe('');
+    expect(code).toBe(141);
   });
 });
