@@ -3,6 +3,7 @@ import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import type { ConnectionRecord } from '../../core/environment-state.ts';
 import { actionFailure, type ActionFailure } from '../action-failure.ts';
+import { StatementCache } from './statement-cache.ts';
 
 export type DatabaseKind = 'postgresql' | 'mysql';
 
@@ -119,6 +120,8 @@ interface OpenPool {
   address: DatabaseAddress;
   /** The opened values, kept with the pool that already holds them: each call's failures are scrubbed of them. */
   secrets: readonly string[];
+  /** The SQL text of the statements run on it, by action and shape. */
+  statements: StatementCache;
 }
 
 /**
@@ -136,19 +139,19 @@ export class DatabasePools {
   async pool(connection: ConnectionRecord, secrets: PoolSecrets): Promise<({ ok: true } & Omit<OpenPool, 'key'>) | ActionFailure> {
     const key = createHash('sha256').update(JSON.stringify([connection.system, connection.parameters, secrets.identity])).digest('hex');
     const known = this.pools.get(connection.name);
-    if (known?.key === key) return { ok: true, db: known.db, address: known.address, secrets: known.secrets };
+    if (known?.key === key) return { ok: true, db: known.db, address: known.address, secrets: known.secrets, statements: known.statements };
     const opened = await secrets.open();
     if (!opened.ok) return opened;
     const found = databaseAddress(connection);
     if (!found.ok) return actionFailure('ConnectionInvalid', found.message);
     // Another call may have opened this pool while the secrets were being opened: it is used, not replaced.
     const current = this.pools.get(connection.name);
-    if (current?.key === key) return { ok: true, db: current.db, address: current.address, secrets: current.secrets };
+    if (current?.key === key) return { ok: true, db: current.db, address: current.address, secrets: current.secrets, statements: current.statements };
     if (current) void current.db.destroy().catch(() => undefined);
     const db = knex(knexConfig(found.address, found.url, opened.values, connection, this.options));
-    const open: OpenPool = { key, db, address: found.address, secrets: Object.values(opened.values) };
+    const open: OpenPool = { key, db, address: found.address, secrets: Object.values(opened.values), statements: new StatementCache() };
     this.pools.set(connection.name, open);
-    return { ok: true, db, address: open.address, secrets: open.secrets };
+    return { ok: true, db, address: open.address, secrets: open.secrets, statements: open.statements };
   }
 
   /** Closes every pool. */
