@@ -133,7 +133,10 @@ function finish(statement: Omit<DatabaseStatement, 'shape' | 'values'>): Databas
   }
   shape += '\u0000';
   for (const v of values) shape += typeTag(v);
-  return { ...statement, shape, values };
+  const done = statement as DatabaseStatement;
+  done.shape = shape;
+  done.values = values;
+  return done;
 }
 
 function typeTag(value: unknown): string {
