@@ -83,7 +83,7 @@ export function createActionRuntime(options: ActionRuntimeOptions): ActionRuntim
     const integration = await options.source.integration(integrationName);
     if (!integration) return actionFailure('IntegrationNotFound', `no integration ${integrationName} is published here`);
     const catalog = integration.catalog as ActionCatalog;
-    const action = catalog?.actions?.find((a) => a.name === actionName);
+    const action = actionNamed(catalog, actionName);
     if (!action) return actionFailure('ActionNotFound', describeMissingAction(integrationName, actionName, (catalog?.actions ?? []).map((a) => a.name)));
     const checks = validators.validators(integration.artifactHash, catalog, action);
     if (!checks.input(input)) {
@@ -213,6 +213,20 @@ export function createActionRuntime(options: ActionRuntimeOptions): ActionRuntim
       return result;
     },
   };
+}
+
+const actionIndexes = new WeakMap<ActionCatalog, Map<string, CatalogAction>>();
+
+/** The action of a catalog by name, from an index made once per catalog (the store keeps one catalog object per publication): a catalog of a thousand actions is not searched on every call. */
+function actionNamed(catalog: ActionCatalog | undefined, name: string): CatalogAction | undefined {
+  if (!catalog?.actions) return undefined;
+  let index = actionIndexes.get(catalog);
+  if (index === undefined) {
+    index = new Map();
+    for (const a of catalog.actions) if (!index.has(a.name)) index.set(a.name, a);
+    actionIndexes.set(catalog, index);
+  }
+  return index.get(name);
 }
 
 /** The connection's `parameters`: query parameters sent with every request (not secret). */

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import type { ConnectionRecord } from '../../core/environment-state.ts';
 import { actionFailure, type ActionFailure } from '../action-failure.ts';
+import { StatementCache } from './statement-cache.ts';
 
 export type DatabaseKind = 'postgresql' | 'mysql';
 
@@ -119,7 +120,12 @@ interface OpenPool {
   address: DatabaseAddress;
   /** The opened values, kept with the pool that already holds them: each call's failures are scrubbed of them. */
   secrets: readonly string[];
+  /** The SQL text of the statements run on it, by action and shape. */
+  statements: StatementCache;
 }
+
+/** The hex SHA-256 of a text: one-shot where node has `crypto.hash` (20.12 and later), a Hash object otherwise. */
+const sha256: (text: string) => string = typeof (crypto as { hash?: unknown }).hash === 'function' ? (text) => crypto.hash('sha256', text) : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 /**
  * One connection pool per database connection, opened on first use and kept: keyed by a digest
@@ -134,21 +140,21 @@ export class DatabasePools {
 
   /** The pool of a connection, with its address and the secrets it was opened with. */
   async pool(connection: ConnectionRecord, secrets: PoolSecrets): Promise<({ ok: true } & Omit<OpenPool, 'key'>) | ActionFailure> {
-    const key = createHash('sha256').update(JSON.stringify([connection.system, connection.parameters, secrets.identity])).digest('hex');
+    const key = sha256(JSON.stringify([connection.system, connection.parameters, secrets.identity]));
     const known = this.pools.get(connection.name);
-    if (known?.key === key) return { ok: true, db: known.db, address: known.address, secrets: known.secrets };
+    if (known?.key === key) return { ok: true, db: known.db, address: known.address, secrets: known.secrets, statements: known.statements };
     const opened = await secrets.open();
     if (!opened.ok) return opened;
     const found = databaseAddress(connection);
     if (!found.ok) return actionFailure('ConnectionInvalid', found.message);
     // Another call may have opened this pool while the secrets were being opened: it is used, not replaced.
     const current = this.pools.get(connection.name);
-    if (current?.key === key) return { ok: true, db: current.db, address: current.address, secrets: current.secrets };
+    if (current?.key === key) return { ok: true, db: current.db, address: current.address, secrets: current.secrets, statements: current.statements };
     if (current) void current.db.destroy().catch(() => undefined);
     const db = knex(knexConfig(found.address, found.url, opened.values, connection, this.options));
-    const open: OpenPool = { key, db, address: found.address, secrets: Object.values(opened.values) };
+    const open: OpenPool = { key, db, address: found.address, secrets: Object.values(opened.values), statements: new StatementCache() };
     this.pools.set(connection.name, open);
-    return { ok: true, db, address: open.address, secrets: open.secrets };
+    return { ok: true, db, address: open.address, secrets: open.secrets, statements: open.statements };
   }
 
   /** Closes every pool. */

@@ -12,5 +12,5 @@ export async function invokeDatabaseAction(pools: DatabasePools, connection: Con
   const pool = await pools.pool(connection, secrets);
   if (!pool.ok) return pool;
   opened.push(...pool.secrets);
-  return runDatabaseAction(pool.db, pool.address, action, (input ?? {}) as Record<string, unknown>, timeoutMs);
+  return runDatabaseAction(pool.db, pool.address, action, (input ?? {}) as Record<string, unknown>, timeoutMs, pool.statements);
 }
