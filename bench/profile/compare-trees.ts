@@ -1,7 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -10,7 +7,7 @@ import { HttpEnvironment } from '../../controller/environments/http/http-environ
 import { sealSecret } from '../../controller/secrets/seal-secret.ts';
 import { DATABASE_URL, dropSchema, uniqueSchema } from '../../test/environment-server/support/postgres.ts';
 import { generateCatalog, publishWith } from '../../test/environment-server/support/publish.ts';
-import { APP, CONTROLLER, cpuMs, startBareDatabaseProxy } from '../support/environment-server.ts';
+import { APP, CONTROLLER, cpuMs, startBareDatabaseProxy, startEnvironmentServer } from '../support/environment-server.ts';
 import { median } from '../support/median.ts';
 
 /**
@@ -32,34 +29,13 @@ const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
 await pool.query(`CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.items (id integer PRIMARY KEY, name text NOT NULL, price numeric(10,2) NOT NULL, created_at timestamptz NOT NULL, note text)`);
 await pool.query(`INSERT INTO ${schema}.items SELECT n, 'item ' || n, n * 1.25, timestamptz '2024-01-01 00:00:00+00' + n * interval '1 minute', CASE WHEN n % 3 = 0 THEN NULL ELSE 'note ' || n END FROM generate_series(1, 1000) n`);
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** `intctl environment serve` of one work tree, as startEnvironmentServer starts this tree's. */
-async function serve(tree: string, n: number): Promise<{ url: string; child: ChildProcess }> {
-  const state = join(dir, String(n));
-  mkdirSync(state);
-  const keyFile = join(state, 'environment.key');
-  writeFileSync(keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(tree, 'bin', 'intctl.js'), 'environment', 'serve', '--name', 'bench', '--port', String(port), '--key-file', keyFile], {
-    env: { INTCTL_STATE_DIR: state, INTCTL_LOG_LEVEL: 'warn', INTCTL_ENV_SERVER_CONTROLLER_TOKEN: CONTROLLER, INTCTL_ENV_SERVER_APPLICATION_TOKENS: APP },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the environment server of ${tree} exited (${child.exitCode})`);
-    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return { url, child };
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-const servers = await Promise.all(trees.map(serve));
+const servers = await Promise.all(
+  trees.map((tree, n) => {
+    const state = join(dir, String(n));
+    mkdirSync(state);
+    return startEnvironmentServer(state, [], tree);
+  }),
+);
 const floor = await startBareDatabaseProxy(DATABASE_URL, schema);
 try {
   const connection = { name: 'bench-db', system: 'postgresql', authType: 'basic', parameters: { endpoint: 'postgresql://127.0.0.1:5432/test', username: 'postgres' }, secrets: {}, fingerprint: 'bench' };

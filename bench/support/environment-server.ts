@@ -20,13 +20,14 @@ async function freePort(): Promise<number> {
 /**
  * `intctl environment serve` as its own process, named `bench`, with a SQLite store and a key file
  * in `dir`; resolves once `/healthz` answers (at log level warn the server prints nothing).
- * `nodeFlags` go to that node process (`--cpu-prof` to profile the server).
+ * `nodeFlags` go to that node process (`--cpu-prof` to profile the server); `tree` is the work
+ * tree whose bin/intctl.js serves (this one by default; another to compare two).
  */
-export async function startEnvironmentServer(dir: string, nodeFlags: readonly string[] = []): Promise<{ url: string; child: ChildProcess }> {
+export async function startEnvironmentServer(dir: string, nodeFlags: readonly string[] = [], tree = join(import.meta.dirname, '..', '..')): Promise<{ url: string; child: ChildProcess }> {
   const keyFile = join(dir, 'environment.key');
   writeFileSync(keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeFlags, join(import.meta.dirname, '..', '..', 'bin', 'intctl.js'), 'environment', 'serve', '--name', 'bench', '--port', String(port), '--key-file', keyFile], {
+  const child = spawn(process.execPath, [...nodeFlags, join(tree, 'bin', 'intctl.js'), 'environment', 'serve', '--name', 'bench', '--port', String(port), '--key-file', keyFile], {
     env: { INTCTL_STATE_DIR: dir, INTCTL_LOG_LEVEL: 'warn', INTCTL_ENV_SERVER_CONTROLLER_TOKEN: CONTROLLER, INTCTL_ENV_SERVER_APPLICATION_TOKENS: APP },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -34,7 +35,7 @@ export async function startEnvironmentServer(dir: string, nodeFlags: readonly st
   let exited: number | null | undefined;
   child.once('exit', (code) => (exited = code));
   for (;;) {
-    if (exited !== undefined) throw new Error(`the environment server exited (${exited})`);
+    if (exited !== undefined) throw new Error(`the environment server of ${tree} exited (${exited})`);
     if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return { url, child };
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
