@@ -84,6 +84,9 @@ export interface Generator<M = unknown> {
   faults?(model: M, spec: IntegrationSpec): SpecProblem[];
 }
 
+/** What names a generator in content hashes and requirements, apart from its code. */
+export type GeneratorIdentity = Pick<Generator, 'system' | 'version' | 'runtime'>;
+
 /** The order operations are listed and generated in. */
 export const OPERATIONS: readonly Operation[] = ['Get', 'Search', 'Count', 'Create', 'Update', 'Delete'];
 

