@@ -213,7 +213,7 @@ function loadThroughContents(path: string, bytes: Uint8Array, digest: string, co
  */
 function fromStored(path: string, digest: string, stored: StoredFile, text: () => string | undefined): LoadedFile {
   let place: ReturnType<typeof positionsIn> | undefined;
-  const at = (document: number, path: readonly (string | number)[], wantKey: boolean): Position => {
+  const at = (document: number, field: readonly (string | number)[], wantKey: boolean): Position => {
     if (!place) {
       let found: string | undefined;
       try {
@@ -223,13 +223,13 @@ function fromStored(path: string, digest: string, stored: StoredFile, text: () =
       }
       place = positionsIn(found ?? '');
     }
-    return place(document, path, wantKey);
+    return place(document, field, wantKey);
   };
   const objects = stored.objects.map(({ document, manifest }): LoadedObject => ({
     manifest: deepFreeze(manifest),
     file: path,
-    locate: (path) => at(document, path, false),
-    locateKey: (path) => at(document, path, true),
+    locate: (field) => at(document, field, false),
+    locateKey: (field) => at(document, field, true),
     contentKey: `${digest}#${document}`,
   }));
   return { objects, problems: [], manifest: stored.manifest };
