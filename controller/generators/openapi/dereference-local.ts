@@ -105,6 +105,8 @@ class Walk {
   private readonly done = new WeakSet<object>();
   private readonly ignore: boolean;
   private readonly isExcludedPath: (path: string) => boolean;
+  /** The library's default matcher, `() => false`: no path is excluded, so no path needs making to ask. */
+  private readonly excludesNothing: boolean;
 
   constructor(
     private readonly refs: Refs,
@@ -113,6 +115,7 @@ class Walk {
   ) {
     this.ignore = options.dereference?.circular === 'ignore';
     this.isExcludedPath = options.dereference?.excludedPathMatcher ?? (() => false);
+    this.excludesNothing = excludesNothing(this.isExcludedPath);
   }
 
   crawl(obj: unknown, path: string, pathFromRoot: string): Crawled {
@@ -129,6 +132,10 @@ class Walk {
     } else {
       const record = obj as Record<string, unknown>;
       for (const key of Object.keys(record)) {
+        // What the library's walk does with a primitive, or with an object walked before to no
+        // change, is nothing; its paths are only made when something may use them.
+        const member = record[key];
+        if (this.excludesNothing && (member === null || typeof member !== 'object' || this.done.has(member))) continue;
         const keyPath = this.lib.join(path, key);
         const keyPathFromRoot = this.lib.join(pathFromRoot, key);
         if (this.isExcludedPath(keyPathFromRoot)) continue;
@@ -194,4 +201,8 @@ class Walk {
     this.refs.circular = true;
     return true;
   }
+}
+
+function excludesNothing(matcher: (path: string) => boolean): boolean {
+  return matcher.length === 0 && matcher.toString().replace(/\s+/g, '') === '()=>false';
 }

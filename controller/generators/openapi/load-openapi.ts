@@ -208,13 +208,21 @@ function findRef(root: unknown, target: string): string | undefined {
   return undefined;
 }
 
+/** Whether an object or array lies deeper than `max`: one walk with a stack of objects and one of depths (no pair allocated per value). */
 function depthOver(root: unknown, max: number): boolean {
-  const stack: Array<[unknown, number]> = [[root, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
+  if (root === null || typeof root !== 'object') return false;
+  const nodes: object[] = [root];
+  const depths: number[] = [0];
+  while (nodes.length > 0) {
+    const node = nodes.pop() as Record<string, unknown>;
+    const depth = depths.pop()!;
     if (depth > max) return true;
-    for (const value of Object.values(node)) stack.push([value, depth + 1]);
+    for (const key of Object.keys(node)) {
+      const value = node[key];
+      if (value === null || typeof value !== 'object') continue;
+      nodes.push(value);
+      depths.push(depth + 1);
+    }
   }
   return false;
 }
