@@ -25,13 +25,17 @@ export function renderBatch(batch: Record<string, unknown>, names: Names): strin
   for (const key of Object.keys(batch)) {
     if (!inSubset(batch[key], true)) return undefined;
   }
-  for (const key of Object.keys(batch)) normalizeTree(batch[key] as Schema);
-  const definitionOf = new Map<Schema, string>();
-  for (const key of Object.keys(batch)) definitionOf.set(batch[key] as Schema, key);
-  const parser = new Parser(names, definitionOf);
-  const root = parser.root(batch);
-  const print = printer(names.toSafeString);
-  return print.generate(print.optimize(root));
+  try {
+    for (const key of Object.keys(batch)) normalizeTree(batch[key] as Schema);
+    const definitionOf = new Map<Schema, string>();
+    for (const key of Object.keys(batch)) definitionOf.set(batch[key] as Schema, key);
+    const parser = new Parser(names, definitionOf);
+    const root = parser.root(batch);
+    const print = printer(names.toSafeString);
+    return print.generate(print.optimize(root));
+  } finally {
+    intersections.clear();
+  }
 }
 
 /** The library's own naming (utils.ts): names are made safe and numbered exactly as it does. */
@@ -157,8 +161,8 @@ function normalizeTree(schema: Schema): void {
     const list = schema[key] as Schema[] | undefined;
     if (list) for (const item of list) normalizeTree(item);
   }
-  const intersection = intersections.get(schema);
-  if (intersection) for (const item of intersection.allOf as Schema[]) normalizeTree(item);
+  const typing = intersections.get(schema);
+  if (typing) for (const item of typing.intersection.allOf as Schema[]) normalizeTree(item);
   if (isRecord(schema.properties)) for (const item of Object.values(schema.properties)) normalizeTree(item as Schema);
   if (isRecord(schema.additionalProperties)) normalizeTree(schema.additionalProperties);
   if (isRecord(schema.items)) normalizeTree(schema.items);
@@ -197,9 +201,13 @@ type SchemaType =
   | 'ALL_OF' | 'ANY' | 'ANY_OF' | 'BOOLEAN' | 'CUSTOM_TYPE' | 'NAMED_ENUM' | 'NAMED_SCHEMA' | 'NEVER' | 'NULL' | 'NUMBER' | 'OBJECT'
   | 'ONE_OF' | 'REFERENCE' | 'STRING' | 'TYPED_ARRAY' | 'UNION' | 'UNNAMED_ENUM' | 'UNNAMED_SCHEMA' | 'UNTYPED_ARRAY';
 
-/** What the library keeps on a node in symbols: its types, and the intersection typing made of it. */
-const typesOf = new WeakMap<Schema, Set<SchemaType>>();
-const intersections = new WeakMap<Schema, Schema>();
+/**
+ * What the library keeps on a node in symbols, for the nodes of the batch being rendered that
+ * typing made an intersection of: the intersection, and the node's own types. A node of one
+ * type keeps nothing: typing leaves it as it was, so its type is read again where it is parsed
+ * (a map entry for every node of a large catalog was a tenth of rendering it).
+ */
+const intersections = new Map<Schema, { intersection: Schema; types: Set<SchemaType> }>();
 
 const isCompound = (schema: Schema): boolean => Array.isArray(schema.type) || 'anyOf' in schema || 'oneOf' in schema;
 const typed = (schema: Schema, type: 'boolean' | 'number' | 'string'): boolean => !isCompound(schema) && typeof schema.default === type;
@@ -231,17 +239,15 @@ function typesOfSchema(schema: Schema): Set<SchemaType> {
 /** applySchemaTyping.ts: a node of several types becomes an intersection (its title, description and allOf moved to it) of its types. */
 function applySchemaTyping(schema: Schema): void {
   const types = typesOfSchema(schema);
-  typesOf.set(schema, types);
   if (types.size === 1) return;
   const intersection: Schema = { $id: schema.$id, description: schema.description, name: schema.name, title: schema.title, allOf: schema.allOf ?? [], required: [], additionalProperties: false };
-  typesOf.set(intersection, new Set(['ALL_OF']));
   types.delete('ALL_OF');
   delete schema.allOf;
   delete schema.$id;
   delete schema.description;
   delete schema.name;
   delete schema.title;
-  intersections.set(schema, intersection);
+  intersections.set(schema, { intersection, types });
 }
 
 /** parser.ts for the subset: the same nodes, named in the same order. */
@@ -268,14 +274,13 @@ class Parser {
   }
 
   private parse(schema: Schema, keyName: string | undefined): Ast {
-    const types = typesOf.get(schema) as Set<SchemaType>;
-    const intersection = intersections.get(schema);
-    if (intersection) {
-      const ast = this.parseAs(intersection, 'ALL_OF', keyName);
-      for (const type of types) (ast.params as Ast[]).push(this.parseAs(schema, type, keyName));
+    const typing = intersections.get(schema);
+    if (typing) {
+      const ast = this.parseAs(typing.intersection, 'ALL_OF', keyName);
+      for (const type of typing.types) (ast.params as Ast[]).push(this.parseAs(schema, type, keyName));
       return ast;
     }
-    return this.parseAs(schema, [...types][0] as SchemaType, keyName);
+    return this.parseAs(schema, [...typesOfSchema(schema)][0] as SchemaType, keyName);
   }
 
   private parseAs(schema: Schema, type: SchemaType, keyName: string | undefined): Ast {

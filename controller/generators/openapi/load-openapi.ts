@@ -1,7 +1,7 @@
-import SwaggerParser from '@apidevtools/swagger-parser';
 import validateSpec from '@apidevtools/swagger-parser/lib/validators/spec.js';
 import { convertObj } from 'swagger2openapi';
 import { failed, ok, pointer, type Result, type SpecProblem } from '../generator.ts';
+import { LocalSwaggerParser } from './dereference-local.ts';
 import { parseSpecText } from './parse-spec-text.ts';
 import { atPointer } from '../../core/json-pointer.ts';
 import { openApiSchemaErrors } from './openapi-schema-validator.ts';
@@ -156,9 +156,10 @@ interface AjvDetail {
 /** Schema validation; the library's errors become problems with the JSON pointer of the fault. */
 async function validate(document: Record<string, unknown>): Promise<SpecProblem[]> {
   try {
-    // The library dereferences and checks the Swagger 2.0 rules; the schema check it would run
-    // is run here, on what it dereferenced, with the schema compiled once per process.
-    const api = (await SwaggerParser.validate(structuredClone(document) as never, {
+    // The library dereferences (with a walk that visits each shared schema once, dereference-local.ts)
+    // and checks the Swagger 2.0 rules; the schema check it would run is run here, on what it
+    // dereferenced, with the schema compiled once per process.
+    const api = (await new LocalSwaggerParser().validate(structuredClone(document) as never, {
       resolve: { external: false },
       dereference: { circular: 'ignore' },
       validate: { schema: false, spec: false },
@@ -207,13 +208,21 @@ function findRef(root: unknown, target: string): string | undefined {
   return undefined;
 }
 
+/** Whether an object or array lies deeper than `max`: one walk with a stack of objects and one of depths (no pair allocated per value). */
 function depthOver(root: unknown, max: number): boolean {
-  const stack: Array<[unknown, number]> = [[root, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
+  if (root === null || typeof root !== 'object') return false;
+  const nodes: object[] = [root];
+  const depths: number[] = [0];
+  while (nodes.length > 0) {
+    const node = nodes.pop() as Record<string, unknown>;
+    const depth = depths.pop()!;
     if (depth > max) return true;
-    for (const value of Object.values(node)) stack.push([value, depth + 1]);
+    for (const key of Object.keys(node)) {
+      const value = node[key];
+      if (value === null || typeof value !== 'object') continue;
+      nodes.push(value);
+      depths.push(depth + 1);
+    }
   }
   return false;
 }
