@@ -76,7 +76,8 @@ export default defineConfig({
       // files instead of importing the controller afresh for each, which halves the tier's time.
       { extends: true, test: { name: 'unit', include: UNIT, setupFiles: ['test/support/unit-guard.ts'], isolate: false, benchmark: { include: [] } } },
       // Benchmarks run real environments and processes: with the integration tier, once.
-      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: UNIT, benchmark: { include: ['bench/**/*.bench.ts'] } } },
+      // globalSetup: the processes the tests start run the CLI's build (test/support/fresh-build.ts).
+      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: UNIT, globalSetup: ['test/support/fresh-build.ts'], benchmark: { include: ['bench/**/*.bench.ts'] } } },
     ],
   },
 });
