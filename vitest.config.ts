@@ -31,24 +31,26 @@ export const UNIT = [
 /**
  * The slowest test files, slowest first (measured with `--reporter=json` on the 2-core machines
  * we run on). A run lasts as long as its busiest worker, so these start first and the many short
- * files fill in around them. Without this, vitest orders a clean checkout by file size, and
- * driver-contract.test.ts, five lines that run the whole driver contract four times (~30 s),
- * started last and ran alone at the end. The list only orders: a stale one costs time, never a
- * result.
+ * files fill in around them. Without this, vitest orders a clean checkout by file size, and the
+ * longest files could start last and run alone at the end. The list only orders: a stale one
+ * costs time, never a result.
  */
 export const SLOWEST = [
-  'test/environments/driver-contract.test.ts',
   'test/generation/real-specifications.test.ts',
-  'test/generation/fidelity.test.ts',
-  'test/environment-server/environment-server.test.ts',
   'test/cli/history-trigger.test.ts',
-  'test/environment-server/key-file.test.ts',
-  'test/github/pull-requests.test.ts',
-  'test/github/api-budget.test.ts',
-  'test/dashboard/demo-serve.test.ts',
+  'test/generation/fidelity.test.ts',
   'test/runtime/shards.test.ts',
-  'test/generation/fidelity-live.test.ts',
+  'test/environment-server/key-file.test.ts',
+  'test/source/git-source.test.ts',
+  'test/cli/state-dir.test.ts',
+  'test/plan-apply/convergence.test.ts',
+  'test/environments/driver-contract.test.ts',
+  'test/plan-apply/crash.test.ts',
+  'test/generation/declarations.test.ts',
+  'test/environment-server/environment-server.test.ts',
   'test/github/github-reporter.test.ts',
+  'test/github/stand-in.test.ts',
+  'test/github/pull-requests.test.ts',
 ];
 
 /** Vitest's order (by each file's last duration, when known), with SLOWEST moved to the front. */
@@ -76,7 +78,8 @@ export default defineConfig({
       // files instead of importing the controller afresh for each, which halves the tier's time.
       { extends: true, test: { name: 'unit', include: UNIT, setupFiles: ['test/support/unit-guard.ts'], isolate: false, benchmark: { include: [] } } },
       // Benchmarks run real environments and processes: with the integration tier, once.
-      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: UNIT, benchmark: { include: ['bench/**/*.bench.ts'] } } },
+      // globalSetup: the processes the tests start run the CLI's build (test/support/fresh-build.ts).
+      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: UNIT, globalSetup: ['test/support/fresh-build.ts'], benchmark: { include: ['bench/**/*.bench.ts'] } } },
     ],
   },
 });

@@ -19,7 +19,7 @@ afterEach(async () => {
 describe('intctl demo --serve', () => {
   it("ends by serving the dashboard over the demo's environments, prints its address, and stops on Ctrl-C", async () => {
     // The demo's throwaway repository goes under TMPDIR: here, the test's own directory.
-    const env = { PATH: process.env.PATH, HOME: work, TMPDIR: work, INTCTL_FROM_SOURCE: '1', INTCTL_STATE_DIR: join(work, 'state') };
+    const env = { PATH: process.env.PATH, HOME: work, TMPDIR: work, INTCTL_STATE_DIR: join(work, 'state') };
     const child = spawn(process.execPath, [BIN, 'demo', '--serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';

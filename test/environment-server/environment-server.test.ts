@@ -1,12 +1,12 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { API_SPEC_PATH, apiOperations } from '../../controller/environment-server/api-spec.ts';
 import type { ConnectionRecord } from '../../controller/core/environment-state.ts';
 import type { Lease } from '../../controller/environments/driver.ts';
 import { sealSecret } from '../../controller/secrets/seal-secret.ts';
 import { connection, integration, PLAN, publish, upsert } from '../environments/support/plan-fixtures.ts';
 import { postgresStores } from './support/postgres.ts';
-import { serveEnvironment, sqliteStores, TOKENS, type ServedEnvironment, type StoreFactory } from './support/serve-environment.ts';
+import { serveEnvironment, sharedEnvironmentServer, sqliteStores, TOKENS, type ServedEnvironment, type StoreFactory } from './support/serve-environment.ts';
 
 const COMMIT = 'c'.repeat(40);
 const SECRET = 'the-api-key-that-must-never-leave';
@@ -45,7 +45,7 @@ describe('the Environment API document', () => {
   });
 });
 
-// The server's own suite, the same over both stores.
+// The server's own suite, the same over both stores: each test a fresh store, each group of tests one server.
 const STORES: Array<{ kind: 'sqlite' | 'postgresql'; stores: StoreFactory }> = [
   { kind: 'sqlite', stores: sqliteStores },
   { kind: 'postgresql', stores: postgresStores },
@@ -53,11 +53,13 @@ const STORES: Array<{ kind: 'sqlite' | 'postgresql'; stores: StoreFactory }> = [
 
 describe.each(STORES)('environment server over $kind', ({ kind, stores }) => {
   describe('environment server: who may call what', () => {
+    const server = sharedEnvironmentServer({ stores });
     let served: ServedEnvironment;
     beforeEach(async () => {
-      served = await serveEnvironment({ stores });
+      served = await server.open();
     });
     afterEach(async () => served.close());
+    afterAll(async () => server.close());
 
     const guarded = operations.filter((op) => op.security.length > 0);
     const callers = { controller: TOKENS.controller, application: TOKENS.applications[1]!, operator: TOKENS.operator! };
@@ -101,11 +103,13 @@ describe.each(STORES)('environment server over $kind', ({ kind, stores }) => {
   });
 
   describe('environment server: leases and fencing tokens over HTTP', () => {
+    const server = sharedEnvironmentServer({ stores });
     let served: ServedEnvironment;
     beforeEach(async () => {
-      served = await serveEnvironment({ stores });
+      served = await server.open();
     });
     afterEach(async () => served.close());
+    afterAll(async () => server.close());
 
     it('refuses an apply with a stale fencing token (409 LeaseLost) and changes nothing', async () => {
       const c = TOKENS.controller;
@@ -137,11 +141,13 @@ describe.each(STORES)('environment server over $kind', ({ kind, stores }) => {
   });
 
   describe('environment server: a secret never leaves it', () => {
+    const server = sharedEnvironmentServer({ stores });
     let served: ServedEnvironment;
     beforeEach(async () => {
-      served = await serveEnvironment({ stores });
+      served = await server.open();
     });
     afterEach(async () => served.close());
+    afterAll(async () => server.close());
 
     it('shows connections with sealed values, references and fingerprints only, on every route and in the log', async () => {
       const sealed = sealSecret(await served.driver.publicKey(), SECRET);

@@ -2,7 +2,7 @@
  * The contract every environment driver keeps, written against the EnvironmentDriver interface
  * only. driver-contract.test.ts runs it against every driver listed in drivers.ts.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ActionRefusedError } from '../../controller/environments/action-refused-error.ts';
 import { LeaseLostError, StalePlanError, type ApplyContext, type EnvironmentDriver, type Lease } from '../../controller/environments/driver.ts';
 import type { ConnectionRecord, ObservedState } from '../../controller/core/environment-state.ts';
@@ -38,8 +38,11 @@ const empty = (environment: string): ObservedState => ({
   lastApplied: { integrations: {}, connections: {} },
 });
 
-/** Runs the driver contract against drivers made by `makeDriver`, a fresh environment each test. */
-export function describeDriverContract(name: string, makeDriver: () => Promise<DriverUnderTest>): void {
+/**
+ * Runs the driver contract against drivers made by `makeDriver`, a fresh environment each test;
+ * `finish` runs after the last, to stop what those environments shared.
+ */
+export function describeDriverContract(name: string, makeDriver: () => Promise<DriverUnderTest>, finish: () => Promise<void> = async () => {}): void {
   describe(`environment driver contract: ${name}`, () => {
     let env: DriverUnderTest;
     let driver: EnvironmentDriver;
@@ -48,6 +51,7 @@ export function describeDriverContract(name: string, makeDriver: () => Promise<D
       driver = env.driver;
     });
     afterEach(async () => env.cleanup());
+    afterAll(finish);
 
     const lease = async (holder = 'controller-a'): Promise<ApplyContext> => {
       const taken = await driver.acquireLease(holder, TTL);

@@ -7,7 +7,7 @@
  */
 import type { SqlDialect } from '../../controller/environments/store/sql-session.ts';
 import { postgresStores } from '../environment-server/support/postgres.ts';
-import { serveEnvironment, sqliteStores, type StoreFactory } from '../environment-server/support/serve-environment.ts';
+import { sharedEnvironmentServer, sqliteStores, type StoreFactory } from '../environment-server/support/serve-environment.ts';
 import { testClock } from '../environment-server/support/test-clock.ts';
 import type { DriverUnderTest } from './driver-contract.ts';
 
@@ -17,6 +17,8 @@ export interface DriverEntry {
   dialect: SqlDialect;
   /** A fresh environment with its own clock; cleanup closes it and removes what it made. */
   open: () => Promise<DriverUnderTest>;
+  /** Stops what the driver's environments shared (the environment server), after its last test. */
+  close: () => Promise<void>;
 }
 
 /** A fresh store of each dialect, and what its driver is called when reached directly. */
@@ -27,8 +29,8 @@ const STORES: Record<SqlDialect, { direct: string; stores: StoreFactory }> = {
 
 const LABEL: Record<SqlDialect, string> = { sqlite: 'SQLite', postgresql: 'PostgreSQL' };
 
-function direct(stores: StoreFactory): () => Promise<DriverUnderTest> {
-  return async () => {
+function direct(stores: StoreFactory): Pick<DriverEntry, 'open' | 'close'> {
+  const open = async (): Promise<DriverUnderTest> => {
     const clock = testClock();
     const { store, drop } = await stores('dev', clock.now);
     return {
@@ -40,19 +42,23 @@ function direct(stores: StoreFactory): () => Promise<DriverUnderTest> {
       },
     };
   };
+  return { open, close: async () => {} };
 }
 
-function throughServer(stores: StoreFactory): () => Promise<DriverUnderTest> {
-  return async () => {
-    const served = await serveEnvironment({ stores });
+/** Each environment a fresh store, all of them served by one environment server: building one costs more than a store. */
+function throughServer(stores: StoreFactory): Pick<DriverEntry, 'open' | 'close'> {
+  const server = sharedEnvironmentServer({ stores });
+  const open = async (): Promise<DriverUnderTest> => {
+    const served = await server.open();
     return { driver: served.driver, advanceClock: served.clock.advance, cleanup: served.close };
   };
+  return { open, close: server.close };
 }
 
 export const DRIVERS: readonly DriverEntry[] = Object.entries(STORES).flatMap(([key, { direct: name, stores }]) => {
   const dialect = key as SqlDialect;
   return [
-    { name: `${name} (${LABEL[dialect]})`, dialect, open: direct(stores) },
-    { name: `http → environment server (${LABEL[dialect]})`, dialect, open: throughServer(stores) },
+    { name: `${name} (${LABEL[dialect]})`, dialect, ...direct(stores) },
+    { name: `http → environment server (${LABEL[dialect]})`, dialect, ...throughServer(stores) },
   ];
 });

@@ -4,12 +4,15 @@ import { join } from 'node:path';
 import type { JSONSchema } from 'json-schema-to-typescript';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildArtifact } from '../../controller/artifact/build-artifact.ts';
+import { buildArtifact, type BuildInput } from '../../controller/artifact/build-artifact.ts';
 import { declarationsText, declaredDefinitions, type RenderPaths, renderDeclarations } from '../../controller/artifact/declarations.ts';
 import type { ActionCatalog, JsonSchema } from '../../controller/core/catalog.ts';
 import { canonicalJson } from '../../controller/core/canonical-json.ts';
 import type { SystemKind } from '../../controller/generated/manifests.ts';
-import { fixture, integration, packaged } from './support.ts';
+import { cachedBuild } from '../support/artifact-cache.ts';
+import { GITHUB_DOCUMENT } from '../support/fidelity/fidelity-documents.ts';
+import { fidelityInput } from '../support/fidelity/measure-fidelity.ts';
+import { deepFreeze, fixture, integration, packaged } from './support.ts';
 
 /**
  * The declarations are json-schema-to-typescript's text: renderDeclarations runs the library's
@@ -61,6 +64,28 @@ async function catalogOf(system: SystemKind, file: string, bytes: Uint8Array): P
   const result = await buildArtifact({ integration: integration(system, file, {}, 'same'), specBytes: bytes, specPath: file });
   if (!result.ok) throw new Error(JSON.stringify(result.problems.slice(0, 3)));
   return result.value.catalog;
+}
+
+/**
+ * The catalogs of GitHub's description and Dataverse's metadata, generated once for this file and
+ * the others that read them (test/support/artifact-cache.ts; real-specifications.test.ts tests
+ * their generation), frozen so that no test can change what the next one reads.
+ */
+const largeCatalogs = new Map<string, Promise<ActionCatalog>>();
+function largeCatalog(which: 'github' | 'dataverse'): Promise<ActionCatalog> {
+  let catalog = largeCatalogs.get(which);
+  if (!catalog) {
+    const input: BuildInput =
+      which === 'github'
+        ? fidelityInput(GITHUB_DOCUMENT)
+        : { integration: integration('odata', 'dataverse.edmx', {}, 'same'), specBytes: fixture('dataverse-metadata.edmx.gz'), specPath: 'dataverse.edmx' };
+    catalog = cachedBuild(input).then((result) => {
+      if (!result.ok) throw new Error(JSON.stringify(result.problems.slice(0, 3)));
+      return deepFreeze(result.value.catalog);
+    });
+    largeCatalogs.set(which, catalog);
+  }
+  return catalog;
 }
 
 const require = createRequire(import.meta.url);
@@ -152,7 +177,7 @@ describe('declarations are the text json-schema-to-typescript compiles', () => {
   }, 120_000);
 
   it("for GitHub's description", async () => {
-    const catalog = await catalogOf('openapi', 'github.json', packaged('@octokit/openapi', 'generated/api.github.com.json'));
+    const catalog = await largeCatalog('github');
     expect(await renderDeclarations(catalog)).toBe(await withCompile(catalog));
   }, 300_000);
 });
@@ -262,13 +287,13 @@ describe("intctl's own declaration renderer", () => {
 
   // A silent fall-back to the library would keep the bytes and lose the speed: these count it.
   it("renders every definition of GitHub's description itself", async () => {
-    const catalog = await catalogOf('openapi', 'github.json', packaged('@octokit/openapi', 'generated/api.github.com.json'));
+    const catalog = await largeCatalog('github');
     const { paths } = await rendered(catalog);
     expect(paths).toEqual({ own: Object.keys(catalog.definitions).length + 1, library: 0 });
   }, 120_000);
 
   it("renders every definition of Dataverse's $metadata itself", async () => {
-    const catalog = await catalogOf('odata', 'dataverse.edmx', fixture('dataverse-metadata.edmx.gz'));
+    const catalog = await largeCatalog('dataverse');
     const { paths } = await rendered(catalog);
     expect(paths).toEqual({ own: Object.keys(catalog.definitions).length + 1, library: 0 });
   }, 300_000);

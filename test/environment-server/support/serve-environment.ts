@@ -67,3 +67,72 @@ export async function serveEnvironment(
     },
   };
 }
+
+/** One environment server for many tests: `open` gives each a fresh store behind it. */
+export interface SharedEnvironmentServer {
+  /**
+   * A fresh store (with its own clock and keys) behind the shared server, and an http driver for
+   * it; its `close` closes and removes that store only. The server is built on the first open.
+   */
+  open(): Promise<ServedEnvironment>;
+  /** Stops the server; every store opened must be closed first. */
+  close(): Promise<void>;
+}
+
+/**
+ * An environment server built once and served over a fresh store per test. Building the server
+ * (fastify compiling every route's request and response schemas) costs several times what a
+ * store does, and it holds nothing of an environment: each route asks the store it was given at
+ * the time of the request, so handing it a store that forwards to the current test's store gives
+ * every test a new environment through the same server code. Its log is the server's, over all
+ * the tests it served.
+ */
+export function sharedEnvironmentServer(
+  options: { name?: string; stores?: StoreFactory; deps?: Partial<Omit<EnvironmentServerDeps, 'store' | 'logger'>> } = {},
+): SharedEnvironmentServer {
+  const name = options.name ?? 'dev';
+  let current: EnvironmentStore | undefined;
+  const forward = new Proxy({} as EnvironmentStore, {
+    get(_, key) {
+      if (current === undefined) throw new Error('test setup: the shared environment server was called with no store open');
+      const value: unknown = Reflect.get(current, key, current);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(current) : value;
+    },
+  });
+  let server: { app: EnvironmentServer; url: string; logs: ReturnType<typeof captureLogs> } | undefined;
+  return {
+    async open() {
+      if (current !== undefined) throw new Error('test setup: the shared environment server already has a store open');
+      const clock = testClock();
+      const { store, drop } = await (options.stores ?? sqliteStores)(name, clock.now);
+      current = store;
+      if (server === undefined) {
+        const logs = captureLogs();
+        const app = await buildEnvironmentServer({
+          store: forward,
+          tokens: TOKENS,
+          logger: createLogger({ level: 'debug', destination: logs.destination }),
+          ...options.deps,
+        });
+        server = { app, url: await app.listen({ host: '127.0.0.1', port: 0 }), logs };
+      }
+      const driver = new HttpEnvironment({ name, url: server.url, token: TOKENS.controller });
+      return {
+        ...server,
+        store,
+        driver,
+        clock,
+        close: async () => {
+          await driver.close();
+          current = undefined;
+          await store.close();
+          await drop();
+        },
+      };
+    },
+    async close() {
+      await server?.app.close();
+      server = undefined;
+    },
+  };
+}

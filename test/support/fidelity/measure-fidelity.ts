@@ -1,10 +1,11 @@
 import { shapeOutput } from '../../../controller/action-runtime/shape-output.ts';
-import { buildArtifact, type Artifact } from '../../../controller/artifact/build-artifact.ts';
+import type { Artifact, BuildInput } from '../../../controller/artifact/build-artifact.ts';
 import type { ActionCatalog, CatalogAction, JsonSchema } from '../../../controller/core/catalog.ts';
 import type { OpenApiModel } from '../../../controller/generators/openapi/openapi-generator.ts';
 import { GENERATORS } from '../../../controller/generators/registry.ts';
 import { createSpecModels } from '../../../controller/generators/spec-models.ts';
 import type { Result } from '../../../controller/generators/generator.ts';
+import { cachedBuild } from '../artifact-cache.ts';
 import { integration } from '../manifests.ts';
 import { catalogCompiler, type CatalogCompiler, type Compiled } from './catalog-compiler.ts';
 import { documentOperations, type DocumentedExample, type DocumentOperation } from './document-operations.ts';
@@ -59,20 +60,25 @@ export interface FidelityDocument {
   bytes: () => Uint8Array;
 }
 
+/** What the measurement generates from a document: an openapi integration that selects everything. */
+export function fidelityInput(document: FidelityDocument): BuildInput {
+  const subject = integration({ name: 'fidelity', system: 'openapi', source: { path: document.name }, connection: 'conn', environments: ['dev'] });
+  return { integration: subject, specBytes: document.bytes(), specPath: document.name };
+}
+
 /**
  * Generates a document as the product does (an openapi integration that selects everything,
- * through buildArtifact) and measures the catalog against the document: which operations became
+ * through buildArtifact, kept on disk by test/support/artifact-cache.ts) and measures the catalog against the document: which operations became
  * actions, which action names repeat, which documented request and response examples the
  * action's schemas accept, and which action schemas compile with the runtime's Ajv.
  */
 export async function measureFidelity(document: FidelityDocument): Promise<FidelityFindings & { artifact?: Artifact }> {
-  const bytes = document.bytes();
+  const input = fidelityInput(document);
   const generator = GENERATORS.openapi!;
-  const subject = integration({ name: 'fidelity', system: 'openapi', source: { path: document.name }, connection: 'conn', environments: ['dev'] });
   const models = createSpecModels();
-  const model = (await models.model(generator, bytes, subject.spec.source)) as Result<OpenApiModel>;
-  const artifact = model.ok ? await buildArtifact({ integration: subject, specBytes: bytes, specPath: document.name }, undefined, models) : model;
-  const parsed = model.ok ? model.value.document : rawDocument(bytes);
+  const model = (await models.model(generator, input.specBytes, input.integration.spec.source)) as Result<OpenApiModel>;
+  const artifact = model.ok ? await cachedBuild(input, models) : model;
+  const parsed = model.ok ? model.value.document : rawDocument(input.specBytes);
   const operations = documentOperations(parsed);
   if (!artifact.ok) return refusedDocument(document.name, operations, artifact.problems.map((p) => `${p.pointer || '/'}: ${p.message}`));
   return { ...measureCatalog(document.name, operations, artifact.value.catalog), artifact: artifact.value };
