@@ -28,7 +28,8 @@ describe('intctl demo --serve', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     try {
       const url = await until('the dashboard address', () => /The dashboard of these environments: (http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout)?.[1], { timeoutMs: 120_000, explain: () => stdout + stderr });
-      const tokenFile = /"Reconcile now" asks for the API token in (\S+)/.exec(stdout)?.[1];
+      // The next line of the same message: a write of its own, which may come in a later chunk.
+      const tokenFile = await until('the API token line', () => /"Reconcile now" asks for the API token in (\S+)\n/.exec(stdout)?.[1], { timeoutMs: 120_000, explain: () => stdout + stderr });
       expect(tokenFile).toBe(join(await realTmp(work), 'api-token'));
       const page = await fetch(`${url}/`);
       expect([page.status, await page.text()]).toEqual([200, expect.stringContaining('<script type="module" src="/ui/app.js">')]);
