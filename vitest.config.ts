@@ -69,10 +69,10 @@ export default defineConfig({
     // Deadlines, never durations a test must meet: scaled by INTCTL_TEST_TIME_FACTOR (test/support/time.ts).
     testTimeout: deadline(60_000),
     hookTimeout: deadline(60_000),
-    // Vitest's default, one worker less than the cores, is one worker on the 2-core machines we
-    // run on: files would run one at a time while most of them wait on Git, databases and servers.
-    // One more than the cores: most files wait on processes, Git and databases much of the time.
-    // On 2 cores, 3 workers ran the whole suite in 305 s against 350 s with 2 (one sitting).
+    // One worker more than the cores, not vitest's one less (a single worker on the 2-core
+    // machines we run on): most files spend much of their time waiting on processes, Git,
+    // databases and servers. On 2 cores, 3 workers ran the whole suite in 305 s against 350 s with
+    // 2 (one sitting).
     maxWorkers: availableParallelism() + 1,
     sequence: { sequencer: SlowestFirst },
     projects: [
