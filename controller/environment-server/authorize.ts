@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import * as crypto from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { tokenDigest } from '../server/verify-signature.ts';
 
 /** Who a token belongs to; each is a security scheme of the Environment API. */
 export type Caller = 'controller' | 'application' | 'operator';
@@ -13,13 +14,6 @@ export interface ServerTokens {
   /** Absent: changes by hand are not possible through the API. */
   operator?: string;
 }
-
-/**
- * The SHA-256 of a token: digests of any two tokens have one length, so comparing them takes one
- * time. One-shot where node has `crypto.hash` (20.12 and later), a few times cheaper than a Hash
- * object per request.
- */
-const tokenDigest: (token: string) => Buffer = typeof (crypto as { hash?: unknown }).hash === 'function' ? (token) => crypto.hash('sha256', token, 'buffer') : (token) => crypto.createHash('sha256').update(token, 'utf8').digest();
 
 /** The digest of every known token with its caller, computed once per set of tokens. */
 const digests = new WeakMap<ServerTokens, readonly { caller: Caller; digest: Buffer }[]>();
@@ -45,7 +39,7 @@ function knownDigests(tokens: ServerTokens): readonly { caller: Caller; digest: 
 export function callerOf(tokens: ServerTokens, given: string): Caller | undefined {
   const sent = tokenDigest(given);
   let found: Caller | undefined;
-  for (const { caller, digest } of knownDigests(tokens)) if (crypto.timingSafeEqual(digest, sent)) found ??= caller;
+  for (const { caller, digest } of knownDigests(tokens)) if (timingSafeEqual(digest, sent)) found ??= caller;
   return found;
 }
 

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../core/sha256.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { appendFile, mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -149,7 +150,7 @@ async function writeBase(directory: string, basePath: string, entries: Entries, 
   const generation = randomBytes(6).toString('hex');
   const body = JSON.stringify({ files: Object.fromEntries(entries.files), identities: Object.fromEntries(entries.identities), stamps: Object.fromEntries(entries.stamps) } satisfies Stored);
   const temporary = `${basePath}.${generation}.tmp`;
-  const text = `${HEADER}${generation} ${sha256(body)}\n${body}`;
+  const text = `${HEADER}${generation} ${sha256Hex(body)}\n${body}`;
   try {
     await writeFile(temporary, text, { mode: 0o600 });
     await rename(temporary, basePath);
@@ -166,16 +167,13 @@ async function writeBase(directory: string, basePath: string, entries: Entries, 
 
 let digestOfSchemas: string | undefined;
 function schemaDigest(): string {
-  return (digestOfSchemas ??= sha256(JSON.stringify(manifestSchemas)));
+  return (digestOfSchemas ??= sha256Hex(JSON.stringify(manifestSchemas)));
 }
 
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
 
 /** The first 16 hex digits of a line's SHA-256: enough to tell a damaged line, not a secret. */
 function lineDigest(json: string): string {
-  return sha256(json).slice(0, 16);
+  return sha256Hex(json).slice(0, 16);
 }
 
 function journalLine(entry: JournalEntry): string {
@@ -195,7 +193,7 @@ function readBase(path: string): { entries: Entries; generation: string; bytes: 
   if (!text.startsWith(HEADER) || newline < 0) return undefined;
   const [generation, digest] = text.slice(HEADER.length, newline).split(' ');
   const body = text.slice(newline + 1);
-  if (!generation || !/^[0-9a-f]{12}$/.test(generation) || digest !== sha256(body)) return undefined;
+  if (!generation || !/^[0-9a-f]{12}$/.test(generation) || digest !== sha256Hex(body)) return undefined;
   try {
     const stored = JSON.parse(body) as Partial<Stored> | null;
     const entries = none();

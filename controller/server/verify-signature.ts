@@ -1,4 +1,5 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { sha256Bytes } from '../core/sha256.ts';
 
 /**
  * Whether `X-Hub-Signature-256` is GitHub's signature of exactly these bytes: `sha256=` and the
@@ -21,5 +22,5 @@ export function tokenMatches(expected: string, given: string): boolean {
 
 /** The SHA-256 of a token: digests of any two tokens have one length, so comparing them takes one time. */
 export function tokenDigest(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
+  return sha256Bytes(token);
 }

@@ -1,9 +1,9 @@
-import * as crypto from 'node:crypto';
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import type { ConnectionRecord } from '../../core/environment-state.ts';
 import { actionFailure, type ActionFailure } from '../action-failure.ts';
 import { StatementCache } from './statement-cache.ts';
+import { sha256Hex } from '../../core/sha256.ts';
 
 export type DatabaseKind = 'postgresql' | 'mysql';
 
@@ -124,9 +124,6 @@ interface OpenPool {
   statements: StatementCache;
 }
 
-/** The hex SHA-256 of a text: one-shot where node has `crypto.hash` (20.12 and later), a Hash object otherwise. */
-const sha256: (text: string) => string = typeof (crypto as { hash?: unknown }).hash === 'function' ? (text) => crypto.hash('sha256', text) : (text) => crypto.createHash('sha256').update(text).digest('hex');
-
 /**
  * One connection pool per database connection, opened on first use and kept: keyed by a digest
  * of the connection's parameters and the identity of its secrets, so a changed password opens a
@@ -140,7 +137,7 @@ export class DatabasePools {
 
   /** The pool of a connection, with its address and the secrets it was opened with. */
   async pool(connection: ConnectionRecord, secrets: PoolSecrets): Promise<({ ok: true } & Omit<OpenPool, 'key'>) | ActionFailure> {
-    const key = sha256(JSON.stringify([connection.system, connection.parameters, secrets.identity]));
+    const key = sha256Hex(JSON.stringify([connection.system, connection.parameters, secrets.identity]));
     const known = this.pools.get(connection.name);
     if (known?.key === key) return { ok: true, db: known.db, address: known.address, secrets: known.secrets, statements: known.statements };
     const opened = await secrets.open();
