@@ -75,7 +75,9 @@ function normalized(bytes: Uint8Array): Uint8Array {
 /**
  * Content hashes and requirements kept by a caller that has no process to keep manifest objects
  * in (the CLI, in its cache directory), by a key naming every input of the hash: the manifest's
- * content, the specification's digest, the auth type, the pins and the generator's version.
+ * content, the specification's digest, the auth type, the pins and the generator's version. A key
+ * begins with the manifest's content key (LoadedObject.contentKey: its file's digest, `#`, its
+ * document), so a store can tell which file an entry is of.
  */
 export interface IdentityStore {
   get(key: string): { hash: string; requires: Record<string, string> } | undefined;

@@ -110,6 +110,12 @@ export function openDiskManifestCache(directory: string): DiskManifestCache {
       },
     },
     async save() {
+      // The content hashes of every manifest this run loaded are kept, for each environment they
+      // were found for, not only for the one this run planned: a CI job planning dev, then prod,
+      // against one cache would otherwise find the other's hashes unused and write them away.
+      for (const [key, identity] of read.identities) {
+        if (!used.identities.has(key) && used.files.has(key.slice(0, key.indexOf('#')))) used.identities.set(key, identity);
+      }
       const unused = read.files.size - countIn(used.files, read.files) + (read.identities.size - countIn(used.identities, read.identities)) + (read.stamps.size - countIn(used.stamps, read.stamps));
       const kept = used.files.size + used.identities.size + used.stamps.size;
       const lines = added.map(journalLine);

@@ -125,6 +125,33 @@ describe('the manifest cache kept across runs', () => {
     expect(third.hashes).toEqual(third.direct);
   });
 
+  it('keeps the content hashes found for each environment: planning dev, prod, then dev again computes none the third time', async () => {
+    /** The number of content hashes a held check of one environment had to compute, against a cache opened and saved around it. */
+    const computedFor = async (name: string): Promise<number> => {
+      const contents = openDiskManifestCache(cacheDir);
+      const loaded = await loadAndValidate(fsRepository(repo), undefined, { contents });
+      const environment = loaded.set.environments.find((e) => e.manifest.metadata.name === name)!;
+      let computed = 0;
+      const published = loaded.set.integrations.map((o) => ({ name: o.manifest.metadata.name, version: 'x', artifactHash: `sha256:${'0'.repeat(64)}`, system: o.manifest.spec.system, catalog: {}, requires: {}, connection: o.manifest.spec.connection, commit: 'c' }));
+      await heldIntegrationNames(loaded.set, environment, fsRepository(repo), published, new Map(), {
+        get: (key) => contents.identities.get(key),
+        set: (key, identity) => {
+          computed++;
+          contents.identities.set(key, identity);
+        },
+      });
+      await contents.save();
+      return computed;
+    };
+    const dev = await computedFor('dev');
+    const prod = await computedFor('prod');
+    // The two pin dependencies differently (examples/environments): their hashes are their own.
+    expect(dev).toBeGreaterThan(0);
+    expect(prod).toBeGreaterThan(0);
+    expect(await computedFor('dev')).toBe(0);
+    expect(await computedFor('prod')).toBe(0);
+  });
+
   it('points problems found across files at the lines of cached files, as without the cache', async () => {
     await cachedLoad();
     // Every integration now names a connection that no file defines: a problem at each of their `connection` lines.
