@@ -153,17 +153,23 @@ export function buildStatement(db: Knex, statement: DatabaseStatement): Knex.Que
   const from = db.withSchema(target.schema).from(target.table);
   let builder: Knex.QueryBuilder =
     statement.kind === 'Count' ? from.count({ count: '*' }) : statement.kind === 'Delete' ? from : from.select(Object.keys(target.columns));
-  for (const c of statement.clauses) {
-    if (c.type === 'where') builder = builder.where(c.column, c.operator, c.value as Knex.Value);
-    else if (c.type === 'null') builder = c.not ? builder.whereNotNull(c.column) : builder.whereNull(c.column);
-    else if (c.type === 'in') builder = builder.whereIn(c.column, c.values as Knex.Value[]);
-    else builder = builder.whereRaw(c.sql, [c.column, c.value as Knex.Value]);
-  }
+  builder = withClauses(builder, statement.clauses);
   for (const o of statement.orderBy) builder = builder.orderBy(o.column, o.direction);
   if (statement.skip !== undefined) builder = builder.offset(statement.skip);
   if (statement.top !== undefined) builder = builder.limit(statement.top);
   if (statement.kind === 'Get' || statement.kind === 'Count') return builder.first() as unknown as Knex.QueryBuilder;
   if (statement.kind === 'Delete') return builder.del() as unknown as Knex.QueryBuilder;
+  return builder;
+}
+
+/** A query with WHERE clauses added, every value bound. */
+export function withClauses(builder: Knex.QueryBuilder, clauses: readonly Clause[]): Knex.QueryBuilder {
+  for (const c of clauses) {
+    if (c.type === 'where') builder = builder.where(c.column, c.operator, c.value as Knex.Value);
+    else if (c.type === 'null') builder = c.not ? builder.whereNotNull(c.column) : builder.whereNull(c.column);
+    else if (c.type === 'in') builder = builder.whereIn(c.column, c.values as Knex.Value[]);
+    else builder = builder.whereRaw(c.sql, [c.column, c.value as Knex.Value]);
+  }
   return builder;
 }
 

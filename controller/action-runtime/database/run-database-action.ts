@@ -5,7 +5,7 @@ import { actionFailure, type ActionFailure } from '../action-failure.ts';
 import { fromDatabase, toDatabase, ValueError } from './column-values.ts';
 import { databaseFailure } from './database-failure.ts';
 import type { DatabaseAddress } from './database-pools.ts';
-import { databaseStatement } from './database-statement.ts';
+import { byKey as keyClauses, databaseStatement, withClauses } from './database-statement.ts';
 import { runStatement, type StatementCache } from './statement-cache.ts';
 
 type Row = Record<string, unknown>;
@@ -59,10 +59,7 @@ async function write(db: Knex, address: DatabaseAddress, action: CatalogAction, 
   const columns = Object.keys(target.columns);
   const reader = rowReader(target);
   const read = (row: Row | undefined): Row | undefined => (row === undefined ? undefined : reader(row));
-  const byKey = (builder: Knex.QueryBuilder, values: Row): Knex.QueryBuilder => {
-    for (const k of target.key) builder.where(k, toDatabase(values[k], target.columns[k]!, k, address.kind) as Knex.Value);
-    return builder;
-  };
+  const byKey = (builder: Knex.QueryBuilder, values: Row): Knex.QueryBuilder => withClauses(builder, keyClauses(target, values, address.kind));
   const timed = <T>(builder: Knex.QueryBuilder): Knex.QueryBuilder => builder.timeout(timeoutMs, { cancel: true }) as unknown as Knex.QueryBuilder<Row, T>;
 
   switch (action.kind) {
