@@ -276,6 +276,23 @@ describe('the manifest cache kept across runs', () => {
     });
   });
 
+  it('gives back text outside ASCII as it was written, from a base kept in ASCII', async () => {
+    const path = join(repo, integrationAt(SHAPE, 3).file);
+    // Accents, a character outside the Basic Multilingual Plane (a surrogate pair) and U+2028.
+    const description = 'Café für Zürich ☕ 𝄞 done\u2028next';
+    const text = readFileSync(path, 'utf8');
+    writeFileSync(path, text.replace(/^( {2}description: ).*$/m, `$1${JSON.stringify(description)}`));
+    expect(readFileSync(path, 'utf8')).not.toBe(text);
+    expect((await uncached()).problems).toEqual([]);
+    await cachedLoad();
+    const [name] = readdirSync(cacheDir).filter((f) => f.startsWith('manifests-'));
+    expect(/[\u0080-\u00ff]/.test(readFileSync(join(cacheDir, name!), 'latin1'))).toBe(false);
+    const second = await cachedLoad();
+    expect(second.stats.parsed).toBe(0);
+    expect(said(second)).toEqual(await uncached());
+    expect(second.set.integrations.find((o) => o.file === integrationAt(SHAPE, 3).file)?.manifest.spec.description).toBe(description);
+  });
+
   it('ignores a damaged cache file, and rewrites it', async () => {
     await cachedLoad();
     const [name] = readdirSync(cacheDir).filter((f) => f.startsWith('manifests-'));
