@@ -1,10 +1,13 @@
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type * as AjvModule from 'ajv';
+import type { Ajv, ValidateFunction } from 'ajv';
 import type { ActionCatalog, JsonSchema } from '../core/catalog.ts';
+import { lazyModule } from '../core/lazy-module.ts';
 import { RFC3339_FORMATS } from './rfc3339-formats.ts';
 import type { SpecProblem } from '../generators/generator.ts';
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => void;
+/** ajv and its formats, loaded when the first catalog is compiled: a plan that generates nothing compiles none. */
+const ajvModule = lazyModule<typeof AjvModule>('ajv');
+const addFormats = lazyModule<(ajv: Ajv) => void>('ajv-formats');
 
 /**
  * The Ajv instance catalogs are compiled with, by the action runtime and by generation alike, so
@@ -15,8 +18,8 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => void;
 export function createCatalogAjv(): Ajv {
   // Patterns are ECMA-262 regular expressions as specifications write them, without the `u` flag:
   // with it, common patterns such as literal braces (`^{[a-z]+}$`) do not compile at all.
-  const ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateFormats: true, unicodeRegExp: false });
-  addFormats(ajv);
+  const ajv = new (ajvModule().Ajv)({ strict: false, allErrors: true, logger: false, validateFormats: true, unicodeRegExp: false });
+  addFormats()(ajv);
   for (const [name, format] of Object.entries(RFC3339_FORMATS)) ajv.addFormat(name, format);
   ajv.addFormat('decimal', { type: 'number', validate: () => true });
   return ajv;

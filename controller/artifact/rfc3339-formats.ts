@@ -1,8 +1,11 @@
-import formatsModule from 'ajv-formats/dist/formats.js';
+import { lazyModule } from '../core/lazy-module.ts';
 
 type FormatDefinition = { validate: (value: string) => boolean; compare?: (a: string, b: string) => number | undefined };
+type FormatName = 'date' | 'time' | 'date-time';
 
-const { fullFormats } = formatsModule as unknown as { fullFormats: Record<'date' | 'time' | 'date-time', FormatDefinition> };
+/** ajv-formats' own definitions, loaded when a value of an unusual shape is first checked (or two compared). */
+const formats = lazyModule<{ fullFormats: Record<FormatName, Required<FormatDefinition>> }>('ajv-formats/dist/formats.js');
+const full = (name: FormatName): Required<FormatDefinition> => formats().fullFormats[name];
 
 /**
  * The `date`, `time` and `date-time` formats of ajv-formats (RFC 3339, a time zone required),
@@ -12,10 +15,13 @@ const { fullFormats } = formatsModule as unknown as { fullFormats: Record<'date'
  * accepted by reading its characters once; any other value, invalid or unusual (a space or `t`
  * as separator, a leap second), is answered by ajv-formats itself, so no answer differs.
  */
-export const RFC3339_FORMATS: Record<'date' | 'time' | 'date-time', FormatDefinition> = {
-  date: { ...fullFormats.date, validate: (s) => (s.length === 10 && dateAt(s, 0)) || fullFormats.date.validate(s) },
-  time: { ...fullFormats.time, validate: (s) => timeFrom(s, 0) || fullFormats.time.validate(s) },
-  'date-time': { ...fullFormats['date-time'], validate: (s) => (s.length > 11 && s.charCodeAt(10) === 84 /* T */ && dateAt(s, 0) && timeFrom(s, 11)) || fullFormats['date-time'].validate(s) },
+export const RFC3339_FORMATS: Record<FormatName, Required<FormatDefinition>> = {
+  date: { validate: (s) => (s.length === 10 && dateAt(s, 0)) || full('date').validate(s), compare: (a, b) => full('date').compare(a, b) },
+  time: { validate: (s) => timeFrom(s, 0) || full('time').validate(s), compare: (a, b) => full('time').compare(a, b) },
+  'date-time': {
+    validate: (s) => (s.length > 11 && s.charCodeAt(10) === 84 /* T */ && dateAt(s, 0) && timeFrom(s, 11)) || full('date-time').validate(s),
+    compare: (a, b) => full('date-time').compare(a, b),
+  },
 };
 
 const DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

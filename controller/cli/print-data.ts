@@ -1,6 +1,10 @@
-import { stringify } from 'yaml';
+import type * as YamlModule from 'yaml';
 import type { CliIo } from './io.ts';
 import type { OutputFormat } from './options.ts';
+import { lazyModule } from '../core/lazy-module.ts';
+
+/** yaml, loaded when YAML is printed. */
+const yaml = lazyModule<typeof YamlModule>('yaml');
 
 /**
  * The data of a command as machines read it, for `-o json` and `-o yaml`: one value in the object
@@ -16,5 +20,5 @@ export function printData(io: CliIo, output: Exclude<OutputFormat, 'text'>, data
 export function formatData(output: Exclude<OutputFormat, 'text'>, data: unknown): string {
   const json = JSON.stringify(data, null, 2);
   if (output === 'json') return `${json}\n`;
-  return stringify(JSON.parse(json) as unknown, { lineWidth: 0 });
+  return yaml().stringify(JSON.parse(json) as unknown, { lineWidth: 0 });
 }

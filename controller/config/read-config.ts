@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parse } from 'yaml';
+import type * as YamlModule from 'yaml';
 import {
   ConfigError,
   label,
@@ -24,6 +24,10 @@ import { defaultStateDir } from './default-state-dir.ts';
 import { readServerKeyFiles, type KeyFile } from './key-file.ts';
 import { splitNotifications } from './notification-config.ts';
 import { readNotifications, type NotificationsSource } from './read-notifications.ts';
+import { lazyModule } from '../core/lazy-module.ts';
+
+/** yaml, loaded when a configuration file is read: most runs have none. */
+const yaml = lazyModule<typeof YamlModule>('yaml');
 
 export interface Config {
   /**
@@ -138,7 +142,7 @@ export async function readControllerConfig(options: ReadControllerConfigOptions 
     }
     let document: unknown;
     try {
-      document = parse(text, { uniqueKeys: true });
+      document = yaml().parse(text, { uniqueKeys: true });
     } catch (error) {
       throw new ConfigError([`--config ${fileName}: not valid YAML: ${(error as Error).message.split('\n')[0]}`]);
     }

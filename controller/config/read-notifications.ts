@@ -1,7 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parse } from 'yaml';
+import type * as YamlModule from 'yaml';
 import { DEFAULT_NOTIFICATIONS, validateNotifications, type NotificationProviderConfig, type NotificationsConfig, type NotificationsWithoutSecrets } from './notification-config.ts';
+import { lazyModule } from '../core/lazy-module.ts';
+
+/** yaml, loaded when a notifications file is read: most runs have none. */
+const yaml = lazyModule<typeof YamlModule>('yaml');
 
 /** A secret file larger than this is a mistake (a key file given where a URL belongs). */
 const MAX_SECRET_FILE_BYTES = 64 * 1024;
@@ -35,7 +39,7 @@ export async function readNotifications(source: NotificationsSource): Promise<{ 
     }
     let document: unknown;
     try {
-      document = parse(text, { uniqueKeys: true });
+      document = yaml().parse(text, { uniqueKeys: true });
     } catch (error) {
       return { config: { ...DEFAULT_NOTIFICATIONS }, problems: [`${where}: not valid YAML: ${(error as Error).message.split('\n')[0]}`] };
     }

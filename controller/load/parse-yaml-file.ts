@@ -1,9 +1,14 @@
-import { Composer, LineCounter, Parser, isMap, isPair, isScalar, isSeq, type Document } from 'yaml';
+import type * as YamlModule from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+import { lazyModule } from '../core/lazy-module.ts';
 import type { Position, YamlDocument } from '../core/manifest.ts';
 import type { Problem } from '../core/problem.ts';
 import { decodeUtf8Text } from '../core/text-encoding.ts';
 import { findTooDeep } from '../core/yaml-depth.ts';
 import { loadPlainYaml } from './plain-yaml.ts';
+
+/** yaml, loaded when a text is first parsed with positions: a plan whose files all come from the cache parses none. */
+const yaml = lazyModule<typeof YamlModule>('yaml');
 
 export interface YamlLimits {
   /** Largest file read, in bytes. */
@@ -30,6 +35,7 @@ export function positionsIn(text: string): (index: number, path: readonly (strin
   let lines: LineCounter | undefined;
   return (index, path, wantKey) => {
     if (!careful) {
+      const { Composer, LineCounter, Parser } = yaml();
       lines = new LineCounter();
       careful = Array.from(new Composer({ prettyErrors: false }).compose(new Parser(lines.addNewLine).parse(text)));
     }
@@ -85,6 +91,7 @@ export function parseYamlFile(file: string, bytes: Uint8Array, limits: YamlLimit
     return { documents, problems: [] };
   }
 
+  const { Composer, LineCounter, Parser } = yaml();
   const lineCounter = new LineCounter();
   const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
   const pos = (offset: number): Position => {
@@ -141,6 +148,7 @@ export function parseYamlFile(file: string, bytes: Uint8Array, limits: YamlLimit
 
 /** The offset of the node at `path` (or of its key), falling back to the deepest ancestor found. */
 function nodeAt(doc: Document.Parsed, path: readonly (string | number)[], wantKey: boolean): number {
+  const { isMap, isPair, isScalar, isSeq } = yaml();
   let node: unknown = doc.contents;
   let offset = doc.contents?.range?.[0] ?? doc.range[0];
   for (const [i, segment] of path.entries()) {

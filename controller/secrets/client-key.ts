@@ -1,6 +1,10 @@
 import { X509Certificate, createHash, createPrivateKey, type KeyObject } from 'node:crypto';
-import forge from 'node-forge';
+import type * as ForgeModule from 'node-forge';
+import { lazyModule } from '../core/lazy-module.ts';
 import { PEM_BLOCK, certificatesInPem } from '../core/pem-certificates.ts';
+
+/** node-forge, loaded when a PKCS #12 file is first read. */
+const nodeForge = lazyModule<typeof ForgeModule>('node-forge');
 
 /** A connection's private key and the certificates that go with it, leaf first. */
 export interface ClientKey {
@@ -88,9 +92,10 @@ function pemKeyHint(block: string, password: string | undefined): string {
 }
 
 function readPkcs12(base64: string, password: string | undefined): ClientKeyResult {
+  const forge = nodeForge();
   const compact = base64.replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return { ok: false, message: 'privateKey is neither PEM nor a PKCS#12 file in base64' };
-  let p12: forge.pkcs12.Pkcs12Pfx;
+  let p12: ForgeModule.pkcs12.Pkcs12Pfx;
   try {
     const asn1 = forge.asn1.fromDer(forge.util.createBuffer(Buffer.from(compact, 'base64').toString('binary')));
     p12 = forge.pkcs12.pkcs12FromAsn1(asn1, password ?? '');
@@ -108,13 +113,13 @@ function readPkcs12(base64: string, password: string | undefined): ClientKeyResu
   try {
     key = bag.key
       ? createPrivateKey({ key: forge.pki.privateKeyToPem(bag.key), format: 'pem' })
-      : createPrivateKey({ key: Buffer.from(forge.asn1.toDer(bag.asn1 as forge.asn1.Asn1).getBytes(), 'binary'), format: 'der', type: 'pkcs8' });
+      : createPrivateKey({ key: Buffer.from(forge.asn1.toDer(bag.asn1 as ForgeModule.asn1.Asn1).getBytes(), 'binary'), format: 'der', type: 'pkcs8' });
   } catch {
     return { ok: false, message: 'privateKey is PKCS#12 with a private key that cannot be read' };
   }
   const certificates: X509Certificate[] = [];
   for (const certBag of p12.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!] ?? []) {
-    const asn1 = certBag.cert ? forge.pki.certificateToAsn1(certBag.cert) : (certBag.asn1 as forge.asn1.Asn1 | undefined);
+    const asn1 = certBag.cert ? forge.pki.certificateToAsn1(certBag.cert) : (certBag.asn1 as ForgeModule.asn1.Asn1 | undefined);
     if (!asn1) continue;
     certificates.push(new X509Certificate(Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary')));
   }

@@ -1,5 +1,9 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
-import forge from 'node-forge';
+import type * as ForgeModule from 'node-forge';
+import { lazyModule } from '../core/lazy-module.ts';
+
+/** node-forge, loaded when a certificate is first issued. */
+const nodeForge = lazyModule<typeof ForgeModule>('node-forge');
 
 export interface CertificateRequest {
   /** The subject's common name (CN). */
@@ -26,6 +30,7 @@ export interface CertificateRequest {
  * a given authority. The serial number is random; a self-signed certificate needs `privateKey`.
  */
 export function issueCertificate(request: CertificateRequest): string {
+  const forge = nodeForge();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(request.publicKey.export({ type: 'spki', format: 'pem' }) as string);
   // A positive serial: the high bit of the first byte cleared.

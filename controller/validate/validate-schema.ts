@@ -1,9 +1,14 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type * as AjvModule from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import { lazyModule } from '../core/lazy-module.ts';
 import { API_GROUP_VERSION, manifestSchemas } from '../generated/schemas.ts';
 import type { LoadedObject, Manifest, ManifestKind, Position, YamlDocument } from '../core/manifest.ts';
 import { fieldName, type Problem } from '../core/problem.ts';
 import { closestName } from '../core/edit-distance.ts';
+
+/** ajv and its formats, loaded when the first manifest is validated: a plan whose files all come from the cache validates none. */
+const ajvModule = lazyModule<typeof AjvModule>('ajv');
+const ajvFormats = lazyModule<(ajv: Ajv) => void>('ajv-formats');
 
 const API_GROUP = API_GROUP_VERSION.split('/')[0]!;
 const KINDS = Object.keys(manifestSchemas) as ManifestKind[];
@@ -12,9 +17,8 @@ type Validators = Record<ManifestKind, ValidateFunction>;
 let validators: Validators | undefined;
 
 function compileValidators(): Validators {
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false });
-  const addFormats = addFormatsModule as unknown as (a: Ajv) => void;
-  addFormats(ajv);
+  const ajv = new (ajvModule().Ajv)({ allErrors: true, verbose: true, strict: true, strictTypes: false });
+  ajvFormats()(ajv);
   ajv.addKeyword({ keyword: 'x-kubernetes-list-map-keys' });
   ajv.addKeyword({ keyword: 'x-kubernetes-preserve-unknown-fields' });
   ajv.addKeyword({
