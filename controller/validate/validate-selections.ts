@@ -2,7 +2,7 @@ import type { LoadedObject, ManifestSet } from '../core/manifest.ts';
 import { fieldName, type Problem } from '../core/problem.ts';
 import { normalizeRepoPath } from '../core/repo-path.ts';
 import type { Integration } from '../generated/manifests.ts';
-import { UnreadableFileError, type RepositoryReader } from '../core/repository-reader.ts';
+import { UnreadableFileError, type PathCheck, type RepositoryReader } from '../core/repository-reader.ts';
 import { checkSelection } from '../generators/check-selection.ts';
 import { failed, ok, type Result, type SpecDescription, type SpecProblem } from '../generators/generator.ts';
 import { GENERATORS } from '../generators/registry.ts';
@@ -22,12 +22,16 @@ import { normalizeLineEndings } from '../core/text-encoding.ts';
 export async function validateSelections(set: ManifestSet, reader: RepositoryReader, models?: SpecModels, limits: SpecLimits = {}): Promise<Problem[]> {
   const problems: Problem[] = [];
   const described = new Map<string, Promise<Result<{ description: SpecDescription; model: unknown }>>>();
+  // Each path checked once: integrations share a few specifications (three system calls a check).
+  const checked = new Map<string, Promise<PathCheck>>();
   for (const object of set.integrations) {
     const spec = object.manifest.spec;
     const generator = GENERATORS[spec.system];
     const path = spec.source.path === undefined ? undefined : normalizeRepoPath(spec.source.path);
     if (!generator || path === undefined) continue;
-    if ((await reader.checkPath(path)) !== 'file') continue;
+    let check = checked.get(path);
+    if (!check) checked.set(path, (check = reader.checkPath(path)));
+    if ((await check) !== 'file') continue;
     const { path: _path, ...options } = spec.source;
     const key = [spec.system, path, canonicalJson(options)].join('\0');
     let pending = described.get(key);
