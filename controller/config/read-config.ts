@@ -73,12 +73,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   return {
     stateDir: given === undefined ? defaultStateDir(stateHome(env), repository) : resolve(cwd, given),
     stateDirFrom: given === undefined ? 'default' : 'INTCTL_STATE_DIR',
-    cacheDir: env.INTCTL_CACHE_DIR ? resolve(cwd, env.INTCTL_CACHE_DIR) : join(cacheHome(env), 'intctl'),
+    cacheDir: cacheDirectory(env, cwd),
     cacheMaxBytes: positiveInteger(env.INTCTL_CACHE_MAX_BYTES, DEFAULT_CACHE_MAX_BYTES, 'INTCTL_CACHE_MAX_BYTES'),
     holder: env.INTCTL_HOLDER ?? defaultHolder(env),
     leaseTtlMs: positiveInteger(env.INTCTL_LEASE_TTL_MS, 30_000, 'INTCTL_LEASE_TTL_MS'),
     env,
   };
+}
+
+/** Where the CLI keeps its caches: `$INTCTL_CACHE_DIR` (relative to `cwd`), else `$XDG_CACHE_HOME/intctl`, else `~/.cache/intctl`. */
+export function cacheDirectory(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  return env.INTCTL_CACHE_DIR ? resolve(cwd, env.INTCTL_CACHE_DIR) : join(cacheHome(env), 'intctl');
 }
 
 export interface ReadControllerConfigOptions {

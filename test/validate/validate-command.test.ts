@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -148,5 +148,34 @@ describe('intctl validate', () => {
     expect(result.counts).toEqual({ integrations: 10_000, connections: 1, environments: 1 });
     expect(result.problems.map((p: { file: string; field: string }) => `${p.file} ${p.field}`)).toEqual(['integrations/07777.yaml spec.environments[1]']);
     expect(run.code).toBe(1);
+  });
+
+  it('keeps what each file made in the cache directory, as plan does, and finds what changed since as without it; --no-cache reads and writes none', async () => {
+    const spec = { openapi: '3.0.3', info: { title: 'CRM', version: '1' }, paths: { '/accounts': { get: { operationId: 'listAccounts', responses: { '200': { description: 'ok' } } } } } };
+    const root = await repo({ 'env.yaml': environment('dev'), 'connection.yaml': connection, 'specs/crm.json': JSON.stringify(spec), 'a.yaml': integration('crm-a'), 'b.yaml': integration('crm-b') });
+    const cacheDir = join(root, '.cache');
+    const given = process.env.INTCTL_CACHE_DIR;
+    process.env.INTCTL_CACHE_DIR = cacheDir;
+    try {
+      const first = await runCli(['validate', '--repo', root, '-o', 'json']);
+      expect(first.code).toBe(0);
+      expect((await readdir(cacheDir)).filter((f) => f.startsWith('manifests-'))).toHaveLength(1);
+      const second = await runCli(['validate', '--repo', root, '-o', 'json']);
+      expect(second).toEqual(first);
+
+      await writeFile(join(root, 'b.yaml'), (await readFile(join(root, 'b.yaml'), 'utf8')).replace('[dev]', '[dev, qa]'));
+      const broken = await runCli(['validate', '--repo', root, '-o', 'json']);
+      const uncached = await runCli(['validate', '--repo', root, '-o', 'json', '--no-cache']);
+      expect(broken.code).toBe(1);
+      expect(JSON.parse(broken.stdout).problems.map((p: { file: string; field: string }) => `${p.file} ${p.field}`)).toEqual(['b.yaml spec.environments[1]']);
+      expect(broken).toEqual(uncached);
+
+      await rm(cacheDir, { recursive: true });
+      expect(await runCli(['validate', '--repo', root, '--no-cache'])).toMatchObject({ code: 1 });
+      await expect(readdir(cacheDir)).rejects.toThrow();
+    } finally {
+      if (given === undefined) delete process.env.INTCTL_CACHE_DIR;
+      else process.env.INTCTL_CACHE_DIR = given;
+    }
   });
 });

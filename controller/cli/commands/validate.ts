@@ -4,8 +4,10 @@ import { fsRepository } from '../../source/fs-repository.ts';
 import { formatProblem } from '../../core/problem.ts';
 import { DEFAULT_YAML_LIMITS } from '../../load/parse-yaml-file.ts';
 import { loadAndValidate } from '../../load/load-and-validate.ts';
+import { openDiskManifestCache } from '../../load/disk-manifest-cache.ts';
+import { cacheDirectory } from '../../config/read-config.ts';
 import { EXIT, exitCodeHelp, type CliIo } from '../io.ts';
-import { deprecatedDirArgument, examplesHelp, outputOption, parseSize, repoOf, repoOption, type OutputFormat } from '../options.ts';
+import { deprecatedDirArgument, examplesHelp, noCacheOption, outputOption, parseSize, repoOf, repoOption, type OutputFormat } from '../options.ts';
 import { printData } from '../print-data.ts';
 import { repositoryRoot } from '../repository-root.ts';
 
@@ -14,6 +16,8 @@ interface Options {
   output: OutputFormat;
   maxFileSize: string;
   maxSpecSize: string;
+  /** False with --no-cache. */
+  cache: boolean;
 }
 
 export function registerValidate(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -26,6 +30,7 @@ export function registerValidate(program: Command, io: CliIo, setExit: (code: nu
     .addOption(outputOption())
     .option('--max-file-size <size>', 'largest YAML file read, in bytes (or with KiB, MiB)', String(DEFAULT_YAML_LIMITS.maxFileBytes))
     .option('--max-spec-size <size>', 'largest specification read, in bytes (or with KiB, MiB)', `${DEFAULT_YAML_LIMITS.maxSpecBytes! / 1024 / 1024}MiB`)
+    .addOption(noCacheOption())
     .addHelpText('after', examplesHelp([
       ["intctl validate", "check the repository the current directory is in"],
       ["intctl validate --repo ../integrations -o json", "every problem of another repository, for a script"],
@@ -38,7 +43,11 @@ export function registerValidate(program: Command, io: CliIo, setExit: (code: nu
       const maxSpecBytes = parseSize(options.maxSpecSize, '--max-spec-size');
       const root = await repositoryRoot(io, dir);
 
-      const result = await loadAndValidate(fsRepository(root), { ...DEFAULT_YAML_LIMITS, maxFileBytes, maxSpecBytes });
+      // What each manifest file made, kept by content as plan keeps it: a file validated before,
+      // unchanged since, is neither parsed nor validated again; checks across files always run.
+      const contents = options.cache ? openDiskManifestCache(cacheDirectory(undefined, io.cwd)) : undefined;
+      const result = await loadAndValidate(fsRepository(root), { ...DEFAULT_YAML_LIMITS, maxFileBytes, maxSpecBytes }, contents ? { contents } : {});
+      await contents?.save();
       const errors = result.errors;
       const counts = {
         integrations: result.set.integrations.length,
