@@ -218,6 +218,9 @@ function benchCase(name: string, run: () => Promise<void>, prepare?: () => Promi
   cases.push({ name, run, ...(prepare ? { prepare } : {}) });
 }
 
+/** A cache directory a validate filled, kept for the validate with nothing changed. */
+let validated: ReturnType<typeof fresh> | undefined;
+
 /** An environment dev that an apply brought in step with the repository, kept for the no-change and one-file plans. */
 let applied: ReturnType<typeof fresh> | undefined;
 async function inStep(): Promise<ReturnType<typeof fresh>> {
@@ -229,7 +232,24 @@ async function inStep(): Promise<ReturnType<typeof fresh>> {
 
 {
   benchCase('floor of the cold reconcile', floor);
-  benchCase('validate', () => intctl(['validate', '--repo', repo], [0]));
+  // validate keeps what files made in the cache directory too: a first run (an empty cache), and a run with nothing changed.
+  benchCase('validate', async () => {
+    const run = fresh();
+    try {
+      await intctl(['validate', '--repo', repo], [0], run.env);
+    } finally {
+      run.dispose();
+    }
+  });
+  benchCase(
+    'validate, nothing changed',
+    () => intctl(['validate', '--repo', repo], [0], validated!.env),
+    async () => {
+      if (validated) return;
+      validated = fresh();
+      await intctl(['validate', '--repo', repo], [0], validated.env);
+    },
+  );
   benchCase('plan --env dev, cold', async () => {
     const run = fresh();
     try {
@@ -274,6 +294,7 @@ describe(`intctl CLI at scale (${SIZE} integrations)`, () => {
       done = true;
       for (let i = 0; i < RUNS; i++) for (const c of cases) await measure(c.name, c.run, c.prepare);
       applied?.dispose();
+      validated?.dispose();
       rmSync(work, { recursive: true, force: true });
     },
     OPTIONS,
