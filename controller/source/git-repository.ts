@@ -42,14 +42,7 @@ export async function gitRepository(dir: string, ref: string, options: GitReposi
   const git: SimpleGit = simpleGit({ baseDir: dir });
   if (options.env) git.env(options.env);
   const commit = (await git.revparse(['--verify', '--end-of-options', `${ref}^{commit}`])).trim();
-  const listing = await git.raw(['ls-tree', '-r', '-t', '-l', '-z', commit]);
-  const entries = new Map<string, TreeEntry>();
-  for (const record of listing.split('\0')) {
-    if (record.length === 0) continue;
-    const tab = record.indexOf('\t');
-    const [mode, type, object, size] = record.slice(0, tab).split(/\s+/);
-    entries.set(record.slice(tab + 1), { mode: mode!, type: type as TreeEntry['type'], object: object!, size: size === '-' ? 0 : Number(size) });
-  }
+  const entries = parseListing(await git.raw(['ls-tree', '-r', '-t', '-l', '-z', commit]));
   const readBlob = options.readBlob ?? (async (object: string): Promise<Uint8Array> => git.binaryCatFile(['blob', object]));
   let files: Map<string, string> | undefined;
 
@@ -122,4 +115,38 @@ export async function gitRepository(dir: string, ref: string, options: GitReposi
       return entry?.type === 'blob' ? entry.object : undefined;
     },
   };
+}
+
+/**
+ * The entries of `git ls-tree -r -t -l -z`, by path. Each path and object id is a string of its
+ * own, decoded from the listing's bytes, never a slice of the listing's text: a slice keeps the
+ * whole text alive (about 90 bytes a file) for as long as anything holds it, and what a load
+ * keeps from a commit (the objects of the files it changed, blob ids in the reader's cache)
+ * outlives it, so each commit of a long-running controller would keep its listing of the whole
+ * repository: 0.9 MB a commit at 10,000 files.
+ */
+function parseListing(listing: string): Map<string, TreeEntry> {
+  const bytes = Buffer.from(listing, 'utf8');
+  const entries = new Map<string, TreeEntry>();
+  let start = 0;
+  while (start < bytes.length) {
+    let end = bytes.indexOf(0, start);
+    if (end < 0) end = bytes.length;
+    const tab = bytes.indexOf(0x09, start);
+    if (tab > start && tab < end) {
+      // `<mode> SP <type> SP <object> SP+ <size> TAB <path>`: the size is padded on the left.
+      const typeAt = bytes.indexOf(0x20, start) + 1;
+      const objectAt = bytes.indexOf(0x20, typeAt) + 1;
+      const objectEnd = bytes.indexOf(0x20, objectAt);
+      const size = bytes.toString('latin1', objectEnd, tab).trim();
+      entries.set(bytes.toString('utf8', tab + 1, end), {
+        mode: bytes.toString('latin1', start, typeAt - 1),
+        type: bytes.toString('latin1', typeAt, objectAt - 1) as TreeEntry['type'],
+        object: bytes.toString('latin1', objectAt, objectEnd),
+        size: size === '-' ? 0 : Number(size),
+      });
+    }
+    start = end + 1;
+  }
+  return entries;
 }

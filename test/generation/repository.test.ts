@@ -145,6 +145,21 @@ describe('gitRepository', () => {
     expect(await reader.checkPath(path)).toBe(expected);
   });
 
+  it('lists every file by its name as committed, spaces, tabs and non-ASCII letters included, with its blob id and size', async () => {
+    const names = ['with space.yaml', 'tab\there.yaml', 'café/ünïcode-名前.yaml', 'a b/c\td/ü.yml'];
+    for (const name of names) write(name, `# ${name}\n`);
+    git('add', '-A');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'names');
+    const reader = await gitRepository(repo, 'HEAD');
+    const expected = ['base.yaml', 'shop.yaml', 'specs/sales.edmx', 'specs/shop.yaml', ...names].map((path) => [path, git('rev-parse', `HEAD:${path}`).trim()]);
+    expect([...reader.files()].sort()).toEqual(expected.sort());
+    const listed = await reader.listYamlFiles();
+    expect(listed.map((e) => e.path)).toEqual(['a b/c\td/ü.yml', 'base.yaml', 'café/ünïcode-名前.yaml', 'shop.yaml', 'specs/shop.yaml', 'tab\there.yaml', 'with space.yaml']);
+    expect(listed.find((e) => e.path === 'café/ünïcode-名前.yaml')!.size).toBe(Buffer.byteLength('# café/ünïcode-名前.yaml\n'));
+    expect(new TextDecoder().decode(await reader.read('tab\there.yaml'))).toBe('# tab\there.yaml\n');
+    expect(await reader.checkPath('café')).toBe('directory');
+  });
+
   it('refuses a ref that is not a commit', async () => {
     await expect(gitRepository(repo, 'no-such-branch')).rejects.toThrow();
   });

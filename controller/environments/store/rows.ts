@@ -50,30 +50,70 @@ export interface MetaRow {
 }
 
 /**
+ * Values that repeat from row to row of one read, each kept once: 10,000 integrations published
+ * by one controller share a few requirement texts, systems, connections and commits, and an
+ * observed state is kept from one observe to the next (one per environment), so a copy per row
+ * of each was most of what it weighed. What is shared is frozen with the state (observations.ts).
+ */
+export interface SharedRowValues {
+  /** The parsed requirements of a JSON text, one object per distinct text. */
+  requires(text: string): PublishedIntegration['requires'];
+  /** One string per distinct value. */
+  text(value: string): string;
+}
+
+/** Shared values for the rows of one read; past `limit` distinct values, values are no longer kept (a bound, never a different result). */
+export function sharedRowValues(limit = 1024): SharedRowValues {
+  const requires = new Map<string, PublishedIntegration['requires']>();
+  const texts = new Map<string, string>();
+  return {
+    requires(text) {
+      let parsed = requires.get(text);
+      if (parsed === undefined) {
+        parsed = JSON.parse(text) as PublishedIntegration['requires'];
+        if (requires.size < limit) requires.set(text, parsed);
+      }
+      return parsed;
+    },
+    text(value) {
+      const kept = texts.get(value);
+      if (kept !== undefined) return kept;
+      if (texts.size < limit) texts.set(value, value);
+      return value;
+    },
+  };
+}
+
+/**
  * A published integration as the controller sees it: catalog and requirements parsed back from
  * their JSON text. A row read without its catalog takes it from `readCatalog` when first asked.
+ * With `shared`, rows of one read share their requirements objects and repeated strings (the
+ * caller freezes what it keeps).
  */
-export function integrationFromRow(row: IntegrationRow | Omit<IntegrationRow, 'catalog'>, readCatalog?: (name: string, artifactHash: string) => string): PublishedIntegration {
+export function integrationFromRow(row: IntegrationRow | Omit<IntegrationRow, 'catalog'>, readCatalog?: (name: string, artifactHash: string) => string, shared?: SharedRowValues): PublishedIntegration {
   // The catalog is parsed when it is first read: a plan reads it only for the integrations it
   // republishes (to diff it), so observing 10,000 published integrations parses none of them.
+  // The getter keeps what reading it needs, not the row.
+  const { name, artifact_hash: artifactHash } = row;
+  let text = 'catalog' in row ? row.catalog : undefined;
   let catalog: unknown;
   let parsed = false;
   return {
-    name: row.name,
+    name,
     version: row.version,
-    artifactHash: row.artifact_hash,
-    system: row.system,
+    artifactHash,
+    system: shared ? shared.text(row.system) : row.system,
     get catalog(): unknown {
       if (!parsed) {
-        const text = 'catalog' in row ? row.catalog : readCatalog!(row.name, row.artifact_hash);
-        catalog = JSON.parse(text) as unknown;
+        catalog = JSON.parse(text ?? readCatalog!(name, artifactHash)) as unknown;
         parsed = true;
+        text = undefined;
       }
       return catalog;
     },
-    requires: JSON.parse(row.requires) as PublishedIntegration['requires'],
-    connection: row.connection,
-    commit: row.commit_sha,
+    requires: shared ? shared.requires(row.requires) : (JSON.parse(row.requires) as PublishedIntegration['requires']),
+    connection: shared ? shared.text(row.connection) : row.connection,
+    commit: shared ? shared.text(row.commit_sha) : row.commit_sha,
     publishedAt: row.published_at,
   };
 }

@@ -14,7 +14,7 @@ import type { EnvironmentStore, StoreKind } from './environment-store.ts';
 import { EVERY_ROW } from './environment-schema.ts';
 import { manualFingerprint } from './manual-fingerprint.ts';
 import { frozenIntegration, frozenState, keepSharedObservation, patchByName, sharedObservation, type Observation } from './observations.ts';
-import { appliedFromRow, connectionFromRow, connectionValues, integrationFromRow, integrationWithCatalog, type ConnectionRow, type IntegrationRow, type LeaseRow, type LogRow } from './rows.ts';
+import { appliedFromRow, connectionFromRow, connectionValues, integrationFromRow, integrationWithCatalog, sharedRowValues, type ConnectionRow, type IntegrationRow, type LeaseRow, type LogRow } from './rows.ts';
 import type { SqlExecutor, SqlSession } from './sql-session.ts';
 import { storeSql, type StoreSql } from './store-sql.ts';
 
@@ -186,9 +186,10 @@ export class SqlEnvironmentStore implements EnvironmentStore {
    * stale read, refused as such.
    */
   async #observeIntegrations(tx: SqlExecutor): Promise<PublishedIntegration[]> {
-    if (!this.#session.readNow) return (await tx.all<IntegrationRow>(this.#sql.integrations)).map((row) => integrationFromRow(row));
+    const shared = sharedRowValues();
+    if (!this.#session.readNow) return (await tx.all<IntegrationRow>(this.#sql.integrations)).map((row) => integrationFromRow(row, undefined, shared));
     const readCatalog = this.#readCatalog();
-    return (await tx.all<Omit<IntegrationRow, 'catalog'>>(this.#sql.integrationsWithoutCatalog)).map((row) => integrationFromRow(row, readCatalog));
+    return (await tx.all<Omit<IntegrationRow, 'catalog'>>(this.#sql.integrationsWithoutCatalog)).map((row) => integrationFromRow(row, readCatalog, shared));
   }
 
   /** Reads a catalog when first asked for, refusing it once its integration changed since it was observed. */
