@@ -33,24 +33,30 @@ export const UNIT = [
  * we run on). A run lasts as long as its busiest worker, so these start first and the many short
  * files fill in around them. Without this, vitest orders a clean checkout by file size, and the
  * longest files could start last and run alone at the end. The list only orders: a stale one
- * costs time, never a result.
+ * costs time, never a result. Last ordered from one whole run on a busy machine (load 9-11, 2026-12-03),
+ * in which api-budget.test.ts, then missing here, started last and ran alone for its final 10 s.
  */
 export const SLOWEST = [
-  'test/generation/real-specifications.test.ts',
   'test/cli/history-trigger.test.ts',
-  'test/generation/fidelity.test.ts',
+  'test/generation/fidelity-live.test.ts',
+  'test/dashboard/dashboard-browser.test.ts',
+  'test/runtime/controller.test.ts',
+  'test/source/incremental-equals-cold.test.ts',
   'test/runtime/shards.test.ts',
   'test/environment-server/key-file.test.ts',
-  'test/source/git-source.test.ts',
-  'test/cli/state-dir.test.ts',
-  'test/plan-apply/convergence.test.ts',
+  'test/generation/fidelity.test.ts',
   'test/environments/driver-contract.test.ts',
-  'test/plan-apply/crash.test.ts',
   'test/generation/declarations.test.ts',
-  'test/environment-server/environment-server.test.ts',
-  'test/github/github-reporter.test.ts',
-  'test/github/stand-in.test.ts',
+  'test/generation/real-specifications.test.ts',
+  'test/plan-apply/crash.test.ts',
+  'test/cli/state-dir.test.ts',
   'test/github/pull-requests.test.ts',
+  'test/generation/openapi-validation.test.ts',
+  'test/github/api-budget.test.ts',
+  'test/source/git-source.test.ts',
+  'test/cli/plan-apply-command.test.ts',
+  'test/environment-server/environment-server.test.ts',
+  'test/dashboard/demo-serve.test.ts',
 ];
 
 /** Vitest's order (by each file's last duration, when known), with SLOWEST moved to the front. */

@@ -56,8 +56,20 @@ async function startController(config: string, files: Record<string, string> = {
   const explain = () => logs.slice(-20).map((l) => JSON.stringify(l)).join('\n');
   running.url = String((await until('the controller to listen', () => logs.find((l) => l.msg === 'listening'), { explain })).url);
   // The start's reconcile of dev has applied and written its status: the change below comes after it.
-  await until('the status of dev after the start', () => lastAppliedOf(work), { explain, everyMs: 100 });
+  await statusAfterReconcile(running, 'the status of dev after the start', 'dev', () => lastAppliedOf(work));
   return running;
+}
+
+/**
+ * Waits for `probe` of the status branch, which the controller writes right after it logs a
+ * reconcile of the environment (at `commit`, when given) finished: Git is read only from then on,
+ * not all the while the controller starts and reconciles.
+ */
+async function statusAfterReconcile<T>(controller: Running, what: string, environment: string, probe: () => T | undefined | false, commit?: string): Promise<T> {
+  const explain = () => controller.logs.slice(-20).map((l) => JSON.stringify(l)).join('\n');
+  const finished = (l: Record<string, unknown>) => l.msg === 'reconcile finished' && l.environment === environment && (commit === undefined || l.commit === commit);
+  await until(`${what}: a reconcile of ${environment} finished`, () => controller.logs.some(finished), { explain });
+  return until(what, probe, { explain, everyMs: 100 });
 }
 
 /** `lastApplied` of status/<environment>.yaml on the status branch the controller pushes to the repository, once there is one. */
@@ -77,8 +89,7 @@ async function changeDev(work: string): Promise<string> {
 
 /** Waits until the controller has applied `commit` to the environment, then reads intctl history as JSON and as a table. */
 async function historyAfter(controller: Running, commit: string, environment = 'dev') {
-  const explain = () => controller.logs.slice(-20).map((l) => JSON.stringify(l)).join('\n');
-  await until(`${environment} applied at ${commit}`, () => lastAppliedOf(controller.work, environment)?.commit === commit, { explain, everyMs: 100 });
+  await statusAfterReconcile(controller, `${environment} applied at ${commit}`, environment, () => lastAppliedOf(controller.work, environment)?.commit === commit, commit);
   const json = await runCli(['history', '--env', environment, '--repo', 'repo', '--state-dir', 'state', '-o', 'json'], controller.work);
   expect(json.code).toBe(0);
   const table = await runCli(['history', '--env', environment, '--repo', 'repo', '--state-dir', 'state'], controller.work);
@@ -106,7 +117,7 @@ describe('intctl history names the trigger of each apply', () => {
 
   it('a promotion: test applies once dev, which it promotes from, has applied the same commit', async () => {
     const controller = await startController('poll: { schedule: off }\n');
-    await until('the status of test after the start', () => lastAppliedOf(controller.work, 'test'), { everyMs: 100 });
+    await statusAfterReconcile(controller, 'the status of test after the start', 'test', () => lastAppliedOf(controller.work, 'test'));
     await writeFile(join(controller.work, 'repo', 'integrations', 'crm.yaml'), toYaml(crmIntegration({ environments: ['dev', 'test'], operations: ['Get', 'Search'] })));
     const commit = await commitAll(join(controller.work, 'repo'), 'crm without Count');
     // Only dev is asked for: test is reconciled because dev applied.

@@ -1,7 +1,8 @@
 /**
  * Generated artifacts of large specifications (GitHub's description, Dataverse's metadata), built
  * once and kept on disk for the tests that look at what generation made rather than at generation
- * itself; test/generation/real-specifications.test.ts generates them itself on every run.
+ * itself; test/generation/real-specifications.test.ts takes its first generation of each from
+ * here too, and generates each again itself on every run, from a frozen model, to the same bytes.
  *
  * An entry is named by everything its bytes follow from: the build input (manifest, path and pins,
  * the specification's bytes) and the generator as it stands (every file under controller/, the
