@@ -82,6 +82,54 @@ export class LocalSwaggerParser extends SwaggerParser {
   }
 }
 
+/**
+ * The document as the library may dereference it in place, the document itself left as it was:
+ * every object or array that holds a `$ref` at any depth is a shallow copy (its members that hold
+ * one copies too), everything else is shared. The library writes only into an object that holds a
+ * `$ref` (it replaces a member that is one; it marks one that is circular), and what it is given
+ * has the shape of a full copy (structuredClone): one counterpart for each object, shared where
+ * the document shares it (a YAML alias). So it is dereferenced the same way and checked to the
+ * same faults, for a fraction of the memory: the schemas, examples and descriptions that refer to
+ * nothing, most of a large document, are not copied. The recursion goes as deep as the document:
+ * loadOpenApi refuses one nested deeper than 200 levels before it gets here.
+ */
+export function copyHoldingRefs<T extends object>(document: T): T {
+  return (copyIfHoldingRef(document, new Map()) ?? document) as T;
+}
+
+/** The copy of a node that holds a `$ref`, made once (`copies`); undefined for one that holds none. */
+function copyIfHoldingRef(node: object, copies: Map<object, object>): object | undefined {
+  const known = copies.get(node);
+  if (known !== undefined) return known;
+  let copy: object | undefined;
+  if (Array.isArray(node)) {
+    let list: unknown[] | undefined;
+    for (let i = 0; i < node.length; i++) {
+      const value: unknown = node[i];
+      if (value === null || typeof value !== 'object') continue;
+      const copied = copyIfHoldingRef(value, copies);
+      if (copied === undefined) continue;
+      list ??= node.slice();
+      list[i] = copied;
+    }
+    copy = list;
+  } else {
+    const record = node as Record<string, unknown>;
+    let fields: Record<string, unknown> | undefined;
+    for (const key of Object.keys(record)) {
+      const value = record[key];
+      if (value === null || typeof value !== 'object') continue;
+      const copied = copyIfHoldingRef(value, copies);
+      if (copied === undefined) continue;
+      fields ??= { ...record };
+      fields[key] = copied;
+    }
+    copy = fields ?? (Object.hasOwn(record, '$ref') ? { ...record } : undefined);
+  }
+  if (copy !== undefined) copies.set(node, copy);
+  return copy;
+}
+
 function dereferenceParsed(parser: Parser, options: DereferenceOptions): void {
   const d = options.dereference ?? {};
   if (d.preservedProperties || d.onDereference || d.onCircular || options.timeoutMs) {

@@ -1,7 +1,7 @@
 import validateSpec from '@apidevtools/swagger-parser/lib/validators/spec.js';
 import { convertObj } from 'swagger2openapi';
 import { failed, ok, pointer, type Result, type SpecProblem } from '../generator.ts';
-import { LocalSwaggerParser } from './dereference-local.ts';
+import { copyHoldingRefs, LocalSwaggerParser } from './dereference-local.ts';
 import { parseSpecText } from './parse-spec-text.ts';
 import { atPointer } from '../../core/json-pointer.ts';
 import { openApiSchemaErrors } from './openapi-schema-validator.ts';
@@ -156,10 +156,10 @@ interface AjvDetail {
 /** Schema validation; the library's errors become problems with the JSON pointer of the fault. */
 async function validate(document: Record<string, unknown>): Promise<SpecProblem[]> {
   try {
-    // The library dereferences (with a walk that visits each shared schema once, dereference-local.ts)
-    // and checks the Swagger 2.0 rules; the schema check it would run is run here, on what it
-    // dereferenced, with the schema compiled once per process.
-    const api = (await new LocalSwaggerParser().validate(structuredClone(document) as never, {
+    // The library dereferences in place (with a walk that visits each shared schema once, on a copy
+    // of only what holds a $ref: dereference-local.ts) and checks the Swagger 2.0 rules; the schema
+    // check it would run is run here, on what it dereferenced, with the schema compiled once per process.
+    const api = (await new LocalSwaggerParser().validate(copyHoldingRefs(document) as never, {
       resolve: { external: false },
       dereference: { circular: 'ignore' },
       validate: { schema: false, spec: false },
