@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseSpecText } from '../../controller/generators/openapi/parse-spec-text.ts';
+import { serialize } from 'node:v8';
+import { oneByteJsonText, parseSpecText } from '../../controller/generators/openapi/parse-spec-text.ts';
 
 const limits = { maxDepth: 200, maxAliases: 1000 };
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -38,5 +39,32 @@ describe('parseSpecText', () => {
     ['the same key in two objects', '{"a": {"x": 1}, "b": {"x": 2}}', { a: { x: 1 }, b: { x: 2 } }],
   ])('reads %s', (_title, text, value) => {
     expect(parseSpecText(bytes(text), limits)).toEqual({ ok: true, value });
+  });
+
+  // Characters above U+00FF (an en dash, an emoji, a byte order mark) make a string of two bytes a
+  // character: such JSON is read through their escapes, to the same value, and said wrong as before.
+  const WIDE = '{"title": "x \u2013 y", "🍫": ["caf\u00e9", "\u2014", "\ud83d\udea2"], "e\u0301": {"a": "—"}}';
+
+  it.each([
+    ['JSON with characters above U+00FF', WIDE, JSON.parse(WIDE)],
+    ['JSON with them and a byte order mark', `\ufeff \n${WIDE}`, JSON.parse(WIDE)],
+  ])('reads %s', (_title, text, value) => {
+    expect(parseSpecText(bytes(text), limits)).toEqual({ ok: true, value });
+  });
+
+  it.each([
+    ['a JSON key given twice after one of them', '{"–": 1, "a": 1, "a": 2}', 'the key "a" is given twice in one object at line 1, column 18'],
+    ['a JSON key with one, given twice', '{"🍫": 1, "\\ud83c\\udf6b": 2}', 'the key "🍫" is given twice in one object at line 1, column 11'],
+    ['one outside a JSON string', '{"a": "—", "b": 1 —}', "the document is not valid JSON at line 1, column 19: Expected ',' or '}' after property value"],
+    ['JSON nested too deep after one', `{"–": ${nested('[', ']', 300)}}`, 'the document is nested more than 200 levels deep at line 1, column 206'],
+  ])('%s: a located message, counted in the characters of the text', (_title, text, message) => {
+    expect(parseSpecText(bytes(text), limits)).toEqual({ ok: false, message });
+  });
+
+  it('decodes such JSON to text of one byte a character that reads to the same value', () => {
+    const text = oneByteJsonText(bytes(WIDE));
+    expect(serialize(WIDE)[2]).toBe(0x63); // V8's tag of a string of two bytes a character
+    expect(serialize(text)[2]).toBe(0x22); // and of one byte a character
+    expect(JSON.parse(text!)).toEqual(JSON.parse(WIDE));
   });
 });
