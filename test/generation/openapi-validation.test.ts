@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { copyHoldingRefs, LocalSwaggerParser } from '../../controller/generators/openapi/dereference-local.ts';
+import { LocalSwaggerParser } from '../../controller/generators/openapi/dereference-local.ts';
 import { openApiSchemaErrors } from '../../controller/generators/openapi/openapi-schema-validator.ts';
 import { fixture, packaged } from './support.ts';
 
@@ -11,8 +11,8 @@ import { fixture, packaged } from './support.ts';
  * The two shortcuts of checking an OpenAPI document, held to the library they stand in for: the
  * dereference that walks each shared object once gives what @apidevtools/swagger-parser's own
  * dereference gives, and the schema check that checks each schema object once reports what the
- * library's own check (validators/schema.js) reports, error for error; and the copy they are given,
- * of only what holds a `$ref`, is dereferenced and checked as a full copy is, the document left as it was.
+ * library's own check (validators/schema.js) reports, error for error; and a document checked
+ * dereferenced in place, without a copy, is given back as it was.
  */
 const require = createRequire(import.meta.url);
 const validateSchema = require('@apidevtools/swagger-parser/lib/validators/schema.js') as (api: unknown) => void;
@@ -151,39 +151,55 @@ const ALIASED = parseYaml(
   ].join('\n'),
 ) as Record<string, unknown>;
 
-describe('copying only what holds a $ref', () => {
-  /** The library's result on a full copy against the local walk's on copyHoldingRefs, and the document afterwards. */
+/** Every object of a value, in the order a walk meets them: the same list twice is the same objects in the same places. */
+function objectsOf(root: unknown): unknown[] {
+  const found: unknown[] = [];
+  const pending = [root];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (node === null || typeof node !== 'object') continue;
+    found.push(node);
+    for (const value of Object.values(node)) pending.push(value);
+  }
+  return found;
+}
+
+describe('dereferencing in place, then restoring', () => {
+  /** The local walk's result on the document itself against the library's on a full copy; then the document after restore. */
   async function compare(document: Record<string, unknown>): Promise<void> {
     const before = structuredClone(document);
+    const objects = objectsOf(document);
     const libraryParser = new SwaggerParser();
     const library = (await libraryParser.validate(structuredClone(document) as never, OPTIONS as never)) as unknown as Record<string, unknown>;
     const localParser = new LocalSwaggerParser();
-    const local = (await localParser.validate(copyHoldingRefs(document) as never, OPTIONS as never)) as unknown as Record<string, unknown>;
+    const local = (await localParser.validate(document as never, OPTIONS as never)) as unknown as Record<string, unknown>;
     expect(isDeepStrictEqual(local, library)).toBe(true);
     expect(localParser.$refs.circular).toBe(libraryParser.$refs.circular);
     expect(summary(openApiSchemaErrors(local))).toEqual(libraryErrors(library));
+    localParser.restore();
     expect(isDeepStrictEqual(document, before)).toBe(true);
+    const after = objectsOf(document);
+    expect(after.length).toBe(objects.length);
+    expect(after.every((node, i) => node === objects[i])).toBe(true);
   }
 
   it.each([...CASES, ...FAULTY, ['an operation used at two paths through a YAML alias', ALIASED] as [string, Record<string, unknown>]])(
-    'dereferences and checks as a full copy does, the document left as it was: %s',
+    'checks as the library does on a full copy, and gives the document back as it was: %s',
     async (_name, document) => compare(document),
   );
 
-  it('dereferences and checks real documents as a full copy does, the documents left as they were', async () => {
+  it('checks real documents as the library does on a full copy, and gives them back as they were', async () => {
     for (const document of [JSON.parse(new TextDecoder().decode(packaged('@octokit/openapi', 'generated/api.github.com.json'))), parseYaml(new TextDecoder().decode(fixture('shop-openapi.yaml')))]) {
       await compare(document as Record<string, unknown>);
     }
   });
 
-  it('copies what holds a $ref once, shared where the document shares it, and shares the rest', () => {
-    const copy = copyHoldingRefs(ALIASED) as typeof ALIASED & { paths: Record<string, unknown>; components: { schemas: { A: { properties: Record<string, unknown> } } } };
-    const paths = ALIASED.paths as Record<string, unknown>;
-    expect(paths['/a']).toBe(paths['/b']);
-    expect(copy.paths['/a']).toBe(copy.paths['/b']);
-    expect(copy.paths['/a']).not.toBe(paths['/a']);
-    expect(copy.info).toBe(ALIASED.info);
-    expect(copy.components.schemas.A.properties.n).toBe((ALIASED as typeof copy).components.schemas.A.properties.n);
-    expect(copy.components.schemas.A.properties.self).not.toBe((ALIASED as typeof copy).components.schemas.A.properties.self);
+  it('gives the document back as it was after a $ref to nothing', async () => {
+    const document = doc({ '/a': get(ref('A')), '/b': get(ref('Nothing')) }, { A: { type: 'object', properties: { a: ref('A'), b: ref('B') } }, B: { type: 'string' } });
+    const before = structuredClone(document);
+    const parser = new LocalSwaggerParser();
+    await expect(parser.validate(document as never, OPTIONS as never)).rejects.toThrow();
+    parser.restore();
+    expect(isDeepStrictEqual(document, before)).toBe(true);
   });
 });
