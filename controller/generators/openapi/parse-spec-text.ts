@@ -1,7 +1,7 @@
-import { isUtf8 } from 'node:buffer';
 import { Composer, LineCounter, Parser } from 'yaml';
 import { decodeUtf8Text } from '../../core/text-encoding.ts';
 import { findTooDeep } from '../../core/yaml-depth.ts';
+import { compactJsonText } from './compact-json-text.ts';
 
 export interface SpecTextLimits {
   /** Deepest nesting of objects and arrays. */
@@ -21,54 +21,17 @@ export type ParsedSpecText = { ok: true; value: unknown } | { ok: false; message
  * too many aliases.
  */
 export function parseSpecText(bytes: Uint8Array, limits: SpecTextLimits): ParsedSpecText {
-  // What reads as JSON this way is read so; anything else is read again below, for its message.
-  const oneByte = oneByteJsonText(bytes);
-  if (oneByte !== undefined) {
-    const read = parseJson(oneByte, limits);
+  // JSON is read from its compact text (compact-json-text.ts), a fraction of the memory; what
+  // does not read from it without a fault is read again as it is below, for its message.
+  const compact = compactJsonText(bytes);
+  if (compact !== undefined) {
+    const read = parseJson(compact, limits);
     if (read.ok) return read;
   }
   const decoded = decodeUtf8Text(bytes);
   if (typeof decoded !== 'string') return { ok: false, message: `${decoded.message.replace(/^file /, 'the document ')}${decoded.line > 1 || decoded.column > 1 ? ` at line ${decoded.line}, column ${decoded.column}` : ''}` };
   const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
   return /^\s*[{[]/.test(text) ? parseJson(text, limits) : parseYamlText(text, limits);
-}
-
-const JSON_WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
-
-/**
- * JSON text in which a character above U+00FF appears (an en dash, an emoji) is decoded as a
- * string of two bytes a character, twice the size of one of one byte a character: GitHub's
- * description, 13 MB, became 26 MB in memory for 30 such characters. Here each of them is written
- * as its `\uXXXX` escape (two for a character beyond U+FFFF) before decoding, so the text is a
- * string of one byte a character that JSON.parse reads to the same value: outside a JSON string
- * such a character is an error either way, and inside one its escape is the same character. For
- * anything else (not UTF-8, not JSON, no such character) undefined: the text is decoded as it is.
- * A byte order mark is left out, as parseSpecText drops it.
- */
-export function oneByteJsonText(bytes: Uint8Array): string | undefined {
-  let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  let first = start;
-  while (first < bytes.length && JSON_WHITESPACE.has(bytes[first]!)) first++;
-  if (bytes[first] !== 0x7b && bytes[first] !== 0x5b) return undefined;
-  // In UTF-8, a character above U+00FF starts with a byte from 0xC4 on; continuation bytes are below 0xC0.
-  const wide: number[] = [];
-  for (let i = start; i < bytes.length; i++) if (bytes[i]! >= 0xc4) wide.push(i);
-  if (wide.length === 0 || !isUtf8(bytes)) return undefined;
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = Buffer.allocUnsafe(bytes.length - start + wide.length * 12);
-  let length = 0;
-  for (const at of wide) {
-    length += buffer.copy(out, length, start, at);
-    const lead = bytes[at]!;
-    const size = lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
-    let codePoint = lead & (0xff >> (size + 1));
-    for (let i = 1; i < size; i++) codePoint = (codePoint << 6) | (bytes[at + i]! & 0x3f);
-    const units = codePoint > 0xffff ? [0xd800 + ((codePoint - 0x10000) >> 10), 0xdc00 + ((codePoint - 0x10000) & 0x3ff)] : [codePoint];
-    for (const unit of units) length += out.write(`\\u${unit.toString(16).padStart(4, '0')}`, length, 'latin1');
-    start = at + size;
-  }
-  length += buffer.copy(out, length, start);
-  return new TextDecoder('utf-8', { fatal: true }).decode(out.subarray(0, length));
 }
 
 function parseJson(text: string, limits: SpecTextLimits): ParsedSpecText {
