@@ -11,7 +11,8 @@ import { fixture, packaged } from './support.ts';
  * The two shortcuts of checking an OpenAPI document, held to the library they stand in for: the
  * dereference that walks each shared object once gives what @apidevtools/swagger-parser's own
  * dereference gives, and the schema check that checks each schema object once reports what the
- * library's own check (validators/schema.js) reports, error for error.
+ * library's own check (validators/schema.js) reports, error for error; and a document checked
+ * dereferenced in place, without a copy, is given back as it was.
  */
 const require = createRequire(import.meta.url);
 const validateSchema = require('@apidevtools/swagger-parser/lib/validators/schema.js') as (api: unknown) => void;
@@ -134,5 +135,71 @@ describe('checking each schema object once', () => {
     const errors = summary(openApiSchemaErrors(local as Record<string, unknown>));
     expect(errors.length).toBeGreaterThan(100);
     expect(errors).toEqual(libraryErrors(local));
+  });
+});
+
+/** An operation given once and used at two paths through a YAML alias: one object, in two places, that holds a `$ref`. */
+const ALIASED = parseYaml(
+  [
+    'openapi: 3.0.3',
+    'info: { title: T, version: "1" }',
+    'paths:',
+    '  /a: &op',
+    '    get: { responses: { "200": { description: ok, content: { application/json: { schema: { $ref: "#/components/schemas/A" } } } } } }',
+    '  /b: *op',
+    'components: { schemas: { A: { type: object, properties: { self: { $ref: "#/components/schemas/A" }, n: { type: integer } } } } }',
+  ].join('\n'),
+) as Record<string, unknown>;
+
+/** Every object of a value, in the order a walk meets them: the same list twice is the same objects in the same places. */
+function objectsOf(root: unknown): unknown[] {
+  const found: unknown[] = [];
+  const pending = [root];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (node === null || typeof node !== 'object') continue;
+    found.push(node);
+    for (const value of Object.values(node)) pending.push(value);
+  }
+  return found;
+}
+
+describe('dereferencing in place, then restoring', () => {
+  /** The local walk's result on the document itself against the library's on a full copy; then the document after restore. */
+  async function compare(document: Record<string, unknown>): Promise<void> {
+    const before = structuredClone(document);
+    const objects = objectsOf(document);
+    const libraryParser = new SwaggerParser();
+    const library = (await libraryParser.validate(structuredClone(document) as never, OPTIONS as never)) as unknown as Record<string, unknown>;
+    const localParser = new LocalSwaggerParser();
+    const local = (await localParser.validate(document as never, OPTIONS as never)) as unknown as Record<string, unknown>;
+    expect(isDeepStrictEqual(local, library)).toBe(true);
+    expect(localParser.$refs.circular).toBe(libraryParser.$refs.circular);
+    expect(summary(openApiSchemaErrors(local))).toEqual(libraryErrors(library));
+    localParser.restore();
+    expect(isDeepStrictEqual(document, before)).toBe(true);
+    const after = objectsOf(document);
+    expect(after.length).toBe(objects.length);
+    expect(after.every((node, i) => node === objects[i])).toBe(true);
+  }
+
+  it.each([...CASES, ...FAULTY, ['an operation used at two paths through a YAML alias', ALIASED] as [string, Record<string, unknown>]])(
+    'checks as the library does on a full copy, and gives the document back as it was: %s',
+    async (_name, document) => compare(document),
+  );
+
+  it('checks real documents as the library does on a full copy, and gives them back as they were', async () => {
+    for (const document of [JSON.parse(new TextDecoder().decode(packaged('@octokit/openapi', 'generated/api.github.com.json'))), parseYaml(new TextDecoder().decode(fixture('shop-openapi.yaml')))]) {
+      await compare(document as Record<string, unknown>);
+    }
+  });
+
+  it('gives the document back as it was after a $ref to nothing', async () => {
+    const document = doc({ '/a': get(ref('A')), '/b': get(ref('Nothing')) }, { A: { type: 'object', properties: { a: ref('A'), b: ref('B') } }, B: { type: 'string' } });
+    const before = structuredClone(document);
+    const parser = new LocalSwaggerParser();
+    await expect(parser.validate(document as never, OPTIONS as never)).rejects.toThrow();
+    parser.restore();
+    expect(isDeepStrictEqual(document, before)).toBe(true);
   });
 });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { serialize } from 'node:v8';
+import { compactJsonText } from '../../controller/generators/openapi/compact-json-text.ts';
 import { parseSpecText } from '../../controller/generators/openapi/parse-spec-text.ts';
 
 const limits = { maxDepth: 200, maxAliases: 1000 };
@@ -38,5 +40,38 @@ describe('parseSpecText', () => {
     ['the same key in two objects', '{"a": {"x": 1}, "b": {"x": 2}}', { a: { x: 1 }, b: { x: 2 } }],
   ])('reads %s', (_title, text, value) => {
     expect(parseSpecText(bytes(text), limits)).toEqual({ ok: true, value });
+  });
+
+  // JSON is read from its compact text: without whitespace between tokens, each character above
+  // U+00FF (an en dash, an emoji, a byte order mark) through its escape. To the same value, and
+  // said wrong as before, where the file's own text says it.
+  const WIDE = '{"title": "x \u2013 y", "🍫": ["caf\u00e9", "\u2014", "\ud83d\udea2"], "e\u0301": {"a": "—"}}';
+  const SPACED = '{\n  "a b" : [ 1 , -2.5e3 , true , null ],\n\t"c": " x  y\\t\\"  " ,\r\n  "d": {  }\n}\n';
+
+  it.each([
+    ['JSON with characters above U+00FF', WIDE, JSON.parse(WIDE)],
+    ['JSON with them and a byte order mark', `\ufeff \n${WIDE}`, JSON.parse(WIDE)],
+    ['indented JSON, whitespace inside strings kept', SPACED, JSON.parse(SPACED)],
+  ])('reads %s', (_title, text, value) => {
+    expect(parseSpecText(bytes(text), limits)).toEqual({ ok: true, value });
+  });
+
+  it.each([
+    ['a JSON key given twice after one of them', '{"–": 1, "a": 1, "a": 2}', 'the key "a" is given twice in one object at line 1, column 18'],
+    ['a JSON key with one, given twice', '{"🍫": 1, "\\ud83c\\udf6b": 2}', 'the key "🍫" is given twice in one object at line 1, column 11'],
+    ['one outside a JSON string', '{"a": "—", "b": 1 —}', "the document is not valid JSON at line 1, column 19: Expected ',' or '}' after property value"],
+    ['JSON nested too deep after one', `{"–": ${nested('[', ']', 300)}}`, 'the document is nested more than 200 levels deep at line 1, column 206'],
+    ['two numbers a space apart', '[\n  1 2\n]', "the document is not valid JSON at line 2, column 5: Expected ',' or ']' after array element"],
+    ['a literal split by a space', '[tr ue]', 'the document is not valid JSON: Unexpected token \' \', "[tr ue]" is not valid JSON'],
+  ])('%s: a located message, counted in the characters of the file', (_title, text, message) => {
+    expect(parseSpecText(bytes(text), limits)).toEqual({ ok: false, message });
+  });
+
+  it('compacts JSON to a string of one byte a character, a space only where tokens would join', () => {
+    expect(serialize(WIDE)[2]).toBe(0x63); // V8's tag of a string of two bytes a character
+    expect(serialize(compactJsonText(bytes(WIDE)))[2]).toBe(0x22); // and of one byte a character
+    expect(compactJsonText(bytes(SPACED))).toBe('{"a b":[1,-2.5e3,true,null],"c":" x  y\\t\\"  ","d":{}}');
+    expect(compactJsonText(bytes('[ 1 2 , tr ue ]'))).toBe('[1 2,tr ue]');
+    expect(compactJsonText(bytes(' {"🍫": "–"}'))).toBe('{"\\ud83c\\udf6b":"\\u2013"}');
   });
 });

@@ -71,23 +71,48 @@ function refLibrary(): RefLibrary {
  * (preserved properties, callbacks, a timeout) are refused rather than ignored.
  */
 export class LocalSwaggerParser extends SwaggerParser {
+  /** What the dereference wrote, in order: the object, the key, and the value it held before. */
+  private readonly writes: Write[] = [];
+
   // The library's signature: (path?, schema?, options?, callback?), normalised as it does.
   override async dereference(): Promise<never> {
     // eslint-disable-next-line prefer-rest-params
     const args = refLibrary().normalizeArgs(arguments);
     const self = this as unknown as Parser;
     await self.resolve(args.path, args.schema, args.options);
-    dereferenceParsed(self, args.options);
+    dereferenceParsed(self, args.options, this.writes);
     return self.schema as never;
+  }
+
+  /**
+   * Gives the document back as it was before it was dereferenced (in place, as the library does):
+   * every value the walk replaced is put back, the last first, so that a document can be checked
+   * dereferenced without a copy of it. The walk is the only writer: it replaces a member that is
+   * a `$ref`, and marks a `$ref` that is circular, and nothing else in the library writes into the
+   * document when no external file or URL is read. Afterwards the document holds the same objects,
+   * with the same values, as before; the dereferenced result shares them, so it is read before.
+   */
+  restore(): void {
+    for (let i = this.writes.length - 1; i >= 0; i--) {
+      const write = this.writes[i]!;
+      write.target[write.key] = write.before;
+    }
+    this.writes.length = 0;
   }
 }
 
-function dereferenceParsed(parser: Parser, options: DereferenceOptions): void {
+interface Write {
+  target: Record<string, unknown>;
+  key: string;
+  before: unknown;
+}
+
+function dereferenceParsed(parser: Parser, options: DereferenceOptions, writes: Write[]): void {
   const d = options.dereference ?? {};
   if (d.preservedProperties || d.onDereference || d.onCircular || options.timeoutMs) {
     throw new Error('dereference: an option intctl does not use was given');
   }
-  const walk = new Walk(parser.$refs, options, refLibrary());
+  const walk = new Walk(parser.$refs, options, refLibrary(), writes);
   const dereferenced = walk.crawl(parser.schema, parser.$refs._root$Ref.path, '#');
   parser.$refs.circular = dereferenced.circular;
   parser.schema = dereferenced.value;
@@ -112,6 +137,7 @@ class Walk {
     private readonly refs: Refs,
     private readonly options: DereferenceOptions,
     private readonly lib: RefLibrary,
+    private readonly writes: Write[],
   ) {
     this.ignore = options.dereference?.circular === 'ignore';
     this.isExcludedPath = options.dereference?.excludedPathMatcher ?? (() => false);
@@ -144,11 +170,11 @@ class Walk {
         if (this.lib.isAllowed$Ref(value, this.options)) {
           const dereferenced = this.dereference$Ref(value as Record<string, unknown>, keyPath, keyPathFromRoot);
           circular = dereferenced.circular;
-          if (record[key] !== dereferenced.value) record[key] = dereferenced.value;
+          if (record[key] !== dereferenced.value) this.write(record, key, dereferenced.value);
         } else if (!this.parents.has(value)) {
           const dereferenced = this.crawl(value, keyPath, keyPathFromRoot);
           circular = dereferenced.circular;
-          if (record[key] !== dereferenced.value) record[key] = dereferenced.value;
+          if (record[key] !== dereferenced.value) this.write(record, key, dereferenced.value);
         } else {
           circular = this.foundCircularReference();
         }
@@ -191,10 +217,16 @@ class Walk {
       dereferencedValue = dereferenced.value;
     }
     if (circular && !directCircular && this.ignore) dereferencedValue = $ref;
-    if (directCircular) (dereferencedValue as Record<string, unknown>).$ref = pathFromRoot;
+    if (directCircular) this.write(dereferencedValue as Record<string, unknown>, '$ref', pathFromRoot);
     const dereferencedObject: Crawled = { circular, value: dereferencedValue };
     if (Object.keys($ref).length === 1) this.cache.set($refPath, dereferencedObject);
     return dereferencedObject;
+  }
+
+  /** A write into the document, kept so that LocalSwaggerParser.restore can undo it. */
+  private write(target: Record<string, unknown>, key: string, value: unknown): void {
+    this.writes.push({ target, key, before: target[key] });
+    target[key] = value;
   }
 
   private foundCircularReference(): true {

@@ -155,19 +155,25 @@ interface AjvDetail {
 
 /** Schema validation; the library's errors become problems with the JSON pointer of the fault. */
 async function validate(document: Record<string, unknown>): Promise<SpecProblem[]> {
+  // The library dereferences the document in place (with a walk that visits each shared schema
+  // once, dereference-local.ts) and checks the Swagger 2.0 rules; the schema check it would run is
+  // run here, on what it dereferenced, with the schema compiled once per process. Then the document
+  // is given back as it was: no copy of it is made (a full one was 19 MiB of GitHub's description).
+  const parser = new LocalSwaggerParser();
   try {
-    // The library dereferences (with a walk that visits each shared schema once, dereference-local.ts)
-    // and checks the Swagger 2.0 rules; the schema check it would run is run here, on what it
-    // dereferenced, with the schema compiled once per process.
-    const api = (await new LocalSwaggerParser().validate(structuredClone(document) as never, {
-      resolve: { external: false },
-      dereference: { circular: 'ignore' },
-      validate: { schema: false, spec: false },
-    } as never)) as unknown as Record<string, unknown>;
-    const errors = openApiSchemaErrors(api);
-    if (errors.length > 0) return fromAjv(errors);
-    validateSpec(api);
-    return [];
+    try {
+      const api = (await parser.validate(document as never, {
+        resolve: { external: false },
+        dereference: { circular: 'ignore' },
+        validate: { schema: false, spec: false },
+      } as never)) as unknown as Record<string, unknown>;
+      const errors = openApiSchemaErrors(api);
+      if (errors.length > 0) return fromAjv(errors);
+      validateSpec(api);
+      return [];
+    } finally {
+      parser.restore();
+    }
   } catch (error) {
     const e = error as Error & { details?: AjvDetail[]; targetRef?: string };
     if (Array.isArray(e.details) && e.details.length > 0) return fromAjv(e.details);

@@ -38,6 +38,9 @@ interface Checked {
 
 let checked: WeakMap<object, Checked> | undefined;
 
+/** The result of every valid object: one, shared, rather than one each (GitHub's description has tens of thousands). */
+const VALID: Checked = Object.freeze({ valid: true, errors: [] });
+
 const MEMOIZED = 'x-intctl-checked-once';
 
 /**
@@ -58,8 +61,7 @@ function memoizedSchemas(ajv: InstanceType<typeof AjvDraft04>, schema: Record<st
     inner ??= ajv.getSchema(`${copy.id}#/definitions/SchemaChecked`) as ValidateFunction;
     let result = data !== null && typeof data === 'object' ? checked?.get(data) : undefined;
     if (!result) {
-      const valid = inner(data) as boolean;
-      result = { valid, errors: valid ? [] : [...(inner.errors ?? [])] };
+      result = (inner(data) as boolean) ? VALID : { valid: false, errors: [...(inner.errors ?? [])] };
       if (data !== null && typeof data === 'object') checked?.set(data, result);
     }
     if (result.valid) return true;

@@ -1,6 +1,7 @@
 import { Composer, LineCounter, Parser } from 'yaml';
 import { decodeUtf8Text } from '../../core/text-encoding.ts';
 import { findTooDeep } from '../../core/yaml-depth.ts';
+import { compactJsonText } from './compact-json-text.ts';
 
 export interface SpecTextLimits {
   /** Deepest nesting of objects and arrays. */
@@ -20,6 +21,13 @@ export type ParsedSpecText = { ok: true; value: unknown } | { ok: false; message
  * too many aliases.
  */
 export function parseSpecText(bytes: Uint8Array, limits: SpecTextLimits): ParsedSpecText {
+  // JSON is read from its compact text (compact-json-text.ts), a fraction of the memory; what
+  // does not read from it without a fault is read again as it is below, for its message.
+  const compact = compactJsonText(bytes);
+  if (compact !== undefined) {
+    const read = parseJson(compact, limits);
+    if (read.ok) return read;
+  }
   const decoded = decodeUtf8Text(bytes);
   if (typeof decoded !== 'string') return { ok: false, message: `${decoded.message.replace(/^file /, 'the document ')}${decoded.line > 1 || decoded.column > 1 ? ` at line ${decoded.line}, column ${decoded.column}` : ''}` };
   const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
