@@ -79,7 +79,7 @@ export function openDiskManifestCache(directory: string): DiskManifestCache {
   const opened = readBase(basePath);
   let read = opened?.entries ?? none();
   // The base this cache appends to, and the size of it and of its journal.
-  let base = opened && { generation: opened.generation, bytes: opened.bytes, journalBytes: readJournal(journalPath(opened.generation), read) };
+  let base = opened && { generation: opened.generation, bytes: opened.bytes, ...readJournal(journalPath(opened.generation), read) };
   const used = none();
   const added: JournalEntry[] = [];
   return {
@@ -130,17 +130,21 @@ export function openDiskManifestCache(directory: string): DiskManifestCache {
       const kept = used.files.size + used.identities.size + used.stamps.size;
       const lines = added.map(journalLine);
       const appended = lines.reduce((n, line) => n + line.length, 0);
-      const whole = !base || unused > kept / 4 || base.journalBytes + appended > base.bytes / 2;
+      // A new base when the journal would reach half the base's size, or an eighth of its entries
+      // (each line is hashed and parsed on its own: the 10,000 content hashes a first plan after an
+      // apply finds are cheaper to read in the base), or a quarter of the base went unused.
+      const whole = !base || unused > kept / 4 || base.journalBytes + appended > base.bytes / 2 || base.journalLines + lines.length > kept / 8;
       if (!whole && lines.length === 0) return;
       try {
         await mkdir(directory, { recursive: true });
         if (whole) {
-          base = { ...(await writeBase(directory, basePath, used, journalPath, prefix)), journalBytes: 0 };
+          base = { ...(await writeBase(directory, basePath, used, journalPath, prefix)), journalBytes: 0, journalLines: 0 };
           read = { files: new Map(used.files), identities: new Map(used.identities), stamps: new Map(used.stamps) };
         } else {
           // One write in append mode: lines of concurrent runs may follow one another, never mix within a write of this size on a local file system; a mixed one fails its digest and is passed over.
           await appendFile(journalPath(base!.generation), lines.join(''), { mode: 0o600 });
           base!.journalBytes += appended;
+          base!.journalLines += lines.length;
           for (const [name, map] of [['files', used.files], ['identities', used.identities], ['stamps', used.stamps]] as const) {
             for (const [key, value] of map) (read[name] as Map<string, unknown>).set(key, value);
           }
@@ -249,15 +253,17 @@ function readBase(path: string): { entries: Entries; generation: string; bytes: 
   }
 }
 
-/** Adds the journal's lines to the entries, passing over a damaged one; its size. */
-function readJournal(path: string, entries: Entries): number {
+/** Adds the journal's lines to the entries, passing over a damaged one; its size and number of lines. */
+function readJournal(path: string, entries: Entries): { journalBytes: number; journalLines: number } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    return 0;
+    return { journalBytes: 0, journalLines: 0 };
   }
+  let journalLines = 0;
   for (const line of text.split('\n')) {
+    if (line !== '') journalLines++;
     const space = line.indexOf(' ');
     if (space !== 16) continue;
     const json = line.slice(17);
@@ -268,7 +274,7 @@ function readJournal(path: string, entries: Entries): number {
       // A line that passed its digest but is not ours to read (another layout): passed over.
     }
   }
-  return text.length;
+  return { journalBytes: text.length, journalLines };
 }
 
 /** Adds one entry when it has the shape its kind must have; anything else is left out, never trusted. */

@@ -261,6 +261,32 @@ describe('the manifest cache kept across runs', () => {
       expect(said(await stampedLoad())).toEqual(await uncached());
     });
 
+    it('writes a new base instead of a journal when a run adds more than an eighth of the entries: a first plan after an apply adds every content hash', async () => {
+      await stampedLoad();
+      const [base] = files();
+      const baseText = readFileSync(join(cacheDir, base!), 'utf8');
+      const identity = { hash: `sha256:${'1'.repeat(64)}`, requires: {} };
+      /** A run that finds a content hash for each of the first `count` integrations. */
+      const hashing = async (count: number) => {
+        const contents = openDiskManifestCache(cacheDir);
+        const loaded = await loadAndValidate(settled(), undefined, { contents });
+        for (const object of loaded.set.integrations.slice(0, count)) if (!contents.identities.get(`${object.contentKey}|dev`)) contents.identities.set(`${object.contentKey}|dev`, identity);
+        await contents.save();
+      };
+      await hashing(SHAPE.integrations);
+      expect(files()).toHaveLength(1);
+      expect(readFileSync(join(cacheDir, files()[0]!), 'utf8')).not.toBe(baseText);
+      // A few added: appended to a journal as before; all of them found the next time.
+      const path = join(repo, integrationAt(SHAPE, 3).file);
+      writeFileSync(path, `${readFileSync(path, 'utf8')}# one\n`);
+      await hashing(SHAPE.integrations);
+      expect(files().filter((f) => f.endsWith('.log'))).toHaveLength(1);
+      const contents = openDiskManifestCache(cacheDir);
+      const loaded = await loadAndValidate(settled(), undefined, { contents });
+      expect(loaded.stats).toMatchObject({ read: 0, parsed: 0 });
+      expect(loaded.set.integrations.every((o) => contents.identities.get(`${o.contentKey}|dev`)?.hash === identity.hash)).toBe(true);
+    });
+
     it('keeps what concurrent runs add, whichever saves last', async () => {
       await stampedLoad();
       const [a, b] = [integrationAt(SHAPE, 3).file, integrationAt(SHAPE, 6).file].map((f) => join(repo, f));
