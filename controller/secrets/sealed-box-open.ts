@@ -5,6 +5,15 @@ import { sodium } from './sodium.ts';
 let lastPrivate: { raw: Buffer; key: KeyObject } | undefined;
 
 /**
+ * Ephemeral public keys as node's KeyObjects, by their base64url text, the oldest first to go when
+ * full: a sealed secret is stored, so every call that opens it finds the same ephemeral key, and
+ * importing it again was about 4 % of the environment server's CPU on the action path. Only public
+ * keys are kept; the agreement, the box key and the opened value are made per call, as before.
+ */
+const ephemeralKeys = new Map<string, KeyObject>();
+const MAX_EPHEMERAL_KEYS = 1024;
+
+/**
  * crypto_box_seal_open, with its one costly step, the X25519 agreement, done by node's own crypto
  * (OpenSSL) instead of libsodium's WebAssembly: about half the time of a sealed secret opened per
  * call. Every other step is libsodium's construction: the nonce is BLAKE2b-192 of the ephemeral
@@ -20,9 +29,7 @@ export function sealedBoxOpen(sealed: Uint8Array, publicKey: Uint8Array, private
   nonceInput.set(publicKey, sodium.crypto_box_PUBLICKEYBYTES);
   const nonce = sodium.crypto_generichash(sodium.crypto_box_NONCEBYTES, nonceInput, null);
   // OpenSSL refuses a shared secret of all zeros (an ephemeral key of small order), as libsodium does.
-  // A JWK imports an ephemeral key many times faster than DER does.
-  const publicKeyObject = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(ephemeral).toString('base64url') }, format: 'jwk' });
-  const shared = diffieHellman({ privateKey: privateKeyObject(privateKey), publicKey: publicKeyObject });
+  const shared = diffieHellman({ privateKey: privateKeyObject(privateKey), publicKey: ephemeralKeyObject(ephemeral) });
   const key = hsalsa20(shared);
   shared.fill(0);
   try {
@@ -30,6 +37,18 @@ export function sealedBoxOpen(sealed: Uint8Array, publicKey: Uint8Array, private
   } finally {
     key.fill(0);
   }
+}
+
+/** An ephemeral public key as a KeyObject, imported from a JWK (many times faster than from DER) once. */
+function ephemeralKeyObject(ephemeral: Uint8Array): KeyObject {
+  const x = Buffer.from(ephemeral.buffer, ephemeral.byteOffset, ephemeral.byteLength).toString('base64url');
+  let key = ephemeralKeys.get(x);
+  if (!key) {
+    key = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x }, format: 'jwk' });
+    if (ephemeralKeys.size >= MAX_EPHEMERAL_KEYS) ephemeralKeys.delete(ephemeralKeys.keys().next().value!);
+    ephemeralKeys.set(x, key);
+  }
+  return key;
 }
 
 function privateKeyObject(privateKey: Uint8Array): KeyObject {

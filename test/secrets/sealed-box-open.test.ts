@@ -42,6 +42,23 @@ describe('sealedBoxOpen', () => {
     }
   });
 
+  it('opens a stored value every time, and more distinct values than it keeps ephemeral keys for, each as libsodium does', () => {
+    const pair = sodium.crypto_box_keypair();
+    const stored = sodium.crypto_box_seal(sodium.from_string('stored'), pair.publicKey);
+    for (let i = 0; i < 1100; i++) {
+      const value = sodium.from_string(`value ${i}`);
+      expect(hex(sealedBoxOpen(sodium.crypto_box_seal(value, pair.publicKey), pair.publicKey, pair.privateKey))).toBe(hex(value));
+      if (i % 100 === 0) expect(sodium.to_string(sealedBoxOpen(stored, pair.publicKey, pair.privateKey))).toBe('stored');
+    }
+    // A damaged copy of the stored value, with its ephemeral key known: refused all the same.
+    const damaged = new Uint8Array([...stored.subarray(0, stored.length - 1), stored[stored.length - 1]! ^ 1]);
+    expect(() => sealedBoxOpen(damaged, pair.publicKey, pair.privateKey)).toThrow();
+    // A small-order ephemeral key is refused the second time too.
+    const zero = new Uint8Array([...new Uint8Array(32), ...stored.subarray(32)]);
+    expect(() => sealedBoxOpen(zero, pair.publicKey, pair.privateKey)).toThrow();
+    expect(() => sealedBoxOpen(zero, pair.publicKey, pair.privateKey)).toThrow();
+  });
+
   it.each([
     ['an ephemeral key of small order (all zeros)', (s: Uint8Array) => new Uint8Array([...new Uint8Array(32), ...s.subarray(32)])],
     ['a changed MAC', (s: Uint8Array) => new Uint8Array([...s.subarray(0, 40), s[40]! ^ 1, ...s.subarray(41)])],
