@@ -9,6 +9,7 @@ import { heldIntegrationNames } from '../../controller/reconcilers/environment/d
 import { loadAndValidate } from '../../controller/load/load-and-validate.ts';
 import { fsRepository } from '../../controller/source/fs-repository.ts';
 import { integrationAt, writeExamplesAtScale } from '../support/examples-at-scale.ts';
+import { runCli } from '../helpers/cli.ts';
 
 /**
  * `intctl plan` keeps what each manifest file made in the cache directory, by the file's content:
@@ -123,6 +124,23 @@ describe('the manifest cache kept across runs', () => {
     const third = await hashesOfDev();
     expect(third.computed).toBe(1);
     expect(third.hashes).toEqual(third.direct);
+  });
+
+  it('keeps the content hashes of what an apply generated: the plan after it, nothing changed, adds nothing to the cache', async () => {
+    const given = process.env.INTCTL_CACHE_DIR;
+    process.env.INTCTL_CACHE_DIR = cacheDir;
+    try {
+      const state = join(work, 'state');
+      expect((await runCli(['apply', '--env', 'dev', '--repo', repo, '--state-dir', state])).code).toBe(0);
+      const cached = () => readdirSync(cacheDir).filter((f) => f.startsWith('manifests-')).sort().map((f) => [f, readFileSync(join(cacheDir, f), 'latin1')]);
+      const afterApply = cached();
+      const plan = await runCli(['plan', '--env', 'dev', '--repo', repo, '--state-dir', state]);
+      expect(plan.stdout).toContain('nothing to do');
+      expect(cached()).toEqual(afterApply);
+    } finally {
+      if (given === undefined) delete process.env.INTCTL_CACHE_DIR;
+      else process.env.INTCTL_CACHE_DIR = given;
+    }
   });
 
   it('keeps the content hashes found for each environment: planning dev, prod, then dev again computes none the third time', async () => {

@@ -102,6 +102,8 @@ export async function buildDesiredState(
       continue;
     }
     const value = artifact.value;
+    // Its content hash, kept with the others: the next plan finds it as if a plan had computed it.
+    inputs.remember(object, value);
     integrations.push(new DesiredIntegration(integration, value.hash, value.requires, value, commit));
   }
 
@@ -149,6 +151,8 @@ interface Inputs {
   input(object: LoadedObject<Integration>): BuildInput;
   /** The content hash and requirements the integration's inputs give; undefined when no generator takes them. */
   identity(object: LoadedObject<Integration>): KnownIdentity | undefined;
+  /** Keeps the content hash and requirements an artifact generated from the integration's inputs has (buildArtifact hashes them as artifactIdentity does). */
+  remember(object: LoadedObject<Integration>, artifact: { hash: string; requires: Record<string, string> }): void;
 }
 
 /**
@@ -224,7 +228,11 @@ async function readInputs(
     if (Object.isFrozen(object.manifest) && Object.isFrozen(object.manifest.spec)) known.set(object, identity);
     return identity;
   };
-  return { input, identity };
+  const remember = (object: LoadedObject<Integration>, artifact: { hash: string; requires: Record<string, string> }): void => {
+    const key = store && identityKey(object.contentKey, input(object));
+    if (key !== undefined && store!.get(key)?.hash !== artifact.hash) store!.set(key, { hash: artifact.hash, requires: artifact.requires });
+  };
+  return { input, identity, remember };
 }
 
 const NO_SPECIFICATION = new Uint8Array();
