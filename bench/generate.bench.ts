@@ -1,24 +1,15 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bench, describe } from 'vitest';
 import { buildArtifact } from '../controller/artifact/build-artifact.ts';
-import type { Integration } from '../controller/generated/manifests.ts';
+import { GITHUB_INTEGRATION, GITHUB_SPEC_PATH, githubSpecBytes } from './support/github-description.ts';
 
 /**
  * Generation of one large real specification: GitHub's REST API description from
  * @octokit/openapi (over 1,100 operations), every entity and function, with declarations.
  * Prints the median wall time and the peak resident memory of the process.
  */
-const require = createRequire(import.meta.url);
-const file = join(require.resolve('@octokit/openapi/package.json'), '..', 'generated', 'api.github.com.json');
-const specBytes = readFileSync(file);
-const integration: Integration = {
-  apiVersion: 'intctl.dev/v1alpha1',
-  kind: 'Integration',
-  metadata: { name: 'github' },
-  spec: { system: 'openapi', source: { path: 'specs/api.github.com.json' }, connection: 'github', environments: ['dev'] },
-};
+const specBytes = githubSpecBytes;
 const WARMUP = 1;
 const ITERATIONS = 5;
 const durations: number[] = [];
@@ -44,7 +35,7 @@ describe('generation', () => {
     'GitHub REST API (@octokit/openapi), every entity and function',
     async () => {
       const started = performance.now();
-      const result = await buildArtifact({ integration, specBytes, specPath: 'specs/api.github.com.json' });
+      const result = await buildArtifact({ integration: GITHUB_INTEGRATION, specBytes, specPath: GITHUB_SPEC_PATH });
       durations.push(performance.now() - started);
       if (!result.ok) throw new Error(JSON.stringify(result.problems.slice(0, 3)));
       actions = result.value.catalog.actions.length;

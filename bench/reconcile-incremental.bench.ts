@@ -1,7 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { bench, describe } from 'vitest';
 import type { ArtifactCache } from '../controller/artifact/build-artifact.ts';
 import { createArtifactCache } from '../controller/process/artifact-cache.ts';
@@ -14,7 +13,7 @@ import type { ReconcileReport } from '../controller/reconcilers/environment/reco
 import { createGitSource } from '../controller/source/create-git-source.ts';
 import type { GitSource } from '../controller/source/git-source.ts';
 import { median } from './support/median.ts';
-import { integrationFile, integrationManifest, specificationFiles } from './support/odata-repository.ts';
+import { createBenchRepository, integrationFile, integrationManifest, type BenchRepository } from './support/odata-repository.ts';
 
 /**
  * The cost of a commit against the size of the repository: 10,000 integrations (each in its own
@@ -35,48 +34,8 @@ const ENVIRONMENTS = Array.from({ length: Number(process.env.INTCTL_BENCH_ENVIRO
 const COLD_RUNS = 1;
 const INCREMENTAL_RUNS = 10;
 const root = mkdtempSync(join(tmpdir(), 'intctl-bench-incremental-'));
-const remote = join(root, 'remote.git');
-const work = join(root, 'work');
-
-function git(cwd: string, ...args: string[]): string {
-  const identity = ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false'];
-  return execFileSync('git', [...identity, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-}
-
-function write(path: string, text: string): void {
-  mkdirSync(dirname(join(work, path)), { recursive: true });
-  writeFileSync(join(work, path), text);
-}
-
-function createRepository(): void {
-  git(root, 'init', '--quiet', '--bare', '--initial-branch=main', remote);
-  git(root, 'init', '--quiet', '--initial-branch=main', work);
-  git(work, 'remote', 'add', 'origin', remote);
-  for (const [path, text] of Object.entries(specificationFiles())) write(path, text);
-  for (const name of ENVIRONMENTS) {
-    write(`environments/${name}.yaml`, `apiVersion: intctl.dev/v1alpha1
-kind: Environment
-metadata: { name: ${name} }
-spec: { driver: embedded, policy: { plainSecrets: true, prune: true } }
-`);
-  }
-  write('connections/backend.yaml', `apiVersion: intctl.dev/v1alpha1
-kind: Connection
-metadata: { name: backend }
-spec:
-  system: odata
-  auth: { type: basic }
-  environments: { ${ENVIRONMENTS.map((name) => `${name}: { endpoint: "https://backend.example.com/odata", username: bench, password: { plain: bench-only } }`).join(', ')} }
-`);
-  for (let i = 0; i < INTEGRATIONS; i++) write(integrationFile(i), integrationManifest(i, '[Get]', ENVIRONMENTS));
-  commitAndPush('10,000 integrations');
-}
-
-function commitAndPush(message: string): void {
-  git(work, 'add', '-A');
-  git(work, 'commit', '--quiet', '-m', message);
-  git(work, 'push', '--quiet', 'origin', 'main');
-}
+/** The bench's repository, made by the first cold run (its time is the setup's). */
+let repository: BenchRepository | undefined;
 
 interface Context {
   source: GitSource;
@@ -175,13 +134,13 @@ describe(`reconcile of a repository of ${INTEGRATIONS} integrations`, () => {
     async () => {
       if (cold.length === 0) {
         const started = performance.now();
-        createRepository();
+        repository = createBenchRepository(root, INTEGRATIONS, ENVIRONMENTS);
         setupMs = performance.now() - started;
       }
       const run = cold.length;
       if (warm) await warm.source.close();
       const context: Context = {
-        source: createGitSource({ url: remote, branch: 'main', dir: join(root, `mirror-${run}`), timeoutMs: 600_000 }),
+        source: createGitSource({ url: repository!.remote, branch: 'main', dir: join(root, `mirror-${run}`), timeoutMs: 600_000 }),
         // The controller's own cache: artifacts by content hash, generations shared by content.
         cache: createArtifactCache(50_000),
         stateDir: join(root, `state-${run}`),
@@ -201,8 +160,8 @@ describe(`reconcile of a repository of ${INTEGRATIONS} integrations`, () => {
       // Each run changes another integration, so each commit has one real change to generate and publish.
       const index = (edits * 997) % INTEGRATIONS;
       edits++;
-      write(integrationFile(index), integrationManifest(index, '[Get, Search]', ENVIRONMENTS));
-      commitAndPush(`i-${index} searches`);
+      repository!.write(integrationFile(index), integrationManifest(index, '[Get, Search]', ENVIRONMENTS));
+      repository!.commitAndPush(`i-${index} searches`);
       const started = performance.now();
       const result = await reconcile(warm);
       const totalMs = performance.now() - started;

@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { buildArtifact, renderArtifactFiles } from '../../controller/artifact/build-artifact.ts';
-import type { Integration } from '../../controller/generated/manifests.ts';
+import { GITHUB_INTEGRATION, GITHUB_SPEC_PATH, githubSpecBytes } from '../support/github-description.ts';
 
 /**
  * Generations of GitHub's REST API description (@octokit/openapi) in a fresh process, one after
@@ -14,22 +11,13 @@ import type { Integration } from '../../controller/generated/manifests.ts';
  *   npx tsx bench/profile/generate-github-memory.ts [RUNS]
  */
 const runs = Number(process.argv[2] ?? 1);
-const require = createRequire(import.meta.url);
-const file = join(require.resolve('@octokit/openapi/package.json'), '..', 'generated', 'api.github.com.json');
-const specBytes = readFileSync(file);
-const integration: Integration = {
-  apiVersion: 'intctl.dev/v1alpha1',
-  kind: 'Integration',
-  metadata: { name: 'github' },
-  spec: { system: 'openapi', source: { path: 'specs/api.github.com.json' }, connection: 'github', environments: ['dev'] },
-};
 const peakMiB = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
 process.stdout.write(`${JSON.stringify({ peakRssMiBBefore: peakMiB() })}\n`);
 let files: Record<string, string> | undefined;
 for (let run = 1; run <= runs; run++) {
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const result = await buildArtifact({ integration, specBytes, specPath: 'specs/api.github.com.json' });
+  const result = await buildArtifact({ integration: GITHUB_INTEGRATION, specBytes: githubSpecBytes, specPath: GITHUB_SPEC_PATH });
   const wall = performance.now() - started;
   const used = process.cpuUsage(cpu);
   // Before the files are rendered: the figure is generation's own, as the bench's is.

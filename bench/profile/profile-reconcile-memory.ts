@@ -1,7 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import type { LoadedObject } from '../../controller/core/manifest.ts';
 import { openDriver } from '../../controller/environments/open-driver.ts';
@@ -9,7 +8,7 @@ import type { Environment } from '../../controller/generated/manifests.ts';
 import { createArtifactCache } from '../../controller/process/artifact-cache.ts';
 import { createEnvironmentRunner } from '../../controller/reconcilers/environment/environment-runner.ts';
 import { createGitSource } from '../../controller/source/create-git-source.ts';
-import { integrationFile, integrationManifest, specificationFiles } from '../support/odata-repository.ts';
+import { createBenchRepository, integrationFile, integrationManifest } from '../support/odata-repository.ts';
 
 /**
  * Where the memory of a cold reconcile goes: the repository of reconcile-incremental.bench.ts
@@ -29,19 +28,6 @@ const ENVIRONMENTS = Array.from({ length: Number(process.env.INTCTL_BENCH_ENVIRO
 const SNAPSHOT_AT = new Set((process.env.SNAPSHOT_AT ?? '').split(',').filter((label) => label !== ''));
 const ONE_FILE_COMMITS = Number(process.env.ONE_FILE_COMMITS ?? 5);
 const root = mkdtempSync(join(tmpdir(), 'intctl-profile-memory-'));
-const remote = join(root, 'remote.git');
-const work = join(root, 'work');
-
-function git(cwd: string, ...args: string[]): string {
-  const identity = ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false'];
-  return execFileSync('git', [...identity, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-}
-
-function write(path: string, text: string): void {
-  mkdirSync(dirname(join(work, path)), { recursive: true });
-  writeFileSync(join(work, path), text);
-}
-
 const MiB = (bytes: number): string => String(Math.round(bytes / 1024 / 1024)).padStart(5);
 const started = performance.now();
 
@@ -63,30 +49,10 @@ function quarters(prefix: string): (done: number, total: number) => void {
   };
 }
 
-git(root, 'init', '--quiet', '--bare', '--initial-branch=main', remote);
-git(root, 'init', '--quiet', '--initial-branch=main', work);
-git(work, 'remote', 'add', 'origin', remote);
-for (const [path, text] of Object.entries(specificationFiles())) write(path, text);
-for (const name of ENVIRONMENTS) write(`environments/${name}.yaml`, `apiVersion: intctl.dev/v1alpha1\nkind: Environment\nmetadata: { name: ${name} }\nspec: { driver: embedded, policy: { plainSecrets: true, prune: true } }\n`);
-write('connections/backend.yaml', `apiVersion: intctl.dev/v1alpha1
-kind: Connection
-metadata: { name: backend }
-spec:
-  system: odata
-  auth: { type: basic }
-  environments: { ${ENVIRONMENTS.map((name) => `${name}: { endpoint: "https://backend.example.com/odata", username: bench, password: { plain: bench-only } }`).join(', ')} }
-`);
-for (let i = 0; i < INTEGRATIONS; i++) write(integrationFile(i), integrationManifest(i, '[Get]', ENVIRONMENTS));
-commitAndPush('integrations');
+const repository = createBenchRepository(root, INTEGRATIONS, ENVIRONMENTS);
 reading('repository made');
 
-function commitAndPush(message: string): void {
-  git(work, 'add', '-A');
-  git(work, 'commit', '--quiet', '-m', message);
-  git(work, 'push', '--quiet', 'origin', 'main');
-}
-
-const source = createGitSource({ url: remote, branch: 'main', dir: join(root, 'mirror'), timeoutMs: 600_000 });
+const source = createGitSource({ url: repository.remote, branch: 'main', dir: join(root, 'mirror'), timeoutMs: 600_000 });
 const cache = createArtifactCache(50_000);
 try {
   const generating = new Map<string, (done: number, total: number) => void>();
@@ -123,8 +89,8 @@ try {
   process.stdout.write(`cold reconcile done ${((performance.now() - started) / 1000).toFixed(1)} s since the start (repository included); peak RSS ${MiB(process.resourceUsage().maxRSS * 1024)} MiB\n`);
   for (let run = 0; run < ONE_FILE_COMMITS; run++) {
     const index = (run * 997) % INTEGRATIONS;
-    write(integrationFile(index), integrationManifest(index, '[Get, Search]', ENVIRONMENTS));
-    commitAndPush(`i-${index} searches`);
+    repository.write(integrationFile(index), integrationManifest(index, '[Get, Search]', ENVIRONMENTS));
+    repository.commitAndPush(`i-${index} searches`);
     await reconcileAll(undefined);
     reading(`one-file commit ${run + 1}`);
   }
