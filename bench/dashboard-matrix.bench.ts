@@ -28,7 +28,7 @@ const COMMIT = 'a'.repeat(40);
 
 function loaded<M extends Integration | Environment>(manifest: M, file: string): LoadedObject<M> {
   const at = () => ({ line: 1, column: 1 });
-  return { manifest, file, locate: at, locateKey: at };
+  return { manifest, head: manifest as LoadedObject<M>['head'], file, locate: at, locateKey: at };
 }
 
 function state(): { set: ManifestSet; statuses: EnvironmentStatus[] } {

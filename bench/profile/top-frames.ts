@@ -39,7 +39,7 @@ const pct = (t: number): string => `${((100 * t) / total).toFixed(1).padStart(5)
 process.stdout.write(`total ${(total / 1000).toFixed(0)} ms sampled\n\nself time:\n`);
 for (const [k, t] of [...selfByName].sort((a, b) => b[1] - a[1]).slice(0, count)) process.stdout.write(`${pct(t)}  ${k}\n`);
 process.stdout.write(`\ninclusive, intctl's own code:\n`);
-for (const [k, t] of [...inclusive].filter(([k]) => k.includes('controller/')).sort((a, b) => b[1] - a[1]).slice(0, count)) process.stdout.write(`${pct(t)}  ${k}\n`);
+for (const [k, t] of [...inclusive].filter(([k]) => k.includes(process.env.FOCUS_DIR ?? 'controller/')).sort((a, b) => b[1] - a[1]).slice(0, count)) process.stdout.write(`${pct(t)}  ${k}\n`);
 
 // With a third argument, the callers of the frames whose name holds it, by inclusive time.
 const focus = process.argv[4];

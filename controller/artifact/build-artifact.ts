@@ -84,9 +84,12 @@ export interface IdentityStore {
   set(key: string, identity: { hash: string; requires: Record<string, string> }): void;
 }
 
+/** What an identity's key reads of an input besides the manifest's content key: its system, not the whole manifest. */
+export type KeyInput = Omit<BuildInput, 'integration' | 'specPath'> & { system: SystemKind };
+
 /** The key of an input's identity in an IdentityStore, when the manifest's content is known by key; undefined otherwise. */
-export function identityKey(contentKey: string | undefined, input: BuildInput): string | undefined {
-  const generator = GENERATORS[input.integration.spec.system];
+export function identityKey(contentKey: string | undefined, input: KeyInput): string | undefined {
+  const generator = GENERATORS[input.system];
   if (contentKey === undefined || !generator) return undefined;
   const { digest, authType, pins } = identityKeyOf(input, normalized(input.specBytes));
   return `${contentKey}|${generator.system}@${generator.version}|${digest}|${authType}|${pins}|${CONTENT_HASH_VERSION}`;
@@ -128,7 +131,7 @@ interface IdentityKey {
   pins: string;
 }
 
-function identityKeyOf(input: BuildInput, specBytes: Uint8Array): IdentityKey {
+function identityKeyOf(input: Pick<BuildInput, 'authType' | 'pins'>, specBytes: Uint8Array): IdentityKey {
   return { digest: digestOf(specBytes), authType: input.authType ?? '', pins: pinsKey(input.pins) };
 }
 

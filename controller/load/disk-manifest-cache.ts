@@ -1,18 +1,24 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sha256Hex } from '../core/sha256.ts';
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { appendFile, mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { manifestSchemas } from '../generated/schemas.ts';
 import type { IdentityStore } from '../artifact/build-artifact.ts';
-import type { ContentCache, StoredFile } from './load-manifests.ts';
+import { headOf, type Manifest, type ManifestHead } from '../core/manifest.ts';
+import type { ContentCache, StoredFile, StoredObject } from './load-manifests.ts';
 
 /**
- * The first line of the base file, then its generation and the SHA-256 of the body: a truncated or
- * corrupt file is ignored, never trusted. The body is ASCII (JSON with every other character
- * escaped), so it is hashed and decoded as the bytes it is, without UTF-8 decoding 20 MB.
+ * The first line of the base file, then its generation, the SHA-256 of its body, the body's length
+ * and the texts' after it: a truncated file or a corrupt body is ignored, never trusted (each text
+ * has a digest of its own, checked when it is read). The body is ASCII (JSON with every
+ * other character escaped), so it is hashed and decoded as the bytes it is, without UTF-8 decoding
+ * megabytes. After the body, the texts of the integrations' manifests (see Stored).
  */
-const HEADER = 'intctl-manifests 4 ';
+const HEADER = 'intctl-manifests 5 ';
+
+/** More than the header line can be: its first read. */
+const HEADER_BYTES = 256;
 
 /**
  * A content cache kept in files between runs, with the content hash each manifest gave against
@@ -30,20 +36,30 @@ type StoredIdentity = NonNullable<ReturnType<IdentityStore['get']>>;
 type StoredStamp = [stamp: string, digest: string];
 
 /**
- * The body of the base file. Identities are grouped by what follows the manifest's content key in
- * their key (generator, specification, auth type, pins: shared by every integration of an
- * environment), each a content hash and the index of its requirements in `requires` (which a
- * repository's integrations share too): a quarter of the size, so a third less to parse.
+ * The body of the base file. Each file's objects by their heads (ManifestHead); an integration
+ * whose head is not all of it has its whole manifest's JSON text after the body, where `text` says
+ * (offset from the end of the body, length, and the first 16 hex digits of its SHA-256), read only
+ * when something asks for the whole manifest: a plan reads the heads of every file, and the whole
+ * of few. Identities are grouped by what follows the manifest's content key in their key
+ * (generator, specification, auth type, pins: shared by every integration of an environment),
+ * each a content hash and the index of its requirements in `requires` (which a repository's
+ * integrations share too): a quarter of the size, so a third less to parse.
  */
 interface Stored {
-  files: Record<string, StoredFile>;
+  files: Record<string, { manifest: boolean; objects: Array<{ document: number; head: ManifestHead; text?: [offset: number, length: number, digest: string] }> }>;
   identities: Record<string, Record<string, [hash: string, requires: number]>>;
   requires: Array<Record<string, string>>;
   stamps: Record<string, StoredStamp>;
 }
 
+/** A file as a journal line holds it: each object's whole manifest. */
+interface PlainFile {
+  manifest: boolean;
+  objects: Array<{ document: number; manifest: Manifest }>;
+}
+
 /** One line of the journal: an entry added after the base was written. */
-type JournalEntry = ['file', string, StoredFile] | ['identity', string, StoredIdentity] | ['stamp', string, string, string];
+type JournalEntry = ['file', string, PlainFile] | ['identity', string, StoredIdentity] | ['stamp', string, string, string];
 
 interface Entries {
   files: Map<string, StoredFile>;
@@ -90,7 +106,7 @@ export function openDiskManifestCache(directory: string): DiskManifestCache {
     },
     set(digest, file) {
       used.files.set(digest, file);
-      added.push(['file', digest, file]);
+      added.push(['file', digest, { manifest: file.manifest, objects: file.objects.map((object) => ({ document: object.document, manifest: object.manifest() })) }]);
     },
     stamped(path, stamp) {
       const entry = used.stamps.get(path) ?? read.stamps.get(path);
@@ -168,9 +184,24 @@ function countIn(used: ReadonlyMap<string, unknown>, read: ReadonlyMap<string, u
 /** Writes a new base of a new generation, then removes the journals of every other (older, or another run's) generation. */
 async function writeBase(directory: string, basePath: string, entries: Entries, journalPath: (generation: string) => string, prefix: string): Promise<{ generation: string; bytes: number }> {
   const generation = randomBytes(6).toString('hex');
-  const body = ascii(JSON.stringify({ files: Object.fromEntries(entries.files), ...groupIdentities(entries.identities), stamps: Object.fromEntries(entries.stamps) } satisfies Stored));
+  const texts: string[] = [];
+  let offset = 0;
+  const files: Stored['files'] = {};
+  for (const [digest, file] of entries.files) {
+    files[digest] = {
+      manifest: file.manifest,
+      objects: file.objects.map((object) => {
+        const text = textOf(object);
+        if (text === undefined) return { document: object.document, head: object.head };
+        texts.push(text);
+        offset += text.length;
+        return { document: object.document, head: object.head, text: [offset - text.length, text.length, lineDigest(text)] };
+      }),
+    };
+  }
+  const body = ascii(JSON.stringify({ files, ...groupIdentities(entries.identities), stamps: Object.fromEntries(entries.stamps) } satisfies Stored));
   const temporary = `${basePath}.${generation}.tmp`;
-  const text = `${HEADER}${generation} ${sha256Hex(body)}\n${body}`;
+  const text = `${HEADER}${generation} ${sha256Hex(body)} ${body.length} ${offset}\n${body}${texts.join('')}`;
   try {
     await writeFile(temporary, text, { mode: 0o600 });
     await rename(temporary, basePath);
@@ -183,6 +214,14 @@ async function writeBase(directory: string, basePath: string, entries: Entries, 
     if (name.startsWith(`${prefix}.`) && name.endsWith('.log') && name !== ours) await unlink(join(directory, name)).catch(() => undefined);
   }
   return { generation, bytes: text.length };
+}
+
+/** The JSON text (ASCII) of an object's whole manifest, where its head is not all of it; undefined where it is. */
+function textOf(object: StoredObject): string | undefined {
+  // Written again as it was read: a manifest nobody asked for is neither parsed nor read until then.
+  if (object instanceof TextInBase) return object.text();
+  const manifest = object.manifest();
+  return (object.head as Manifest) === manifest ? undefined : ascii(JSON.stringify(manifest));
 }
 
 let digestOfSchemas: string | undefined;
@@ -222,24 +261,36 @@ function groupIdentities(identities: ReadonlyMap<string, StoredIdentity>): Pick<
   return { identities: grouped, requires };
 }
 
-/** The base's entries, generation and size, or undefined when it is missing, damaged or not of this layout. */
+/**
+ * The base's entries, generation and size, or undefined when it is missing, damaged or not of
+ * this layout. Only its header and body are read; the texts after them are read from the file as
+ * it is now, by a descriptor kept open until no object that could ask for one is left (a newer
+ * base renamed over it leaves this one readable).
+ */
 function readBase(path: string): { entries: Entries; generation: string; bytes: number } | undefined {
-  let bytes: Buffer;
+  let fd: number;
   try {
-    bytes = readFileSync(path);
+    fd = openSync(path, 'r');
   } catch {
     return undefined;
   }
-  const newline = bytes.indexOf(0x0a);
-  if (newline < 0 || bytes.toString('latin1', 0, HEADER.length) !== HEADER) return undefined;
-  const [generation, digest] = bytes.toString('latin1', HEADER.length, newline).split(' ');
-  const body = bytes.subarray(newline + 1);
-  if (!generation || !/^[0-9a-f]{12}$/.test(generation) || digest !== createHash('sha256').update(body).digest('hex')) return undefined;
+  let kept = false;
   try {
+    const head = readAt(fd, 0, HEADER_BYTES, true);
+    const newline = head.indexOf(0x0a);
+    if (newline < 0 || head.toString('latin1', 0, HEADER.length) !== HEADER) return undefined;
+    const [generation, digest, length, textLength] = head.toString('latin1', HEADER.length, newline).split(' ');
+    const [bodyBytes, textBytes] = [Number(length), Number(textLength)];
+    if (!generation || !/^[0-9a-f]{12}$/.test(generation) || !Number.isSafeInteger(bodyBytes) || bodyBytes < 2 || !Number.isSafeInteger(textBytes)) return undefined;
+    const size = fstatSync(fd).size;
+    if (size !== newline + 1 + bodyBytes + textBytes) return undefined;
+    const body = readAt(fd, newline + 1, bodyBytes);
+    if (digest !== createHash('sha256').update(body).digest('hex')) return undefined;
     // ASCII, as written (and checked by its digest): decoded as bytes, one character each.
     const stored = JSON.parse(body.toString('latin1')) as Partial<Stored> | null;
+    const texts = new TextSource(path, fd, newline + 1 + bodyBytes);
     const entries = none();
-    for (const [digest, file] of Object.entries(stored?.files ?? {})) addEntry(entries, ['file', digest, file]);
+    for (const [digest, file] of Object.entries(stored?.files ?? {})) addStoredFile(entries, digest, file, texts);
     const requires = Array.isArray(stored?.requires) ? stored.requires : [];
     for (const [rest, group] of Object.entries(stored?.identities ?? {})) {
       for (const [content, identity] of Object.entries(group ?? {})) {
@@ -247,9 +298,59 @@ function readBase(path: string): { entries: Entries; generation: string; bytes: 
       }
     }
     for (const [path, stamp] of Object.entries(stored?.stamps ?? {})) addEntry(entries, ['stamp', path, ...(Array.isArray(stamp) ? stamp : [])] as JournalEntry);
-    return { entries, generation, bytes: bytes.length };
+    kept = true;
+    return { entries, generation, bytes: size };
   } catch {
     return undefined;
+  } finally {
+    if (!kept) closeSync(fd);
+  }
+}
+
+/** `length` bytes of a file from `position`: fewer only where it ends first and `short` allows it. */
+function readAt(fd: number, position: number, length: number, short = false): Buffer {
+  const buffer = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, buffer, done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  if (done < length && !short) throw new Error('the file ends early');
+  return done < length ? buffer.subarray(0, done) : buffer;
+}
+
+/** Closes a base's descriptor once nothing that could read from it is left. */
+const closeWhenUnreachable = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed.
+  }
+});
+
+/** The texts after a base's body, read one at a time when asked for. */
+class TextSource {
+  constructor(
+    readonly path: string,
+    readonly fd: number,
+    readonly start: number,
+  ) {
+    closeWhenUnreachable.register(this, fd);
+  }
+
+  /** One text, checked against its digest; a text that is not what was written throws, naming the file. */
+  read(offset: number, length: number, digest: string): string {
+    let text: string | undefined;
+    try {
+      text = readAt(this.fd, this.start + offset, length).toString('latin1');
+    } catch {
+      // Told below, as a damaged text is.
+    }
+    if (text === undefined || lineDigest(text) !== digest) {
+      throw new Error(`the manifest cache ${this.path} was damaged while intctl read it; run again, or with --no-cache`);
+    }
+    return text;
   }
 }
 
@@ -283,7 +384,10 @@ function addEntry(entries: Entries, entry: JournalEntry): void {
   switch (entry[0]) {
     case 'file': {
       const file = entry[2];
-      if (typeof file?.manifest === 'boolean' && Array.isArray(file.objects) && file.objects.every((o) => Number.isInteger(o?.document) && typeof o.manifest === 'object' && o.manifest !== null)) entries.files.set(entry[1], file);
+      if (typeof file?.manifest === 'boolean' && Array.isArray(file.objects) && file.objects.every((o) => Number.isInteger(o?.document) && isManifest(o.manifest))) {
+        const objects = file.objects.map(({ document, manifest }): StoredObject => ({ document, head: headOf(manifest), manifest: () => manifest }));
+        entries.files.set(entry[1], { manifest: file.manifest, objects });
+      }
       return;
     }
     case 'identity': {
@@ -296,5 +400,57 @@ function addEntry(entries: Entries, entry: JournalEntry): void {
     case 'stamp':
       if (typeof entry[2] === 'string' && typeof entry[3] === 'string') entries.stamps.set(entry[1], [entry[2], entry[3]]);
       return;
+  }
+}
+
+/** Adds a file of the base when it has the shape it must have: each object's whole manifest read from the texts when first asked for. */
+function addStoredFile(entries: Entries, digest: string, file: Stored['files'][string] | undefined, texts: TextSource): void {
+  if (typeof file?.manifest !== 'boolean' || !Array.isArray(file.objects)) return;
+  const objects: StoredObject[] = [];
+  for (const object of file.objects) {
+    const { document, head, text } = object ?? {};
+    if (!Number.isInteger(document) || !isManifest(head)) return;
+    if (text === undefined) {
+      objects.push(new WholeHead(document, head));
+      continue;
+    }
+    if (!Array.isArray(text) || !Number.isSafeInteger(text[0]) || !Number.isSafeInteger(text[1]) || typeof text[2] !== 'string') return;
+    objects.push(new TextInBase(document, head, texts, text));
+  }
+  entries.files.set(digest, { manifest: file.manifest, objects });
+}
+
+/** Whether a value is an object with a kind: what the schemas checked when it was kept. */
+function isManifest(value: unknown): value is Manifest {
+  return typeof value === 'object' && value !== null && typeof (value as { kind?: unknown }).kind === 'string';
+}
+
+/** An object of the base whose head is the whole of it. */
+class WholeHead implements StoredObject {
+  constructor(
+    readonly document: number,
+    readonly head: ManifestHead,
+  ) {}
+
+  manifest(): Manifest {
+    return this.head as Manifest;
+  }
+}
+
+/** An object of the base whose whole manifest is a text after the body: read when asked for, and written into a new base as it was read. */
+class TextInBase implements StoredObject {
+  constructor(
+    readonly document: number,
+    readonly head: ManifestHead,
+    readonly texts: TextSource,
+    readonly at: [offset: number, length: number, digest: string],
+  ) {}
+
+  manifest(): Manifest {
+    return JSON.parse(this.text()) as Manifest;
+  }
+
+  text(): string {
+    return this.texts.read(...this.at);
   }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Connection, Environment, Integration } from '../generated/manifests.ts';
-import type { LoadedObject, Manifest, ManifestSet, Position, YamlDocument } from '../core/manifest.ts';
+import { headOf, type LoadedObject, type Manifest, type ManifestHead, type ManifestSet, type Position, type YamlDocument } from '../core/manifest.ts';
 import { sortProblems, type Problem } from '../core/problem.ts';
 import { validateDocument } from '../validate/validate-schema.ts';
 import { normalizeRepoPath } from '../core/repo-path.ts';
@@ -52,7 +52,18 @@ export interface LoadCache {
  */
 export interface StoredFile {
   manifest: boolean;
-  objects: Array<{ document: number; manifest: Manifest }>;
+  objects: StoredObject[];
+}
+
+/**
+ * One object of a stored file: its head (ManifestHead) at hand, and its whole manifest, at hand
+ * too or read from where the cache keeps it when first asked for (a cache may throw then, when
+ * what it kept can no longer be read).
+ */
+export interface StoredObject {
+  document: number;
+  head: ManifestHead;
+  manifest(): Manifest;
 }
 
 /**
@@ -152,8 +163,8 @@ export async function loadManifests(
     problems.push(...file.problems);
     if (file.manifest) manifestFiles++;
     for (const object of file.objects) {
-      if (object.manifest.kind === 'Integration') set.integrations.push(object as LoadedObject<Integration>);
-      else if (object.manifest.kind === 'Connection') set.connections.push(object as LoadedObject<Connection>);
+      if (object.head.kind === 'Integration') set.integrations.push(object as LoadedObject<Integration>);
+      else if (object.head.kind === 'Connection') set.connections.push(object as LoadedObject<Connection>);
       else set.environments.push(object as LoadedObject<Environment>);
     }
   }
@@ -166,7 +177,7 @@ export async function loadManifests(
 
   const paths = new Map<string, PathCheck>();
   for (const integration of set.integrations) {
-    const path = integration.manifest.spec.source.path;
+    const path = integration.head.spec.source.path;
     const normalized = path === undefined ? undefined : normalizeRepoPath(path);
     if (normalized !== undefined && !paths.has(normalized)) paths.set(normalized, await reader.checkPath(normalized));
   }
@@ -199,7 +210,7 @@ function loadThroughContents(path: string, bytes: Uint8Array, digest: string, co
   if (stored && text !== undefined) return fromStored(path, digest, stored, () => text);
   const { file, documents } = parse(path, bytes);
   if (file.problems.length === 0 && file.objects.every((object) => plainData(object.manifest))) {
-    contents.set(digest, { manifest: file.manifest, objects: file.objects.map((object, i) => ({ document: documents[i]!, manifest: object.manifest })) });
+    contents.set(digest, { manifest: file.manifest, objects: file.objects.map((object, i) => ({ document: documents[i]!, head: headOf(object.manifest), manifest: () => object.manifest })) });
     return { ...file, objects: file.objects.map((object, i) => ({ ...object, contentKey: `${digest}#${documents[i]!}` })) };
   }
   return file;
@@ -225,14 +236,43 @@ function fromStored(path: string, digest: string, stored: StoredFile, text: () =
     }
     return place(document, field, wantKey);
   };
-  const objects = stored.objects.map(({ document, manifest }): LoadedObject => ({
-    manifest: deepFreeze(manifest),
-    file: path,
-    locate: (field) => at(document, field, false),
-    locateKey: (field) => at(document, field, true),
-    contentKey: `${digest}#${document}`,
-  }));
+  const objects = stored.objects.map((object): LoadedObject => new StoredLoadedObject(object, path, `${digest}#${object.document}`, at));
   return { objects, problems: [], manifest: stored.manifest };
+}
+
+/**
+ * An object of a file the cache kept: its head at once, its whole manifest (frozen, as loaded
+ * manifests are) when first read. A class, with `manifest` a getter of it: one object per
+ * manifest, made for every file of a repository on every run.
+ */
+class StoredLoadedObject implements LoadedObject {
+  readonly head: ManifestHead;
+  #manifest: Manifest | undefined;
+  readonly #stored: StoredObject;
+  readonly #at: (document: number, field: readonly (string | number)[], wantKey: boolean) => Position;
+
+  constructor(
+    stored: StoredObject,
+    readonly file: string,
+    readonly contentKey: string,
+    at: (document: number, field: readonly (string | number)[], wantKey: boolean) => Position,
+  ) {
+    this.head = deepFreeze(stored.head);
+    this.#stored = stored;
+    this.#at = at;
+  }
+
+  get manifest(): Manifest {
+    return (this.#manifest ??= deepFreeze(this.#stored.manifest()));
+  }
+
+  locate(field: readonly (string | number)[]): Position {
+    return this.#at(this.#stored.document, field, false);
+  }
+
+  locateKey(field: readonly (string | number)[]): Position {
+    return this.#at(this.#stored.document, field, true);
+  }
 }
 
 /** Whether a value comes back the same from JSON: no number JSON cannot write (what a schema lets through is otherwise plain). */

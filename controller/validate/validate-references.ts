@@ -27,7 +27,7 @@ export function validateReferences(set: ManifestSet, paths: ReadonlyMap<string, 
       reason,
       field: fieldName(path),
       message,
-      object: { kind: object.manifest.kind, name: object.manifest.metadata.name },
+      object: { kind: object.head.kind, name: object.head.metadata.name },
     });
   };
 
@@ -47,7 +47,7 @@ type Report = (object: LoadedObject, path: Path, reason: ProblemReason, message:
 function uniqueByName<M extends Manifest>(objects: LoadedObject<M>[], report: Report): Map<string, LoadedObject<M>> & { duplicated: Set<string> } {
   const byName = Object.assign(new Map<string, LoadedObject<M>>(), { duplicated: new Set<string>() });
   for (const object of objects) {
-    const name = object.manifest.metadata.name;
+    const name = object.head.metadata.name;
     const first = byName.get(name);
     if (first) {
       const at = first.locate(['metadata', 'name']);
@@ -197,11 +197,11 @@ function checkIntegration(
   paths: ReadonlyMap<string, PathCheck>,
   report: Report,
 ): void {
-  const spec = object.manifest.spec;
+  const spec = object.head.spec;
   const system = SYSTEMS[spec.system];
 
   if (spec.source.path === undefined) {
-    const hint = system.source === 'snapshot' ? ` (the schema snapshot that intctl introspect ${object.manifest.metadata.name} --write writes, for instance specs/${object.manifest.metadata.name}.schema.json)` : '';
+    const hint = system.source === 'snapshot' ? ` (the schema snapshot that intctl introspect ${object.head.metadata.name} --write writes, for instance specs/${object.head.metadata.name}.schema.json)` : '';
     report(object, ['spec', 'source', 'path'], 'InvalidCombination', `is required for system ${spec.system}${hint}`);
   }
   if (system.source === 'path' && spec.source.introspect !== undefined) report(object, ['spec', 'source', 'introspect'], 'InvalidCombination', `does not apply to system ${spec.system}; give a path`, true);
@@ -214,7 +214,7 @@ function checkIntegration(
     report(object, ['spec', 'source', 'odataVersion'], 'InvalidCombination', 'applies only to system odata', true);
   }
   if (spec.source.path !== undefined && isSpecUrl(spec.source.path)) {
-    report(object, ['spec', 'source', 'path'], 'PathOutsideRepository', specUrlMessage(spec.source.path, object.manifest.metadata.name, spec.system));
+    report(object, ['spec', 'source', 'path'], 'PathOutsideRepository', specUrlMessage(spec.source.path, object.head.metadata.name, spec.system));
   } else if (spec.source.path !== undefined) {
     const problem = checkSpecPath(spec.source.path, paths);
     if (problem) report(object, ['spec', 'source', 'path'], problem.reason, problem.message);

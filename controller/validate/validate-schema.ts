@@ -83,7 +83,7 @@ export function validateDocument(doc: YamlDocument): { object?: LoadedObject; pr
   validators ??= compileValidators();
   const validate = validators[kindValue as ManifestKind];
   if (validate(value)) {
-    return { object: { manifest: value as unknown as Manifest, file: doc.file, locate: doc.locate, locateKey: doc.locateKey }, problems: [] };
+    return { object: { manifest: value as unknown as Manifest, head: value as unknown as Manifest, file: doc.file, locate: doc.locate, locateKey: doc.locateKey }, problems: [] };
   }
   const problems = simplifyErrors(validate.errors ?? []).map((error) => {
     const { path, message, atKey } = describeError(error);

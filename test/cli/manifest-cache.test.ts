@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { artifactIdentity, type IdentityStore } from '../../controller/artifact/build-artifact.ts';
 import { DEFAULT_DEPENDENCIES } from '../../controller/core/dependencies.ts';
+import { headOf } from '../../controller/core/manifest.ts';
 import { openDiskManifestCache } from '../../controller/load/disk-manifest-cache.ts';
 import { heldIntegrationNames } from '../../controller/reconcilers/environment/desired-state.ts';
 import { loadAndValidate } from '../../controller/load/load-and-validate.ts';
@@ -141,6 +142,56 @@ describe('the manifest cache kept across runs', () => {
       if (given === undefined) delete process.env.INTCTL_CACHE_DIR;
       else process.env.INTCTL_CACHE_DIR = given;
     }
+  });
+
+  it("reads no integration's whole manifest for a plan with nothing changed: its texts after the base's body can be damaged, and a read of one names the cache", async () => {
+    const given = process.env.INTCTL_CACHE_DIR;
+    process.env.INTCTL_CACHE_DIR = cacheDir;
+    try {
+      const state = join(work, 'state');
+      expect((await runCli(['apply', '--env', 'dev', '--repo', repo, '--state-dir', state])).code).toBe(0);
+      const [name] = readdirSync(cacheDir).filter((f) => f.endsWith('.json'));
+      const file = join(cacheDir, name!);
+      const text = readFileSync(file, 'latin1');
+      const [, , , bodyLength, textLength] = text.slice(0, text.indexOf('\n')).split(' ').slice(1);
+      const textsStart = text.indexOf('\n') + 1 + Number(bodyLength);
+      expect(Number(textLength)).toBeGreaterThan(0);
+      expect(textsStart + Number(textLength)).toBe(text.length);
+      // Every whole manifest altered, at the same length: the body and its digest are as written.
+      const texts = text.slice(textsStart).replaceAll('"entities"', '"Entities"');
+      expect(texts).not.toBe(text.slice(textsStart));
+      writeFileSync(file, text.slice(0, textsStart) + texts, 'latin1');
+
+      const plan = await runCli(['plan', '--env', 'dev', '--repo', repo, '--state-dir', state]);
+      expect(plan.code).toBe(0);
+      expect(plan.stdout).toContain('nothing to do');
+      // What asks for a whole manifest is told which file to blame, and how to go on.
+      const contents = openDiskManifestCache(cacheDir);
+      const loaded = await loadAndValidate(fsRepository(repo), undefined, { contents, deferSelections: true });
+      const integration = loaded.set.integrations.find((o) => o.file === integrationAt(SHAPE, 3).file)!;
+      expect(integration.head.metadata.name).toBe(integrationAt(SHAPE, 3).name);
+      expect(() => integration.manifest).toThrow(`the manifest cache ${file} was damaged while intctl read it; run again, or with --no-cache`);
+    } finally {
+      if (given === undefined) delete process.env.INTCTL_CACHE_DIR;
+      else process.env.INTCTL_CACHE_DIR = given;
+    }
+  });
+
+  it('gives each integration whole from the texts after the body, and writes them into a new base without parsing them', async () => {
+    await cachedLoad();
+    const path = join(repo, integrationAt(SHAPE, 3).file);
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/^( {2}description: ).*$/m, '$1Changed since.'));
+    // Far more than an eighth of the entries unused: the next load writes a new base of what it used, texts it never read among them.
+    for (let n = 6; n < SHAPE.integrations; n += 3) unlinkSync(join(repo, integrationAt(SHAPE, n).file));
+    const generation = () => readdirSync(cacheDir).filter((f) => f.endsWith('.json')).map((f) => readFileSync(join(cacheDir, f), 'latin1').split(' ')[2]);
+    const before = generation();
+    const rewritten = await cachedLoad();
+    expect(rewritten.stats.parsed).toBe(1);
+    expect(generation()).not.toEqual(before);
+    const again = await cachedLoad();
+    expect(again.stats.parsed).toBe(0);
+    expect(said(again)).toEqual(await uncached());
+    for (const object of again.set.integrations) expect(object.head).toEqual(headOf(object.manifest));
   });
 
   it('keeps the content hashes found for each environment: planning dev, prod, then dev again computes none the third time', async () => {

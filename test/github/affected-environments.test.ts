@@ -7,7 +7,7 @@ import { affectedEnvironments } from '../../controller/reconcilers/pull-request/
 
 const at = () => ({ line: 1, column: 1 });
 function object<M>(file: string, manifest: M): LoadedObject<M & Integration> {
-  return { manifest, file, locate: at, locateKey: at } as unknown as LoadedObject<M & Integration>;
+  return { manifest, head: manifest, file, locate: at, locateKey: at } as unknown as LoadedObject<M & Integration>;
 }
 const environment = (name: string) => object(`environments/${name}.yaml`, { kind: 'Environment', metadata: { name }, spec: { driver: 'embedded' } }) as unknown as LoadedObject<Environment>;
 const integration = (name: string, environments: string[], spec = `specs/${name}.yaml`) =>

@@ -151,7 +151,7 @@ function printReport(mode: 'plan' | 'apply', report: ReconcileReport, commit: st
  * within 30 days): shown with the plan, as validate shows them, and not blocking.
  */
 function specificationWarnings(report: ReconcileReport): Problem[] {
-  const here = new Set(report.loaded?.set.integrations.filter((i) => i.manifest.spec.environments.includes(report.environment)).map((i) => i.manifest.metadata.name));
+  const here = new Set(report.loaded?.set.integrations.filter((i) => i.head.spec.environments.includes(report.environment)).map((i) => i.head.metadata.name));
   const connectionField = `spec.environments.${report.environment}.`;
   return (report.loaded?.problems ?? []).filter(
     (p) =>

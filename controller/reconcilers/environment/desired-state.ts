@@ -1,7 +1,7 @@
-import { artifactIdentity, buildArtifact, identityKey, type ArtifactCache, type BuildInput, type IdentityStore } from '../../artifact/build-artifact.ts';
+import { artifactIdentity, buildArtifact, identityKey, type ArtifactCache, type BuildInput, type IdentityStore, type KeyInput } from '../../artifact/build-artifact.ts';
 import { createSpecModels, type SpecModels } from '../../generators/spec-models.ts';
 import { DEFAULT_DEPENDENCIES, type DependencyName } from '../../core/dependencies.ts';
-import type { LoadedObject, ManifestSet } from '../../core/manifest.ts';
+import type { IntegrationHead, LoadedObject, ManifestSet } from '../../core/manifest.ts';
 import type { DesiredState } from '../../core/plan.ts';
 import type { Problem } from '../../core/problem.ts';
 import { normalizeRepoPath } from '../../core/repo-path.ts';
@@ -86,12 +86,11 @@ export async function buildDesiredState(
   const integrations: PublishedIntegration[] = [];
   for (let index = 0; index < targets.length; index++) {
     const object = targets[index]!;
-    const integration = object.manifest;
-    const current = published.get(integration.metadata.name);
+    const current = published.get(object.head.metadata.name);
     const identity = current && inputs.identity(object);
     if (current && identity?.hash === current.artifactHash) {
       // Held: the artifact these inputs give is the one the environment has.
-      integrations.push(new DesiredIntegration(integration, current.artifactHash, identity.requires, current, commit));
+      integrations.push(new DesiredIntegration(object.head, current.artifactHash, identity.requires, current, commit));
       options.progress?.(index + 1, targets.length);
       continue;
     }
@@ -104,7 +103,7 @@ export async function buildDesiredState(
     const value = artifact.value;
     // Its content hash, kept with the others: the next plan finds it as if a plan had computed it.
     inputs.remember(object, value);
-    integrations.push(new DesiredIntegration(integration, value.hash, value.requires, value, commit));
+    integrations.push(new DesiredIntegration(object.head, value.hash, value.requires, value, commit));
   }
 
   return { state: { environment: name, dependencies: pins, integrations, connections }, problems };
@@ -134,7 +133,7 @@ export async function heldIntegrationNames(
   const inputs = await readInputs(environment, reader, targets, pins, authTypes, specifications, identities);
   const held = new Set<string>();
   for (const object of targets) {
-    const integration = current.get(object.manifest.metadata.name);
+    const integration = current.get(object.head.metadata.name);
     if (integration && inputs.identity(object)?.hash === integration.artifactHash) held.add(integration.name);
   }
   return held;
@@ -142,7 +141,7 @@ export async function heldIntegrationNames(
 
 /** The integrations of the set that target the environment and are not suspended. */
 function targetsOf(set: ManifestSet, environment: string): LoadedObject<Integration>[] {
-  return set.integrations.filter((object) => object.manifest.spec.environments.includes(environment) && !object.manifest.spec.suspend);
+  return set.integrations.filter((object) => object.head.spec.environments.includes(environment) && !object.head.spec.suspend);
 }
 
 /** The inputs of the integrations targeting one environment, with the content hash each gives. */
@@ -211,25 +210,31 @@ async function readInputs(
     const authType = authTypes.get(integration.spec.connection);
     return { integration, specBytes: specBytesAt(specPath), specPath: specPath ?? '', pins, ...(authType ? { authType: authType as never } : {}) };
   };
+  // What the key of an identity reads: the head, not the whole manifest (which a store's key names by its content key).
+  const keyInput = (object: LoadedObject<Integration>): KeyInput => {
+    const specPath = specPathOf(object);
+    const authType = authTypes.get(object.head.spec.connection);
+    return { system: object.head.spec.system, specBytes: specBytesAt(specPath), pins, ...(authType ? { authType: authType as never } : {}) };
+  };
   const identity = (object: LoadedObject<Integration>): KnownIdentity | undefined => {
     const kept = known.get(object);
-    if (kept && kept.specBytes === specBytesAt(kept.specPath) && kept.authType === authTypes.get(object.manifest.spec.connection)) return kept;
-    const made = input(object);
-    const key = store && identityKey(object.contentKey, made);
+    if (kept && kept.specBytes === specBytesAt(kept.specPath) && kept.authType === authTypes.get(object.head.spec.connection)) return kept;
+    const keyed = keyInput(object);
+    const key = store && identityKey(object.contentKey, keyed);
     let found = key === undefined ? undefined : store!.get(key);
     if (!found) {
-      const computed = artifactIdentity(made);
+      const computed = artifactIdentity(input(object));
       if (!computed.ok) return undefined;
       found = { hash: computed.value.hash, requires: computed.value.requires };
       if (key !== undefined) store!.set(key, found);
     }
-    const identity: KnownIdentity = { specPath: specPathOf(object), specBytes: made.specBytes, authType: made.authType, hash: found.hash, requires: found.requires };
+    const identity: KnownIdentity = { specPath: specPathOf(object), specBytes: keyed.specBytes, authType: keyed.authType, hash: found.hash, requires: found.requires };
     // Only a manifest nobody can change (loaded manifests are frozen) may keep what was derived from it.
-    if (Object.isFrozen(object.manifest) && Object.isFrozen(object.manifest.spec)) known.set(object, identity);
+    if (Object.isFrozen(object.head) && Object.isFrozen(object.head.spec)) known.set(object, identity);
     return identity;
   };
   const remember = (object: LoadedObject<Integration>, artifact: { hash: string; requires: Record<string, string> }): void => {
-    const key = store && identityKey(object.contentKey, input(object));
+    const key = store && identityKey(object.contentKey, keyInput(object));
     if (key !== undefined && store!.get(key)?.hash !== artifact.hash) store!.set(key, { hash: artifact.hash, requires: artifact.requires });
   };
   return { input, identity, remember };
@@ -238,7 +243,7 @@ async function readInputs(
 const NO_SPECIFICATION = new Uint8Array();
 
 function specPathOf(object: LoadedObject<Integration>): string | undefined {
-  const path = object.manifest.spec.source.path;
+  const path = object.head.spec.source.path;
   return path === undefined ? undefined : normalizeRepoPath(path);
 }
 
@@ -257,7 +262,7 @@ class DesiredIntegration implements PublishedIntegration {
   readonly #source: { readonly catalog: unknown };
 
   constructor(
-    integration: Integration,
+    integration: IntegrationHead,
     readonly artifactHash: string,
     readonly requires: Partial<Record<DependencyName, string>>,
     source: { readonly catalog: unknown },

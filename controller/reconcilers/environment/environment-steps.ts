@@ -112,7 +112,7 @@ export const checkSelections: EnvironmentStep = async (state) => {
   if (!loaded.deferredSelections) return undefined;
   state.specifications ??= new Map();
   const held = await heldIntegrationNames(loaded.set, state.object!, loaded.reader, state.observed!.integrations, state.specifications, loaded.identities);
-  const found = await loaded.deferredSelections((object) => held.has(object.manifest.metadata.name));
+  const found = await loaded.deferredSelections((object) => held.has(object.head.metadata.name));
   const { deferredSelections: _checked, ...rest } = loaded;
   const problems = sortProblems([...loaded.problems, ...found]);
   state.loaded = { ...rest, problems, errors: problems.filter((p) => p.severity === 'error') };
