@@ -74,25 +74,33 @@ function normalized(bytes: Uint8Array): Uint8Array {
 
 /**
  * Content hashes and requirements kept by a caller that has no process to keep manifest objects
- * in (the CLI, in its cache directory), by a key naming every input of the hash: the manifest's
- * content, the specification's digest, the auth type, the pins and the generator's version. A key
- * begins with the manifest's content key (LoadedObject.contentKey: its file's digest, `#`, its
- * document), so a store can tell which file an entry is of.
+ * in (the CLI, in its cache directory), by a key naming every input of the hash (StoreKey).
  */
 export interface IdentityStore {
-  get(key: string): { hash: string; requires: Record<string, string> } | undefined;
-  set(key: string, identity: { hash: string; requires: Record<string, string> }): void;
+  get(key: StoreKey): { hash: string; requires: Record<string, string> } | undefined;
+  set(key: StoreKey, identity: { hash: string; requires: Record<string, string> }): void;
+}
+
+/**
+ * The key of an identity in an IdentityStore: the manifest's content key (LoadedObject.contentKey:
+ * its file's digest, `#`, its document), so a store can tell which file an entry is of; and the
+ * other inputs of the hash (the generator's version, the specification's digest, the auth type, the
+ * pins), one string for every integration of a specification in an environment.
+ */
+export interface StoreKey {
+  manifest: string;
+  inputs: string;
 }
 
 /** What an identity's key reads of an input besides the manifest's content key: its system, not the whole manifest. */
 export type KeyInput = Omit<BuildInput, 'integration' | 'specPath'> & { system: SystemKind };
 
-/** The key of an input's identity in an IdentityStore, when the manifest's content is known by key; undefined otherwise. */
-export function identityKey(contentKey: string | undefined, input: KeyInput): string | undefined {
+/** The inputs part of an identity's key (StoreKey.inputs); undefined when no generator takes the system. */
+export function identityInputs(input: KeyInput): string | undefined {
   const generator = GENERATORS[input.system];
-  if (contentKey === undefined || !generator) return undefined;
+  if (!generator) return undefined;
   const { digest, authType, pins } = identityKeyOf(input, normalized(input.specBytes));
-  return `${contentKey}|${generator.system}@${generator.version}|${digest}|${authType}|${pins}|${CONTENT_HASH_VERSION}`;
+  return `${generator.system}@${generator.version}|${digest}|${authType}|${pins}|${CONTENT_HASH_VERSION}`;
 }
 
 /**

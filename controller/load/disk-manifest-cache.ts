@@ -4,7 +4,7 @@ import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync } f
 import { appendFile, mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { manifestSchemas } from '../generated/schemas.ts';
-import type { IdentityStore } from '../artifact/build-artifact.ts';
+import type { IdentityStore, StoreKey } from '../artifact/build-artifact.ts';
 import { headOf, type Manifest, type ManifestHead } from '../core/manifest.ts';
 import type { ContentCache, StoredFile, StoredObject } from './load-manifests.ts';
 
@@ -40,10 +40,9 @@ type StoredStamp = [stamp: string, digest: string];
  * whose head is not all of it has its whole manifest's JSON text after the body, where `text` says
  * (offset from the end of the body, length, and the first 16 hex digits of its SHA-256), read only
  * when something asks for the whole manifest: a plan reads the heads of every file, and the whole
- * of few. Identities are grouped by what follows the manifest's content key in their key
- * (generator, specification, auth type, pins: shared by every integration of an environment),
- * each a content hash and the index of its requirements in `requires` (which a repository's
- * integrations share too): a quarter of the size, so a third less to parse.
+ * of few. Identities are grouped by the inputs of their key besides the manifest (StoreKey: shared
+ * by every integration of a specification in an environment), each a content hash and the index
+ * of its requirements in `requires` (which a repository's integrations share too).
  */
 interface Stored {
   files: Record<string, { manifest: boolean; objects: Array<{ document: number; head: ManifestHead; text?: [offset: number, length: number, digest: string] }> }>;
@@ -59,15 +58,21 @@ interface PlainFile {
 }
 
 /** One line of the journal: an entry added after the base was written. */
-type JournalEntry = ['file', string, PlainFile] | ['identity', string, StoredIdentity] | ['stamp', string, string, string];
+type JournalEntry = ['file', string, PlainFile] | ['identity', string, string, StoredIdentity] | ['stamp', string, string, string];
 
-interface Entries {
+/** What this run used, by kind: identities by their inputs, then by their manifest. */
+interface Used {
   files: Map<string, StoredFile>;
-  identities: Map<string, StoredIdentity>;
+  identities: Map<string, Map<string, StoredIdentity>>;
   stamps: Map<string, StoredStamp>;
 }
 
-const none = (): Entries => ({ files: new Map(), identities: new Map(), stamps: new Map() });
+/** What the base and its journal hold, by kind. */
+interface Read {
+  files: Layered<StoredFile>;
+  identities: Layered<Layered<StoredIdentity>>;
+  stamps: Layered<StoredStamp>;
+}
 
 /**
  * What each manifest file's content made (see StoredFile), kept in the cache directory, so that
@@ -79,11 +84,13 @@ const none = (): Entries => ({ files: new Map(), identities: new Map(), stamps: 
  * added, one line each, appended. A run that changed one file of 10,000 appends three lines instead
  * of writing the whole; a run that left unused more than a quarter of what it read, or whose
  * journal has grown to half the base, writes a new base of what it used, and the journals of older
- * bases are removed. Each file carries SHA-256 digests (the base of its body, the journal of each
- * line), so a damaged base is ignored and a damaged or half-written line is passed over. Both are
- * named by the manifest schemas, so a new intctl with other schemas starts afresh; the journal is
- * named by its base's generation too, so lines appended to an older base are never read with a
- * newer one. Their size follows the repository's.
+ * bases are removed. Each file carries SHA-256 digests (the base of its body and of each text
+ * after it, the journal of each line), so a damaged base is ignored and a damaged or half-written
+ * line is passed over. Both are named by the manifest schemas, so a new intctl with other schemas
+ * starts afresh; the journal is named by its base's generation too, so lines appended to an older
+ * base are never read with a newer one. Their size follows the repository's. An entry of the base
+ * is checked and made into what it stands for when first asked for: a plan asks for every file's
+ * and stamp's, and for one environment's content hashes.
  *
  * A plan of an unchanged manifest against an unchanged specification and environment takes its
  * content hash from here instead of computing it (a tenth of a 10,000-integration plan).
@@ -93,11 +100,17 @@ export function openDiskManifestCache(directory: string): DiskManifestCache {
   const basePath = join(directory, `${prefix}.json`);
   const journalPath = (generation: string): string => join(directory, `${prefix}.${generation}.log`);
   const opened = readBase(basePath);
-  let read = opened?.entries ?? none();
+  let read = opened?.read ?? emptyRead();
   // The base this cache appends to, and the size of it and of its journal.
   let base = opened && { generation: opened.generation, bytes: opened.bytes, ...readJournal(journalPath(opened.generation), read) };
-  const used = none();
+  const used: Used = { files: new Map(), identities: new Map(), stamps: new Map() };
   const added: JournalEntry[] = [];
+  const usedIdentity = (key: StoreKey): StoredIdentity | undefined => used.identities.get(key.inputs)?.get(key.manifest);
+  const useIdentity = (key: StoreKey, identity: StoredIdentity): void => {
+    let group = used.identities.get(key.inputs);
+    if (!group) used.identities.set(key.inputs, (group = new Map()));
+    group.set(key.manifest, identity);
+  };
   return {
     get(digest) {
       const entry = used.files.get(digest) ?? read.files.get(digest);
@@ -125,25 +138,38 @@ export function openDiskManifestCache(directory: string): DiskManifestCache {
     },
     identities: {
       get(key) {
-        const entry = used.identities.get(key) ?? read.identities.get(key);
-        if (entry) used.identities.set(key, entry);
+        const entry = usedIdentity(key) ?? read.identities.get(key.inputs)?.get(key.manifest);
+        if (entry) useIdentity(key, entry);
         return entry;
       },
       set(key, identity) {
         const entry = { hash: identity.hash, requires: identity.requires };
-        used.identities.set(key, entry);
-        added.push(['identity', key, entry]);
+        useIdentity(key, entry);
+        added.push(['identity', key.manifest, key.inputs, entry]);
       },
     },
     async save() {
       // The content hashes of every manifest this run loaded are kept, for each environment they
       // were found for, not only for the one this run planned: a CI job planning dev, then prod,
       // against one cache would otherwise find the other's hashes unused and write them away.
-      for (const [key, identity] of read.identities) {
-        if (!used.identities.has(key) && used.files.has(key.slice(0, key.indexOf('#')))) used.identities.set(key, identity);
+      const keptIdentities: Array<[StoreKey, () => StoredIdentity | undefined]> = [];
+      let readIdentities = 0;
+      for (const inputs of read.identities.keys()) {
+        const group = read.identities.get(inputs);
+        for (const manifest of group?.keys() ?? []) {
+          readIdentities++;
+          if (usedIdentity({ manifest, inputs }) === undefined && used.files.has(manifest.slice(0, manifest.indexOf('#')))) keptIdentities.push([{ manifest, inputs }, () => group!.get(manifest)]);
+        }
       }
-      const unused = read.files.size - countIn(used.files, read.files) + (read.identities.size - countIn(used.identities, read.identities)) + (read.stamps.size - countIn(used.stamps, read.stamps));
-      const kept = used.files.size + used.identities.size + used.stamps.size;
+      let usedIdentities = 0;
+      let usedAndRead = 0;
+      for (const [inputs, group] of used.identities) {
+        usedIdentities += group.size;
+        const readGroup = read.identities.get(inputs);
+        if (readGroup) for (const manifest of group.keys()) if (readGroup.has(manifest)) usedAndRead++;
+      }
+      const unused = read.files.size - countIn(used.files, read.files) + (readIdentities - usedAndRead - keptIdentities.length) + (read.stamps.size - countIn(used.stamps, read.stamps));
+      const kept = used.files.size + usedIdentities + keptIdentities.length + used.stamps.size;
       const lines = added.map(journalLine);
       const appended = lines.reduce((n, line) => n + line.length, 0);
       // A new base when the journal would reach half the base's size, or an eighth of its entries
@@ -154,17 +180,21 @@ export function openDiskManifestCache(directory: string): DiskManifestCache {
       try {
         await mkdir(directory, { recursive: true });
         if (whole) {
+          for (const [key, identity] of keptIdentities) {
+            const found = identity();
+            if (found) useIdentity(key, found);
+          }
           base = { ...(await writeBase(directory, basePath, used, journalPath, prefix)), journalBytes: 0, journalLines: 0 };
-          read = { files: new Map(used.files), identities: new Map(used.identities), stamps: new Map(used.stamps) };
+          read = emptyRead();
         } else {
           // One write in append mode: lines of concurrent runs may follow one another, never mix within a write of this size on a local file system; a mixed one fails its digest and is passed over.
           await appendFile(journalPath(base!.generation), lines.join(''), { mode: 0o600 });
           base!.journalBytes += appended;
           base!.journalLines += lines.length;
-          for (const [name, map] of [['files', used.files], ['identities', used.identities], ['stamps', used.stamps]] as const) {
-            for (const [key, value] of map) (read[name] as Map<string, unknown>).set(key, value);
-          }
         }
+        for (const [digest, file] of used.files) read.files.set(digest, file);
+        for (const [path, stamp] of used.stamps) read.stamps.set(path, stamp);
+        for (const [inputs, group] of used.identities) for (const [manifest, identity] of group) identityGroup(read, inputs).set(manifest, identity);
       } catch {
         // A cache that cannot be written (a read-only or full disk) costs the next run time, not this one its result.
         return;
@@ -174,15 +204,74 @@ export function openDiskManifestCache(directory: string): DiskManifestCache {
   };
 }
 
-/** How many of a map's keys another map has. */
-function countIn(used: ReadonlyMap<string, unknown>, read: ReadonlyMap<string, unknown>): number {
+/**
+ * Entries of one kind by key: those a base holds, each checked and made into what it stands for
+ * when first asked for (one that is not of the shape it must be is left out, never trusted), under
+ * those added since (a journal's, a run's once saved).
+ */
+class Layered<V> {
+  readonly #base: Record<string, unknown>;
+  readonly #make: (value: unknown) => V | undefined;
+  readonly #known = new Map<string, V>();
+
+  constructor(base: unknown, make: (value: unknown) => V | undefined) {
+    this.#base = typeof base === 'object' && base !== null && !Array.isArray(base) ? (base as Record<string, unknown>) : {};
+    this.#make = make;
+  }
+
+  get(key: string): V | undefined {
+    const known = this.#known.get(key);
+    if (known !== undefined || !Object.hasOwn(this.#base, key)) return known;
+    const made = this.#make(this.#base[key]);
+    if (made !== undefined) this.#known.set(key, made);
+    return made;
+  }
+
+  /** Whether there is an entry of the key: one of the base's counts before it is checked. */
+  has(key: string): boolean {
+    return this.#known.has(key) || Object.hasOwn(this.#base, key);
+  }
+
+  set(key: string, value: V): void {
+    this.#known.set(key, value);
+  }
+
+  *keys(): Iterable<string> {
+    yield* this.#known.keys();
+    for (const key of Object.keys(this.#base)) if (!this.#known.has(key)) yield key;
+  }
+
+  get size(): number {
+    let size = Object.keys(this.#base).length;
+    for (const key of this.#known.keys()) if (!Object.hasOwn(this.#base, key)) size++;
+    return size;
+  }
+}
+
+function emptyRead(): Read {
+  return { files: empty(), identities: empty(), stamps: empty() };
+}
+
+function empty<V>(): Layered<V> {
+  return new Layered<V>({}, () => undefined);
+}
+
+/** The identities of one set of inputs, made empty when the base has none. */
+function identityGroup(read: Read, inputs: string): Layered<StoredIdentity> {
+  let group = read.identities.get(inputs);
+  if (!group) read.identities.set(inputs, (group = empty()));
+  return group;
+}
+
+/** How many of a map's keys the entries read have. */
+function countIn(used: ReadonlyMap<string, unknown>, read: Layered<unknown>): number {
   let n = 0;
   for (const key of used.keys()) if (read.has(key)) n++;
   return n;
 }
 
 /** Writes a new base of a new generation, then removes the journals of every other (older, or another run's) generation. */
-async function writeBase(directory: string, basePath: string, entries: Entries, journalPath: (generation: string) => string, prefix: string): Promise<{ generation: string; bytes: number }> {
+async function writeBase(directory: string, basePath: string, entries: Used, journalPath: (generation: string) => string, prefix: string): Promise<{ generation: string; bytes: number }> {
   const generation = randomBytes(6).toString('hex');
   const texts: string[] = [];
   let offset = 0;
@@ -245,18 +334,19 @@ function ascii(json: string): string {
   return json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** Identities as the base keeps them: grouped by the part of their key after the content key, requirements once each. */
-function groupIdentities(identities: ReadonlyMap<string, StoredIdentity>): Pick<Stored, 'identities' | 'requires'> {
+/** Identities as the base keeps them: grouped by their inputs, requirements once each. */
+function groupIdentities(identities: Used['identities']): Pick<Stored, 'identities' | 'requires'> {
   const grouped: Stored['identities'] = {};
   const requires: Stored['requires'] = [];
   const requiresIndex = new Map<string, number>();
-  for (const [key, identity] of identities) {
-    const bar = key.indexOf('|');
-    const [content, rest] = bar < 0 ? [key, ''] : [key.slice(0, bar), key.slice(bar)];
-    const text = JSON.stringify(identity.requires);
-    let index = requiresIndex.get(text);
-    if (index === undefined) requiresIndex.set(text, (index = requires.push(identity.requires) - 1));
-    (grouped[rest] ??= {})[content] = [identity.hash, index];
+  for (const [inputs, group] of identities) {
+    const stored: Stored['identities'][string] = (grouped[inputs] = {});
+    for (const [manifest, identity] of group) {
+      const text = JSON.stringify(identity.requires);
+      let index = requiresIndex.get(text);
+      if (index === undefined) requiresIndex.set(text, (index = requires.push(identity.requires) - 1));
+      stored[manifest] = [identity.hash, index];
+    }
   }
   return { identities: grouped, requires };
 }
@@ -267,7 +357,7 @@ function groupIdentities(identities: ReadonlyMap<string, StoredIdentity>): Pick<
  * it is now, by a descriptor kept open until no object that could ask for one is left (a newer
  * base renamed over it leaves this one readable).
  */
-function readBase(path: string): { entries: Entries; generation: string; bytes: number } | undefined {
+function readBase(path: string): { read: Read; generation: string; bytes: number } | undefined {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -289,17 +379,15 @@ function readBase(path: string): { entries: Entries; generation: string; bytes: 
     // ASCII, as written (and checked by its digest): decoded as bytes, one character each.
     const stored = JSON.parse(body.toString('latin1')) as Partial<Stored> | null;
     const texts = new TextSource(path, fd, newline + 1 + bodyBytes);
-    const entries = none();
-    for (const [digest, file] of Object.entries(stored?.files ?? {})) addStoredFile(entries, digest, file, texts);
     const requires = Array.isArray(stored?.requires) ? stored.requires : [];
-    for (const [rest, group] of Object.entries(stored?.identities ?? {})) {
-      for (const [content, identity] of Object.entries(group ?? {})) {
-        if (Array.isArray(identity)) addEntry(entries, ['identity', content + rest, { hash: identity[0], requires: requires[identity[1]]! }]);
-      }
-    }
-    for (const [path, stamp] of Object.entries(stored?.stamps ?? {})) addEntry(entries, ['stamp', path, ...(Array.isArray(stamp) ? stamp : [])] as JournalEntry);
+    const identity = (value: unknown): StoredIdentity | undefined => (Array.isArray(value) && Number.isInteger(value[1]) ? storedIdentity({ hash: value[0], requires: requires[value[1]] }) : undefined);
+    const read: Read = {
+      files: new Layered(stored?.files, (file) => storedFile(file as Stored['files'][string], texts)),
+      identities: new Layered(stored?.identities, (group) => new Layered(group, identity)),
+      stamps: new Layered(stored?.stamps, (stamp) => (Array.isArray(stamp) ? storedStamp(stamp[0], stamp[1]) : undefined)),
+    };
     kept = true;
-    return { entries, generation, bytes: size };
+    return { read, generation, bytes: size };
   } catch {
     return undefined;
   } finally {
@@ -355,7 +443,7 @@ class TextSource {
 }
 
 /** Adds the journal's lines to the entries, passing over a damaged one; its size and number of lines. */
-function readJournal(path: string, entries: Entries): { journalBytes: number; journalLines: number } {
+function readJournal(path: string, read: Read): { journalBytes: number; journalLines: number } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -370,7 +458,7 @@ function readJournal(path: string, entries: Entries): { journalBytes: number; jo
     const json = line.slice(17);
     if (line.slice(0, 16) !== lineDigest(json)) continue;
     try {
-      addEntry(entries, JSON.parse(json) as JournalEntry);
+      addEntry(read, JSON.parse(json) as JournalEntry);
     } catch {
       // A line that passed its digest but is not ours to read (another layout): passed over.
     }
@@ -378,46 +466,57 @@ function readJournal(path: string, entries: Entries): { journalBytes: number; jo
   return { journalBytes: text.length, journalLines };
 }
 
-/** Adds one entry when it has the shape its kind must have; anything else is left out, never trusted. */
-function addEntry(entries: Entries, entry: JournalEntry): void {
+/** Adds one entry of the journal when it has the shape its kind must have; anything else is left out, never trusted. */
+function addEntry(read: Read, entry: JournalEntry): void {
   if (!Array.isArray(entry) || typeof entry[1] !== 'string') return;
   switch (entry[0]) {
     case 'file': {
       const file = entry[2];
       if (typeof file?.manifest === 'boolean' && Array.isArray(file.objects) && file.objects.every((o) => Number.isInteger(o?.document) && isManifest(o.manifest))) {
         const objects = file.objects.map(({ document, manifest }): StoredObject => ({ document, head: headOf(manifest), manifest: () => manifest }));
-        entries.files.set(entry[1], { manifest: file.manifest, objects });
+        read.files.set(entry[1], { manifest: file.manifest, objects });
       }
       return;
     }
     case 'identity': {
-      const identity = entry[2];
-      if (typeof identity?.hash === 'string' && /^sha256:[0-9a-f]{64}$/.test(identity.hash) && typeof identity.requires === 'object' && identity.requires !== null && Object.values(identity.requires).every((v) => typeof v === 'string')) {
-        entries.identities.set(entry[1], identity);
-      }
+      const identity = typeof entry[2] === 'string' ? storedIdentity(entry[3]) : undefined;
+      if (identity) identityGroup(read, entry[2]).set(entry[1], identity);
       return;
     }
-    case 'stamp':
-      if (typeof entry[2] === 'string' && typeof entry[3] === 'string') entries.stamps.set(entry[1], [entry[2], entry[3]]);
+    case 'stamp': {
+      const stamp = storedStamp(entry[2], entry[3]);
+      if (stamp) read.stamps.set(entry[1], stamp);
       return;
+    }
   }
 }
 
-/** Adds a file of the base when it has the shape it must have: each object's whole manifest read from the texts when first asked for. */
-function addStoredFile(entries: Entries, digest: string, file: Stored['files'][string] | undefined, texts: TextSource): void {
-  if (typeof file?.manifest !== 'boolean' || !Array.isArray(file.objects)) return;
+/** A content hash and its requirements, when they have the shape they must have. */
+function storedIdentity(value: { hash?: unknown; requires?: unknown } | undefined): StoredIdentity | undefined {
+  const { hash, requires } = value ?? {};
+  if (typeof hash !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(hash) || typeof requires !== 'object' || requires === null) return undefined;
+  return Object.values(requires).every((v) => typeof v === 'string') ? { hash, requires: requires as Record<string, string> } : undefined;
+}
+
+function storedStamp(stamp: unknown, digest: unknown): StoredStamp | undefined {
+  return typeof stamp === 'string' && typeof digest === 'string' ? [stamp, digest] : undefined;
+}
+
+/** A file of the base when it has the shape it must have: each object's whole manifest read from the texts when first asked for. */
+function storedFile(file: Stored['files'][string] | undefined, texts: TextSource): StoredFile | undefined {
+  if (typeof file?.manifest !== 'boolean' || !Array.isArray(file.objects)) return undefined;
   const objects: StoredObject[] = [];
   for (const object of file.objects) {
     const { document, head, text } = object ?? {};
-    if (!Number.isInteger(document) || !isManifest(head)) return;
+    if (!Number.isInteger(document) || !isManifest(head)) return undefined;
     if (text === undefined) {
       objects.push(new WholeHead(document, head));
       continue;
     }
-    if (!Array.isArray(text) || !Number.isSafeInteger(text[0]) || !Number.isSafeInteger(text[1]) || typeof text[2] !== 'string') return;
+    if (!Array.isArray(text) || !Number.isSafeInteger(text[0]) || !Number.isSafeInteger(text[1]) || typeof text[2] !== 'string') return undefined;
     objects.push(new TextInBase(document, head, texts, text));
   }
-  entries.files.set(digest, { manifest: file.manifest, objects });
+  return { manifest: file.manifest, objects };
 }
 
 /** Whether a value is an object with a kind: what the schemas checked when it was kept. */

@@ -77,7 +77,7 @@ describe('the manifest cache kept across runs', () => {
       const identities: IdentityStore = {
         get: (key) => contents.identities.get(key),
         set: (key, identity) => {
-          computed.push(key);
+          computed.push(`${key.manifest} ${key.inputs}`);
           contents.identities.set(key, identity);
         },
       };
@@ -86,11 +86,11 @@ describe('the manifest cache kept across runs', () => {
       const held = await heldIntegrationNames(loaded.set, environment, fsRepository(repo), published, new Map(), {
         get: (key) => {
           const identity = identities.get(key);
-          if (identity) found.set(key, identity.hash);
+          if (identity) found.set(`${key.manifest} ${key.inputs}`, identity.hash);
           return identity;
         },
         set: (key, identity) => {
-          found.set(key, identity.hash);
+          found.set(`${key.manifest} ${key.inputs}`, identity.hash);
           identities.set(key, identity);
         },
       });
@@ -339,7 +339,10 @@ describe('the manifest cache kept across runs', () => {
       const hashing = async (count: number) => {
         const contents = openDiskManifestCache(cacheDir);
         const loaded = await loadAndValidate(settled(), undefined, { contents });
-        for (const object of loaded.set.integrations.slice(0, count)) if (!contents.identities.get(`${object.contentKey}|dev`)) contents.identities.set(`${object.contentKey}|dev`, identity);
+        for (const object of loaded.set.integrations.slice(0, count)) {
+          const key = { manifest: object.contentKey!, inputs: 'dev' };
+          if (!contents.identities.get(key)) contents.identities.set(key, identity);
+        }
         await contents.save();
       };
       await hashing(SHAPE.integrations);
@@ -353,7 +356,7 @@ describe('the manifest cache kept across runs', () => {
       const contents = openDiskManifestCache(cacheDir);
       const loaded = await loadAndValidate(settled(), undefined, { contents });
       expect(loaded.stats).toMatchObject({ read: 0, parsed: 0 });
-      expect(loaded.set.integrations.every((o) => contents.identities.get(`${o.contentKey}|dev`)?.hash === identity.hash)).toBe(true);
+      expect(loaded.set.integrations.every((o) => contents.identities.get({ manifest: o.contentKey!, inputs: 'dev' })?.hash === identity.hash)).toBe(true);
     });
 
     it('keeps what concurrent runs add, whichever saves last', async () => {

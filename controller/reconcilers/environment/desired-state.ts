@@ -1,4 +1,4 @@
-import { artifactIdentity, buildArtifact, identityKey, type ArtifactCache, type BuildInput, type IdentityStore, type KeyInput } from '../../artifact/build-artifact.ts';
+import { artifactIdentity, buildArtifact, identityInputs, type ArtifactCache, type BuildInput, type IdentityStore, type KeyInput, type StoreKey } from '../../artifact/build-artifact.ts';
 import { createSpecModels, type SpecModels } from '../../generators/spec-models.ts';
 import { DEFAULT_DEPENDENCIES, type DependencyName } from '../../core/dependencies.ts';
 import type { IntegrationHead, LoadedObject, ManifestSet } from '../../core/manifest.ts';
@@ -216,11 +216,22 @@ async function readInputs(
     const authType = authTypes.get(object.head.spec.connection);
     return { system: object.head.spec.system, specBytes: specBytesAt(specPath), pins, ...(authType ? { authType: authType as never } : {}) };
   };
+  // The inputs part of a store's key, once per specification, system and auth type: the same string for each integration that shares them.
+  const inputsKeys = new Map<Uint8Array, Map<string, string | undefined>>();
+  const storeKey = (object: LoadedObject<Integration>, keyed: KeyInput): StoreKey | undefined => {
+    if (!store || object.contentKey === undefined) return undefined;
+    let bySetting = inputsKeys.get(keyed.specBytes);
+    if (!bySetting) inputsKeys.set(keyed.specBytes, (bySetting = new Map()));
+    const setting = `${keyed.system} ${keyed.authType ?? ''}`;
+    if (!bySetting.has(setting)) bySetting.set(setting, identityInputs(keyed));
+    const inputs = bySetting.get(setting);
+    return inputs === undefined ? undefined : { manifest: object.contentKey, inputs };
+  };
   const identity = (object: LoadedObject<Integration>): KnownIdentity | undefined => {
     const kept = known.get(object);
     if (kept && kept.specBytes === specBytesAt(kept.specPath) && kept.authType === authTypes.get(object.head.spec.connection)) return kept;
     const keyed = keyInput(object);
-    const key = store && identityKey(object.contentKey, keyed);
+    const key = storeKey(object, keyed);
     let found = key === undefined ? undefined : store!.get(key);
     if (!found) {
       const computed = artifactIdentity(input(object));
@@ -234,7 +245,7 @@ async function readInputs(
     return identity;
   };
   const remember = (object: LoadedObject<Integration>, artifact: { hash: string; requires: Record<string, string> }): void => {
-    const key = store && identityKey(object.contentKey, keyInput(object));
+    const key = storeKey(object, keyInput(object));
     if (key !== undefined && store!.get(key)?.hash !== artifact.hash) store!.set(key, { hash: artifact.hash, requires: artifact.requires });
   };
   return { input, identity, remember };
