@@ -194,6 +194,16 @@ describe('the manifest cache kept across runs', () => {
     for (const object of again.set.integrations) expect(object.head).toEqual(headOf(object.manifest));
   });
 
+  it('gives every whole manifest of a large repository as without the cache: the first few read one by one, the rest at once', async () => {
+    rmSync(repo, { recursive: true, force: true });
+    await writeExamplesAtScale(repo, { integrations: 150, teams: 7 });
+    await cachedLoad();
+    const again = await cachedLoad();
+    expect(again.stats.parsed).toBe(0);
+    expect(again.set.integrations.length).toBeGreaterThan(64);
+    expect(said(again)).toEqual(await uncached());
+  });
+
   it('keeps the content hashes found for each environment: planning dev, prod, then dev again computes none the third time', async () => {
     /** The number of content hashes a held check of one environment had to compute, against a cache opened and saved around it. */
     const computedFor = async (name: string): Promise<number> => {
