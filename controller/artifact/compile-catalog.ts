@@ -1,13 +1,8 @@
-import type * as AjvModule from 'ajv';
 import type { Ajv, ValidateFunction } from 'ajv';
 import type { ActionCatalog, JsonSchema } from '../core/catalog.ts';
-import { lazyModule } from '../core/lazy-module.ts';
+import { ajvFormatsModule as addFormats, ajvModule } from '../core/lazy-module.ts';
 import { RFC3339_FORMATS } from './rfc3339-formats.ts';
 import type { SpecProblem } from '../generators/generator.ts';
-
-/** ajv and its formats, loaded when the first catalog is compiled: a plan that generates nothing compiles none. */
-const ajvModule = lazyModule<typeof AjvModule>('ajv');
-const addFormats = lazyModule<(ajv: Ajv) => void>('ajv-formats');
 
 /**
  * The Ajv instance catalogs are compiled with, by the action runtime and by generation alike, so

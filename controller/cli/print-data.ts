@@ -1,10 +1,6 @@
-import type * as YamlModule from 'yaml';
 import type { CliIo } from './io.ts';
 import type { OutputFormat } from './options.ts';
-import { lazyModule } from '../core/lazy-module.ts';
-
-/** yaml, loaded when YAML is printed. */
-const yaml = lazyModule<typeof YamlModule>('yaml');
+import { yamlModule as yaml } from '../core/lazy-module.ts';
 
 /**
  * The data of a command as machines read it, for `-o json` and `-o yaml`: one value in the object

@@ -5,7 +5,6 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type * as YamlModule from 'yaml';
 import {
   ConfigError,
   label,
@@ -24,10 +23,7 @@ import { defaultStateDir } from './default-state-dir.ts';
 import { readServerKeyFiles, type KeyFile } from './key-file.ts';
 import { splitNotifications } from './notification-config.ts';
 import { readNotifications, type NotificationsSource } from './read-notifications.ts';
-import { lazyModule } from '../core/lazy-module.ts';
-
-/** yaml, loaded when a configuration file is read: most runs have none. */
-const yaml = lazyModule<typeof YamlModule>('yaml');
+import { yamlModule as yaml } from '../core/lazy-module.ts';
 
 export interface Config {
   /**

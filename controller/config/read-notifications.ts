@@ -1,11 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type * as YamlModule from 'yaml';
 import { DEFAULT_NOTIFICATIONS, validateNotifications, type NotificationProviderConfig, type NotificationsConfig, type NotificationsWithoutSecrets } from './notification-config.ts';
-import { lazyModule } from '../core/lazy-module.ts';
-
-/** yaml, loaded when a notifications file is read: most runs have none. */
-const yaml = lazyModule<typeof YamlModule>('yaml');
+import { yamlModule as yaml } from '../core/lazy-module.ts';
 
 /** A secret file larger than this is a mistake (a key file given where a URL belongs). */
 const MAX_SECRET_FILE_BYTES = 64 * 1024;

@@ -1,4 +1,8 @@
 import { createRequire } from 'node:module';
+import type * as AjvModule from 'ajv';
+import type { Ajv } from 'ajv';
+import type * as ForgeModule from 'node-forge';
+import type * as YamlModule from 'yaml';
 
 const requireModule = createRequire(import.meta.url);
 
@@ -13,3 +17,9 @@ export function lazyModule<T>(id: string): () => T {
   let loaded: T | undefined;
   return () => (loaded ??= requireModule(id) as T);
 }
+
+/** The packages loaded on first use, one accessor each for every module that uses them. */
+export const yamlModule = lazyModule<typeof YamlModule>('yaml');
+export const ajvModule = lazyModule<typeof AjvModule>('ajv');
+export const ajvFormatsModule = lazyModule<(ajv: Ajv) => void>('ajv-formats');
+export const forgeModule = lazyModule<typeof ForgeModule>('node-forge');

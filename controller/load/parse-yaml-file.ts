@@ -1,14 +1,10 @@
-import type * as YamlModule from 'yaml';
 import type { Document, LineCounter } from 'yaml';
-import { lazyModule } from '../core/lazy-module.ts';
+import { yamlModule as yaml } from '../core/lazy-module.ts';
 import type { Position, YamlDocument } from '../core/manifest.ts';
 import type { Problem } from '../core/problem.ts';
 import { decodeUtf8Text } from '../core/text-encoding.ts';
 import { findTooDeep } from '../core/yaml-depth.ts';
 import { loadPlainYaml } from './plain-yaml.ts';
-
-/** yaml, loaded when a text is first parsed with positions: a plan whose files all come from the cache parses none. */
-const yaml = lazyModule<typeof YamlModule>('yaml');
 
 export interface YamlLimits {
   /** Largest file read, in bytes. */

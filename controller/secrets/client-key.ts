@@ -1,10 +1,7 @@
 import { X509Certificate, createHash, createPrivateKey, type KeyObject } from 'node:crypto';
 import type * as ForgeModule from 'node-forge';
-import { lazyModule } from '../core/lazy-module.ts';
+import { forgeModule as nodeForge } from '../core/lazy-module.ts';
 import { PEM_BLOCK, certificatesInPem } from '../core/pem-certificates.ts';
-
-/** node-forge, loaded when a PKCS #12 file is first read. */
-const nodeForge = lazyModule<typeof ForgeModule>('node-forge');
 
 /** A connection's private key and the certificates that go with it, leaf first. */
 export interface ClientKey {

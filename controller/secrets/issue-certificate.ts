@@ -1,9 +1,5 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
-import type * as ForgeModule from 'node-forge';
-import { lazyModule } from '../core/lazy-module.ts';
-
-/** node-forge, loaded when a certificate is first issued. */
-const nodeForge = lazyModule<typeof ForgeModule>('node-forge');
+import { forgeModule as nodeForge } from '../core/lazy-module.ts';
 
 export interface CertificateRequest {
   /** The subject's common name (CN). */

@@ -1,14 +1,9 @@
-import type * as AjvModule from 'ajv';
-import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
-import { lazyModule } from '../core/lazy-module.ts';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { ajvFormatsModule as ajvFormats, ajvModule } from '../core/lazy-module.ts';
 import { API_GROUP_VERSION, manifestSchemas } from '../generated/schemas.ts';
 import type { LoadedObject, Manifest, ManifestKind, Position, YamlDocument } from '../core/manifest.ts';
 import { fieldName, type Problem } from '../core/problem.ts';
 import { closestName } from '../core/edit-distance.ts';
-
-/** ajv and its formats, loaded when the first manifest is validated: a plan whose files all come from the cache validates none. */
-const ajvModule = lazyModule<typeof AjvModule>('ajv');
-const ajvFormats = lazyModule<(ajv: Ajv) => void>('ajv-formats');
 
 const API_GROUP = API_GROUP_VERSION.split('/')[0]!;
 const KINDS = Object.keys(manifestSchemas) as ManifestKind[];
