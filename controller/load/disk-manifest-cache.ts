@@ -170,12 +170,14 @@ export function openDiskManifestCache(directory: string): DiskManifestCache {
       }
       const unused = read.files.size - countIn(used.files, read.files) + (readIdentities - usedAndRead - keptIdentities.length) + (read.stamps.size - countIn(used.stamps, read.stamps));
       const kept = used.files.size + usedIdentities + keptIdentities.length + used.stamps.size;
-      const lines = added.map(journalLine);
-      const appended = lines.reduce((n, line) => n + line.length, 0);
       // A new base when the journal would reach half the base's size, or an eighth of its entries
       // (each line is hashed and parsed on its own: the 10,000 content hashes a first plan after an
-      // apply finds are cheaper to read in the base), or a quarter of the base went unused.
-      const whole = !base || unused > kept / 4 || base.journalBytes + appended > base.bytes / 2 || base.journalLines + lines.length > kept / 8;
+      // apply finds are cheaper to read in the base), or a quarter of the base went unused. Lines
+      // are made only for a journal: a first run adds every entry, and writes them in a base.
+      let whole = !base || unused > kept / 4 || base.journalLines + added.length > kept / 8;
+      const lines = whole ? [] : added.map(journalLine);
+      const appended = lines.reduce((n, line) => n + line.length, 0);
+      whole ||= base!.journalBytes + appended > base!.bytes / 2;
       if (!whole && lines.length === 0) return;
       try {
         await mkdir(directory, { recursive: true });
@@ -290,9 +292,10 @@ async function writeBase(directory: string, basePath: string, entries: Used, jou
   }
   const body = ascii(JSON.stringify({ files, ...groupIdentities(entries.identities), stamps: Object.fromEntries(entries.stamps) } satisfies Stored));
   const temporary = `${basePath}.${generation}.tmp`;
-  const text = `${HEADER}${generation} ${sha256Hex(body)} ${body.length} ${offset}\n${body}${texts.join('')}`;
+  const text = `${HEADER}${generation} ${createHash('sha256').update(body, 'latin1').digest('hex')} ${body.length} ${offset}\n${body}${texts.join('')}`;
   try {
-    await writeFile(temporary, text, { mode: 0o600 });
+    // ASCII throughout: written a byte a character, without encoding it as UTF-8.
+    await writeFile(temporary, text, { mode: 0o600, encoding: 'latin1' });
     await rename(temporary, basePath);
   } catch (error) {
     await unlink(temporary).catch(() => undefined);

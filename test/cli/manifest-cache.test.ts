@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { artifactIdentity, type IdentityStore } from '../../controller/artifact/build-artifact.ts';
 import { DEFAULT_DEPENDENCIES } from '../../controller/core/dependencies.ts';
 import { headOf } from '../../controller/core/manifest.ts';
@@ -47,6 +47,15 @@ describe('the manifest cache kept across runs', () => {
     manifestFiles: loaded.stats.manifestFiles,
   });
   const uncached = async () => said(await loadAndValidate(fsRepository(repo)));
+  /**
+   * The CLI's clock a minute ahead (Date only; timers stay real): every file of the repository,
+   * just written, counts as settled, and is stamped by the first run. Otherwise a run that took
+   * long enough would find files settled that an earlier one did not, and add their stamps.
+   */
+  const settledClock = () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 60_000);
+  };
 
   it('parses only what changed, and loads what a load without it loads', async () => {
     const first = await cachedLoad();
@@ -130,6 +139,7 @@ describe('the manifest cache kept across runs', () => {
   it('keeps the content hashes of what an apply generated: the plan after it, nothing changed, adds nothing to the cache', async () => {
     const given = process.env.INTCTL_CACHE_DIR;
     process.env.INTCTL_CACHE_DIR = cacheDir;
+    settledClock();
     try {
       const state = join(work, 'state');
       expect((await runCli(['apply', '--env', 'dev', '--repo', repo, '--state-dir', state])).code).toBe(0);
@@ -139,6 +149,7 @@ describe('the manifest cache kept across runs', () => {
       expect(plan.stdout).toContain('nothing to do');
       expect(cached()).toEqual(afterApply);
     } finally {
+      vi.useRealTimers();
       if (given === undefined) delete process.env.INTCTL_CACHE_DIR;
       else process.env.INTCTL_CACHE_DIR = given;
     }
@@ -147,6 +158,7 @@ describe('the manifest cache kept across runs', () => {
   it("reads no integration's whole manifest for a plan with nothing changed: its texts after the base's body can be damaged, and a read of one names the cache", async () => {
     const given = process.env.INTCTL_CACHE_DIR;
     process.env.INTCTL_CACHE_DIR = cacheDir;
+    settledClock();
     try {
       const state = join(work, 'state');
       expect((await runCli(['apply', '--env', 'dev', '--repo', repo, '--state-dir', state])).code).toBe(0);
@@ -172,6 +184,7 @@ describe('the manifest cache kept across runs', () => {
       expect(integration.head.metadata.name).toBe(integrationAt(SHAPE, 3).name);
       expect(() => integration.manifest).toThrow(`the manifest cache ${file} was damaged while intctl read it; run again, or with --no-cache`);
     } finally {
+      vi.useRealTimers();
       if (given === undefined) delete process.env.INTCTL_CACHE_DIR;
       else process.env.INTCTL_CACHE_DIR = given;
     }
