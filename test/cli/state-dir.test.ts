@@ -2,7 +2,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runDemo } from '../../controller/demo/run-demo.ts';
 import { runCli } from '../helpers/cli.ts';
 
@@ -14,6 +14,22 @@ import { runCli } from '../helpers/cli.ts';
 const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
 let work: string;
 let xdg: string;
+/** The examples committed once for the whole file; each test copies it (see exampleRepo). */
+let template: string;
+
+beforeAll(async () => {
+  template = await mkdtemp(join(tmpdir(), 'intctl-state-dir-template-'));
+  const repo = join(template, 'repo');
+  await cp(EXAMPLES, repo, { recursive: true });
+  const git = simpleGit({ baseDir: repo });
+  await git.init(['--initial-branch=main']);
+  await git.addConfig('user.name', 'intctl test').addConfig('user.email', 'test@intctl.invalid').addConfig('commit.gpgsign', 'false');
+  await git.add('.');
+  await git.commit('examples');
+});
+afterAll(async () => {
+  await rm(template, { recursive: true, force: true });
+});
 
 beforeEach(async () => {
   work = await realpath(await mkdtemp(join(tmpdir(), 'intctl-state-dir-')));
@@ -26,14 +42,13 @@ afterEach(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/** A Git repository of the examples, committed, as a new user would have it. */
+/**
+ * A Git repository of the examples, committed, as a new user would have it: a copy, work tree and
+ * .git, of the one the file commits once. Nothing in the repository names where it is, so each
+ * copy is a repository of its own at its own path.
+ */
 async function exampleRepo(path: string): Promise<string> {
-  await cp(EXAMPLES, path, { recursive: true });
-  const git = simpleGit({ baseDir: path });
-  await git.init(['--initial-branch=main']);
-  await git.addConfig('user.name', 'intctl test').addConfig('user.email', 'test@intctl.invalid').addConfig('commit.gpgsign', 'false');
-  await git.add('.');
-  await git.commit('examples');
+  await cp(join(template, 'repo'), path, { recursive: true });
   return path;
 }
 

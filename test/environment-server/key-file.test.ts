@@ -180,9 +180,12 @@ describe('intctl environment serve with a key file', () => {
     const right = await writeKeyFile(dir, 'right.key');
     const wrong = await writeKeyFile(dir, 'wrong.key');
     const env = { INTCTL_STATE_DIR: dir, INTCTL_ENV_SERVER_CONTROLLER_TOKEN: CONTROLLER };
-    expect(await spawnServe(['--key-file', right.path], env)).toMatchObject({ code: 0, served: true });
+    // A store whose keys the right key file wraps, made as the server makes it (that a server
+    // makes it so is the test above).
     const path = join(dir, 'environments', 'prod.db');
+    await (await openEmbeddedEnvironment(path, { name: 'prod', keyFile: right })).close();
     const before = metaRow(path);
+    expect(before.private_key).toMatch(/^intctl:wrapped:v1:/);
 
     const run = await spawnServe(['--key-file', wrong.path], env);
     expect(run).toMatchObject({ code: 1, served: false });
@@ -197,7 +200,7 @@ describe('intctl environment serve with a key file', () => {
     const previous = await writeKeyFile(dir, 'previous.key');
     const next = await writeKeyFile(dir, 'next.key');
     const env = { INTCTL_STATE_DIR: dir, INTCTL_ENV_SERVER_CONTROLLER_TOKEN: CONTROLLER };
-    expect(await spawnServe([], { ...env, INTCTL_ENVIRONMENT_KEY_FILE: previous.path })).toMatchObject({ code: 0, served: true });
+    // A store whose keys the previous key file wraps, made as the server makes it.
     const path = join(dir, 'environments', 'prod.db');
     const old = await openEmbeddedEnvironment(path, { name: 'prod', keyFile: previous });
     const keys = old.keyPair();
@@ -207,7 +210,7 @@ describe('intctl environment serve with a key file', () => {
     expect(run).toMatchObject({ code: 0, served: true });
     expect(run.output).toContain("the environment's keys were wrapped with the previous key file; they are now wrapped with the key file, and the previous one can be retired");
 
-    const stale = await spawnServe(['--key-file', previous.path], env);
+    const stale = await spawnServe([], { ...env, INTCTL_ENVIRONMENT_KEY_FILE: previous.path });
     expect(stale).toMatchObject({ code: 1, served: false });
     expect(stale.output).toContain(`the key file ${previous.path} does not open the keys of environment prod`);
     const rotated = await openEmbeddedEnvironment(path, { name: 'prod', keyFile: next });

@@ -1,6 +1,3 @@
-import { readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import type { JSONSchema } from 'json-schema-to-typescript';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -10,9 +7,9 @@ import type { ActionCatalog, JsonSchema } from '../../controller/core/catalog.ts
 import { canonicalJson } from '../../controller/core/canonical-json.ts';
 import type { SystemKind } from '../../controller/generated/manifests.ts';
 import { cachedBuild } from '../support/artifact-cache.ts';
-import { GITHUB_DOCUMENT } from '../support/fidelity/fidelity-documents.ts';
+import { GITHUB_DOCUMENT, oasExamples } from '../support/fidelity/fidelity-documents.ts';
 import { fidelityInput } from '../support/fidelity/measure-fidelity.ts';
-import { deepFreeze, fixture, integration, packaged } from './support.ts';
+import { deepFreeze, fixture, integration } from './support.ts';
 
 /**
  * The declarations are json-schema-to-typescript's text: renderDeclarations runs the library's
@@ -88,10 +85,6 @@ function largeCatalog(which: 'github' | 'dataverse'): Promise<ActionCatalog> {
   return catalog;
 }
 
-const require = createRequire(import.meta.url);
-const examplesRoot = join(require.resolve('@readme/oas-examples/package.json'), '..');
-const oasExamples = ['2.0/json', '3.0/json', '3.1/json'].flatMap((dir) => readdirSync(join(examplesRoot, dir)).filter((f) => f.endsWith('.json')).sort().map((f) => `${dir}/${f}`));
-
 /** A catalog with what the library treats specially: $refs it must still dereference, $refs in values, odd keys and numbers. */
 function oddCatalog(): ActionCatalog {
   const definitions: Record<string, JsonSchema> = {
@@ -165,12 +158,14 @@ describe('declarations are the text json-schema-to-typescript compiles', () => {
     expect(await renderDeclarations(catalog)).toBe(await withCompile(catalog));
   });
 
+  // Each document generated as the fidelity measurement generates it (an integration that selects
+  // everything), kept by test/support/artifact-cache.ts: fidelity.test.ts generates the same ones.
   it('for every document of @readme/oas-examples that generates', async () => {
     let compared = 0;
-    for (const file of oasExamples) {
-      const result = await buildArtifact({ integration: integration('openapi', file, {}, 'example'), specBytes: packaged('@readme/oas-examples', file), specPath: file });
+    for (const document of oasExamples()) {
+      const result = await cachedBuild(fidelityInput(document));
       if (!result.ok) continue;
-      expect(await renderDeclarations(result.value.catalog), file).toBe(await withCompile(result.value.catalog));
+      expect(await renderDeclarations(result.value.catalog), document.name).toBe(await withCompile(result.value.catalog));
       compared++;
     }
     expect(compared).toBeGreaterThan(30);

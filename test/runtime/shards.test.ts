@@ -23,6 +23,8 @@ import { deadline, until as untilTrue } from '../support/time.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'intctl.js');
 const LEASE_TTL_MS = 3000;
+/** The bearer token of each replica's POST /webhooks/generic, which the test calls after every push. */
+const WEBHOOK_TOKEN = 'shards-test-generic-webhook-token';
 /** Three environments per shard while all three are live (checked below, not assumed). */
 const ENVIRONMENTS = ['env-0', 'env-4', 'env-8', 'env-1', 'env-9', 'env-12', 'env-2', 'env-3', 'env-5'];
 /** Enough integrations that an apply of all of them takes a while: the victim is frozen in the middle of one. */
@@ -80,12 +82,22 @@ function manifests(operations: Operation[]): Record<string, string> {
   return files;
 }
 
-/** Commits the files in the clone; `onCommit` hears of the commit before it is pushed to the remote. */
+/**
+ * Commits the files in the clone; `onCommit` hears of the commit before it is pushed to the
+ * remote. Then tells every replica of the push through its generic webhook, as CI would, so that
+ * none waits for its next poll; a replica that does not answer (one the test has frozen) is left
+ * to that poll, as a real one would be.
+ */
 async function push(message: string, files: Record<string, string>, onCommit?: (commit: string) => void): Promise<string> {
   repo.writeFiles(files);
   const commit = commitAll(repo.work, message);
   onCommit?.(commit);
   repo.push('main');
+  await Promise.all(
+    replicas.map((r) =>
+      fetch(`${r.url}/webhooks/generic`, { method: 'POST', headers: { authorization: `Bearer ${WEBHOOK_TOKEN}` }, signal: AbortSignal.timeout(deadline(2000)) }).catch(() => undefined),
+    ),
+  );
   return commit;
 }
 
@@ -94,7 +106,7 @@ function startReplica(shard: number, ports: number[]): Replica {
   const config = join(work, `controller-${shard}.yaml`);
   const child = spawn(process.execPath, [BIN, 'controller', '--config', config, '--shard', `intctl-controller-${shard}`, '--shards', '3', '--shard-peers', peers], {
     cwd: work,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, INTCTL_HOLDER: `replica-${shard}` },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, INTCTL_HOLDER: `replica-${shard}`, INTCTL_WEBHOOK_TOKEN: WEBHOOK_TOKEN },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const replica: Replica = {
@@ -124,7 +136,9 @@ async function writeConfig(shard: number, port: number, remote: string): Promise
     [
       `git: { url: ${JSON.stringify(remote)} }`,
       `listen: { host: 127.0.0.1, port: ${port} }`,
-      'poll: { schedule: "* * * * * *", jitterMs: 0 }',
+      // Pushes are announced by the webhook; the poll goes on in the background, as in production,
+      // without a Git fetch and a reconcile of every environment of every replica each second.
+      'poll: { schedule: "*/5 * * * * *", jitterMs: 0 }',
       `stateDir: state-${shard}`,
       `leaseTtlMs: ${LEASE_TTL_MS}`,
       'shard: { probeIntervalMs: 250 }',
