@@ -387,7 +387,8 @@ function readBase(path: string): { read: Read; generation: string; bytes: number
     const read: Read = {
       files: new Layered(stored?.files, (file) => storedFile(file as Stored['files'][string], texts)),
       identities: new Layered(stored?.identities, (group) => new Layered(group, identity)),
-      stamps: new Layered(stored?.stamps, (stamp) => (Array.isArray(stamp) ? storedStamp(stamp[0], stamp[1]) : undefined)),
+      // The parsed pair itself, once checked: nobody else holds it.
+      stamps: new Layered(stored?.stamps, (stamp) => (Array.isArray(stamp) && stamp.length === 2 && storedStamp(stamp[0], stamp[1]) ? (stamp as StoredStamp) : undefined)),
     };
     kept = true;
     return { read, generation, bytes: size };
