@@ -1,8 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { simpleGit } from 'simple-git';
 import { fsRepository } from '../source/fs-repository.ts';
-import { gitRepository, type GitCommitReader } from '../source/git-repository.ts';
+import type { GitCommitReader } from '../source/git-repository.ts';
 import { readConfig, type CommandConfig } from '../config/read-config.ts';
 import { findEnvironment } from '../load/find-environment.ts';
 import type { RepositoryReader } from '../core/repository-reader.ts';
@@ -111,6 +110,7 @@ async function fileInTheWay(path: string): Promise<string | undefined> {
  * option, the ref and the repository.
  */
 export async function readCommit(root: string, ref: string, option: string): Promise<GitCommitReader> {
+  const [{ simpleGit }, { gitRepository }] = await Promise.all([gitClient(), import('../source/git-repository.ts')]);
   const git = simpleGit({ baseDir: root });
   if (!(await git.checkIsRepo().catch(() => false))) throw new UsageError(`${option} ${ref}: ${root} is not a Git repository`);
   const commit = (await git.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).catch(() => '')).trim();
@@ -125,8 +125,15 @@ export async function requireEnvironment(reader: RepositoryReader, name: string)
   return found.environment;
 }
 
+/**
+ * simple-git, loaded when a command first runs git: a plan of a directory that is not a Git
+ * repository runs none, and one of a work tree runs two commands, after the load of what it plans.
+ */
+const gitClient = () => import('simple-git');
+
 async function describeWorkTree(root: string): Promise<string> {
   try {
+    const { simpleGit } = await gitClient();
     const git = simpleGit({ baseDir: root });
     if (!(await git.checkIsRepo())) return 'working-tree';
     const head = (await git.revparse(['HEAD'])).trim();

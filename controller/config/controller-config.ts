@@ -4,7 +4,7 @@
  * (./read-config.ts) reads the file, the variables and the secret files and hands them over.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { validateDetailed } from 'node-cron';
+import { cronModule } from '../core/lazy-module.ts';
 import { editDistance } from '../core/edit-distance.ts';
 import type { NotificationsConfig } from './notification-config.ts';
 import type { Config } from './read-config.ts';
@@ -487,7 +487,7 @@ function check(name: FieldName, item: GivenValue): string | number | { problem: 
       return (LOG_LEVELS as readonly string[]).includes(text) ? text : fail(`must be one of ${LOG_LEVELS.join(', ')}, not ${show(value)}`);
     case 'cron': {
       if (text === 'off') return text;
-      const result = validateDetailed(text);
+      const result = cronModule().validateDetailed(text);
       if (result.valid) return text;
       const why = result.errors.map((e) => e.message).join('; ');
       return fail(`is not a cron expression (${why}); use five or six fields such as "* * * * *", or off`);

