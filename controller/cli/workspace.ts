@@ -10,6 +10,7 @@ import { openDriver, type OpenDriverOptions } from '../environments/open-driver.
 import type { Environment } from '../generated/manifests.ts';
 import { checkStoreLocation, type StateLocation } from './check-store-location.ts';
 import { repositoryRoot } from './repository-root.ts';
+import { workTreeCommit } from './git-top-level.ts';
 
 export { repositoryRoot };
 import { UsageError, type CliIo } from './io.ts';
@@ -125,21 +126,9 @@ export async function requireEnvironment(reader: RepositoryReader, name: string)
   return found.environment;
 }
 
-/**
- * simple-git, loaded when a command first runs git: a plan of a directory that is not a Git
- * repository runs none, and one of a work tree runs two commands, after the load of what it plans.
- */
+/** simple-git, loaded when a command reads a commit (`--ref`): a plan of a work tree runs git without it. */
 const gitClient = () => import('simple-git');
 
 async function describeWorkTree(root: string): Promise<string> {
-  try {
-    const { simpleGit } = await gitClient();
-    const git = simpleGit({ baseDir: root });
-    if (!(await git.checkIsRepo())) return 'working-tree';
-    const head = (await git.revparse(['HEAD'])).trim();
-    const status = await git.status(['--porcelain', '--', '.']);
-    return status.isClean() ? head : `${head}-dirty`;
-  } catch {
-    return 'working-tree';
-  }
+  return (await workTreeCommit(root)) ?? 'working-tree';
 }
