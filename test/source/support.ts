@@ -15,8 +15,9 @@ export const SPECS = join(ROOT, 'test', 'fixtures', 'specs');
 /** A bare remote (`remote.git`, default branch main) and a clone of it (`work`) to commit and push from, in one temporary directory. */
 export type Repo = GitRemote;
 
-export function makeRepo(prefix = 'intctl-source-'): Repo {
-  return createGitRemote({ prefix });
+/** A new remote and clone; with `from`, copies of that one as it is now (see createGitRemote). */
+export function makeRepo(prefix = 'intctl-source-', from?: Repo): Repo {
+  return createGitRemote({ prefix, ...(from ? { from } : {}) });
 }
 
 export function spec(name: string): string {
