@@ -12,7 +12,7 @@ import { createGitSource } from '../../controller/source/create-git-source.ts';
 import type { GitSource } from '../../controller/source/git-source.ts';
 import type { Operation } from '../../controller/generated/manifests.ts';
 import { integration as integrationManifest, toYaml } from '../support/manifests.ts';
-import { connection, ENVIRONMENT, makeRepo, spec, type Repo } from './support.ts';
+import { commitToRemote, connection, ENVIRONMENT, makeRepo, spec, type Repo } from './support.ts';
 
 /**
  * The controller keeps what it loaded, checked, generated and observed from one commit to the
@@ -68,7 +68,10 @@ function manifest(entry: { name: string; spec: SpecName; operations: Operation[]
   );
 }
 
-function applyChange(repo: Repo, model: Model, c: Change): void {
+/** Where a change is written: the start's work tree, or the changes of a commit made straight into the remote. */
+type Files = Pick<Repo, 'write' | 'remove'>;
+
+function applyChange(repo: Files, model: Model, c: Change): void {
   const at = (n: string) => model.files.get(n);
   switch (c.op) {
     case 'put': {
@@ -185,8 +188,9 @@ describe('an incremental reconcile', () => {
           expect((await reconcile(source, cache, stateDir, 'apply')).outcome.kind).toBe('Applied');
 
           for (const [index, changes] of commits.entries()) {
-            for (const c of changes) applyChange(repo, model, c);
-            repo.commit(`commit ${index}`);
+            const files = new Map<string, string | undefined>();
+            for (const c of changes) applyChange({ write: (path, text) => void files.set(path, text), remove: (path) => void files.set(path, undefined) }, model, c);
+            commitToRemote(repo.remote, files, `commit ${index}`);
             // The environment as it is now, copied for the cold reconcile to read afresh.
             const coldDir = join(repo.root, `cold-${index}`);
             mkdirSync(join(coldDir, 'environments'), { recursive: true });
