@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse } from 'yaml';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
 import { commitAll, createFixtureRepo, crmConnection } from '../runtime/support/fixture-repo.ts';
 import { crmIntegration } from '../support/crm.ts';
@@ -14,9 +14,11 @@ import { until } from '../support/time.ts';
 
 /*
  * intctl history names the trigger that started each of the controller's applies: a real
- * controller process per trigger, over the fixture repository (dev, then test promoting from it).
- * After the start has applied, a commit changes dev's connection; the trigger under test (and
- * nothing else) makes the controller apply it.
+ * controller process over the fixture repository (dev, then test promoting from it). After the
+ * start has applied, a commit changes dev's connection; the trigger under test (and nothing else)
+ * makes the controller apply it. Polling and the file watcher apply a commit of their own accord,
+ * so each has a controller of its own; the triggers that only act when asked (the generic
+ * webhook, the promotion it leads to, the controller API) share one with neither.
  */
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'intctl.js');
@@ -30,14 +32,8 @@ interface Running {
   stop(): Promise<void>;
 }
 
-let running: Running | undefined;
-afterEach(async () => {
-  await running?.stop();
-  running = undefined;
-});
-
-/** A controller on the fixture repository with `config` added to its configuration; resolves once it has reconciled dev at the start. */
-async function startController(config: string, files: Record<string, string> = {}): Promise<Running> {
+/** A controller on the fixture repository with `config` added to its configuration; resolves once it has reconciled dev at the start. `keep` is given it as soon as it runs, to stop it whatever happens next. */
+async function startController(keep: (controller: Running) => void, config: string, files: Record<string, string> = {}): Promise<Running> {
   const work = await mkdtemp(join(tmpdir(), 'intctl-history-trigger-'));
   await createFixtureRepo(join(work, 'repo'));
   await writeFile(join(work, 'token'), `${TOKEN}\n`);
@@ -52,7 +48,8 @@ async function startController(config: string, files: Record<string, string> = {
     await exited;
     await rm(work, { recursive: true, force: true });
   };
-  running = { work, url: '', logs, stop };
+  const running: Running = { work, url: '', logs, stop };
+  keep(running);
   const explain = () => logs.slice(-20).map((l) => JSON.stringify(l)).join('\n');
   running.url = String((await until('the controller to listen', () => logs.find((l) => l.msg === 'listening'), { explain })).url);
   // The start's reconcile of dev has applied and written its status: the change below comes after it.
@@ -81,9 +78,9 @@ function lastAppliedOf(work: string, environment = 'dev'): { commit: string; tri
   }
 }
 
-/** Commits a new API key for dev's connection: dev has something to apply. */
-async function changeDev(work: string): Promise<string> {
-  await writeFile(join(work, 'repo', 'connections', 'crm.yaml'), toYaml(crmConnection({ dev: { plain: 'another-dev-only-key' }, test: { env: 'CRM_API_KEY' } })));
+/** Commits a new API key for dev's connection (`key`, one it has not had yet): dev has something to apply. */
+async function changeDev(work: string, key = 'another-dev-only-key'): Promise<string> {
+  await writeFile(join(work, 'repo', 'connections', 'crm.yaml'), toYaml(crmConnection({ dev: { plain: key }, test: { env: 'CRM_API_KEY' } })));
   return commitAll(join(work, 'repo'), 'a new key for dev');
 }
 
@@ -97,66 +94,84 @@ async function historyAfter(controller: Running, commit: string, environment = '
 }
 
 describe('intctl history names the trigger of each apply', () => {
-  it('the generic webhook, after the start', async () => {
-    const controller = await startController('poll: { schedule: off }\n');
-    const commit = await changeDev(controller.work);
-    const response = await fetch(`${controller.url}/webhooks/generic`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ environments: ['dev'] }),
+  // One controller for the tests of this block, in order: the first sees the start's apply just before its own.
+  describe('when asked: one controller, neither polling nor watching', () => {
+    let controller: Running;
+    let started: Running | undefined;
+    beforeAll(async () => {
+      controller = await startController((c) => (started = c), `poll: { schedule: off }\napi: { tokenFile: api-token }\n`, { 'api-token': API_TOKEN });
     });
-    expect(response.status).toBe(202);
-    const { history, table } = await historyAfter(controller, commit);
-    expect(history.applies.map((a) => [a.trigger, a.triggerDetail])).toEqual([
-      ['webhook', 'generic webhook'],
-      ['startup', undefined],
-    ]);
-    expect(history.applies[0]!.commit).toBe(commit);
-    expect(table).toMatch(new RegExp(`\\n {2}APPLIED +COMMIT +TRIGGER +ACTIONS\\n {2}\\S+ +${commit.slice(0, 7)} +webhook +1: UpsertConnection crm-api\\n {2}\\S+ +[0-9a-f]{7} +startup +7: `));
-  });
-
-  it('a promotion: test applies once dev, which it promotes from, has applied the same commit', async () => {
-    const controller = await startController('poll: { schedule: off }\n');
-    await statusAfterReconcile(controller, 'the status of test after the start', 'test', () => lastAppliedOf(controller.work, 'test'));
-    await writeFile(join(controller.work, 'repo', 'integrations', 'crm.yaml'), toYaml(crmIntegration({ environments: ['dev', 'test'], operations: ['Get', 'Search'] })));
-    const commit = await commitAll(join(controller.work, 'repo'), 'crm without Count');
-    // Only dev is asked for: test is reconciled because dev applied.
-    const response = await fetch(`${controller.url}/webhooks/generic`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ environments: ['dev'] }),
+    afterAll(async () => {
+      await started?.stop();
     });
-    expect(response.status).toBe(202);
-    expect((await historyAfter(controller, commit, 'dev')).history.applies[0]).toMatchObject({ commit, trigger: 'webhook' });
-    const { history, table } = await historyAfter(controller, commit, 'test');
-    expect(history.applies[0]).toMatchObject({ commit, trigger: 'promotion', triggerDetail: 'promotion from dev' });
-    expect(table).toMatch(new RegExp(`\\n {2}\\S+ +${commit.slice(0, 7)} +promotion +1: Publish crm\\n`));
+
+    it('the generic webhook, after the start', async () => {
+      const commit = await changeDev(controller.work);
+      const response = await fetch(`${controller.url}/webhooks/generic`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ environments: ['dev'] }),
+      });
+      expect(response.status).toBe(202);
+      const { history, table } = await historyAfter(controller, commit);
+      expect(history.applies.map((a) => [a.trigger, a.triggerDetail])).toEqual([
+        ['webhook', 'generic webhook'],
+        ['startup', undefined],
+      ]);
+      expect(history.applies[0]!.commit).toBe(commit);
+      expect(table).toMatch(new RegExp(`\\n {2}APPLIED +COMMIT +TRIGGER +ACTIONS\\n {2}\\S+ +${commit.slice(0, 7)} +webhook +1: UpsertConnection crm-api\\n {2}\\S+ +[0-9a-f]{7} +startup +7: `));
+    });
+
+    it('a promotion: test applies once dev, which it promotes from, has applied the same commit', async () => {
+      await statusAfterReconcile(controller, 'the status of test after the start', 'test', () => lastAppliedOf(controller.work, 'test'));
+      await writeFile(join(controller.work, 'repo', 'integrations', 'crm.yaml'), toYaml(crmIntegration({ environments: ['dev', 'test'], operations: ['Get', 'Search'] })));
+      const commit = await commitAll(join(controller.work, 'repo'), 'crm without Count');
+      // Only dev is asked for: test is reconciled because dev applied.
+      const response = await fetch(`${controller.url}/webhooks/generic`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ environments: ['dev'] }),
+      });
+      expect(response.status).toBe(202);
+      expect((await historyAfter(controller, commit, 'dev')).history.applies[0]).toMatchObject({ commit, trigger: 'webhook' });
+      const { history, table } = await historyAfter(controller, commit, 'test');
+      expect(history.applies[0]).toMatchObject({ commit, trigger: 'promotion', triggerDetail: 'promotion from dev' });
+      expect(table).toMatch(new RegExp(`\\n {2}\\S+ +${commit.slice(0, 7)} +promotion +1: Publish crm\\n`));
+    });
+
+    it('"reconcile now" through the controller API', async () => {
+      const commit = await changeDev(controller.work, 'a-dev-only-key-for-the-api');
+      const response = await fetch(`${controller.url}/api/v1/environments/dev/reconcile`, { method: 'POST', headers: { authorization: `Bearer ${API_TOKEN}` } });
+      expect(response.status).toBe(202);
+      const { history, table } = await historyAfter(controller, commit);
+      expect(history.applies[0]).toMatchObject({ commit, trigger: 'api', triggerDetail: 'reconcile now (API)' });
+      expect(table).toMatch(new RegExp(`\\n {2}\\S+ +${commit.slice(0, 7)} +api +1: UpsertConnection crm-api\\n`));
+    });
   });
 
-  it('"reconcile now" through the controller API', async () => {
-    const controller = await startController(`poll: { schedule: off }\napi: { tokenFile: api-token }\n`, { 'api-token': API_TOKEN });
-    const commit = await changeDev(controller.work);
-    const response = await fetch(`${controller.url}/api/v1/environments/dev/reconcile`, { method: 'POST', headers: { authorization: `Bearer ${API_TOKEN}` } });
-    expect(response.status).toBe(202);
-    const { history, table } = await historyAfter(controller, commit);
-    expect(history.applies[0]).toMatchObject({ commit, trigger: 'api', triggerDetail: 'reconcile now (API)' });
-    expect(table).toMatch(new RegExp(`\\n {2}\\S+ +${commit.slice(0, 7)} +api +1: UpsertConnection crm-api\\n`));
-  });
+  describe('of its own accord: a controller each', () => {
+    let running: Running | undefined;
+    afterEach(async () => {
+      await running?.stop();
+      running = undefined;
+    });
+    const keep = (controller: Running) => (running = controller);
 
-  it('polling', async () => {
-    const controller = await startController('poll: { schedule: "* * * * * *", jitterMs: 0 }\n');
-    const commit = await changeDev(controller.work);
-    const { history, table } = await historyAfter(controller, commit);
-    expect(history.applies[0]).toMatchObject({ commit, trigger: 'poll' });
-    expect(history.applies[0]).not.toHaveProperty('triggerDetail');
-    expect(table).toMatch(new RegExp(`\\n {2}\\S+ +${commit.slice(0, 7)} +poll +1: UpsertConnection crm-api\\n`));
-  });
+    it('polling', async () => {
+      const controller = await startController(keep, 'poll: { schedule: "* * * * * *", jitterMs: 0 }\n');
+      const commit = await changeDev(controller.work);
+      const { history, table } = await historyAfter(controller, commit);
+      expect(history.applies[0]).toMatchObject({ commit, trigger: 'poll' });
+      expect(history.applies[0]).not.toHaveProperty('triggerDetail');
+      expect(table).toMatch(new RegExp(`\\n {2}\\S+ +${commit.slice(0, 7)} +poll +1: UpsertConnection crm-api\\n`));
+    });
 
-  it('the file watcher', async () => {
-    const controller = await startController('poll: { schedule: off }\nwatch: { dir: repo, debounceMs: 50 }\n');
-    const commit = await changeDev(controller.work);
-    const { history, table } = await historyAfter(controller, commit);
-    expect(history.applies[0]).toMatchObject({ commit, trigger: 'watch' });
-    expect(table).toMatch(new RegExp(`\\n {2}\\S+ +${commit.slice(0, 7)} +watch +1: UpsertConnection crm-api\\n`));
+    it('the file watcher', async () => {
+      const controller = await startController(keep, 'poll: { schedule: off }\nwatch: { dir: repo, debounceMs: 50 }\n');
+      const commit = await changeDev(controller.work);
+      const { history, table } = await historyAfter(controller, commit);
+      expect(history.applies[0]).toMatchObject({ commit, trigger: 'watch' });
+      expect(table).toMatch(new RegExp(`\\n {2}\\S+ +${commit.slice(0, 7)} +watch +1: UpsertConnection crm-api\\n`));
+    });
   });
 });

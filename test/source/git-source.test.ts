@@ -3,24 +3,35 @@ import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { odataGenerator } from '../../controller/generators/odata/odata-generator.ts';
 import { createGitSource } from '../../controller/source/create-git-source.ts';
 import { GitFetchFailedError, type GitSource } from '../../controller/source/git-source.ts';
 import { connection, ENVIRONMENT, git, makeRepo, salesIntegration, spec, type Repo } from './support.ts';
 
+let built: Repo;
+/** The first commit on main: the manifests below, in every test's repository. */
+let initial: string;
 let repo: Repo;
 let source: GitSource;
 const open = (overrides: Partial<Parameters<typeof createGitSource>[0]> = {}): GitSource =>
   createGitSource({ url: repo.remote, branch: 'main', dir: join(repo.root, 'mirror'), timeoutMs: 30_000, ...overrides });
 
+// Built and committed once; each test gets a copy of the remote and its clone, and a mirror of its own.
+beforeAll(() => {
+  built = makeRepo();
+  built.write('environments/dev.yaml', ENVIRONMENT);
+  built.write('connections/sap.yaml', connection());
+  built.write('specs/sales.edmx', spec('sales-v2.edmx'));
+  for (const name of ['alpha', 'beta', 'gamma']) built.write(`integrations/${name}.yaml`, salesIntegration(name));
+  built.write('docs/other.yaml', 'just: some other yaml\n');
+  initial = built.commit('first');
+});
+
+afterAll(() => built.cleanup());
+
 beforeEach(() => {
-  repo = makeRepo();
-  repo.write('environments/dev.yaml', ENVIRONMENT);
-  repo.write('connections/sap.yaml', connection());
-  repo.write('specs/sales.edmx', spec('sales-v2.edmx'));
-  for (const name of ['alpha', 'beta', 'gamma']) repo.write(`integrations/${name}.yaml`, salesIntegration(name));
-  repo.write('docs/other.yaml', 'just: some other yaml\n');
+  repo = makeRepo('intctl-source-', built);
   source = open();
 });
 
@@ -33,7 +44,7 @@ const names = (loaded: Awaited<ReturnType<GitSource['load']>>): string[] => load
 
 describe('createGitSource: fetch and load', () => {
   it('mirrors the branch into a bare repository and loads the manifests of the commit fetched', async () => {
-    const head = repo.commit('first');
+    const head = initial;
     expect(await source.fetch()).toBe(head);
     expect(git(join(repo.root, 'mirror'), 'rev-parse', '--is-bare-repository').trim()).toBe('true');
 
@@ -49,7 +60,7 @@ describe('createGitSource: fetch and load', () => {
   });
 
   it('reads the commit asked for, not the tip, and answers a second load of it from memory', async () => {
-    const first = repo.commit('first');
+    const first = initial;
     repo.write('integrations/delta.yaml', salesIntegration('delta'));
     const second = repo.commit('second');
     expect(await source.fetch()).toBe(second);
@@ -60,7 +71,6 @@ describe('createGitSource: fetch and load', () => {
   });
 
   it('re-reads exactly the one file a commit changed, and re-checks only its selection', async () => {
-    repo.commit('first');
     await source.load(await source.fetch());
     repo.write('integrations/beta.yaml', salesIntegration('beta', ['Get', 'Search', 'Count']));
     repo.commit('beta counts');
@@ -73,7 +83,6 @@ describe('createGitSource: fetch and load', () => {
   });
 
   it('re-checks the selections of every integration of a specification that changed, without reading a manifest again', async () => {
-    repo.commit('first');
     await source.load(await source.fetch());
     // The entity set every integration selects is renamed.
     repo.write('specs/sales.edmx', spec('sales-v2.edmx').replace(/"A_SalesOrder"/g, '"A_SalesOrderRenamed"'));
@@ -92,7 +101,6 @@ describe('createGitSource: fetch and load', () => {
   it('parses a specification once across loads, through a broken commit, and again only when its bytes change', async () => {
     const parse = vi.spyOn(odataGenerator, 'parse');
     try {
-      repo.commit('first');
       await source.load(await source.fetch());
       repo.write('integrations/beta.yaml', salesIntegration('beta', ['Get', 'Search', 'Count']));
       repo.commit('beta counts');
@@ -116,7 +124,7 @@ describe('createGitSource: fetch and load', () => {
   it('keeps the problems of a file cached under its own path: two files with the same bytes are two files', async () => {
     const broken = salesIntegration('twin').replace('system: odata', 'system: odata\n  bogusField: 1');
     repo.write('integrations/twin-a.yaml', broken);
-    repo.commit('first');
+    repo.commit('twin a');
     await source.load(await source.fetch());
     repo.write('integrations/twin-b.yaml', broken);
     repo.commit('twin');
@@ -128,7 +136,7 @@ describe('createGitSource: fetch and load', () => {
   });
 
   it('follows a force-push that rewrites history', async () => {
-    const base = repo.commit('base');
+    const base = initial;
     repo.write('integrations/delta.yaml', salesIntegration('delta'));
     const abandoned = repo.commit('delta, soon rewritten');
     expect(await source.fetch()).toBe(abandoned);
@@ -147,7 +155,7 @@ describe('createGitSource: fetch and load', () => {
   });
 
   it('answers the commit a fetch brought from the ref it wrote, and from git when the refs were packed since', async () => {
-    const first = repo.commit('first');
+    const first = initial;
     expect(await source.fetch()).toBe(first);
     const mirror = join(repo.root, 'mirror');
     git(mirror, 'pack-refs', '--all');
@@ -163,7 +171,7 @@ describe('createGitSource: fetch and load', () => {
 
 describe('createGitSource: failures', () => {
   it('fails with GitFetchFailedError when the remote goes away, and still loads the last commit fetched', async () => {
-    const head = repo.commit('first');
+    const head = initial;
     expect(await source.fetch()).toBe(head);
     renameSync(repo.remote, `${repo.remote}.gone`);
     const error = await source.fetch().catch((e: unknown) => e);
@@ -183,7 +191,6 @@ describe('createGitSource: failures', () => {
     ['a file of random bytes', (r: Repo) => { writeFileSync(join(r.root, 'garbage.git'), randomBytes(4096)); return `file://${join(r.root, 'garbage.git')}`; }, /invalid gitfile format|not a git repository/i],
     ['a path that does not exist', (r: Repo) => join(r.root, 'nowhere.git'), /does not appear to be a git repository/],
   ])('fails with GitFetchFailedError on %s', async (_what, url, message) => {
-    repo.commit('first');
     source = open({ url: url(repo) });
     const error = await source.fetch().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GitFetchFailedError);
@@ -204,14 +211,12 @@ describe('createGitSource: failures', () => {
   });
 
   it('fails with GitFetchFailedError on a branch the remote does not have', async () => {
-    repo.commit('first');
     source = open({ branch: 'release' });
     await expect(source.fetch()).rejects.toThrow(GitFetchFailedError);
     await expect(source.fetch()).rejects.toThrow(/couldn't find remote ref refs\/heads\/release/);
   });
 
   it('refuses a mirror directory that holds something else, and a branch name git would misread', async () => {
-    repo.commit('first');
     const taken = open({ dir: repo.work });
     await expect(taken.fetch()).rejects.toThrow(/is not empty and not a bare Git repository/);
     const option = open({ branch: '--upload-pack=touch x' });

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { createGitSource } from '../../controller/source/create-git-source.ts';
 import { createGitShim } from '../support/git-shim.ts';
 import { deadline } from '../support/time.ts';
-import { connection, ENVIRONMENT, makeRepo, salesIntegration, spec } from './support.ts';
+import { commitToRemote, connection, ENVIRONMENT, makeRepo, salesIntegration, spec } from './support.ts';
 
 /** The git commands (their first argument) the source ran for a one-file commit in a repository of `size` integrations. */
 async function commandsForOneFileCommit(size: number): Promise<string[]> {
@@ -22,17 +22,15 @@ async function commandsForOneFileCommit(size: number): Promise<string[]> {
     env: shim.env,
   });
   try {
-    repo.write('environments/dev.yaml', ENVIRONMENT);
-    repo.write('connections/sap.yaml', connection());
-    repo.write('specs/sales.edmx', spec('sales-v2.edmx'));
-    for (let i = 0; i < size; i++) repo.write(`integrations/team-${i % 50}/sales-${i}.yaml`, salesIntegration(`sales-${i}`));
-    repo.commit(`${size} integrations`);
+    // Written straight into the remote, one process a commit: the repository's size is what varies, not how it was made.
+    const files = new Map([['environments/dev.yaml', ENVIRONMENT], ['connections/sap.yaml', connection()], ['specs/sales.edmx', spec('sales-v2.edmx')]]);
+    for (let i = 0; i < size; i++) files.set(`integrations/team-${i % 50}/sales-${i}.yaml`, salesIntegration(`sales-${i}`));
+    commitToRemote(repo.remote, files, `${size} integrations`, { root: true });
     const cold = await source.load(await source.fetch());
     expect(cold.problems.filter((p) => p.severity !== 'warning')).toEqual([]);
 
     shim.reset();
-    repo.write('integrations/team-7/sales-7.yaml', salesIntegration('sales-7', ['Get', 'Search', 'Count']));
-    repo.commit('one file');
+    commitToRemote(repo.remote, new Map([['integrations/team-7/sales-7.yaml', salesIntegration('sales-7', ['Get', 'Search', 'Count'])]]), 'one file');
     const warm = await source.load(await source.fetch());
     expect(warm.set.integrations.length).toBe(size);
     return shim.commands();

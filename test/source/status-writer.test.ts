@@ -1,6 +1,6 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Condition } from '../../controller/generated/manifests.ts';
 import { createStatusWriter } from '../../controller/reporting/status-branch/create-status-writer.ts';
 import { renderStatusDocument } from '../../controller/reporting/status-branch/status-document.ts';
@@ -13,13 +13,21 @@ const AUTHOR = { name: 'intctl', email: 'intctl@example.com' };
 const COMMIT = '3dda98b0c8e5d6a7f1e2d3c4b5a6978812345678';
 const HASH = `sha256:${'ab'.repeat(32)}`;
 
+let built: Repo;
 let repo: Repo;
 let main: string;
 
+// The team's repository, one commit on main and no status branch: built once, copied for each test.
+beforeAll(() => {
+  built = makeRepo('intctl-status-');
+  built.write('environments/dev.yaml', ENVIRONMENT);
+  main = built.commit('manifests');
+});
+
+afterAll(() => built.cleanup());
+
 beforeEach(() => {
-  repo = makeRepo('intctl-status-');
-  repo.write('environments/dev.yaml', ENVIRONMENT);
-  main = repo.commit('manifests');
+  repo = makeRepo('intctl-status-', built);
 });
 
 afterEach(() => repo.cleanup());

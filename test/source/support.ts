@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,8 +15,27 @@ export const SPECS = join(ROOT, 'test', 'fixtures', 'specs');
 /** A bare remote (`remote.git`, default branch main) and a clone of it (`work`) to commit and push from, in one temporary directory. */
 export type Repo = GitRemote;
 
-export function makeRepo(prefix = 'intctl-source-'): Repo {
-  return createGitRemote({ prefix });
+/** A new remote and clone; with `from`, copies of that one as it is now (see createGitRemote). */
+export function makeRepo(prefix = 'intctl-source-', from?: Repo): Repo {
+  return createGitRemote({ prefix, ...(from ? { from } : {}) });
+}
+
+/**
+ * Commits on main of the bare repository `remote` with one `git fast-import`, on top of its tip
+ * unless `root` (main has no commit yet): each path set to its text, or removed where the text is
+ * undefined. No work tree, index, loose objects or push, so a commit of thousands of files costs
+ * one process: for tests that make many commits, or large ones, and test none of that.
+ */
+export function commitToRemote(remote: string, changes: ReadonlyMap<string, string | undefined>, message: string, options: { root?: boolean } = {}): void {
+  const data = (text: string): string => `data ${Buffer.byteLength(text)}\n${text}\n`;
+  const stream = ['commit refs/heads/main\n', 'committer Author <author@example.com> now\n', data(message), options.root ? '' : 'from refs/heads/main^0\n'];
+  for (const [path, text] of changes) stream.push(text === undefined ? `D ${path}\n` : `M 100644 inline ${path}\n${data(text)}`);
+  execFileSync('git', ['fast-import', '--quiet', '--date-format=now'], {
+    cwd: remote,
+    input: stream.join(''),
+    env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
 }
 
 export function spec(name: string): string {
