@@ -382,8 +382,13 @@ function readBase(path: string): { read: Read; generation: string; bytes: number
     // ASCII, as written (and checked by its digest): decoded as bytes, one character each.
     const stored = JSON.parse(body.toString('latin1')) as Partial<Stored> | null;
     const texts = new TextSource(path, fd, newline + 1 + bodyBytes, textBytes);
-    const requires = Array.isArray(stored?.requires) ? stored.requires : [];
-    const identity = (value: unknown): StoredIdentity | undefined => (Array.isArray(value) && Number.isInteger(value[1]) ? storedIdentity({ hash: value[0], requires: requires[value[1]] }) : undefined);
+    // Each set of requirements checked once: a repository's integrations share a few.
+    const requires = (Array.isArray(stored?.requires) ? stored.requires : []).map(stringRecord);
+    const identity = (value: unknown): StoredIdentity | undefined => {
+      if (!Array.isArray(value) || typeof value[0] !== 'string' || !HASH.test(value[0]) || !Number.isInteger(value[1])) return undefined;
+      const required = requires[value[1]];
+      return required && { hash: value[0], requires: required };
+    };
     const read: Read = {
       files: new Layered(stored?.files, (file) => storedFile(file as Stored['files'][string], texts)),
       identities: new Layered(stored?.identities, (group) => new Layered(group, identity)),
@@ -507,11 +512,19 @@ function addEntry(read: Read, entry: JournalEntry): void {
   }
 }
 
+const HASH = /^sha256:[0-9a-f]{64}$/;
+
 /** A content hash and its requirements, when they have the shape they must have. */
 function storedIdentity(value: { hash?: unknown; requires?: unknown } | undefined): StoredIdentity | undefined {
-  const { hash, requires } = value ?? {};
-  if (typeof hash !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(hash) || typeof requires !== 'object' || requires === null) return undefined;
-  return Object.values(requires).every((v) => typeof v === 'string') ? { hash, requires: requires as Record<string, string> } : undefined;
+  const { hash } = value ?? {};
+  const requires = stringRecord(value?.requires);
+  return typeof hash === 'string' && HASH.test(hash) && requires ? { hash, requires } : undefined;
+}
+
+/** Requirements (name to range), when they are that. */
+function stringRecord(value: unknown): Record<string, string> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  return Object.values(value).every((v) => typeof v === 'string') ? (value as Record<string, string>) : undefined;
 }
 
 function storedStamp(stamp: unknown, digest: unknown): StoredStamp | undefined {
