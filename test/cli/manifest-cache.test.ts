@@ -56,6 +56,19 @@ describe('the manifest cache kept across runs', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.now() + 60_000);
   };
+  /** Runs `body` with the CLI on this test's cache directory and a state directory, its clock a minute ahead. */
+  const withCliCache = async (body: (state: string) => Promise<void>) => {
+    const given = process.env.INTCTL_CACHE_DIR;
+    process.env.INTCTL_CACHE_DIR = cacheDir;
+    settledClock();
+    try {
+      await body(join(work, 'state'));
+    } finally {
+      vi.useRealTimers();
+      if (given === undefined) delete process.env.INTCTL_CACHE_DIR;
+      else process.env.INTCTL_CACHE_DIR = given;
+    }
+  };
 
   it('parses only what changed, and loads what a load without it loads', async () => {
     const first = await cachedLoad();
@@ -137,30 +150,18 @@ describe('the manifest cache kept across runs', () => {
   });
 
   it('keeps the content hashes of what an apply generated: the plan after it, nothing changed, adds nothing to the cache', async () => {
-    const given = process.env.INTCTL_CACHE_DIR;
-    process.env.INTCTL_CACHE_DIR = cacheDir;
-    settledClock();
-    try {
-      const state = join(work, 'state');
+    await withCliCache(async (state) => {
       expect((await runCli(['apply', '--env', 'dev', '--repo', repo, '--state-dir', state])).code).toBe(0);
       const cached = () => readdirSync(cacheDir).filter((f) => f.startsWith('manifests-')).sort().map((f) => [f, readFileSync(join(cacheDir, f), 'latin1')]);
       const afterApply = cached();
       const plan = await runCli(['plan', '--env', 'dev', '--repo', repo, '--state-dir', state]);
       expect(plan.stdout).toContain('nothing to do');
       expect(cached()).toEqual(afterApply);
-    } finally {
-      vi.useRealTimers();
-      if (given === undefined) delete process.env.INTCTL_CACHE_DIR;
-      else process.env.INTCTL_CACHE_DIR = given;
-    }
+    });
   });
 
   it("reads no integration's whole manifest for a plan with nothing changed: its texts after the base's body can be damaged, and a read of one names the cache", async () => {
-    const given = process.env.INTCTL_CACHE_DIR;
-    process.env.INTCTL_CACHE_DIR = cacheDir;
-    settledClock();
-    try {
-      const state = join(work, 'state');
+    await withCliCache(async (state) => {
       expect((await runCli(['apply', '--env', 'dev', '--repo', repo, '--state-dir', state])).code).toBe(0);
       const [name] = readdirSync(cacheDir).filter((f) => f.endsWith('.json'));
       const file = join(cacheDir, name!);
@@ -183,11 +184,7 @@ describe('the manifest cache kept across runs', () => {
       const integration = loaded.set.integrations.find((o) => o.file === integrationAt(SHAPE, 3).file)!;
       expect(integration.head.metadata.name).toBe(integrationAt(SHAPE, 3).name);
       expect(() => integration.manifest).toThrow(`the manifest cache ${file} was damaged while intctl read it; run again, or with --no-cache`);
-    } finally {
-      vi.useRealTimers();
-      if (given === undefined) delete process.env.INTCTL_CACHE_DIR;
-      else process.env.INTCTL_CACHE_DIR = given;
-    }
+    });
   });
 
   it('gives each integration whole from the texts after the body, and writes them into a new base without parsing them', async () => {
