@@ -48,7 +48,7 @@ export async function openWorkspace(io: CliIo, options: WorkspaceOptions): Promi
     const reader = await readCommit(root, options.ref, '--ref');
     return { reader, commit: reader.commit, config };
   }
-  return { reader: fsRepository(root), commit: await describeWorkTree(root), config };
+  return { reader: fsRepository(root), commit: (await workTreeCommit(root)) ?? 'working-tree', config };
 }
 
 /**
@@ -111,7 +111,8 @@ async function fileInTheWay(path: string): Promise<string | undefined> {
  * option, the ref and the repository.
  */
 export async function readCommit(root: string, ref: string, option: string): Promise<GitCommitReader> {
-  const [{ simpleGit }, { gitRepository }] = await Promise.all([gitClient(), import('../source/git-repository.ts')]);
+  // simple-git, loaded when a command reads a commit: a plan of a work tree runs git without it (workTreeCommit).
+  const [{ simpleGit }, { gitRepository }] = await Promise.all([import('simple-git'), import('../source/git-repository.ts')]);
   const git = simpleGit({ baseDir: root });
   if (!(await git.checkIsRepo().catch(() => false))) throw new UsageError(`${option} ${ref}: ${root} is not a Git repository`);
   const commit = (await git.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).catch(() => '')).trim();
@@ -124,11 +125,4 @@ export async function requireEnvironment(reader: RepositoryReader, name: string)
   const found = await findEnvironment(reader, name);
   if (!found.ok) throw new UsageError(found.message);
   return found.environment;
-}
-
-/** simple-git, loaded when a command reads a commit (`--ref`): a plan of a work tree runs git without it. */
-const gitClient = () => import('simple-git');
-
-async function describeWorkTree(root: string): Promise<string> {
-  return (await workTreeCommit(root)) ?? 'working-tree';
 }
